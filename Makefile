@@ -1,0 +1,41 @@
+# RehabCare: `make run` brings up the whole system, `make test` runs every check.
+# Both start a project-local PostgreSQL and Redis (data in .data/) unless
+# DATABASE_URL / REDIS_URL point at external services.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SERVICES := $(PY) scripts/devservices.py exec --
+
+export PORT
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: venv run test lint clean-data
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(SERVICES) sh -c '\
+	  python manage.py migrate --noinput && \
+	  python manage.py seed_demo && \
+	  echo "" && echo "RehabCare is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops everything)" && echo "" && \
+	  exec honcho start --port $(PORT)'
+
+lint: venv
+	ruff check .
+	ruff format --check .
+
+test: lint
+	$(SERVICES) sh -c '\
+	  DJANGO_SETTINGS_MODULE=rehabcare.settings.test python manage.py makemigrations --check --dry-run && \
+	  pytest $(PYTEST_ARGS)'
+
+clean-data:
+	$(PY) scripts/devservices.py clean

@@ -1,0 +1,1 @@
+"""Shared multidisciplinary care plans (built in the care plan issue)."""

@@ -1,0 +1,1 @@
+"""Settings modes: ``dev`` (default), ``test`` and ``production``; ``base`` holds what they share."""

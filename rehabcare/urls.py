@@ -1,0 +1,22 @@
+"""Top-level URLs. Every patient-scoped URL takes ``<int:patient_id>`` and a ``patient_scoped`` view."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from teams.views import healthz
+
+admin.site.site_header = "RehabCare administration"
+admin.site.site_title = "RehabCare admin"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="patient_list"), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("admin/", admin.site.urls),
+    path("", include("teams.urls")),
+]

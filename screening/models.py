@@ -1,0 +1,1 @@
+"""Distress screening: validated instruments and scored screenings (built in the screening issue)."""

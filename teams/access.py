@@ -1,0 +1,44 @@
+"""The one gate in front of every patient-scoped page, API endpoint and export.
+
+A view decorated with ``patient_scoped`` takes ``patient_id`` from its URL and
+receives the ``Patient`` instead, loaded through ``Patient.objects.visible_to``.
+Someone outside the patient's teams gets 404, as if the record did not exist; the
+attempt is audited. Each GET of a patient-scoped page is audited as a view.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import AuditEvent, Patient
+from .services import audit_record
+
+PatientView = Callable[..., HttpResponse]
+
+
+def patient_scoped(view: PatientView) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, patient_id: int, *args, **kwargs) -> HttpResponse:
+        patient = (
+            Patient.objects.visible_to(request.user)
+            .select_related("team", "primary_clinician")
+            .filter(pk=patient_id)
+            .first()
+        )
+        if patient is None:
+            audit_record(
+                request=request,
+                action=AuditEvent.Action.DENIED,
+                object_type="patient",
+                object_id=str(patient_id),
+            )
+            raise Http404("No patient matches the given query.")
+        if request.method in ("GET", "HEAD"):
+            audit_record(request=request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+        return view(request, patient, *args, **kwargs)
+
+    wrapper.patient_scoped = True  # type: ignore[attr-defined]  # read by the URL-wide access test
+    return wrapper

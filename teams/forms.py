@@ -1,0 +1,103 @@
+"""Input cleaning for patient pages."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils import timezone
+
+from .models import Membership, Patient, Team, User
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "mrn",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "email",
+            "mobile",
+            "reminder_channel",
+            "language",
+            "consent_to_reminders",
+            "status",
+            "team",
+            "primary_clinician",
+        ]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"mobile": "International format, e.g. +44 7700 900123, or a national number."}
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.all() if user.is_clinic_admin else Team.objects.filter(memberships__user=user)
+        self.fields["team"].queryset = teams
+        self.fields["primary_clinician"].queryset = User.objects.filter(
+            is_active=True, memberships__team__in=teams
+        ).distinct()
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "Identity",
+                Row(Column("mrn", css_class="col-md-4"), Column("date_of_birth", css_class="col-md-4")),
+                Row(Column("given_name"), Column("family_name")),
+            ),
+            Fieldset(
+                "Contact and reminders",
+                Row(Column("email"), Column("mobile")),
+                Row(Column("reminder_channel"), Column("language")),
+                "consent_to_reminders",
+            ),
+            Fieldset("Care", Row(Column("team"), Column("primary_clinician"), Column("status"))),
+            Submit("save", "Save patient"),
+        )
+
+    def clean_mrn(self) -> str:
+        mrn = self.cleaned_data["mrn"].strip()
+        taken = Patient.objects.filter(mrn__iexact=mrn).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"MRN {mrn} is already registered to another patient.")
+        return mrn
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("Date of birth cannot be in the future.")
+        if born.year < 1900:
+            raise forms.ValidationError("Enter a date of birth after 1900.")
+        return born
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        team, clinician = cleaned.get("team"), cleaned.get("primary_clinician")
+        if team and clinician and not Membership.objects.filter(team=team, user=clinician).exists():
+            self.add_error("primary_clinician", f"{clinician} is not a member of {team}.")
+        channel = cleaned.get("reminder_channel")
+        if (
+            channel == Patient.Channel.EMAIL
+            and cleaned.get("consent_to_reminders")
+            and not cleaned.get("email")
+        ):
+            self.add_error("email", "Email reminders need a contact email.")
+        if (
+            channel == Patient.Channel.SMS
+            and cleaned.get("consent_to_reminders")
+            and not cleaned.get("mobile")
+        ):
+            self.add_error("mobile", "SMS reminders need a mobile number.")
+        return cleaned
+
+
+class PatientFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
+    status = forms.ChoiceField(choices=[("", "Any status"), *Patient.Status.choices], required=False)
+    clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Any clinician", label="Primary clinician"
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.all() if user.is_clinic_admin else Team.objects.filter(memberships__user=user)
+        self.fields["team"].queryset = teams
+        self.fields["clinician"].queryset = User.objects.filter(memberships__team__in=teams).distinct()

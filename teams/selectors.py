@@ -1,0 +1,23 @@
+"""Reads that depend on who is asking, all built on ``Patient.objects.visible_to``."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Patient, User
+
+
+def patient_list(
+    *, user: User, q: str = "", team=None, status: str = "", clinician=None
+) -> QuerySet[Patient]:
+    """The patients a user may see, searched by name or MRN and filtered, ready for one page."""
+    patients = Patient.objects.visible_to(user).select_related("team", "primary_clinician")
+    for term in q.split():
+        patients = patients.filter(
+            Q(mrn__istartswith=term) | Q(given_name__istartswith=term) | Q(family_name__istartswith=term)
+        )
+    if team is not None:
+        patients = patients.filter(team=team)
+    if status:
+        patients = patients.filter(status=status)
+    if clinician is not None:
+        patients = patients.filter(primary_clinician=clinician)
+    return patients

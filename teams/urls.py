@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("patients/", views.patient_list, name="patient_list"),
+    path("patients/new/", views.patient_create, name="patient_create"),
+    path("patients/<int:patient_id>/", views.patient_overview, name="patient_overview"),
+    path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient_edit"),
+]

@@ -1,0 +1,101 @@
+"""Patient registry pages and the health check. Thin: check access, call a selector or service, render."""
+
+import redis
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors, services
+from .access import patient_scoped
+from .forms import PatientFilterForm, PatientForm
+from .models import AuditEvent, Patient
+
+PATIENTS_PER_PAGE = 25
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    filters = PatientFilterForm(request.GET or None, user=request.user)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    patients = selectors.patient_list(
+        user=request.user,
+        q=criteria.get("q", ""),
+        team=criteria.get("team"),
+        status=criteria.get("status", ""),
+        clinician=criteria.get("clinician"),
+    )
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    services.audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="patient list")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "teams/patient_list.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@patient_scoped
+def patient_overview(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return render(request, "teams/patient_overview.html", {"patient": patient})
+
+
+@login_required
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(request=request, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{patient.full_name} was added.")
+            return redirect(patient)
+    return render(request, "teams/patient_form.html", {"form": form, "title": "New patient"})
+
+
+@patient_scoped
+def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
+    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(request=request, patient=patient, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{patient.full_name} was updated.")
+            return redirect(patient)
+    return render(
+        request,
+        "teams/patient_form.html",
+        {"form": form, "title": f"Edit {patient.full_name}", "patient": patient},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when PostgreSQL and Redis both answer, 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = "unavailable"
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        checks["redis"] = "ok"
+    except Exception:  # noqa: BLE001
+        checks["redis"] = "unavailable"
+    healthy = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", **checks}
+    return JsonResponse(body, status=200 if healthy else 503)
