@@ -122,7 +122,7 @@ def demo_seed(*, patients: int = 40) -> dict[str, int]:
                 "family_name": family,
                 "date_of_birth": born,
                 "email": f"{slug}@example.org",
-                "mobile": f"+4477009{number:05d}",
+                "mobile": f"+4474001{number:05d}",
                 "reminder_channel": Patient.Channel.SMS if number % 4 == 0 else Patient.Channel.EMAIL,
                 "language": Language.POLISH if family == "Nowak" else Language.ENGLISH,
                 "consent_to_reminders": number % 5 != 0,

@@ -26,7 +26,7 @@ class PatientForm(forms.ModelForm):
             "primary_clinician",
         ]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"mobile": "International format, e.g. +44 7700 900123, or a national number."}
+        help_texts = {"mobile": "International format, e.g. +44 7400 123456, or a national number."}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -170,6 +170,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every lockout check at INFO; lockouts themselves are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Clinic name shown in the header and on patient-facing pages.

@@ -3,12 +3,17 @@
 import os
 
 from .base import *  # noqa: F403
+from .env import env_str
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A queue of our own, so a `make run` worker on the same Redis never takes test tasks.
-CELERY_TASK_DEFAULT_QUEUE = f"rehabcare-test-{os.getpid()}"
+# The suite's worker is handed the same name through CELERY_QUEUE.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", f"rehabcare-test-{os.getpid()}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests serve static files from the source folders, without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
