@@ -81,7 +81,11 @@ def test_password_change_applies_the_validators(login, clinician):
     assert any("too short" in error for error in errors)
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Kettle-Morning-42x", "new_password2": "Kettle-Morning-42x"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Kettle-Morning-42x",
+            "new_password2": "Kettle-Morning-42x",
+        },
     )
     assert response.status_code == 302
     clinician.refresh_from_db()

@@ -27,8 +27,21 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "rehabcare", "worker", "--pool", "solo",
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "rehabcare",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
         env=env,
     )
     yield worker

@@ -1,7 +1,8 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from teams.models import AuditEvent, Patient
 
@@ -45,7 +46,7 @@ def test_create_patient_saves_and_audits(login, clinician, valid):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("date_of_birth", (date.today() + timedelta(days=3)).isoformat(), "cannot be in the future"),
+        ("date_of_birth", (timezone.localdate() + timedelta(days=3)).isoformat(), "cannot be in the future"),
         ("email", "zofia-at-example", "Enter a valid email address."),
         ("mobile", "12345", "Enter a valid phone number"),
         ("given_name", "", "This field is required."),

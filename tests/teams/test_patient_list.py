@@ -49,7 +49,9 @@ def test_filters_by_status_and_primary_clinician(login, clinician, colleague, no
     client = login(clinician)
     assert list(client.get(LIST, {"status": "discharged"}).context["page"]) == [discharged]
     assert list(client.get(LIST, {"clinician": colleague.pk}).context["page"]) == [discharged]
-    assert list(client.get(LIST, {"clinician": clinician.pk, "status": "active"}).context["page"]) == [patient]
+    assert list(client.get(LIST, {"clinician": clinician.pk, "status": "active"}).context["page"]) == [
+        patient
+    ]
 
 
 def test_team_filter_offers_only_the_users_teams(login, clinician, north, south):

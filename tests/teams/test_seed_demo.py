@@ -16,7 +16,11 @@ def test_seed_demo_creates_the_demo_clinic_and_is_idempotent(db, settings):
     north, south = Team.objects.get(name="North MSK"), Team.objects.get(name="South MSK")
     assert Membership.objects.get(user__username="lead").role == Membership.Role.LEAD
     assert {m.user.username for m in north.memberships.select_related("user")} == {
-        "lead", "physio", "psych", "physician", "ot"
+        "lead",
+        "physio",
+        "psych",
+        "physician",
+        "ot",
     }
     assert [m.team for m in Membership.objects.filter(user__username="outsider")] == [south]
     assert User.objects.get(username="admin").is_clinic_admin
