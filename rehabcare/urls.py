@@ -7,9 +7,6 @@ from django.views.generic import RedirectView
 
 from teams.views import healthz
 
-admin.site.site_header = "RehabCare administration"
-admin.site.site_title = "RehabCare admin"
-
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patient_list"), name="home"),
     path("healthz", healthz, name="healthz"),

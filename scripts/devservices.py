@@ -73,6 +73,16 @@ def _service_user() -> str | None:
     return SERVICE_USER
 
 
+def _readable_by_all(path: Path) -> None:
+    """Let the service user read and run the server binaries however the wheel was unpacked."""
+    for dirpath, _dirnames, filenames in os.walk(path):
+        os.chmod(dirpath, os.stat(dirpath).st_mode | 0o055)
+        for filename in filenames:
+            file = os.path.join(dirpath, filename)
+            mode = os.stat(file).st_mode
+            os.chmod(file, mode | 0o044 | (0o011 if mode & 0o100 else 0))
+
+
 def _open_path_for(user: str, path: Path) -> None:
     """Let ``user`` traverse every parent of ``path`` and own ``path`` itself."""
     entry = pwd.getpwnam(user)
@@ -103,6 +113,7 @@ class Postgres:
         self.data.mkdir(exist_ok=True)
         self.log.touch()
         if self.user:
+            _readable_by_all(self.bin.parent)
             _open_path_for(self.user, self.data)
             _open_path_for(self.user, self.log)
         if not (self.data / "PG_VERSION").exists():

@@ -15,6 +15,9 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+RAW_PERMISSION_FIELDS = {"is_superuser", "groups", "user_permissions"}
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "discipline", "is_clinic_admin", "is_active"]
@@ -23,10 +26,21 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("Clinic", {"fields": ("discipline", "is_clinic_admin")}),
     )
+
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         ("Clinic", {"fields": ("first_name", "last_name", "email", "discipline", "is_clinic_admin")}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Clinic admins manage people and roles, not Django's raw permissions.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in RAW_PERMISSION_FIELDS]})
+            for name, options in fieldsets
+        ]
 
 
 @admin.register(Team)

@@ -35,7 +35,16 @@ class PatientForm(forms.ModelForm):
         self.fields["primary_clinician"].queryset = User.objects.filter(
             is_active=True, memberships__team__in=teams
         ).distinct()
+        if not self.instance.pk:
+            # A clinician in one team registers into it, and usually as the primary clinician.
+            own_teams = list(teams[:2])
+            if len(own_teams) == 1:
+                self.initial.setdefault("team", own_teams[0].pk)
+            if not user.is_clinic_admin:
+                self.initial.setdefault("primary_clinician", user.pk)
         self.helper = FormHelper()
+        # Our messages, next to each field, rather than the browser's own pop-ups.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Fieldset(
                 "Identity",
@@ -90,10 +99,23 @@ class PatientForm(forms.ModelForm):
 
 class PatientFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
-    status = forms.ChoiceField(choices=[("", "Any status"), *Patient.Status.choices], required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="All teams",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Patient.Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     clinician = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Any clinician", label="Primary clinician"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Any clinician",
+        label="Primary clinician",
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, user: User, **kwargs) -> None:

@@ -161,7 +161,7 @@ class AuditEvent(models.Model):
         # A patient-scoped page asked for by someone outside the patient's team (answered 404).
         DENIED = "denied", "Access denied"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -41,7 +41,7 @@ def lead(north):
 
 @pytest.fixture
 def clinic_admin(db):
-    return UserFactory(username="admin", is_clinic_admin=True, is_staff=True, is_superuser=True)
+    return UserFactory(username="admin", is_clinic_admin=True)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from teams.models import AuditEvent
+from teams.models import AuditEvent, Team
 
 
 @pytest.fixture
@@ -41,3 +41,24 @@ def test_admin_shows_the_trail_read_only_with_filters(login, clinic_admin, event
 def test_clinicians_cannot_open_the_admin(login, clinician):
     response = login(clinician).get(reverse("admin:teams_auditevent_changelist"))
     assert response.status_code == 302
+
+
+def test_clinic_admin_role_manages_staff_and_teams_without_being_a_superuser(login, clinic_admin, north):
+    assert not clinic_admin.is_superuser and not clinic_admin.is_staff
+    client = login(clinic_admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+    response = client.post(
+        reverse("admin:teams_team_add"),
+        {
+            "name": "East MSK",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    assert Team.objects.filter(name="East MSK").exists()
+    user_page = client.get(reverse("admin:teams_user_change", args=[clinic_admin.pk]))
+    assert "is_clinic_admin" in user_page.text
+    assert "is_superuser" not in user_page.text
