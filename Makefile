@@ -31,6 +31,7 @@ run: venv
 lint: venv
 	ruff check .
 	ruff format --check .
+	DJANGO_SETTINGS_MODULE=rehabcare.settings.test mypy
 
 test: lint
 	$(SERVICES) sh -c '\

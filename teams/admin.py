@@ -23,7 +23,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "discipline", "is_clinic_admin", "is_active"]
     list_filter = ["discipline", "is_clinic_admin", "is_active", "teams"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Clinic", {"fields": ("discipline", "is_clinic_admin")}),
     )
 

@@ -1,11 +1,18 @@
 """Input cleaning for patient pages."""
 
+from typing import Any, cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Membership, Patient, Team, User
+
+
+def _limit_choices(field: forms.Field, queryset: QuerySet) -> None:
+    cast(forms.ModelChoiceField, field).queryset = queryset
 
 
 class PatientForm(forms.ModelForm):
@@ -30,11 +37,12 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.all() if user.is_clinic_admin else Team.objects.filter(memberships__user=user)
-        self.fields["team"].queryset = teams
-        self.fields["primary_clinician"].queryset = User.objects.filter(
-            is_active=True, memberships__team__in=teams
-        ).distinct()
+        teams = Team.objects.available_to(user)
+        _limit_choices(self.fields["team"], teams)
+        _limit_choices(
+            self.fields["primary_clinician"],
+            User.objects.filter(is_active=True, memberships__team__in=teams).distinct(),
+        )
         if not self.instance.pk:
             # A clinician in one team registers into it, and usually as the primary clinician.
             own_teams = list(teams[:2])
@@ -76,8 +84,8 @@ class PatientForm(forms.ModelForm):
             raise forms.ValidationError("Enter a date of birth after 1900.")
         return born
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         team, clinician = cleaned.get("team"), cleaned.get("primary_clinician")
         if team and clinician and not Membership.objects.filter(team=team, user=clinician).exists():
             self.add_error("primary_clinician", f"{clinician} is not a member of {team}.")
@@ -120,6 +128,6 @@ class PatientFilterForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.all() if user.is_clinic_admin else Team.objects.filter(memberships__user=user)
-        self.fields["team"].queryset = teams
-        self.fields["clinician"].queryset = User.objects.filter(memberships__team__in=teams).distinct()
+        teams = Team.objects.available_to(user)
+        _limit_choices(self.fields["team"], teams)
+        _limit_choices(self.fields["clinician"], User.objects.filter(memberships__team__in=teams).distinct())

@@ -57,9 +57,21 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class TeamQuerySet(models.QuerySet):
+    def available_to(self, user) -> TeamQuerySet:
+        """The teams a user works in; clinic admins work across all of them."""
+        if user.is_clinic_admin:
+            return self.all()
+        return self.filter(memberships__user=user)
+
+
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+    members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -57,7 +57,8 @@ def patient_create(*, request: HttpRequest, data: dict[str, Any]) -> Patient:
 
 def _stored_value(instance: models.Model, name: str) -> Any:
     """A field's value as stored: the id for a foreign key, so comparing loads nothing."""
-    return getattr(instance, instance._meta.get_field(name).attname)
+    field = instance._meta.get_field(name)
+    return getattr(instance, field.attname if isinstance(field, models.Field) else name)
 
 
 def _given_value(value: Any) -> Any:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import selectors, services
-from .access import patient_scoped
+from .access import AuthenticatedRequest, patient_scoped
 from .forms import PatientFilterForm, PatientForm
 from .models import AuditEvent, Patient
 
@@ -21,7 +21,7 @@ PATIENTS_PER_PAGE = 25
 
 
 @login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = PatientFilterForm(request.GET or None, user=request.user)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     patients = selectors.patient_list(
@@ -43,12 +43,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @patient_scoped
-def patient_overview(request: HttpRequest, patient: Patient) -> HttpResponse:
+def patient_overview(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     return render(request, "teams/patient_overview.html", {"patient": patient})
 
 
 @login_required
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: AuthenticatedRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,7 +62,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @patient_scoped
-def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
+def patient_edit(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
