@@ -50,11 +50,34 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+class PatientMRNFilter(admin.SimpleListFilter):
+    """Filter by one patient, typed as an MRN: a clinic has too many patients for a list of links."""
+
+    title = "patient"
+    parameter_name = "mrn"
+    template = "admin/input_filter.html"
+
+    def lookups(self, request, model_admin):
+        return [("mrn", "MRN")]  # one entry, so the filter shows; the template draws an input
+
+    def choices(self, changelist):
+        others = [(k, v) for k, v in changelist.get_filters_params().items() if k != self.parameter_name]
+        yield {"parameter_name": self.parameter_name, "value": self.value(), "other_params": others}
+
+    def queryset(self, request, queryset):
+        mrn = (self.value() or "").strip()
+        return queryset.filter(patient__mrn__iexact=mrn) if mrn else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "actor", "username", "action", "patient", "object_type", "object_id", "ip_address"]
-    # Patients are too many for a filter list: find one by MRN or family name in the search box.
-    list_filter = ["action", ("at", admin.DateFieldListFilter), ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "action",
+        ("at", admin.DateFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        PatientMRNFilter,
+    ]
     search_fields = ["username", "patient__mrn", "patient__family_name", "object_id"]
     list_select_related = ["actor", "patient"]
     date_hierarchy = "at"

@@ -31,8 +31,16 @@ def test_admin_shows_the_trail_read_only_with_filters(login, clinic_admin, event
     assert listing.status_code == 200
     assert "Add audit event" not in listing.text
     assert listing.context["cl"].result_count == 1
-    by_patient = client.get(reverse("admin:teams_auditevent_changelist"), {"q": event.patient.mrn})
+    by_patient = client.get(
+        reverse("admin:teams_auditevent_changelist"),
+        {"mrn": event.patient.mrn.lower(), "action__exact": "view"},
+    )
     assert by_patient.context["cl"].result_count == 1
+    assert 'name="action__exact" value="view"' in by_patient.text
+    other_patient = client.get(reverse("admin:teams_auditevent_changelist"), {"mrn": "NO-SUCH-MRN"})
+    assert other_patient.context["cl"].result_count == 0
+    by_user = client.get(reverse("admin:teams_auditevent_changelist"), {"actor__id__exact": event.actor_id})
+    assert by_user.context["cl"].result_count == AuditEvent.objects.filter(actor=event.actor).count()
     detail = client.get(reverse("admin:teams_auditevent_change", args=[event.pk]))
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.text
