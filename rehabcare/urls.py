@@ -1,5 +1,6 @@
 """Top-level URLs. Every patient-scoped URL takes ``<int:patient_id>`` and a ``patient_scoped`` view."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -10,6 +11,7 @@ from teams.views import healthz
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patient_list"), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -3,7 +3,8 @@
 A view decorated with ``patient_scoped`` takes ``patient_id`` from its URL and
 receives the ``Patient`` instead, loaded through ``Patient.objects.visible_to``.
 Someone outside the patient's teams gets 404, as if the record did not exist; the
-attempt is audited. Each GET of a patient-scoped page is audited as a view.
+attempt is audited. Each page that shows the record is audited as a view;
+changes are audited by the services that make them.
 """
 
 from collections.abc import Callable
@@ -42,9 +43,11 @@ def patient_scoped(view: PatientView) -> Callable[..., HttpResponse]:
                 object_id=str(patient_id),
             )
             raise Http404("No patient matches the given query.")
-        if request.method in ("GET", "HEAD"):
+        response = view(request, patient, *args, **kwargs)
+        if response.status_code == 200:
+            # The page showed the record (a GET, or a form sent back with errors).
             audit_record(request=request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
-        return view(request, patient, *args, **kwargs)
+        return response
 
     wrapper.patient_scoped = True  # type: ignore[attr-defined]  # read by the URL-wide access test
     return wrapper

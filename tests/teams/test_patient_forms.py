@@ -124,6 +124,8 @@ def test_edit_with_bad_input_changes_nothing(login, clinician, north, patient):
         },
     )
     assert "mrn" in response.context["form"].errors
+    # The form sent back shows the record again: that is a view, and it is audited.
+    assert AuditEvent.objects.filter(actor=clinician, action=AuditEvent.Action.VIEW, patient=patient).exists()
     patient.refresh_from_db()
     assert patient.given_name == "Amelia"
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
