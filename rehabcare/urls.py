@@ -17,5 +17,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("rehabcare.api_urls")),
     path("", include("teams.urls")),
+    path("", include("screening.urls")),
 ]

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = "Distress screening"
+
+    def ready(self) -> None:
+        from teams.demo import demo_seeder_register
+        from teams.overview import OverviewSection, overview_section_register
+
+        from .demo import demo_screenings_seed
+        from .overview import screening_section_context
+
+        overview_section_register(
+            OverviewSection(
+                key="screening",
+                template="screening/overview_section.html",
+                order=10,
+                context=screening_section_context,
+            )
+        )
+        demo_seeder_register("screenings", demo_screenings_seed)

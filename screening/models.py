@@ -1,1 +1,209 @@
-"""Distress screening: validated instruments and scored screenings (built in the screening issue)."""
+"""Distress screening: scored results, batteries, clinic settings per instrument, and alerts.
+
+The instruments themselves are data in ``screening/instruments/``; a ``Screening``
+stores the code and version it was scored with, the answers and the computed result.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from teams.models import Patient
+
+
+class Timepoint(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    MILESTONE = "milestone", "Milestone"
+    DISCHARGE = "discharge", "Discharge"
+    ADHOC = "adhoc", "Ad hoc"
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def current(self) -> ScreeningQuerySet:
+        """Results as they stand: an amended result is replaced by its amendment."""
+        return self.filter(amendment__isnull=True)
+
+
+class Screening(models.Model):
+    """One administration of one instrument. Immutable: a correction is a new row that amends it."""
+
+    class Source(models.TextChoices):
+        CLINICIAN = "clinician", "Entered by a clinician"
+        PATIENT = "patient", "Patient self-report"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
+    instrument = models.CharField(max_length=20)
+    instrument_version = models.CharField(max_length=20)
+    timepoint = models.CharField(max_length=16, choices=Timepoint.choices)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.CLINICIAN)
+    administered_at = models.DateTimeField(default=timezone.now)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answers = models.JSONField(help_text="Raw answers keyed by item number.")
+    total = models.IntegerField()
+    subscales = models.JSONField(default=dict, blank=True)
+    band = models.CharField(max_length=64, null=True, blank=True)
+    flags = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    amends = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendment"
+    )
+    amendment_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-administered_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "instrument", "administered_at"], name="screening_patient_instr"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True) | ~Q(amendment_reason=""),
+                name="screening_amendment_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.total} for {self.patient_id} on {self.administered_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening_detail", kwargs={"patient_id": self.patient_id, "screening_id": self.pk})
+
+    @property
+    def has_safety_flag(self) -> bool:
+        return "safety" in self.flags
+
+
+class Battery(models.Model):
+    """A named set of instruments given together, e.g. at intake. Clinic admins edit these."""
+
+    name = models.CharField(max_length=100, unique=True)
+    instruments = ArrayField(models.CharField(max_length=20), help_text="Instrument codes, in order.")
+    timepoint = models.CharField(max_length=16, choices=Timepoint.choices, default=Timepoint.ADHOC)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "batteries"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from .instruments import INSTRUMENTS
+
+        unknown = [code for code in self.instruments if code not in INSTRUMENTS]
+        if unknown:
+            raise ValidationError({"instruments": f"Unknown instrument code(s): {', '.join(unknown)}."})
+        if len(set(self.instruments)) != len(self.instruments):
+            raise ValidationError({"instruments": "Each instrument may appear once."})
+
+
+class InstrumentSetting(models.Model):
+    """The clinic's own cut-off and change thresholds for an instrument, where the defaults are missing."""
+
+    instrument = models.CharField(max_length=20, unique=True)
+    high_cutoff = models.IntegerField(
+        null=True, blank=True, help_text="A total at or above this adds the 'high' flag."
+    )
+    mcid = models.DecimalField(
+        "MCID",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Minimal clinically important difference, in points.",
+    )
+    rc = models.DecimalField(
+        "reliable change",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Reliable change threshold, in points.",
+    )
+
+    def __str__(self) -> str:
+        return f"Settings for {self.instrument}"
+
+    def clean(self) -> None:
+        from .instruments import INSTRUMENTS
+
+        if self.instrument not in INSTRUMENTS:
+            raise ValidationError({"instrument": "Unknown instrument code."})
+
+
+class ItemWording(models.Model):
+    """Licensed official wording of a copyrighted item, loaded by a clinic that holds the licence."""
+
+    instrument = models.CharField(max_length=20)
+    item_number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["instrument", "item_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "item_number"], name="itemwording_unique_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} item {self.item_number}"
+
+
+class AlertQuerySet(models.QuerySet):
+    def unresolved(self) -> AlertQuerySet:
+        return self.exclude(status=Alert.Status.CLOSED)
+
+
+class Alert(models.Model):
+    """A result that needs someone to act: closed only by a named person who records what was done."""
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", "Urgent safety alert"
+        REVIEW = "review", "Psychosocial review"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        CLOSED = "closed", "Closed"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(max_length=255)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    action_taken = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "kind"], name="alert_one_per_screening_kind"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (Q(closed_at__isnull=False) & ~Q(action_taken="")),
+                name="alert_closed_has_action",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status"], name="alert_patient_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.patient_id} ({self.get_status_display()})"

@@ -1,6 +1,7 @@
 """The one gate in front of every patient-scoped page, API endpoint and export.
 
-A view decorated with ``patient_scoped`` takes ``patient_id`` from its URL and
+Pages use the ``patient_scoped`` decorator; API views call ``patient_for_request``
+and set ``patient_scoped = True`` on their class. A decorated view takes ``patient_id`` from its URL and
 receives the ``Patient`` instead, loaded through ``Patient.objects.visible_to``.
 Someone outside the patient's teams gets 404, as if the record did not exist; the
 attempt is audited. Each page that shows the record is audited as a view;
@@ -25,24 +26,32 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
+def patient_for_request(request: HttpRequest, patient_id: int) -> Patient:
+    """The access check itself: the patient, if the signed-in user may see them; else audited 404."""
+    patient = (
+        Patient.objects.visible_to(request.user)
+        .select_related("team", "primary_clinician")
+        .filter(pk=patient_id)
+        .first()
+    )
+    if patient is None:
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.DENIED,
+            object_type="patient",
+            object_id=str(patient_id),
+        )
+        raise Http404("No patient matches the given query.")
+    # Context processors of other apps (e.g. the alert banner) read the patient from here.
+    request.patient = patient  # type: ignore[attr-defined]
+    return patient
+
+
 def patient_scoped(view: PatientView) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, patient_id: int, *args, **kwargs) -> HttpResponse:
-        patient = (
-            Patient.objects.visible_to(request.user)
-            .select_related("team", "primary_clinician")
-            .filter(pk=patient_id)
-            .first()
-        )
-        if patient is None:
-            audit_record(
-                request=request,
-                action=AuditEvent.Action.DENIED,
-                object_type="patient",
-                object_id=str(patient_id),
-            )
-            raise Http404("No patient matches the given query.")
+        patient = patient_for_request(request, patient_id)
         response = view(request, patient, *args, **kwargs)
         if response.status_code == 200:
             # The page showed the record (a GET, or a form sent back with errors).

@@ -5,6 +5,7 @@ created only when missing, so running it again changes nothing.
 """
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -69,6 +70,15 @@ FAMILY_NAMES = [
 ]
 
 
+# Other apps add their demo data after the staff and patients exist: (name, seeder returning a count).
+_SEEDERS: list[tuple[str, Callable[[], int]]] = []
+
+
+def demo_seeder_register(name: str, seeder: Callable[[], int]) -> None:
+    if name not in dict(_SEEDERS):
+        _SEEDERS.append((name, seeder))
+
+
 @transaction.atomic
 def demo_seed(*, patients: int = 40) -> dict[str, int]:
     """Create what is missing of the demo data set and say how many rows exist."""
@@ -131,8 +141,11 @@ def demo_seed(*, patients: int = 40) -> dict[str, int]:
                 "primary_clinician": rng.choice(clinicians[team_name]),
             },
         )
-    return {
+    counts = {
         "teams": Team.objects.count(),
         "staff": User.objects.count(),
         "patients": Patient.objects.count(),
     }
+    for name, seeder in _SEEDERS:
+        counts[name] = seeder()
+    return counts

@@ -16,6 +16,7 @@ from . import selectors, services
 from .access import AuthenticatedRequest, patient_scoped
 from .forms import PatientFilterForm, PatientForm
 from .models import AuditEvent, Patient
+from .overview import overview_sections
 
 PATIENTS_PER_PAGE = 25
 
@@ -44,7 +45,12 @@ def patient_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @patient_scoped
 def patient_overview(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    return render(request, "teams/patient_overview.html", {"patient": patient})
+    sections = overview_sections(request, patient)
+    return render(
+        request,
+        "teams/patient_overview.html",
+        {"patient": patient, "sections": sections, "section_keys": {s.key for s, _ in sections}},
+    )
 
 
 @login_required

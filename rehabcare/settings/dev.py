@@ -1,6 +1,8 @@
 """Development: `make run` on the embedded PostgreSQL and Redis, with demo data."""
 
 from .base import *  # noqa: F403
-from .env import env_bool
+from .env import env_bool, env_str
 
 DEBUG = env_bool("DEBUG", True)
+# Emails go to the combined `make run` log unless a real server is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -17,3 +17,6 @@ STORAGES = {
 # Tests serve static files from the source folders, without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Throttle and cache keys of this run only; entries expire on their own.
+CACHES["default"]["KEY_PREFIX"] = f"rehabcare-test-{os.getpid()}"  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "10000/minute", "anon": "10000/minute"}  # noqa: F405

@@ -1,0 +1,291 @@
+"""Writes for screening: record, amend, and the alert loop. Every write is atomic and audited."""
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from teams.models import AuditEvent, Discipline, Membership, Patient, User
+from teams.services import audit_record
+
+from .instruments import Instrument, Score, ScoringError, get_instrument, score
+from .models import Alert, Screening, Timepoint
+from .selectors import instrument_overrides
+from .tasks import alert_notify
+
+
+class ScreeningInvalid(ValueError):
+    """Input that cannot be scored or stored. ``errors`` is nested like the input, a list of messages per
+    field: ``{"answers": {"9": ["..."]}}``, or per instrument for a battery: ``{"PHQ-9": {"answers": ...}}``.
+    """
+
+    def __init__(self, errors: dict[str, Any]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def screening_score(*, instrument_code: str, answers: object) -> tuple[Instrument, Score]:
+    """Score answers with the clinic's settings, or raise ScreeningInvalid with a message per item."""
+    try:
+        instrument = get_instrument(instrument_code)
+    except LookupError:
+        raise ScreeningInvalid({"instrument": [f"Unknown instrument {instrument_code!r}."]}) from None
+    if not isinstance(answers, Mapping):
+        raise ScreeningInvalid({"answers": ["Answers must be an object of item number to answer."]})
+    try:
+        return instrument, score(instrument, answers, overrides=instrument_overrides(instrument.code))
+    except ScoringError as error:
+        raise ScreeningInvalid({"answers": dict(error.errors)}) from None
+
+
+def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]:
+    opened = []
+    if "safety" in screening.flags:
+        opened.append(
+            Alert(
+                patient=screening.patient,
+                screening=screening,
+                kind=Alert.Kind.URGENT,
+                reason=f"{instrument.code}: self-harm item answered at or above 1",
+            )
+        )
+    if "high" in screening.flags and instrument.opens_review:
+        band = f" ({screening.band})" if screening.band else ""
+        opened.append(
+            Alert(
+                patient=screening.patient,
+                screening=screening,
+                kind=Alert.Kind.REVIEW,
+                reason=f"{instrument.code} {screening.total}{band}: high {instrument.domain}",
+            )
+        )
+    if not opened:
+        return []
+    alerts = Alert.objects.bulk_create(opened)
+    for alert in alerts:
+        if alert.kind == Alert.Kind.URGENT:
+            transaction.on_commit(partial(alert_notify.delay, alert.pk))
+    return alerts
+
+
+def _create(
+    *,
+    patient: Patient,
+    instrument: Instrument,
+    result: Score,
+    timepoint: str,
+    entered_by: User | None,
+    source: str,
+    request: HttpRequest | None,
+    administered_at=None,
+    amends: Screening | None = None,
+    reason: str = "",
+) -> Screening:
+    screening = Screening.objects.create(
+        patient=patient,
+        instrument=instrument.code,
+        instrument_version=instrument.version,
+        timepoint=timepoint,
+        source=source,
+        administered_at=administered_at or timezone.now(),
+        entered_by=entered_by,
+        answers={str(number): value for number, value in sorted(result.answers.items())},
+        total=result.total,
+        subscales=result.subscales,
+        band=result.band,
+        flags=list(result.flags),
+        amends=amends,
+        amendment_reason=reason,
+    )
+    audit_record(
+        request=request,
+        actor=entered_by,
+        action=AuditEvent.Action.CREATE,
+        patient=patient,
+        obj=screening,
+        changed_fields=["answers"] + (["amends"] if amends else []),
+    )
+    _alerts_open(screening=screening, instrument=instrument)
+    return screening
+
+
+def _check_timepoint(timepoint: str) -> None:
+    if timepoint not in Timepoint.values:
+        raise ScreeningInvalid({"timepoint": [f"Choose one of: {', '.join(Timepoint.values)}."]})
+
+
+@transaction.atomic
+def screening_record(
+    *,
+    patient: Patient,
+    instrument_code: str,
+    timepoint: str,
+    answers: object,
+    entered_by: User | None,
+    request: HttpRequest | None = None,
+    source: str = Screening.Source.CLINICIAN,
+    administered_at=None,
+) -> Screening:
+    _check_timepoint(timepoint)
+    instrument, result = screening_score(instrument_code=instrument_code, answers=answers)
+    return _create(
+        patient=patient,
+        instrument=instrument,
+        result=result,
+        timepoint=timepoint,
+        entered_by=entered_by,
+        source=source,
+        request=request,
+        administered_at=administered_at,
+    )
+
+
+@transaction.atomic
+def battery_record(
+    *,
+    patient: Patient,
+    answers_by_instrument: Mapping[str, object],
+    timepoint: str,
+    entered_by: User,
+    request: HttpRequest | None = None,
+) -> list[Screening]:
+    """Record several instruments at once: all are stored, or none (errors keyed by instrument)."""
+    _check_timepoint(timepoint)
+    scored, errors = [], {}
+    for code, answers in answers_by_instrument.items():
+        try:
+            scored.append(screening_score(instrument_code=code, answers=answers))
+        except ScreeningInvalid as error:
+            errors[code] = error.errors
+    if errors:
+        raise ScreeningInvalid(errors)
+    now = timezone.now()
+    return [
+        _create(
+            patient=patient,
+            instrument=instrument,
+            result=result,
+            timepoint=timepoint,
+            entered_by=entered_by,
+            source=Screening.Source.CLINICIAN,
+            request=request,
+            administered_at=now,
+        )
+        for instrument, result in scored
+    ]
+
+
+@transaction.atomic
+def screening_amend(
+    *, original: Screening, answers: object, reason: str, entered_by: User, request: HttpRequest | None = None
+) -> Screening:
+    """Correct a result: a new result that keeps the original beside it, with the reason."""
+    original = Screening.objects.select_for_update().get(pk=original.pk)
+    if Screening.objects.filter(amends=original).exists():
+        raise ScreeningInvalid({"amends": ["This result was already amended: amend the latest version."]})
+    if not reason.strip():
+        raise ScreeningInvalid({"reason": ["Say why the result is being corrected."]})
+    instrument, result = screening_score(instrument_code=original.instrument, answers=answers)
+    return _create(
+        patient=original.patient,
+        instrument=instrument,
+        result=result,
+        timepoint=original.timepoint,
+        entered_by=entered_by,
+        source=original.source,
+        request=request,
+        administered_at=original.administered_at,
+        amends=original,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, user: User, request: HttpRequest | None = None) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != Alert.Status.OPEN:
+        return alert
+    alert.status = Alert.Status.ACKNOWLEDGED
+    alert.acknowledged_by = user
+    alert.acknowledged_at = timezone.now()
+    alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        patient=alert.patient,
+        obj=alert,
+        changed_fields=["status", "acknowledged_by"],
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_close(*, alert: Alert, user: User, action_taken: str, request: HttpRequest | None = None) -> Alert:
+    """Close the loop: who closed it, when, and what was done."""
+    if not action_taken.strip():
+        raise ValidationError({"action_taken": ["Record the action taken before closing."]})
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == Alert.Status.CLOSED:
+        raise ValidationError({"__all__": ["This alert is already closed."]})
+    now = timezone.now()
+    changed = ["status", "action_taken", "closed_by", "closed_at"]
+    if alert.acknowledged_at is None:
+        # Closing implies having seen it.
+        alert.acknowledged_by, alert.acknowledged_at = user, now
+        changed += ["acknowledged_by", "acknowledged_at"]
+    alert.status = Alert.Status.CLOSED
+    alert.action_taken = action_taken.strip()
+    alert.closed_by, alert.closed_at = user, now
+    alert.save(update_fields=changed)
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        patient=alert.patient,
+        obj=alert,
+        changed_fields=changed,
+    )
+    return alert
+
+
+def alert_notify_send(*, alert_id: int) -> bool:
+    """Email the team's psychologists and lead about an urgent alert, once. True if sent now."""
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().select_related("patient__team").get(pk=alert_id)
+        if alert.notified_at is not None:
+            return False
+        team = alert.patient.team
+        recipients = sorted(
+            set(
+                User.objects.filter(
+                    Q(memberships__team=team)
+                    & (Q(memberships__role=Membership.Role.LEAD) | Q(discipline=Discipline.PSYCHOLOGIST)),
+                    is_active=True,
+                )
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+        )
+        link = settings.SITE_URL + reverse("patient_overview", kwargs={"patient_id": alert.patient_id})
+        # No patient details in the email: the link leads to the record behind login and the access check.
+        send_mail(
+            subject=f"RehabCare: urgent safety alert in {team.name}",
+            message=(
+                f"An urgent safety alert was raised for a patient of {team.name} "
+                f"and needs acknowledging.\n\nOpen it in RehabCare: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+        alert.notified_at = timezone.now()
+        alert.save(update_fields=["notified_at"])
+    return True
