@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from teams.models import Patient, User
 
@@ -47,7 +47,8 @@ def review_queue(*, user: User) -> QuerySet[Alert]:
         Alert.objects.unresolved()
         .filter(patient__in=Patient.objects.visible_to(user))
         .select_related("patient__team", "screening", "acknowledged_by")
-        .order_by("kind", "opened_at")
+        .annotate(urgent_first=Case(When(kind=Alert.Kind.URGENT, then=0), default=1))
+        .order_by("urgent_first", "opened_at", "id")
     )
 
 

@@ -46,6 +46,18 @@ def screening_score(*, instrument_code: str, answers: object) -> tuple[Instrumen
         raise ScreeningInvalid({"answers": dict(error.errors)}) from None
 
 
+def _review_pending(screening: Screening) -> bool:
+    """A review of this patient on this instrument is still open: it covers the newer result too.
+
+    Urgent alerts are never merged like this: each one needs its own closed loop.
+    """
+    return (
+        Alert.objects.unresolved()
+        .filter(patient=screening.patient, kind=Alert.Kind.REVIEW, screening__instrument=screening.instrument)
+        .exists()
+    )
+
+
 def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]:
     opened = []
     if "safety" in screening.flags:
@@ -57,7 +69,7 @@ def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]
                 reason=f"{instrument.code}: self-harm item answered at or above 1",
             )
         )
-    if "high" in screening.flags and instrument.opens_review:
+    if "high" in screening.flags and instrument.opens_review and not _review_pending(screening):
         band = f" ({screening.band})" if screening.band else ""
         opened.append(
             Alert(

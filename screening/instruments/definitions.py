@@ -25,11 +25,13 @@ LICENSED_WORDING = (
 # --- Answer options shared by several items -------------------------------------------------------------
 
 FREQUENCY = scale("Not at all", "Several days", "More than half the days", "Nearly every day")
+# Answers are shown with their value beside them, so labels never repeat the number; a point of a
+# scale with only its ends anchored has no label of its own.
 PCS_ANSWERS = scale(
-    "0 not at all", "1 to a slight degree", "2 to a moderate degree", "3 to a great degree", "4 all the time"
+    "Not at all", "To a slight degree", "To a moderate degree", "To a great degree", "All the time"
 )
-TSK_ANSWERS = scale("1 strongly disagree", "2 disagree", "3 agree", "4 strongly agree", start=1)
-PSEQ_ANSWERS = scale("0 not at all confident", "1", "2", "3", "4", "5", "6 completely confident")
+TSK_ANSWERS = scale("Strongly disagree", "Disagree", "Agree", "Strongly agree", start=1)
+PSEQ_ANSWERS = scale("Not at all confident", "", "", "", "", "", "Completely confident")
 AGREEMENT = scale("Disagree", "Agree")
 BOTHER = scale("Not at all", "Slightly", "Moderately", "Very much", "Extremely")
 ISI_SEVERITY = scale("None", "Mild", "Moderate", "Severe", "Very severe")
@@ -52,7 +54,7 @@ OMPSQ_DURATION = scale(
 
 def _zero_to_ten(low: str, high: str) -> tuple[tuple[int, str], ...]:
     """A 0–10 rating with labelled ends."""
-    return scale(low, *(str(value) for value in range(1, 10)), high)
+    return scale(low, *([""] * 9), high)
 
 
 # --- PHQ-9 ------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ def test_physio_keys_in_a_phq9_and_psych_closes_the_safety_alert(
 
     # Focus starts on item 1: every digit answers the focused item and moves to the next.
     expect(page.get_by_role("radiogroup").first).to_be_visible()
+    expect(page.get_by_role("radiogroup").first.get_by_role("radio").first).to_be_focused()
     for digit in "12100210":
         page.keyboard.press(digit)
     expect(page.locator("output.running-total")).to_have_text("7")

@@ -207,3 +207,11 @@ def test_screening_pages_run_the_same_queries_for_1_and_40_past_screenings(
     with django_assert_max_num_queries(16):
         client.get(url(other))
     assert AuditEvent.objects.filter(patient=other, action=AuditEvent.Action.VIEW).exists()
+
+
+def test_review_queue_puts_urgent_alerts_first(login, clinician, colleague, patient):
+    record(patient, clinician, answers=phq9(3, 3, 3, 3))
+    record(patient, clinician, code="GAD-7", answers={str(n): 2 for n in range(1, 8)})
+    record(patient, clinician, answers=phq9(item9=1), timepoint="adhoc")
+    kinds = [alert.kind for alert in login(colleague).get(reverse("review_queue")).context["page"]]
+    assert kinds == [Alert.Kind.URGENT, Alert.Kind.REVIEW, Alert.Kind.REVIEW]

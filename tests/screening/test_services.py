@@ -177,3 +177,15 @@ def test_standard_batteries_are_created_once_and_edits_survive(db):
     Battery.objects.filter(name="Brief check").update(instruments=["PHQ-4", "ISI"])
     assert batteries_ensure(Battery) == 0
     assert Battery.objects.get(name="Brief check").instruments == ["PHQ-4", "ISI"]
+
+
+def test_a_pending_review_covers_later_high_results_but_urgent_alerts_never_merge(patient, clinician):
+    record(patient, clinician, answers=phq9(3, 3, 2, 2))
+    record(patient, clinician, answers=phq9(3, 3, 3, 3, item9=1))
+    assert Alert.objects.filter(kind=Alert.Kind.REVIEW).count() == 1
+    record(patient, clinician, answers=phq9(item9=1))
+    assert Alert.objects.filter(kind=Alert.Kind.URGENT).count() == 2
+    review = Alert.objects.get(kind=Alert.Kind.REVIEW)
+    alert_close(alert=review, user=clinician, action_taken="Seen by psychologist")
+    record(patient, clinician, answers=phq9(3, 3, 3, 3))
+    assert Alert.objects.filter(kind=Alert.Kind.REVIEW).count() == 2
