@@ -215,3 +215,16 @@ def test_review_queue_puts_urgent_alerts_first(login, clinician, colleague, pati
     record(patient, clinician, answers=phq9(item9=1), timepoint="adhoc")
     kinds = [alert.kind for alert in login(colleague).get(reverse("review_queue")).context["page"]]
     assert kinds == [Alert.Kind.URGENT, Alert.Kind.REVIEW, Alert.Kind.REVIEW]
+
+
+def test_licensed_wording_loaded_by_the_clinic_replaces_our_labels(login, clinician, patient):
+    from screening.models import ItemWording
+
+    client = login(clinician)
+    assert "Worry about pain ending" in client.get(_new(patient, instrument="PCS")).text
+    ItemWording.objects.create(instrument="PCS", item_number=1, text="Official licensed wording of item one")
+    entry = client.get(_new(patient, instrument="PCS")).text
+    assert "Official licensed wording of item one" in entry
+    assert (
+        "Official licensed wording of item one" in client.get(reverse("instrument_detail", args=["PCS"])).text
+    )

@@ -16,7 +16,13 @@ from teams.tasks import sessions_clear_expired
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def worker_mail_dir(tmp_path_factory):
+    """Where the worker's emails land (Django's file backend), so a test can read what it sent."""
+    return tmp_path_factory.mktemp("worker-mail")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir):
     with django_db_blocker.unblock():
         database = connection.settings_dict
     url = "postgresql://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**database)
@@ -25,6 +31,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "rehabcare.settings.test",
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(worker_mail_dir),
     }
     worker = subprocess.Popen(
         [
@@ -67,3 +75,31 @@ def test_worker_runs_a_task_end_to_end(celery_worker_process):
     assert not Session.objects.filter(session_key=expired.session_key).exists()
     assert Session.objects.filter(session_key=live.session_key).exists()
     assert celery_worker_process.poll() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_urgent_alert_email_is_sent_by_the_worker_after_commit(
+    celery_worker_process, worker_mail_dir, patient, clinician, colleague
+):
+    import time
+
+    from screening.models import Alert
+    from screening.services import screening_record
+
+    colleague.email = "psych@clinic.example"
+    colleague.save(update_fields=["email"])
+    answers = {str(n): 0 for n in range(1, 9)} | {"9": 2}
+    screening_record(
+        patient=patient, instrument_code="PHQ-9", timepoint="adhoc", answers=answers, entered_by=clinician
+    )
+    alert = Alert.objects.get(kind=Alert.Kind.URGENT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        alert.refresh_from_db()
+        if alert.notified_at is not None:
+            break
+        time.sleep(0.2)  # polling a real worker in another process; no clock is faked here
+    assert alert.notified_at is not None
+    sent = "".join(path.read_text() for path in worker_mail_dir.iterdir())
+    assert "urgent safety alert in North MSK" in sent
+    assert "psych@clinic.example" in sent
