@@ -2,25 +2,8 @@
 
 from django.db import migrations
 
+from rehabcare.db import reject_update_delete_sql
 from screening.batteries import batteries_ensure
-
-FORWARD = """
-CREATE FUNCTION screening_screening_immutable() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'screening results are immutable: % is not allowed; record an amendment instead', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE TRIGGER screening_screening_no_update_delete
-    BEFORE UPDATE OR DELETE ON screening_screening
-    FOR EACH ROW EXECUTE FUNCTION screening_screening_immutable();
-"""
-
-BACKWARD = """
-DROP TRIGGER IF EXISTS screening_screening_no_update_delete ON screening_screening;
-DROP FUNCTION IF EXISTS screening_screening_immutable();
-"""
 
 
 def batteries_create(apps, schema_editor):
@@ -31,6 +14,11 @@ class Migration(migrations.Migration):
     dependencies = [("screening", "0001_initial")]
 
     operations = [
-        migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.RunSQL(
+            *reject_update_delete_sql(
+                table="screening_screening",
+                message="screening results are immutable (record an amendment instead)",
+            )
+        ),
         migrations.RunPython(batteries_create, migrations.RunPython.noop),
     ]

@@ -7,26 +7,14 @@ and in production the application connects as a role that does not own the table
 
 from django.db import migrations
 
-FORWARD = """
-CREATE FUNCTION teams_auditevent_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only: % is not allowed on %', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE TRIGGER teams_auditevent_no_update_delete
-    BEFORE UPDATE OR DELETE ON teams_auditevent
-    FOR EACH ROW EXECUTE FUNCTION teams_auditevent_append_only();
-"""
-
-BACKWARD = """
-DROP TRIGGER IF EXISTS teams_auditevent_no_update_delete ON teams_auditevent;
-DROP FUNCTION IF EXISTS teams_auditevent_append_only();
-"""
+from rehabcare.db import reject_update_delete_sql
 
 
 class Migration(migrations.Migration):
     dependencies = [("teams", "0001_initial")]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    operations = [
+        migrations.RunSQL(
+            *reject_update_delete_sql(table="teams_auditevent", message="the audit trail is append-only")
+        )
+    ]
