@@ -1,1 +1,380 @@
-"""Shared multidisciplinary care plans (built in the care plan issue)."""
+"""Shared multidisciplinary care plans: one plan per episode of care, and its parts.
+
+Every editable row carries a ``version`` for optimistic locking (a save made from a
+stale version is refused, never silently applied) and a history of every change
+(django-simple-history), shown as the plan's timeline.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from screening.models import Battery
+from teams.models import Discipline, Patient
+
+from .catalogue import InterventionCode
+
+
+class Stratum(models.TextChoices):
+    LOW = "low", "Low risk"
+    MEDIUM = "medium", "Medium risk"
+    HIGH = "high", "High risk"
+
+
+class Versioned(models.Model):
+    """A row edited by several clinicians: ``version`` goes up by one with every saved change."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class PlanTemplate(models.Model):
+    """A starting point for a plan at a risk stratum; clinic admins edit these."""
+
+    name = models.CharField(max_length=100, unique=True)
+    stratum = models.CharField(max_length=8, choices=Stratum.choices)
+    description = models.TextField(help_text="What this template is for, shown when choosing it.")
+    interventions = ArrayField(
+        models.CharField(max_length=40, choices=InterventionCode.choices),
+        help_text="Responsibilities the plan starts with, for the discipline that usually provides each.",
+    )
+    summary_psychological = models.TextField(blank=True, help_text="Suggested psychological summary.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stratum", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CarePlan(Versioned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_plans")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField()
+    review_date = models.DateField()
+    risk_stratum = models.CharField(max_length=8, choices=Stratum.choices, blank=True)
+    template = models.ForeignKey(
+        PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary_physical = models.TextField("physical", blank=True)
+    summary_psychological = models.TextField("psychological", blank=True)
+    summary_social = models.TextField("social", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status="active"),
+                name="careplan_one_active_per_patient",
+                violation_error_message="This patient already has an active plan: complete it first.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_date__gte=models.F("start_date")), name="careplan_review_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Care plan from {self.start_date:%d %b %Y} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("careplan_detail", kwargs={"patient_id": self.patient_id, "plan_id": self.pk})
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self
+
+    @property
+    def timeline_label(self) -> str:
+        return self.get_status_display()
+
+    def clean(self) -> None:
+        if self.start_date and self.review_date and self.review_date < self.start_date:
+            raise ValidationError({"review_date": "The review date cannot be before the start date."})
+
+
+class Goal(Versioned):
+    """What matters to the patient, in their words, with a measurable target."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="goals")
+    patient_words = models.CharField("in the patient's words", max_length=300)
+    value = models.CharField("why it matters", max_length=300, blank=True)
+    measure = models.CharField(max_length=200, help_text="e.g. walking distance in metres")
+    baseline = models.CharField(max_length=100, blank=True)
+    target_value = models.CharField(max_length=100)
+    target_date = models.DateField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.patient_words
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return f"“{self.patient_words}”"
+
+    def clean(self) -> None:
+        if self.target_date and self.plan_id and self.target_date < self.plan.start_date:
+            starts = f"{self.plan.start_date:%d %b %Y}"
+            raise ValidationError(
+                {"target_date": f"The target date cannot be before the plan starts, {starts}."}
+            )
+
+
+class Milestone(Versioned):
+    """A measurable step toward a goal; reaching it may call for a screening battery."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    description = models.CharField(max_length=300)
+    target = models.CharField("measure and target", max_length=200)
+    due_date = models.DateField()
+    achieved_on = models.DateField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    battery = models.ForeignKey(
+        Battery,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Screening to give when this milestone is reached.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.goal.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return self.description
+
+    def clean(self) -> None:
+        if self.due_date and self.goal_id and self.due_date < self.goal.plan.start_date:
+            starts = f"{self.goal.plan.start_date:%d %b %Y}"
+            raise ValidationError({"due_date": f"The due date cannot be before the plan starts, {starts}."})
+        if self.achieved_on and self.achieved_on > timezone.localdate():
+            raise ValidationError({"achieved_on": "A milestone cannot be achieved in the future."})
+
+
+class Responsibility(Versioned):
+    """An intervention owned by a named clinician: what, how often, from and until when."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        DONE = "done", "Done"
+        STOPPED = "stopped", "Stopped"
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="responsibilities")
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="responsibilities"
+    )
+    intervention = models.CharField(max_length=40, choices=InterventionCode.choices)
+    details = models.CharField("what", max_length=300, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    discipline = models.CharField(max_length=32, choices=Discipline.choices)
+    frequency = models.CharField("how often", max_length=100, help_text="e.g. weekly, 6 sessions")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        verbose_name_plural = "responsibilities"
+
+    def __str__(self) -> str:
+        return f"{self.get_intervention_display()} ({self.owner})"
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return self.get_intervention_display()
+
+    def clean(self) -> None:
+        if self.owner_id and self.plan_id:
+            team = self.plan.patient.team
+            if not team.memberships.filter(user_id=self.owner_id).exists():
+                raise ValidationError(
+                    {"owner": f"{self.owner} is not a member of {team}, the patient's team."}
+                )
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The end date cannot be before the start date."})
+        if self.goal is not None and self.plan_id and self.goal.plan_id != self.plan_id:
+            raise ValidationError({"goal": "That goal belongs to another plan."})
+
+
+class Exercise(Versioned):
+    """A graded-exercise prescription: the dose adherence is measured against, and a lighter option."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="exercises")
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="exercises")
+    name = models.CharField(max_length=200)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(20)])
+    reps = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(200)])
+    hold_seconds = models.PositiveSmallIntegerField(
+        "hold (seconds)", null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    sessions_per_week = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(14)]
+    )
+    rest_days = ArrayField(
+        models.PositiveSmallIntegerField(choices=Weekday.choices), default=list, blank=True
+    )
+    phase = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    progression_rule = models.CharField(max_length=300, blank=True, help_text="In plain words.")
+    lighter_alternative = models.CharField(
+        max_length=300, blank=True, help_text="For low-energy or high-pain days."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["phase", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not (self.reps or self.hold_seconds):
+            raise ValidationError({"reps": "Give repetitions or a hold time."})
+        if self.goal is not None and self.plan_id and self.goal.plan_id != self.plan_id:
+            raise ValidationError({"goal": "That goal belongs to another plan."})
+        if len(set(self.rest_days)) >= 7:
+            raise ValidationError({"rest_days": "Leave at least one day for exercise."})
+
+    @property
+    def rest_day_names(self) -> list[str]:
+        return [Exercise.Weekday(day).label for day in sorted(self.rest_days)]
+
+    @property
+    def dose(self) -> str:
+        parts = []
+        if self.sets and self.reps:
+            parts.append(f"{self.sets} × {self.reps}")
+        elif self.reps:
+            parts.append(f"{self.reps} reps")
+        if self.hold_seconds:
+            parts.append(f"hold {self.hold_seconds} s")
+        parts.append(f"{self.sessions_per_week}× a week")
+        return ", ".join(parts)
+
+
+class BehaviouralContract(Versioned):
+    """What the patient and the team commit to; revisions are kept in its history."""
+
+    plan = models.OneToOneField(CarePlan, on_delete=models.CASCADE, related_name="contract")
+    patient_commitments = models.TextField("the patient commits to (in their words)")
+    team_commitments = models.TextField("the team commits to")
+    supports = models.TextField(blank=True)
+    agreed_on = models.DateField()
+    review_date = models.DateField()
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Contract agreed {self.agreed_on:%d %b %Y}"
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return ""
+
+    def clean(self) -> None:
+        if self.agreed_on and self.review_date and self.review_date < self.agreed_on:
+            raise ValidationError({"review_date": "The review date cannot be before the day it was agreed."})
+
+
+class Caregiver(Versioned):
+    """Someone around the patient, and what they do in the plan."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="caregivers")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100)
+    contact = models.CharField(max_length=200, blank=True)
+    consent_to_updates = models.BooleanField("consents to progress updates", default=False)
+    role_in_plan = models.CharField(
+        max_length=300, blank=True, help_text='e.g. "walks with her twice a week"'
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return self.name

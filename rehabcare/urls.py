@@ -20,4 +20,5 @@ urlpatterns = [
     path("api/v1/", include("rehabcare.api_urls")),
     path("", include("teams.urls")),
     path("", include("screening.urls")),
+    path("", include("careplans.urls")),
 ]

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "rest_framework",
     "knox",
+    "simple_history",
     "teams",
     "screening",
     "careplans",
@@ -47,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Who made a change, for the care plan history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

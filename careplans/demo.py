@@ -1,0 +1,144 @@
+"""Demo care plans: most demo patients get a plan built from the template their screening suggests,
+with goals in their words, milestones, exercises, a contract and a supporter. Idempotent."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from screening.models import Battery
+from teams.models import Patient
+
+from .models import BehaviouralContract, Caregiver, CarePlan, Exercise, Goal, Milestone, PlanTemplate
+from .selectors import suggested_stratum
+from .services import part_create, part_update, plan_create
+from .templates_seed import templates_ensure
+
+GOALS = [
+    ("Walk my grandson to school", "Being part of his day", "Walking distance (m)", "200", "1200"),
+    ("Back to gardening", "It is where I relax", "Minutes of gardening", "0", "45"),
+    ("Sleep through the night", "I am exhausted at work", "Nights a week slept through", "1", "5"),
+    ("Play five-a-side again", "My friends are there", "Minutes of jogging", "0", "20"),
+    ("Carry the shopping home", "Doing things for myself", "Bag weight (kg)", "2", "8"),
+    ("Sit through a film with my family", "Time together", "Minutes sitting comfortably", "20", "120"),
+]
+EXERCISES = [
+    (
+        "Sit to stand",
+        3,
+        10,
+        None,
+        5,
+        "Add 2 reps each week if pain settles within an hour",
+        "2 sets from a higher chair",
+    ),
+    ("Bridging", 3, 12, None, 4, "Hold 5 s longer each week", "1 set of 8, slowly"),
+    ("Wall sit", 3, None, 30, 4, "Add 5 seconds a week", "Hold 15 seconds, higher up the wall"),
+    ("Cat-camel stretch", 2, 10, None, 7, "Increase range as comfortable", "5 gentle repetitions lying down"),
+]
+PATIENT_COMMITMENTS = "I will do my exercises on weekdays after breakfast; on a bad day, the lighter version."
+TEAM_COMMITMENTS = (
+    "We will see you weekly, answer check-ins within two working days and adjust the plan with you."
+)
+CAREGIVERS = [
+    ("Maria", "daughter", "walks with her twice a week"),
+    ("Sam", "partner", "joins the relaxation practice in the evening"),
+    ("Joan", "neighbour", "drives to appointments"),
+]
+
+
+def demo_plans_seed() -> int:
+    templates_ensure(PlanTemplate)
+    milestone_battery = Battery.objects.filter(name="Milestone").first()
+    today = timezone.localdate()
+    patients = Patient.objects.filter(status=Patient.Status.ACTIVE).select_related(
+        "primary_clinician", "team"
+    )
+    for index, patient in enumerate(patients.order_by("mrn")):
+        if index % 6 == 5 or CarePlan.objects.filter(patient=patient).exists():
+            continue  # a few patients are still waiting for their plan
+        author = patient.primary_clinician
+        stratum = suggested_stratum(patient=patient) or "low"
+        start = today - timedelta(weeks=9)
+        plan = plan_create(
+            patient=patient,
+            user=author,
+            start_date=start,
+            review_date=today + timedelta(weeks=3),
+            template=PlanTemplate.objects.filter(stratum=stratum).first(),
+            summary_physical="Persistent low back pain, deconditioned; sitting tolerance 20 minutes.",
+            summary_social="Works part-time in retail; lives with family.",
+        )
+        for number in range(2):
+            words, value, measure, baseline, target = GOALS[(index + number) % len(GOALS)]
+            goal = part_create(
+                instance=Goal(
+                    plan=plan,
+                    patient_words=words,
+                    value=value,
+                    measure=measure,
+                    baseline=baseline,
+                    target_value=target,
+                    target_date=today + timedelta(weeks=6),
+                    position=number,
+                ),
+                user=author,
+            )
+            reached = index % 3 == 0 and number == 0
+            part_create(
+                instance=Milestone(
+                    goal=goal,
+                    description=f"Halfway: {measure.lower()} at the midpoint",
+                    target=f"{measure}: halfway to {target}",
+                    due_date=start + timedelta(weeks=6),
+                    achieved_on=start + timedelta(weeks=6) if reached else None,
+                    confirmed_by=author if reached else None,
+                    battery=milestone_battery,
+                ),
+                user=author,
+            )
+            name, sets, reps, hold, sessions, progression, lighter = EXERCISES[
+                (index + number) % len(EXERCISES)
+            ]
+            part_create(
+                instance=Exercise(
+                    plan=plan,
+                    goal=goal,
+                    name=name,
+                    sets=sets,
+                    reps=reps or (None if hold else 10),
+                    hold_seconds=hold,
+                    sessions_per_week=sessions,
+                    rest_days=[6] if sessions < 7 else [],
+                    progression_rule=progression,
+                    lighter_alternative=lighter,
+                ),
+                user=author,
+            )
+        if index % 2 == 0:
+            part_create(
+                instance=BehaviouralContract(
+                    plan=plan,
+                    patient_commitments=PATIENT_COMMITMENTS,
+                    team_commitments=TEAM_COMMITMENTS,
+                    supports="Exercise sheet on the fridge; reminders by email.",
+                    agreed_on=start,
+                    review_date=today + timedelta(weeks=3),
+                ),
+                user=author,
+            )
+            name, relationship, role = CAREGIVERS[index % len(CAREGIVERS)]
+            part_create(
+                instance=Caregiver(
+                    plan=plan,
+                    name=name,
+                    relationship=relationship,
+                    consent_to_updates=True,
+                    role_in_plan=role,
+                    contact="via the patient",
+                ),
+                user=author,
+            )
+        part_update(
+            instance=plan, data={"status": CarePlan.Status.ACTIVE}, expected_version=plan.version, user=author
+        )
+    return CarePlan.objects.count()

@@ -1,0 +1,171 @@
+"""Input cleaning for care plan pages. Each part's form carries the version it was loaded at."""
+
+from typing import Any, cast
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from teams.models import User
+
+from .models import (
+    BehaviouralContract,
+    Caregiver,
+    CarePlan,
+    Exercise,
+    Goal,
+    Milestone,
+    PlanTemplate,
+    Responsibility,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class VersionedForm(forms.ModelForm):
+    """A part of a plan, edited by several people: ``version`` says which state the editor started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("save", "Save"))
+        if "goal" in self.fields:
+            choice_field(self, "goal").queryset = plan.goals.all()
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class PlanForm(VersionedForm):
+    class Meta:
+        model = CarePlan
+        fields = [
+            "start_date",
+            "review_date",
+            "risk_stratum",
+            "summary_physical",
+            "summary_psychological",
+            "summary_social",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "review_date": DATE,
+            "summary_physical": forms.Textarea(attrs={"rows": 2}),
+            "summary_psychological": forms.Textarea(attrs={"rows": 2}),
+            "summary_social": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "summary_physical": "Physical",
+            "summary_psychological": "Psychological",
+            "summary_social": "Social",
+        }
+
+
+class PlanCreateForm(PlanForm):
+    template = forms.ModelChoiceField(
+        queryset=PlanTemplate.objects.all(),
+        required=False,
+        empty_label="No template: start empty",
+        help_text="Suggested from the patient's latest screening.",
+    )
+
+    class Meta(PlanForm.Meta):
+        fields = ["template", *PlanForm.Meta.fields]
+
+
+class GoalForm(VersionedForm):
+    class Meta:
+        model = Goal
+        fields = ["patient_words", "value", "measure", "baseline", "target_value", "target_date", "position"]
+        widgets = {"target_date": DATE}
+        help_texts = {"patient_words": 'What matters to them, as they say it: "walk my grandson to school".'}
+
+
+class MilestoneForm(VersionedForm):
+    class Meta:
+        model = Milestone
+        fields = ["goal", "description", "target", "due_date", "achieved_on", "battery"]
+        widgets = {"due_date": DATE, "achieved_on": DATE}
+
+
+class ResponsibilityForm(VersionedForm):
+    class Meta:
+        model = Responsibility
+        fields = [
+            "intervention",
+            "details",
+            "owner",
+            "discipline",
+            "frequency",
+            "starts_on",
+            "ends_on",
+            "status",
+            "goal",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        team = plan.patient.team
+        owner = choice_field(self, "owner")
+        owner.queryset = User.objects.filter(memberships__team=team, is_active=True).order_by("last_name")
+        owner.error_messages["invalid_choice"] = f"Choose a member of {team}, the patient's team."
+
+
+class ExerciseForm(VersionedForm):
+    rest_days = forms.TypedMultipleChoiceField(
+        choices=Exercise.Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "name",
+            "goal",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "sessions_per_week",
+            "rest_days",
+            "phase",
+            "progression_rule",
+            "lighter_alternative",
+        ]
+        error_messages = {
+            "sessions_per_week": {
+                "min_value": "Sessions per week must be between 1 and 14.",
+                "max_value": "Sessions per week must be between 1 and 14.",
+            }
+        }
+
+
+class ContractForm(VersionedForm):
+    class Meta:
+        model = BehaviouralContract
+        fields = ["patient_commitments", "team_commitments", "supports", "agreed_on", "review_date"]
+        widgets = {
+            "agreed_on": DATE,
+            "review_date": DATE,
+            "patient_commitments": forms.Textarea(attrs={"rows": 3}),
+            "team_commitments": forms.Textarea(attrs={"rows": 3}),
+            "supports": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CaregiverForm(VersionedForm):
+    class Meta:
+        model = Caregiver
+        fields = ["name", "relationship", "contact", "consent_to_updates", "role_in_plan"]

@@ -1,0 +1,44 @@
+"""The parts of a plan, as data: one generic pair of views (add, edit) serves them all."""
+
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+
+from .forms import (
+    CaregiverForm,
+    ContractForm,
+    ExerciseForm,
+    GoalForm,
+    MilestoneForm,
+    ResponsibilityForm,
+    VersionedForm,
+)
+from .models import BehaviouralContract, Caregiver, CarePlan, Exercise, Goal, Milestone, Responsibility
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    key: str
+    title: str
+    model: type[Model]
+    form: type[VersionedForm]
+    # How a row of this part reaches its plan.
+    plan_lookup: str = "plan"
+    # Only one per plan (the behavioural contract).
+    single: bool = False
+
+    def rows_of(self, plan: CarePlan) -> QuerySet:
+        return self.model._default_manager.filter(**{self.plan_lookup: plan})
+
+
+PARTS: dict[str, PlanPart] = {
+    part.key: part
+    for part in (
+        PlanPart("goal", "Goal", Goal, GoalForm),
+        PlanPart("milestone", "Milestone", Milestone, MilestoneForm, plan_lookup="goal__plan"),
+        PlanPart("responsibility", "Responsibility", Responsibility, ResponsibilityForm),
+        PlanPart("exercise", "Exercise", Exercise, ExerciseForm),
+        PlanPart("contract", "Behavioural contract", BehaviouralContract, ContractForm, single=True),
+        PlanPart("caregiver", "Caregiver or supporter", Caregiver, CaregiverForm),
+    )
+}

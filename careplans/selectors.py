@@ -1,0 +1,235 @@
+"""Reads for care plan pages, each with a fixed number of queries whatever the plan's size."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Field, Model, Prefetch, QuerySet
+from django.utils import timezone
+
+from screening.models import Screening, Timepoint
+from screening.selectors import screening_tracks
+from teams.models import Patient, User
+
+from .models import (
+    BehaviouralContract,
+    Caregiver,
+    CarePlan,
+    Exercise,
+    Goal,
+    Milestone,
+    PlanTemplate,
+    Responsibility,
+    Stratum,
+)
+from .services import changes_between
+
+STRATUM_ORDER = [Stratum.LOW, Stratum.MEDIUM, Stratum.HIGH]
+# Domains whose "high" flag makes a plan high risk whatever the STarT Back result.
+DISTRESS_DOMAINS = {"depression", "anxiety", "distress", "catastrophizing", "kinesiophobia"}
+
+
+def suggested_stratum(*, patient: Patient) -> str:
+    """The risk stratum the latest screening points to: STarT Back's band, raised to high by any
+    high distress, catastrophizing or fear-of-movement result. "" when there is nothing to go on."""
+    stratum = ""
+    for track in screening_tracks(patient=patient):
+        latest = track.latest
+        if track.instrument.code == "STarT-Back" and latest.band:
+            stratum = {"low risk": Stratum.LOW, "medium risk": Stratum.MEDIUM, "high risk": Stratum.HIGH}[
+                latest.band
+            ]
+        if track.instrument.domain in DISTRESS_DOMAINS and "high" in latest.flags:
+            return Stratum.HIGH
+    return stratum
+
+
+def suggested_template(*, patient: Patient) -> PlanTemplate | None:
+    stratum = suggested_stratum(patient=patient)
+    if not stratum:
+        return None
+    return PlanTemplate.objects.filter(stratum=stratum).order_by("name").first()
+
+
+def plan_of_patient(*, patient: Patient, plan_id: int) -> CarePlan | None:
+    return (
+        CarePlan.objects.filter(patient=patient, pk=plan_id).select_related("created_by", "template").first()
+    )
+
+
+def plan_current(*, patient: Patient) -> CarePlan | None:
+    """The active plan, else the newest draft or completed one."""
+    plans = CarePlan.objects.filter(patient=patient)
+    return plans.filter(status=CarePlan.Status.ACTIVE).first() or plans.order_by("-created_at").first()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    who: User | None
+    what: str
+    part: str
+    changes: list[Any]
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: CarePlan
+    goals: list[Goal]
+    unlinked_responsibilities: list[Responsibility]
+    unlinked_exercises: list[Exercise]
+    contract: BehaviouralContract | None
+    caregivers: list[Caregiver]
+    timeline: list[TimelineEntry]
+    other_plans: list[CarePlan]
+
+
+TIMELINE_ENTRIES = 60
+# Bookkeeping, not content: never listed as a change.
+SKIPPED_FIELDS = {"id", "version", "plan", "created_by", "created_at", "patient"}
+
+
+def plan_page(*, plan: CarePlan) -> PlanPage:
+    responsibilities = Responsibility.objects.select_related("owner").order_by("starts_on", "id")
+    exercises = Exercise.objects.order_by("phase", "id")
+    goals = list(
+        plan.goals.prefetch_related(
+            Prefetch("milestones", Milestone.objects.select_related("confirmed_by", "battery")),
+            Prefetch("responsibilities", responsibilities),
+            Prefetch("exercises", exercises),
+        )
+    )
+    return PlanPage(
+        plan=plan,
+        goals=goals,
+        unlinked_responsibilities=list(responsibilities.filter(plan=plan, goal__isnull=True)),
+        unlinked_exercises=list(exercises.filter(plan=plan, goal__isnull=True)),
+        contract=BehaviouralContract.objects.filter(plan=plan).first(),
+        caregivers=list(plan.caregivers.all()),
+        timeline=plan_timeline(plan=plan),
+        other_plans=list(CarePlan.objects.filter(patient_id=plan.patient_id).exclude(pk=plan.pk)),
+    )
+
+
+def _history_of(plan: CarePlan) -> list[tuple[str, QuerySet]]:
+    goal_ids = Goal.history.filter(plan_id=plan.pk).values("id")
+    return [
+        ("Plan", CarePlan.history.filter(id=plan.pk)),
+        ("Goal", Goal.history.filter(plan_id=plan.pk)),
+        ("Milestone", Milestone.history.filter(goal_id__in=goal_ids)),
+        ("Responsibility", Responsibility.history.filter(plan_id=plan.pk)),
+        ("Exercise", Exercise.history.filter(plan_id=plan.pk)),
+        ("Behavioural contract", BehaviouralContract.history.filter(plan_id=plan.pk)),
+        ("Caregiver", Caregiver.history.filter(plan_id=plan.pk)),
+    ]
+
+
+def plan_timeline(*, plan: CarePlan, limit: int = TIMELINE_ENTRIES) -> list[TimelineEntry]:
+    """Who changed what and when, newest first, with a fixed number of queries whatever the history:
+    one per kind of part, and one per kind of row the changes point to (people, goals, batteries...)."""
+    histories = [
+        (part, list(records.select_related("history_user").order_by("history_date", "history_id")))
+        for part, records in _history_of(plan)
+    ]
+    related_ids: dict[type[Model], set[Any]] = defaultdict(set)
+    for _part, records in histories:
+        for record in records:
+            for field in record.instance._meta.concrete_fields:
+                value = getattr(record, field.attname)
+                if field.is_relation and value is not None and field.name not in SKIPPED_FIELDS:
+                    related_ids[field.related_model].add(value)
+    labels: dict[tuple[Any, Any], str] = {
+        (model, row.pk): str(row)
+        for model, ids in related_ids.items()
+        for row in model._default_manager.filter(pk__in=ids)
+    }
+
+    def related_label(field: Field, value: Any) -> str:
+        return labels.get((field.related_model, value), f"#{value}")
+
+    entries = []
+    for part, records in histories:
+        previous: dict[int, Any] = {}
+        for record in records:
+            before = previous.get(record.id)
+            fields = [f.name for f in record.instance._meta.concrete_fields if f.name not in SKIPPED_FIELDS]
+            name = record.instance.timeline_label
+            changes = []
+            if record.history_type == "+":
+                what = f"added {part.lower()}"
+            elif record.history_type == "-":
+                what = f"removed {part.lower()}"
+            else:
+                what = f"changed {part.lower()}"
+                if before is not None:
+                    changes = changes_between(before.instance, record.instance, fields, related_label)
+            previous[record.id] = record
+            entries.append(
+                TimelineEntry(
+                    at=record.history_date,
+                    who=record.history_user,
+                    what=f"{what}: {name}" if name else what,
+                    part=part,
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+@dataclass(frozen=True)
+class OverviewPlan:
+    plan: CarePlan | None
+    goals: list[Goal]
+    next_milestone: Milestone | None
+    battery_due: Milestone | None
+    suggested: PlanTemplate | None
+
+
+def plan_overview(*, patient: Patient) -> OverviewPlan:
+    plan = plan_current(patient=patient)
+    if plan is None:
+        return OverviewPlan(None, [], None, None, suggested_template(patient=patient))
+    goals = list(plan.goals.all())
+    milestones = Milestone.objects.filter(goal__plan=plan).select_related("battery", "goal")
+    next_milestone = milestones.filter(achieved_on__isnull=True).order_by("due_date").first()
+    return OverviewPlan(plan, goals, next_milestone, milestone_battery_due(patient=patient, plan=plan), None)
+
+
+def milestone_battery_due(*, patient: Patient, plan: CarePlan) -> Milestone | None:
+    """A reached milestone whose screening battery has not been given since it was reached."""
+    reached = (
+        Milestone.objects.filter(goal__plan=plan, battery__isnull=False, achieved_on__isnull=False)
+        .select_related("battery")
+        .order_by("-achieved_on")
+        .first()
+    )
+    if reached is None or reached.achieved_on is None or reached.battery is None:
+        return None
+    since = timezone.make_aware(datetime.combine(reached.achieved_on, datetime.min.time()))
+    given = Screening.objects.filter(
+        patient=patient,
+        administered_at__gte=since,
+        instrument__in=reached.battery.instruments,
+        timepoint=Timepoint.MILESTONE,
+    ).exists()
+    return None if given else reached
+
+
+def my_responsibilities(*, user: User) -> QuerySet[Responsibility]:
+    """What a clinician has taken on, across the patients they may see, in plans still running."""
+    return (
+        Responsibility.objects.filter(
+            owner=user,
+            plan__status__in=[CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE],
+            plan__patient__in=Patient.objects.visible_to(user),
+        )
+        .exclude(status__in=[Responsibility.Status.DONE, Responsibility.Status.STOPPED])
+        .select_related("plan__patient", "goal")
+        .order_by("starts_on", "id")
+    )
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,221 @@
+"""Writes for care plans. Every save is atomic, audited, kept in history, and refused if made
+from a stale version of the row (optimistic locking): nobody's work is silently overwritten."""
+
+from collections.abc import Callable
+from copy import copy
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from teams.models import AuditEvent, Membership, Patient, User
+from teams.services import audit_record
+
+from .catalogue import CATALOGUE
+from .models import CarePlan, Milestone, PlanTemplate, Responsibility, Versioned
+
+V = TypeVar("V", bound=Versioned)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+class EditConflict(Exception):
+    """Someone saved the row after the editor loaded it. Carries what they changed and the fresh row."""
+
+    def __init__(
+        self, *, current: Versioned, changes: list[FieldChange], changed_by: Any, changed_at: Any
+    ) -> None:
+        super().__init__(f"{current._meta.verbose_name} was changed by {changed_by} while you were editing")
+        self.current = current
+        self.changes = changes
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+RelatedLabel = Callable[[models.Field, Any], str]
+
+
+def _display(instance: models.Model, field: models.Field, related_label: RelatedLabel | None) -> str:
+    value = getattr(instance, field.attname)
+    if value is None or value == "" or value == []:
+        return "—"
+    if field.is_relation:
+        # A caller showing many changes passes labels it loaded in bulk, to keep queries flat.
+        return related_label(field, value) if related_label else str(getattr(instance, field.name))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def changes_between(
+    before: models.Model, after: models.Model, names: list[str], related_label: RelatedLabel | None = None
+) -> list[FieldChange]:
+    """The fields among ``names`` whose values differ, for people to read."""
+    changes = []
+    for name in names:
+        field = after._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            continue
+        old, new = _display(before, field, related_label), _display(after, field, related_label)
+        if old != new:
+            changes.append(FieldChange(field=name, label=str(field.verbose_name), before=old, after=new))
+    return changes
+
+
+def _patient_of(instance: Versioned) -> Patient:
+    return instance.plan_of.patient  # type: ignore[attr-defined]
+
+
+def _save(
+    instance: Versioned, *, user: User, request: HttpRequest | None, action: str, fields: list[str]
+) -> None:
+    instance._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        # Two activations racing past full_clean: the database's constraint decides.
+        if "careplan_one_active_per_patient" in str(error):
+            raise ValidationError(
+                {"status": ["This patient already has an active plan: complete it first."]}
+            ) from None
+        raise
+    audit_record(
+        request=request,
+        actor=user,
+        action=action,
+        patient=_patient_of(instance),
+        obj=instance,
+        changed_fields=fields,
+    )
+
+
+@transaction.atomic
+def part_create(*, instance: V, user: User, request: HttpRequest | None = None) -> V:
+    fields = [f.name for f in instance._meta.concrete_fields if f.name not in ("id", "version")]
+    _save(instance, user=user, request=request, action=AuditEvent.Action.CREATE, fields=fields)
+    return instance
+
+
+@transaction.atomic
+def part_update(
+    *,
+    instance: V,
+    data: dict[str, Any],
+    expected_version: int,
+    user: User,
+    request: HttpRequest | None = None,
+) -> V:
+    """Apply ``data`` to the stored row if nobody changed it since ``expected_version``; else EditConflict."""
+    model = type(instance)
+    current = model._default_manager.select_for_update().get(pk=instance.pk)
+    if current.version != expected_version:
+        history = current.history  # type: ignore[attr-defined]  # added by django-simple-history
+        seen = history.filter(version=expected_version).order_by("-history_date").first()
+        latest = history.select_related("history_user").order_by("-history_date").first()
+        raise EditConflict(
+            current=current,
+            changes=changes_between(seen.instance, current, list(data)) if seen else [],
+            changed_by=latest.history_user if latest else None,
+            changed_at=latest.history_date if latest else None,
+        )
+    before = copy(current)
+    for name, value in data.items():
+        setattr(current, name, value)
+    changed = [change.field for change in changes_between(before, current, list(data))]
+    if not changed:
+        return current
+    current.version += 1
+    _save(current, user=user, request=request, action=AuditEvent.Action.UPDATE, fields=changed)
+    return current
+
+
+def _owner_for(patient: Patient, discipline: str, fallback: User) -> User:
+    """Who takes on a proposed responsibility: the primary clinician if of that discipline, else the
+    first team member who is, else the clinician creating the plan."""
+    if patient.primary_clinician.discipline == discipline:
+        return patient.primary_clinician
+    membership = (
+        Membership.objects.filter(team=patient.team, user__discipline=discipline, user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+        .first()
+    )
+    return membership.user if membership else fallback
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    patient: Patient,
+    user: User,
+    start_date: date,
+    review_date: date,
+    template: PlanTemplate | None = None,
+    risk_stratum: str = "",
+    summary_physical: str = "",
+    summary_psychological: str = "",
+    summary_social: str = "",
+    request: HttpRequest | None = None,
+) -> CarePlan:
+    """A draft plan, with the template's responsibilities proposed to the disciplines that provide them."""
+    plan = CarePlan(
+        patient=patient,
+        created_by=user,
+        start_date=start_date,
+        review_date=review_date,
+        template=template,
+        risk_stratum=risk_stratum or (template.stratum if template else ""),
+        summary_physical=summary_physical,
+        summary_psychological=summary_psychological or (template.summary_psychological if template else ""),
+        summary_social=summary_social,
+    )
+    part_create(instance=plan, user=user, request=request)
+    for code in template.interventions if template else []:
+        intervention = CATALOGUE[code]
+        part_create(
+            instance=Responsibility(
+                plan=plan,
+                intervention=code,
+                owner=_owner_for(patient, intervention.discipline, user),
+                discipline=intervention.discipline,
+                frequency="to agree with the patient",
+                starts_on=start_date,
+            ),
+            user=user,
+            request=request,
+        )
+    return plan
+
+
+def plan_set_status(
+    *, plan: CarePlan, status: str, expected_version: int, user: User, request: HttpRequest | None = None
+) -> CarePlan:
+    """Activate or complete a plan; at most one plan per patient is active."""
+    return part_update(
+        instance=plan, data={"status": status}, expected_version=expected_version, user=user, request=request
+    )
+
+
+def milestone_mark_achieved(
+    *, milestone: Milestone, expected_version: int, user: User, request: HttpRequest | None = None
+) -> Milestone:
+    """Record the milestone as reached today, confirmed by this clinician."""
+    return part_update(
+        instance=milestone,
+        data={"achieved_on": timezone.localdate(), "confirmed_by": user},
+        expected_version=expected_version,
+        user=user,
+        request=request,
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+PLAN = "patients/<int:patient_id>/plans/<int:plan_id>/"
+
+urlpatterns = [
+    path("my/responsibilities/", views.my_responsibilities, name="my_responsibilities"),
+    path("patients/<int:patient_id>/plan/", views.careplan_home, name="careplan_home"),
+    path("patients/<int:patient_id>/plans/new/", views.careplan_new, name="careplan_new"),
+    path(PLAN, views.careplan_detail, name="careplan_detail"),
+    path(PLAN + "edit/", views.careplan_edit, name="careplan_edit"),
+    path(PLAN + "print/", views.careplan_print, name="careplan_print"),
+    path(PLAN + "status/", views.careplan_status, name="careplan_status"),
+    path(PLAN + "parts/<str:part>/new/", views.part_new, name="careplan_part_new"),
+    path(PLAN + "parts/<str:part>/<int:part_id>/", views.part_edit, name="careplan_part_edit"),
+    path(
+        PLAN + "milestones/<int:milestone_id>/achieved/",
+        views.milestone_achieved,
+        name="careplan_milestone_achieved",
+    ),
+]

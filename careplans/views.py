@@ -1,0 +1,297 @@
+"""Care plan pages: the plan, its parts, the printable version, and each clinician's responsibilities."""
+
+from datetime import timedelta
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from teams.access import AuthenticatedRequest, patient_scoped
+from teams.models import Patient
+
+from . import selectors, services
+from .forms import PlanCreateForm, PlanForm, VersionedForm
+from .models import CarePlan, Milestone
+from .parts import PARTS, PlanPart
+
+
+def _plan_or_404(patient: Patient, plan_id: int) -> CarePlan:
+    plan = selectors.plan_of_patient(patient=patient, plan_id=plan_id)
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def _part_or_404(key: str) -> PlanPart:
+    if key not in PARTS:
+        raise Http404("No such part of a plan.")
+    return PARTS[key]
+
+
+@patient_scoped
+def careplan_home(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    plan = selectors.plan_current(patient=patient)
+    if plan is None:
+        return redirect("careplan_new", patient_id=patient.pk)
+    return redirect(plan)
+
+
+@patient_scoped
+def careplan_new(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    suggested = selectors.suggested_template(patient=patient)
+    stratum = selectors.suggested_stratum(patient=patient)
+    today = timezone.localdate()
+    form = PlanCreateForm(
+        request.POST or None,
+        plan=CarePlan(patient=patient),
+        initial={
+            "template": suggested,
+            "risk_stratum": stratum,
+            "start_date": today,
+            "review_date": today + timedelta(weeks=6),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        try:
+            plan = services.plan_create(patient=patient, user=request.user, request=request, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Draft plan created. Add goals in the patient's words, then activate it."
+            )
+            return redirect(plan)
+    return render(
+        request,
+        "careplans/plan_new.html",
+        {"patient": patient, "form": form, "suggested": suggested, "stratum": stratum},
+    )
+
+
+@patient_scoped
+def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
+    plan = _plan_or_404(patient, plan_id)
+    return render(
+        request,
+        "careplans/plan_detail.html",
+        {"patient": patient, "page": selectors.plan_page(plan=plan), "plan": plan, "parts": PARTS},
+    )
+
+
+@patient_scoped
+def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
+    plan = _plan_or_404(patient, plan_id)
+    return render(
+        request, "careplans/plan_print.html", {"patient": patient, "page": selectors.plan_page(plan=plan)}
+    )
+
+
+def _conflict_form(form: VersionedForm, conflict: services.EditConflict) -> None:
+    """Keep the editor's input, but base it on the version now stored, so saving again applies it."""
+    data = cast(QueryDict, form.data).copy()
+    data["version"] = str(conflict.current.version)
+    form.data = data
+
+
+def _save_form(
+    request: AuthenticatedRequest, form: VersionedForm, instance: Any
+) -> tuple[Any, services.EditConflict | None]:
+    """Create or update through the services; a conflict or refusal goes back onto the form."""
+    try:
+        if instance.pk is None:
+            return services.part_create(
+                instance=form.save(commit=False), user=request.user, request=request
+            ), None
+        return (
+            services.part_update(
+                instance=instance,
+                data=form.changes(),
+                expected_version=form.cleaned_data.get("version") or 0,
+                user=request.user,
+                request=request,
+            ),
+            None,
+        )
+    except services.EditConflict as conflict:
+        _conflict_form(form, conflict)
+        return None, conflict
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None, None
+
+
+@patient_scoped
+def careplan_edit(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
+    plan = _plan_or_404(patient, plan_id)
+    stored = CarePlan.objects.get(pk=plan.pk)
+    form = PlanForm(request.POST or None, instance=plan, plan=plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = _save_form(request, form, stored)
+        if saved is not None:
+            messages.success(request, "Plan saved.")
+            return redirect(saved)
+    return render(
+        request,
+        "careplans/part_form.html",
+        {"patient": patient, "plan": plan, "form": form, "title": "Plan details", "conflict": conflict},
+    )
+
+
+@patient_scoped
+def part_new(request: AuthenticatedRequest, patient: Patient, plan_id: int, part: str) -> HttpResponse:
+    plan = _plan_or_404(patient, plan_id)
+    kind = _part_or_404(part)
+    if kind.single and kind.rows_of(plan).exists():
+        return redirect(
+            "careplan_part_edit",
+            patient_id=patient.pk,
+            plan_id=plan.pk,
+            part=part,
+            part_id=kind.rows_of(plan).get().pk,
+        )
+    instance = kind.model(plan=plan) if kind.plan_lookup == "plan" else kind.model()
+    form = kind.form(
+        request.POST or None, instance=instance, plan=plan, initial=_initial(request, kind, plan)
+    )
+    if request.method == "POST" and form.is_valid():
+        saved, _conflict = _save_form(request, form, instance)
+        if saved is not None:
+            messages.success(request, f"{kind.title} added.")
+            return redirect(plan)
+    return render(
+        request,
+        "careplans/part_form.html",
+        {"patient": patient, "plan": plan, "form": form, "title": f"Add {kind.title.lower()}"},
+    )
+
+
+def _initial(request: AuthenticatedRequest, kind: PlanPart, plan: CarePlan) -> dict[str, Any]:
+    today = max(timezone.localdate(), plan.start_date)
+    goal = request.GET.get("goal", "")
+    common: dict[str, Any] = {"goal": int(goal)} if goal.isdigit() else {}
+    return common | {
+        "goal": common.get("goal"),
+        "target_date": plan.review_date,
+        "due_date": plan.review_date,
+        "starts_on": today,
+        "agreed_on": today,
+        "review_date": plan.review_date,
+        "sessions_per_week": 3,
+        "owner": request.user.pk,
+        "discipline": request.user.discipline,
+        "phase": 1,
+    }
+
+
+@patient_scoped
+def part_edit(
+    request: AuthenticatedRequest, patient: Patient, plan_id: int, part: str, part_id: int
+) -> HttpResponse:
+    plan = _plan_or_404(patient, plan_id)
+    kind = _part_or_404(part)
+    stored = kind.rows_of(plan).filter(pk=part_id).first()
+    if stored is None:
+        raise Http404("No such part of this plan.")
+    form = kind.form(request.POST or None, instance=kind.rows_of(plan).get(pk=part_id), plan=plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        if kind.key == "milestone" and form.cleaned_data.get("achieved_on") and not stored.confirmed_by_id:
+            form.cleaned_data["confirmed_by"] = request.user
+        saved, conflict = _save_form(request, form, stored)
+        if saved is not None:
+            messages.success(request, f"{kind.title} saved.")
+            return redirect(plan)
+    return render(
+        request,
+        "careplans/part_form.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "form": form,
+            "title": f"Edit {kind.title.lower()}",
+            "conflict": conflict,
+        },
+    )
+
+
+@patient_scoped
+@require_POST
+def careplan_status(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
+    plan = _plan_or_404(patient, plan_id)
+    status = request.POST.get("status", "")
+    if status not in (CarePlan.Status.ACTIVE, CarePlan.Status.COMPLETED):
+        messages.error(request, "Choose to activate or to complete the plan.")
+        return redirect(plan)
+    version = request.POST.get("version", "")
+    try:
+        services.plan_set_status(
+            plan=plan,
+            status=status,
+            expected_version=int(version) if version.isdigit() else 0,
+            user=request.user,
+            request=request,
+        )
+    except services.EditConflict as conflict:
+        messages.error(
+            request, f"The plan was changed by {conflict.changed_by} meanwhile: check it and try again."
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "Plan activated." if status == CarePlan.Status.ACTIVE else "Plan completed."
+        )
+    return redirect(plan)
+
+
+@patient_scoped
+@require_POST
+def milestone_achieved(
+    request: AuthenticatedRequest, patient: Patient, plan_id: int, milestone_id: int
+) -> HttpResponse:
+    """Mark a milestone reached, in place (htmx) or with a full page load."""
+    plan = _plan_or_404(patient, plan_id)
+    milestone = (
+        Milestone.objects.filter(goal__plan=plan, pk=milestone_id).select_related("goal__plan").first()
+    )
+    if milestone is None:
+        raise Http404("No such milestone.")
+    version = request.POST.get("version", "")
+    error = ""
+    try:
+        milestone = services.milestone_mark_achieved(
+            milestone=milestone,
+            expected_version=int(version) if version.isdigit() else 0,
+            user=request.user,
+            request=request,
+        )
+    except services.EditConflict as conflict:
+        milestone = conflict.current  # type: ignore[assignment]
+        error = f"Changed by {conflict.changed_by} meanwhile: check it and try again."
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "careplans/partials/milestone.html",
+            {"milestone": milestone, "plan": plan, "patient": patient, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(plan)
+
+
+RESPONSIBILITIES_PER_PAGE = 30
+
+
+@login_required
+def my_responsibilities(request: AuthenticatedRequest) -> HttpResponse:
+    rows = selectors.my_responsibilities(user=request.user)
+    page = Paginator(rows, RESPONSIBILITIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "careplans/my_responsibilities.html", {"page": page})
