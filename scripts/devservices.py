@@ -276,6 +276,9 @@ def main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[0] == "exec" and argv[1] == "--" and argv[2:]:
         return run_with_services(argv[2:])
     if argv == ["clean"]:
+        postgres = Postgres()
+        if (postgres.data / "postmaster.pid").exists():
+            postgres.stop()  # never leave a server running on deleted files
         shutil.rmtree(DATA, ignore_errors=True)
         return 0
     print(__doc__)
