@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("screening.urls")),
     path("", include("careplans.urls")),
+    path("", include("checkins.urls")),
 ]

@@ -1,5 +1,6 @@
 """Input cleaning for screening pages: turning posted radio answers into answer sets, and alert forms."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -25,6 +26,35 @@ def answers_from_post(data: QueryDict, instrument: Instrument) -> dict[str, Any]
             continue
         answers[key[len(prefix) :]] = int(raw) if raw.isdigit() else raw
     return answers
+
+
+def entry_section(
+    instrument: Instrument,
+    *,
+    wordings: dict[tuple[str, int], str],
+    chosen: Callable[[str], str],
+    errors: dict[str, Any],
+) -> dict[str, Any]:
+    """What the item template needs for one instrument: items, current answers and per-item errors."""
+    item_errors = errors.get("answers", {}) if isinstance(errors.get("answers"), dict) else {}
+    numbers = {str(item.number) for item in instrument.items}
+    other = [m for key, messages in item_errors.items() if key not in numbers for m in messages]
+    if isinstance(errors.get("answers"), list):
+        other += errors["answers"]
+    return {
+        "instrument": instrument,
+        "other_errors": other,
+        "items": [
+            {
+                "item": item,
+                "text": wordings.get((instrument.code, item.number), item.text),
+                "name": f"{instrument.code}:{item.number}",
+                "chosen": chosen(str(item.number)),
+                "error": item_errors.get(str(item.number), []),
+            }
+            for item in instrument.items
+        ],
+    }
 
 
 class TimepointForm(forms.Form):

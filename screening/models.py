@@ -169,6 +169,7 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         URGENT = "urgent", "Urgent safety alert"
         REVIEW = "review", "Psychosocial review"
+        CHECKIN = "checkin", "Check-in concern"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -176,7 +177,10 @@ class Alert(models.Model):
         CLOSED = "closed", "Closed"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
-    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="alerts")
+    # The result that raised it; empty for an alert raised by a patient's check-in.
+    screening = models.ForeignKey(
+        Screening, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     reason = models.CharField(max_length=255)

@@ -1,8 +1,6 @@
 """Screening pages: instruments, entry, results, amendments, alerts and the review queue."""
 
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +13,7 @@ from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Patient
 
 from . import selectors, services
-from .forms import AlertCloseForm, AmendForm, TimepointForm, answers_from_post
+from .forms import AlertCloseForm, AmendForm, TimepointForm, answers_from_post, entry_section
 from .instruments import INSTRUMENTS, Instrument, get_instrument
 from .models import Alert, Battery, Screening, Timepoint
 
@@ -46,35 +44,6 @@ def instrument_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
         "screening/instrument_detail.html",
         {"instrument": instrument, "items": items, "overrides": selectors.instrument_overrides(code)},
     )
-
-
-def _entry_section(
-    instrument: Instrument,
-    *,
-    wordings: dict[tuple[str, int], str],
-    chosen: Callable[[str], str],
-    errors: dict[str, Any],
-) -> dict[str, Any]:
-    """What the item template needs for one instrument: items, current answers and per-item errors."""
-    item_errors = errors.get("answers", {}) if isinstance(errors.get("answers"), dict) else {}
-    numbers = {str(item.number) for item in instrument.items}
-    other = [m for key, messages in item_errors.items() if key not in numbers for m in messages]
-    if isinstance(errors.get("answers"), list):
-        other += errors["answers"]
-    return {
-        "instrument": instrument,
-        "other_errors": other,
-        "items": [
-            {
-                "item": item,
-                "text": wordings.get((instrument.code, item.number), item.text),
-                "name": f"{instrument.code}:{item.number}",
-                "chosen": chosen(str(item.number)),
-                "error": item_errors.get(str(item.number), []),
-            }
-            for item in instrument.items
-        ],
-    }
 
 
 def _posted_answer(request: AuthenticatedRequest, code: str, number: str) -> str:
@@ -131,7 +100,7 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
                 return redirect(patient)
     wordings = selectors.item_wordings([i.code for i in instruments])
     sections = [
-        _entry_section(
+        entry_section(
             instrument,
             wordings=wordings,
             chosen=partial(_posted_answer, request, instrument.code),
@@ -195,7 +164,7 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
         chosen = partial(_posted_answer, request, instrument.code)
     else:
         chosen = partial(_stored_answer, original)
-    section = _entry_section(
+    section = entry_section(
         instrument, wordings=selectors.item_wordings([instrument.code]), chosen=chosen, errors=errors
     )
     return render(

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "teams",
     "screening",
     "careplans",
+    "checkins",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "screening.context_processors.patient_alerts",
+                "rehabcare.context_processors.site",
             ],
         },
     },
@@ -164,11 +166,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Redis re-delivers an unacknowledged task after this; no task is ever delayed longer (retries back off
+# to 10 minutes at most), and reminders a lost worker held are re-queued by the reconciler well before.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # The one list of periodic work. django-celery-beat copies it into its tables at start.
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "teams.tasks.sessions_clear_expired",
         "schedule": crontab(minute="17", hour="3"),
+    },
+    "dispatch-reminders": {
+        "task": "checkins.tasks.reminders_dispatch",
+        "schedule": timedelta(seconds=env_int("REMINDER_DISPATCH_SECONDS", 60, minimum=1)),
+    },
+    "reconcile-reminders": {
+        "task": "checkins.tasks.reminders_reconcile",
+        "schedule": timedelta(minutes=5),
+    },
+    "daily-digest": {
+        "task": "checkins.tasks.digests_send",
+        "schedule": crontab(minute="0", hour="7"),
     },
 }
 
@@ -226,5 +243,25 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RehabCare <rehabcare@localhost>")
+# Check-in reminders (see checkins/backends.py for plugging in an SMS provider).
+SMS_BACKEND = env_str("SMS_BACKEND", "checkins.backends.OutboxSMSBackend")
+CHECKIN_LINK_HOURS = env_int("CHECKIN_LINK_HOURS", 72, minimum=1)
+# A reminder handed to a worker but still unsent after this long is handed out again.
+REMINDER_RECLAIM_SECONDS = env_int("REMINDER_RECLAIM_SECONDS", 600, minimum=10)
+# Slots missed by longer than this (beat stopped, say) are not sent late.
+REMINDER_LOOKBACK_HOURS = env_int("REMINDER_LOOKBACK_HOURS", 6, minimum=1)
+# Requests to patient links per address per 10 minutes.
+PATIENT_LINK_RATE = env_int("PATIENT_LINK_RATE", 60, minimum=1)
+# Shown at once to a patient whose answers suggest they may harm themselves.
+CRISIS_MESSAGE = env_str(
+    "CRISIS_MESSAGE",
+    "If you are thinking about harming yourself or feel unsafe, please get help now: call 999 or go to "
+    "your nearest emergency department. You can call Samaritans any time on 116 123. "
+    "We have let your care team know, and they will contact you.",
+)
+# Check-in answers that alert the team: mood at or below this, or pain up by this much since the last one.
+CHECKIN_ALERT_MOOD_AT_MOST = env_int("CHECKIN_ALERT_MOOD_AT_MOST", 2, minimum=0)
+CHECKIN_ALERT_PAIN_JUMP = env_int("CHECKIN_ALERT_PAIN_JUMP", 3, minimum=1)
+
 # For django.core.mail.backends.filebased.EmailBackend: one file per message in this folder.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))

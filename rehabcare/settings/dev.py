@@ -4,5 +4,5 @@ from .base import *  # noqa: F403
 from .env import env_bool, env_str
 
 DEBUG = env_bool("DEBUG", True)
-# Emails go to the combined `make run` log unless a real server is configured.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Emails land in the outbox page (/dev/outbox/) and the log unless a real server is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "checkins.backends.OutboxEmailBackend")

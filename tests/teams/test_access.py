@@ -77,7 +77,20 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
         ),
         user=clinician,
     )
+    from checkins.models import Reminder
+    from checkins.selectors import schedule_proposed
+
+    schedule = schedule_proposed(patient=patient)
+    schedule.save()
+    reminder = Reminder.objects.create(
+        schedule=schedule,
+        patient=patient,
+        due_at=schedule.created_at,
+        channel=schedule.channel,
+        status="failed",
+    )
     return {
+        "reminder_id": reminder.pk,
         "screening_id": screening.pk,
         "alert_id": screening.alerts.get().pk,
         "plan_id": plan.pk,

@@ -1,0 +1,61 @@
+"""Demo schedules: patients with an active plan and consent get daily check-ins, some already
+answered, so `make run` shows reminders flowing (beat dispatches, the outbox fills)."""
+
+from datetime import time, timedelta
+
+from django.utils import timezone
+
+from careplans.models import CarePlan
+from teams.models import Patient
+
+from .models import CheckIn, Reminder, Schedule
+from .selectors import schedule_proposed
+
+
+def demo_schedules_seed() -> int:
+    now = timezone.now()
+    plans = CarePlan.objects.filter(status=CarePlan.Status.ACTIVE, patient__consent_to_reminders=True)
+    patients = Patient.objects.filter(pk__in=plans.values("patient")).order_by("mrn")
+    for index, patient in enumerate(patients):
+        if Schedule.objects.filter(patient=patient).exists():
+            continue
+        schedule = schedule_proposed(patient=patient)
+        schedule.consent_given_on = timezone.localdate() - timedelta(weeks=3)
+        schedule.anchor_date = schedule.consent_given_on
+        # A few patients are due a minute after start-up, so the first beats send something.
+        local = timezone.localtime(now + timedelta(minutes=1 + index % 5))
+        schedule.local_time = time(local.hour, local.minute) if index % 3 == 0 else time(18, 0)
+        schedule.quiet_start = schedule.quiet_end = None
+        schedule.full_clean()
+        schedule.save()
+        _history(patient, schedule, index, now)
+    return Schedule.objects.count()
+
+
+def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
+    """Two weeks of past reminders and check-ins, answered on most days."""
+    for days_ago in range(14, 0, -1):
+        due = now - timedelta(days=days_ago)
+        answered = (days_ago + index) % 4 != 0
+        reminder = Reminder.objects.create(
+            schedule=schedule,
+            patient=patient,
+            due_at=due,
+            channel=schedule.channel,
+            status=Reminder.Status.COMPLETED if answered else Reminder.Status.EXPIRED,
+            sent_at=due,
+            completed_at=due + timedelta(hours=1) if answered else None,
+            claimed_at=due,
+            attempts=1,
+        )
+        if answered:
+            trend = days_ago if index % 2 else 14 - days_ago
+            checkin = CheckIn.objects.create(
+                patient=patient,
+                reminder=reminder,
+                mood=max(0, min(10, 3 + trend // 3 + index % 3)),
+                pain=max(0, min(10, 7 - trend // 4)),
+                sleep_quality=max(0, min(10, 4 + index % 4)),
+                sleep_hours=6 + (index % 3) / 2,
+            )
+            CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=due + timedelta(hours=1))

@@ -1,0 +1,201 @@
+"""Check-in schedules, the reminders they produce, and what patients send back.
+
+A ``Reminder`` row is the truth about a due slot: created once per schedule and
+slot (a unique constraint makes dispatch idempotent), then moved from pending to
+sent, failed, completed or expired by tasks that may run more than once.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from careplans.models import Exercise
+from screening.models import Alert, Battery
+from teams.models import Patient
+
+
+class Cadence(models.TextChoices):
+    DAILY = "daily", "Every day"
+    WEEKDAYS = "weekdays", "On chosen weekdays"
+    EVERY_N_DAYS = "every_n_days", "Every few days"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"{name!r} is not a known time zone, e.g. Europe/London.")
+
+
+class Schedule(models.Model):
+    """When and how a patient is invited to check in, and the consent it rests on."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="checkin_schedule")
+    cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.DAILY)
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(choices=WEEKDAYS),
+        default=list,
+        blank=True,
+        help_text="For chosen weekdays.",
+    )
+    every_n_days = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(2), MaxValueValidator(28)], help_text="For every few days."
+    )
+    anchor_date = models.DateField(help_text="Counting for 'every few days' starts here.")
+    local_time = models.TimeField(help_text="In the patient's own time zone.")
+    time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    quiet_start = models.TimeField(null=True, blank=True, help_text="No reminder from this time...")
+    quiet_end = models.TimeField(null=True, blank=True, help_text="...until this time (may span midnight).")
+    paused_until = models.DateField(null=True, blank=True)
+    consent_given_on = models.DateField(help_text="When the patient agreed to receive reminders.")
+    consent_note = models.CharField(max_length=200, blank=True, help_text="How consent was given.")
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Check-ins for patient {self.patient_id}"
+
+    def clean(self) -> None:
+        if self.cadence == Cadence.WEEKDAYS and not self.weekdays:
+            raise ValidationError({"weekdays": "Choose at least one weekday."})
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValidationError({"quiet_end": "Give both ends of the quiet hours, or neither."})
+        if self.quiet_start is not None and self.quiet_start == self.quiet_end:
+            raise ValidationError({"quiet_end": "Quiet hours need a start and an end that differ."})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Reminder(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed after retries"
+        COMPLETED = "completed", "Completed"
+        EXPIRED = "expired", "Expired"
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="reminders")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reminders")
+    due_at = models.DateTimeField(help_text="The slot this reminder is for (UTC).")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    battery = models.ForeignKey(
+        Battery,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A questionnaire due when the reminder was made, opened by the same link.",
+    )
+    # Only a hash of the link's token is kept; the token itself exists only in the message sent.
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="Handed to a worker to send.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    questionnaire_completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "due_at"], name="reminder_one_per_schedule_slot"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"], name="reminder_status_claimed"),
+            models.Index(fields=["patient", "-due_at"], name="reminder_patient_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.pk} for patient {self.patient_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class CheckIn(models.Model):
+    """What the patient reported: mood, pain, sleep, stressors and their home exercise."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="checkins")
+    reminder = models.OneToOneField(
+        Reminder, null=True, blank=True, on_delete=models.PROTECT, related_name="checkin"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    mood = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(10)], help_text="0 very low – 10 very good"
+    )
+    pain = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(10)], help_text="0 no pain – 10 worst"
+    )
+    sleep_quality = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    sleep_hours = models.DecimalField(
+        max_digits=3, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
+    stressors = models.TextField(blank=True)
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-submitted_at"], name="checkin_patient_submitted")]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.pk} of patient {self.patient_id}"
+
+
+class ExerciseLog(models.Model):
+    class Done(models.TextChoices):
+        DONE = "done", "Done"
+        PARTLY = "partly", "Partly"
+        NOT_DONE = "not_done", "Not done"
+
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="exercise_logs"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exercise_logs")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="logs")
+    logged_for = models.DateField()
+    done = models.CharField(max_length=10, choices=Done.choices)
+
+    class Meta:
+        ordering = ["-logged_for", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin", "exercise"],
+                condition=Q(checkin__isnull=False),
+                name="exerciselog_once_per_checkin",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} {self.done} on {self.logged_for}"
+
+
+class OutboxMessage(models.Model):
+    """What the development backends 'sent': the outbox page shows these instead of a real inbox."""
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.to} at {self.sent_at:%Y-%m-%d %H:%M}"

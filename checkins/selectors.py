@@ -1,0 +1,73 @@
+"""Reads for check-in pages, with a fixed number of queries whatever the patient's history."""
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from careplans.models import CarePlan
+from teams.models import Patient
+
+from .models import Cadence, Channel, CheckIn, Reminder, Schedule
+
+DEFAULT_LOCAL_TIME = time(18, 0)
+TIMELINE_CHECKINS = 10
+SPARKLINE_CHECKINS = 30
+
+
+def schedule_proposed(*, patient: Patient) -> Schedule:
+    """A new schedule: daily at six in the evening, quiet at night, by the patient's own channel."""
+    today = timezone.localdate()
+    channel = Channel.SMS if patient.reminder_channel == Channel.SMS and patient.mobile else Channel.EMAIL
+    return Schedule(
+        patient=patient,
+        cadence=Cadence.DAILY,
+        anchor_date=today,
+        local_time=DEFAULT_LOCAL_TIME,
+        time_zone=settings.TIME_ZONE,
+        channel=channel,
+        quiet_start=time(21, 0),
+        quiet_end=time(8, 0),
+        consent_given_on=today,
+    )
+
+
+@dataclass(frozen=True)
+class CheckInPanel:
+    schedule: Schedule | None
+    propose: bool
+    checkins: list[CheckIn]
+    series: dict[str, Any]
+    reminders: dict[str, int]
+
+
+def checkin_panel(*, patient: Patient) -> CheckInPanel:
+    schedule = Schedule.objects.filter(patient=patient).first()
+    recent = list(
+        CheckIn.objects.filter(patient=patient)
+        .prefetch_related("exercise_logs__exercise")
+        .order_by("-submitted_at")[:SPARKLINE_CHECKINS]
+    )
+    since = timezone.now() - timedelta(days=14)
+    counts = Reminder.objects.filter(patient=patient, due_at__gte=since).aggregate(
+        sent=Count("id", filter=Q(sent_at__isnull=False)),
+        completed=Count("id", filter=Q(status=Reminder.Status.COMPLETED)),
+        failed=Count("id", filter=Q(status=Reminder.Status.FAILED)),
+    )
+    ordered = list(reversed(recent))
+    return CheckInPanel(
+        schedule=schedule,
+        propose=schedule is None
+        and CarePlan.objects.filter(patient=patient, status=CarePlan.Status.ACTIVE).exists(),
+        checkins=recent[:TIMELINE_CHECKINS],
+        series={
+            "labels": [timezone.localtime(c.submitted_at).strftime("%d %b") for c in ordered],
+            "mood": [c.mood for c in ordered],
+            "pain": [c.pain for c in ordered],
+            "sleep": [c.sleep_quality for c in ordered],
+        },
+        reminders=counts,
+    )

@@ -1,0 +1,392 @@
+"""Writes for check-ins and reminders: schedules, dispatch, sending, links, submissions, opt-out.
+
+Reminders move pending → sent → completed (or failed, expired). Every step locks the
+row and checks its state first, so a task that runs twice, or two workers that get
+the same message, change nothing the second time.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from careplans.models import CarePlan, Exercise
+from careplans.selectors import milestone_battery_due
+from screening.models import Alert, Battery, Screening, Timepoint
+from teams.models import AuditEvent, Patient, User
+from teams.services import audit_record
+
+from .backends import sms_send
+from .models import Channel, CheckIn, ExerciseLog, Reminder, Schedule
+from .slots import due_slots
+from .tasks import reminder_send
+
+logger = logging.getLogger(__name__)
+
+OPT_OUT_SALT = "checkins.opt-out"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def schedule_save(*, schedule: Schedule, user: User, request: HttpRequest | None = None) -> Schedule:
+    created = schedule.pk is None
+    schedule.full_clean()
+    schedule.save()
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        patient=schedule.patient,
+        obj=schedule,
+        changed_fields=["schedule"],
+    )
+    return schedule
+
+
+def reminders_create_due(*, now: datetime) -> int:
+    """One reminder per schedule and due slot; existing ones are left alone (the unique key decides)."""
+    lookback = timedelta(hours=settings.REMINDER_LOOKBACK_HOURS)
+    schedules = Schedule.objects.filter(
+        opted_out_at__isnull=True,
+        patient__consent_to_reminders=True,
+        patient__status=Patient.Status.ACTIVE,
+    ).select_related("patient")
+    rows = [
+        Reminder(schedule=schedule, patient=schedule.patient, due_at=slot, channel=schedule.channel)
+        for schedule in schedules
+        for slot in due_slots(schedule, now=now, lookback=lookback)
+    ]
+    created = Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+def reminders_claim(*, now: datetime, stale_before: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Hand due reminders to workers, each exactly once: rows another dispatcher holds are skipped.
+
+    With ``stale_before``, reminders claimed before then and still pending (their worker was lost)
+    are handed out again.
+    """
+    with transaction.atomic():
+        due = Reminder.objects.select_for_update(skip_locked=True).filter(
+            status=Reminder.Status.PENDING, due_at__lte=now
+        )
+        if stale_before is None:
+            due = due.filter(claimed_at__isnull=True)
+        else:
+            due = due.filter(claimed_at__lt=stale_before)
+        ids = list(due.order_by("due_at").values_list("id", flat=True)[:limit])
+        Reminder.objects.filter(id__in=ids).update(claimed_at=now)
+        for reminder_id in ids:
+            transaction.on_commit(partial(reminder_send.delay, reminder_id))
+    return ids
+
+
+def reminders_expire(*, now: datetime) -> int:
+    """Links past their lifetime, and reminders never sent in that time, expire."""
+    ttl = timedelta(hours=settings.CHECKIN_LINK_HOURS)
+    sent = Reminder.objects.filter(status=Reminder.Status.SENT, expires_at__lt=now)
+    unsent = Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lt=now - ttl)
+    return sent.update(status=Reminder.Status.EXPIRED) + unsent.update(status=Reminder.Status.EXPIRED)
+
+
+def reminders_dispatch(*, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    reminders_create_due(now=now)
+    return reminders_claim(now=now)
+
+
+def reminders_reconcile(*, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    reminders_expire(now=now)
+    return reminders_claim(now=now, stale_before=now - timedelta(seconds=settings.REMINDER_RECLAIM_SECONDS))
+
+
+def due_battery(*, patient: Patient) -> Battery | None:
+    """The questionnaire a reminder should open: intake not done, a milestone reached, or review due."""
+    if not Screening.objects.filter(patient=patient, timepoint=Timepoint.INTAKE).exists():
+        return Battery.objects.filter(timepoint=Timepoint.INTAKE).order_by("position").first()
+    plan = CarePlan.objects.filter(patient=patient, status=CarePlan.Status.ACTIVE).first()
+    if plan is None:
+        return None
+    reached = milestone_battery_due(patient=patient, plan=plan)
+    if reached is not None:
+        return reached.battery
+    if plan.review_date <= timezone.localdate():
+        review_start = timezone.make_aware(datetime.combine(plan.review_date, datetime.min.time()))
+        if not Screening.objects.filter(
+            patient=patient, timepoint=Timepoint.MILESTONE, administered_at__gte=review_start
+        ).exists():
+            return Battery.objects.filter(timepoint=Timepoint.MILESTONE).order_by("position").first()
+    return None
+
+
+def opt_out_link(schedule: Schedule) -> str:
+    signed = signing.dumps(schedule.pk, salt=OPT_OUT_SALT)
+    return settings.SITE_URL + reverse("checkin_opt_out", kwargs={"signed": signed})
+
+
+def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
+    """Send one reminder with a fresh single-use link, if it is still pending. True if sent now.
+
+    The row stays locked while the message goes out, so a second worker handed the same
+    reminder waits, then finds it sent and does nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update()
+            .select_related("patient__team", "schedule")
+            .get(pk=reminder_id)
+        )
+        if reminder.status != Reminder.Status.PENDING:
+            return False
+        token = secrets.token_urlsafe(32)
+        reminder.token_hash = token_hash(token)
+        reminder.expires_at = now + timedelta(hours=settings.CHECKIN_LINK_HOURS)
+        reminder.battery = due_battery(patient=reminder.patient)
+        reminder.attempts += 1
+        patient = reminder.patient
+        link = settings.SITE_URL + reverse("checkin_form", kwargs={"token": token})
+        stop = opt_out_link(reminder.schedule)
+        extra = " and a short questionnaire" if reminder.battery else ""
+        if reminder.channel == Channel.SMS:
+            sms_send(
+                to=str(patient.mobile),
+                body=f"{settings.CLINIC_NAME}: time for your check-in{extra}: {link} Stop reminders: {stop}",
+            )
+        else:
+            send_mail(
+                subject=f"{settings.CLINIC_NAME}: your check-in",
+                message=(
+                    f"Hello {patient.given_name},\n\nIt is time for your check-in{extra} with "
+                    f"{settings.CLINIC_NAME}. It takes about a minute:\n\n{link}\n\n"
+                    f"The link works once and for {settings.CHECKIN_LINK_HOURS} hours.\n\n"
+                    f"To stop these reminders: {stop}\n"
+                ),
+                from_email=None,
+                recipient_list=[patient.email],
+            )
+        reminder.status = Reminder.Status.SENT
+        reminder.sent_at = now
+        reminder.last_error = ""
+        reminder.save()
+    logger.info("Reminder %s sent to patient %s by %s", reminder.pk, patient.pk, reminder.channel)
+    return True
+
+
+def reminder_mark_failed(*, reminder_id: int, error: str) -> None:
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
+        if reminder.status == Reminder.Status.PENDING:
+            reminder.status = Reminder.Status.FAILED
+            reminder.last_error = error[:300]
+            reminder.save(update_fields=["status", "last_error"])
+
+
+@transaction.atomic
+def reminder_resend(*, reminder: Reminder, user: User, request: HttpRequest | None = None) -> Reminder:
+    """Give a failed reminder another go, now."""
+    reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    if reminder.status != Reminder.Status.FAILED:
+        raise ValidationError("Only a failed reminder can be sent again.")
+    now = timezone.now()
+    reminder.status, reminder.claimed_at, reminder.last_error = Reminder.Status.PENDING, now, ""
+    reminder.save(update_fields=["status", "claimed_at", "last_error"])
+    transaction.on_commit(partial(reminder_send.delay, reminder.pk))
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        patient=reminder.patient,
+        obj=reminder,
+        changed_fields=["status"],
+    )
+    return reminder
+
+
+def reminder_for_token(token: str, *, now: datetime | None = None) -> Reminder | None:
+    """The reminder a link belongs to, if the link still works; None for wrong, expired or used links."""
+    now = now or timezone.now()
+    reminder = (
+        Reminder.objects.filter(token_hash=token_hash(token)).select_related("patient", "battery").first()
+    )
+    if reminder is None or reminder.expires_at is None or reminder.expires_at <= now:
+        return None
+    if reminder.status == Reminder.Status.SENT:
+        return reminder
+    questionnaire_open = reminder.battery_id is not None and reminder.questionnaire_completed_at is None
+    if reminder.status == Reminder.Status.COMPLETED and questionnaire_open:
+        return reminder
+    return None
+
+
+def _checkin_alert(patient: Patient, checkin: CheckIn, previous: CheckIn | None) -> Alert | None:
+    reasons = []
+    if checkin.mood <= settings.CHECKIN_ALERT_MOOD_AT_MOST:
+        reasons.append(f"mood {checkin.mood}/10")
+    if previous is not None and checkin.pain - previous.pain >= settings.CHECKIN_ALERT_PAIN_JUMP:
+        reasons.append(f"pain up from {previous.pain} to {checkin.pain}")
+    if not reasons:
+        return None
+    return Alert.objects.create(
+        patient=patient, screening=None, kind=Alert.Kind.CHECKIN, reason="Check-in: " + ", ".join(reasons)
+    )
+
+
+@transaction.atomic
+def checkin_submit(*, reminder: Reminder, answers: dict[str, Any], exercises: dict[int, str]) -> CheckIn:
+    """Store a check-in once; the link then only opens the questionnaire, if one is due."""
+    reminder = Reminder.objects.select_for_update().select_related("patient").get(pk=reminder.pk)
+    if reminder.status != Reminder.Status.SENT:
+        raise ValidationError("This check-in was already sent.")
+    patient = reminder.patient
+    previous = CheckIn.objects.filter(patient=patient).order_by("-submitted_at").first()
+    checkin = CheckIn(patient=patient, reminder=reminder, **answers)
+    checkin.full_clean()
+    checkin.save()
+    plan_exercises = {e.pk: e for e in Exercise.objects.filter(plan__patient=patient, plan__status="active")}
+    today = timezone.localdate()
+    ExerciseLog.objects.bulk_create(
+        ExerciseLog(
+            checkin=checkin,
+            patient=patient,
+            exercise=plan_exercises[exercise_id],
+            logged_for=today,
+            done=done,
+        )
+        for exercise_id, done in exercises.items()
+        if exercise_id in plan_exercises
+    )
+    alert = _checkin_alert(patient, checkin, previous)
+    if alert is not None:
+        checkin.alert = alert
+        checkin.save(update_fields=["alert"])
+    reminder.status = Reminder.Status.COMPLETED
+    reminder.completed_at = timezone.now()
+    reminder.save(update_fields=["status", "completed_at"])
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        patient=patient,
+        obj=checkin,
+        changed_fields=list(answers),
+        username="patient link",
+    )
+    return checkin
+
+
+@transaction.atomic
+def questionnaire_submit(*, reminder: Reminder, answers_by_instrument: dict[str, object]) -> list[Screening]:
+    """The patient's own answers, scored exactly like a clinician's and marked self-completed."""
+    from screening.services import ScreeningInvalid, screening_record
+
+    reminder = Reminder.objects.select_for_update().select_related("patient", "battery").get(pk=reminder.pk)
+    if reminder.battery is None or reminder.questionnaire_completed_at is not None:
+        raise ValidationError("There is no questionnaire to answer on this link.")
+    scored: list[Screening] = []
+    errors: dict[str, Any] = {}
+    for code, answers in answers_by_instrument.items():
+        try:
+            with transaction.atomic():
+                scored.append(
+                    screening_record(
+                        patient=reminder.patient,
+                        instrument_code=code,
+                        timepoint=reminder.battery.timepoint,
+                        answers=answers,
+                        entered_by=None,
+                        source=Screening.Source.PATIENT,
+                    )
+                )
+        except ScreeningInvalid as invalid:
+            errors[code] = invalid.errors
+    if errors:
+        raise ScreeningInvalid(errors)
+    reminder.questionnaire_completed_at = timezone.now()
+    reminder.save(update_fields=["questionnaire_completed_at"])
+    return scored
+
+
+@transaction.atomic
+def schedule_opt_out(*, schedule: Schedule) -> Schedule:
+    """Stop reminders at the patient's request, and record it."""
+    schedule = Schedule.objects.select_for_update().select_related("patient").get(pk=schedule.pk)
+    if schedule.opted_out_at is None:
+        schedule.opted_out_at = timezone.now()
+        schedule.save(update_fields=["opted_out_at"])
+        patient = schedule.patient
+        patient.consent_to_reminders = False
+        patient.save(update_fields=["consent_to_reminders", "updated_at"])
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            patient=patient,
+            obj=schedule,
+            changed_fields=["opted_out_at", "consent_to_reminders"],
+            username="patient link",
+        )
+    return schedule
+
+
+def schedule_from_signed(signed: str) -> Schedule | None:
+    try:
+        schedule_id = signing.loads(signed, salt=OPT_OUT_SALT)
+    except signing.BadSignature:
+        return None
+    return Schedule.objects.filter(pk=schedule_id).first()
+
+
+def digest_for(*, user: User, today=None) -> str:
+    """A clinician's morning summary: open alerts, responsibilities due, patients not checking in."""
+    from careplans.models import Responsibility
+
+    today = today or timezone.localdate()
+    visible = Patient.objects.visible_to(user)
+    alerts = Alert.objects.unresolved().filter(patient__in=visible).count()
+    due = Responsibility.objects.filter(
+        owner=user,
+        plan__status=CarePlan.Status.ACTIVE,
+        status__in=[Responsibility.Status.PLANNED, Responsibility.Status.ACTIVE],
+        ends_on__lte=today + timedelta(days=7),
+    ).count()
+    quiet_since = timezone.now() - timedelta(days=7)
+    silent = (
+        visible.filter(primary_clinician=user, checkin_schedule__opted_out_at__isnull=True)
+        .filter(reminders__sent_at__gte=quiet_since)
+        .exclude(checkins__submitted_at__gte=quiet_since)
+        .distinct()
+        .count()
+    )
+    if not (alerts or due or silent):
+        return ""
+    return (
+        f"Good morning {user.first_name or user.username},\n\n"
+        f"- Open alerts for your teams' patients: {alerts}\n"
+        f"- Your responsibilities ending within a week: {due}\n"
+        f"- Your patients who have not checked in for 7 days: {silent}\n\n"
+        f"Open RehabCare: {settings.SITE_URL}{reverse('review_queue')}\n"
+    )
+
+
+def digests_send() -> int:
+    sent = 0
+    for user in User.objects.filter(is_active=True, memberships__isnull=False).exclude(email="").distinct():
+        body = digest_for(user=user)
+        if body:
+            send_mail(
+                subject="RehabCare: your day", message=body, from_email=None, recipient_list=[user.email]
+            )
+            sent += 1
+    return sent

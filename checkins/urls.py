@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    # The patient's pages: no login, a link token or a signed opt-out instead.
+    path("r/<str:token>/", views.checkin_form, name="checkin_form"),
+    path("r/<str:token>/questionnaire/", views.checkin_questionnaire, name="checkin_questionnaire"),
+    path("stop/<str:signed>/", views.checkin_opt_out, name="checkin_opt_out"),
+    # Staff pages.
+    path("patients/<int:patient_id>/checkins/schedule/", views.schedule_edit, name="checkin_schedule"),
+    path("patients/<int:patient_id>/checkins/reminders/", views.reminder_log, name="checkin_reminders"),
+    path(
+        "patients/<int:patient_id>/checkins/reminders/<int:reminder_id>/resend/",
+        views.reminder_resend,
+        name="checkin_reminder_resend",
+    ),
+    path("dev/outbox/", views.outbox, name="outbox"),
+]

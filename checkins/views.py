@@ -1,0 +1,217 @@
+"""Check-in pages: the patient's link (no login, nothing beyond a first name and the clinic),
+the schedule editor, the reminder log, and the development outbox."""
+
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import Any
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from careplans.models import Exercise
+from screening.forms import answers_from_post, entry_section
+from screening.instruments import INSTRUMENTS
+from screening.selectors import item_wordings
+from screening.services import ScreeningInvalid
+from teams.access import AuthenticatedRequest, patient_scoped
+from teams.models import Patient
+
+from . import selectors, services
+from .forms import CheckInForm, ScheduleForm
+from .models import Reminder, Schedule
+
+RATE_WINDOW_SECONDS = 600
+
+
+def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """At most PATIENT_LINK_RATE requests per address per ten minutes to the patient pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = f"patient-link-rate:{get_client_ip_address(request)}"
+        cache.add(key, 0, RATE_WINDOW_SECONDS)
+        if cache.incr(key) > settings.PATIENT_LINK_RATE:
+            return render(request, "checkins/link_unavailable.html", {"too_many": True}, status=429)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    # Wrong, expired and used links all get the same kind answer: nothing to tell them apart.
+    return render(request, "checkins/link_unavailable.html", {"clinic": settings.CLINIC_NAME}, status=404)
+
+
+def _active_exercises(patient: Patient) -> list[Exercise]:
+    return list(Exercise.objects.filter(plan__patient=patient, plan__status="active").order_by("phase", "id"))
+
+
+@never_cache
+@rate_limited
+def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
+    reminder = services.reminder_for_token(token)
+    if reminder is None:
+        return _unavailable(request)
+    if reminder.status == Reminder.Status.COMPLETED:
+        return redirect("checkin_questionnaire", token=token)
+    form = CheckInForm(
+        request.POST or None,
+        exercises=_active_exercises(reminder.patient),
+        initial={"mood": 5, "pain": 5, "sleep_quality": 5},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checkin_submit(
+                reminder=reminder, answers=form.answers(), exercises=form.exercise_answers()
+            )
+        except ValidationError:
+            return _unavailable(request)
+        if reminder.battery_id:
+            return redirect("checkin_questionnaire", token=token)
+        return render(
+            request,
+            "checkins/thanks.html",
+            {"given_name": reminder.patient.given_name, "clinic": settings.CLINIC_NAME},
+        )
+    return render(
+        request,
+        "checkins/checkin_form.html",
+        {"form": form, "given_name": reminder.patient.given_name, "clinic": settings.CLINIC_NAME},
+    )
+
+
+@never_cache
+@rate_limited
+def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
+    reminder = services.reminder_for_token(token)
+    if reminder is None or reminder.battery is None or reminder.status != Reminder.Status.COMPLETED:
+        return _unavailable(request)
+    instruments = [INSTRUMENTS[code] for code in reminder.battery.instruments if code in INSTRUMENTS]
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        answers = {instrument.code: answers_from_post(request.POST, instrument) for instrument in instruments}
+        try:
+            recorded = services.questionnaire_submit(reminder=reminder, answers_by_instrument=answers)
+        except ScreeningInvalid as invalid:
+            errors = invalid.errors
+        except ValidationError:
+            return _unavailable(request)
+        else:
+            crisis = any(screening.has_safety_flag for screening in recorded)
+            return render(
+                request,
+                "checkins/thanks.html",
+                {
+                    "given_name": reminder.patient.given_name,
+                    "clinic": settings.CLINIC_NAME,
+                    "crisis_message": settings.CRISIS_MESSAGE if crisis else "",
+                },
+            )
+    sections = [
+        entry_section(
+            instrument,
+            wordings=item_wordings([i.code for i in instruments]),
+            chosen=partial(_posted, request, instrument.code),
+            errors=errors.get(instrument.code, {}),
+        )
+        for instrument in instruments
+    ]
+    return render(
+        request,
+        "checkins/questionnaire.html",
+        {
+            "sections": sections,
+            "given_name": reminder.patient.given_name,
+            "clinic": settings.CLINIC_NAME,
+            "has_errors": bool(errors),
+        },
+    )
+
+
+def _posted(request: HttpRequest, code: str, number: str) -> str:
+    return request.POST.get(f"{code}:{number}", "")
+
+
+@never_cache
+@rate_limited
+def checkin_opt_out(request: HttpRequest, signed: str) -> HttpResponse:
+    schedule = services.schedule_from_signed(signed)
+    if schedule is None:
+        return _unavailable(request)
+    if request.method == "POST":
+        services.schedule_opt_out(schedule=schedule)
+        return render(request, "checkins/opted_out.html", {"clinic": settings.CLINIC_NAME, "done": True})
+    return render(
+        request,
+        "checkins/opted_out.html",
+        {"clinic": settings.CLINIC_NAME, "done": schedule.opted_out_at is not None},
+    )
+
+
+@patient_scoped
+def schedule_edit(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    schedule = Schedule.objects.filter(patient=patient).first()
+    proposed = schedule is None
+    if schedule is None:
+        schedule = selectors.schedule_proposed(patient=patient)
+    form = ScheduleForm(request.POST or None, instance=schedule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_save(schedule=form.save(commit=False), user=request.user, request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Check-in schedule saved.")
+            return redirect(patient)
+    return render(
+        request, "checkins/schedule_form.html", {"patient": patient, "form": form, "proposed": proposed}
+    )
+
+
+REMINDERS_PER_PAGE = 30
+
+
+@patient_scoped
+def reminder_log(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    reminders = Reminder.objects.filter(patient=patient).select_related("battery").order_by("-due_at", "-id")
+    page = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "checkins/reminder_log.html", {"patient": patient, "page": page})
+
+
+@patient_scoped
+@require_POST
+def reminder_resend(request: AuthenticatedRequest, patient: Patient, reminder_id: int) -> HttpResponse:
+    reminder = Reminder.objects.filter(patient=patient, pk=reminder_id).first()
+    if reminder is None:
+        raise Http404("No such reminder.")
+    try:
+        services.reminder_resend(reminder=reminder, user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The reminder is being sent again.")
+    return redirect("checkin_reminders", patient_id=patient.pk)
+
+
+OUTBOX_PER_PAGE = 50
+
+
+@login_required
+def outbox(request: AuthenticatedRequest) -> HttpResponse:
+    """Development only: what the outbox backends 'sent'."""
+    if not settings.DEBUG:
+        raise Http404("The outbox exists in development only.")
+    from .models import OutboxMessage
+
+    page = Paginator(OutboxMessage.objects.all(), OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "checkins/outbox.html", {"page": page, "now": timezone.now()})
