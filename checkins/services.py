@@ -293,7 +293,11 @@ def questionnaire_submit(*, reminder: Reminder, answers_by_instrument: dict[str,
     """The patient's own answers, scored exactly like a clinician's and marked self-completed."""
     from screening.services import ScreeningInvalid, screening_record
 
-    reminder = Reminder.objects.select_for_update().select_related("patient", "battery").get(pk=reminder.pk)
+    reminder = (
+        Reminder.objects.select_for_update(of=("self",))
+        .select_related("patient", "battery")
+        .get(pk=reminder.pk)
+    )
     if reminder.battery is None or reminder.questionnaire_completed_at is not None:
         raise ValidationError("There is no questionnaire to answer on this link.")
     scored: list[Screening] = []
