@@ -27,10 +27,10 @@ from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record
 
+from . import tasks  # the module, not its names: tasks imports this module too
 from .backends import sms_send
 from .models import Channel, CheckIn, ExerciseLog, Reminder, Schedule
 from .slots import due_slots
-from .tasks import reminder_send
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def reminders_claim(*, now: datetime, stale_before: datetime | None = None, limi
         ids = list(due.order_by("due_at").values_list("id", flat=True)[:limit])
         Reminder.objects.filter(id__in=ids).update(claimed_at=now)
         for reminder_id in ids:
-            transaction.on_commit(partial(reminder_send.delay, reminder_id))
+            transaction.on_commit(partial(tasks.reminder_send.delay, reminder_id))
     return ids
 
 
@@ -206,7 +206,7 @@ def reminder_resend(*, reminder: Reminder, user: User, request: HttpRequest | No
     now = timezone.now()
     reminder.status, reminder.claimed_at, reminder.last_error = Reminder.Status.PENDING, now, ""
     reminder.save(update_fields=["status", "claimed_at", "last_error"])
-    transaction.on_commit(partial(reminder_send.delay, reminder.pk))
+    transaction.on_commit(partial(tasks.reminder_send.delay, reminder.pk))
     audit_record(
         request=request,
         actor=user,

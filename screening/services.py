@@ -16,10 +16,10 @@ from django.utils import timezone
 from teams.models import AuditEvent, Discipline, Membership, Patient, User
 from teams.services import audit_record
 
+from . import tasks  # the module, not its names: tasks imports this module too
 from .instruments import Instrument, Score, ScoringError, get_instrument, score
 from .models import Alert, Screening, Timepoint
 from .selectors import instrument_overrides
-from .tasks import alert_notify
 
 
 class ScreeningInvalid(ValueError):
@@ -84,7 +84,7 @@ def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]
     alerts = Alert.objects.bulk_create(opened)
     for alert in alerts:
         if alert.kind == Alert.Kind.URGENT:
-            transaction.on_commit(partial(alert_notify.delay, alert.pk))
+            transaction.on_commit(partial(tasks.alert_notify.delay, alert.pk))
     return alerts
 
 
