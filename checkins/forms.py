@@ -94,7 +94,7 @@ class CheckInForm(forms.Form):
             self.fields[f"exercise_{exercise.pk}"] = forms.ChoiceField(
                 label=exercise.name,
                 choices=ExerciseLog.Done.choices,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
                 help_text=exercise.lighter_alternative,
             )
