@@ -355,3 +355,14 @@ def test_daily_digest_lists_alerts_responsibilities_and_silent_patients(patient,
     assert services.digests_send() == 1
     body = mail.outbox[-1].body
     assert "Open alerts for your teams' patients: 1" in body
+
+
+def test_dispatch_on_the_day_the_clocks_go_forward_uses_local_time(patient):
+    make_schedule(patient, local_time=time(18, 0), quiet_start=time(21, 0), quiet_end=time(8, 0))
+    with time_machine.travel(datetime(2026, 3, 29, 16, 59, tzinfo=UTC), tick=False):
+        assert services.reminders_dispatch() == []  # 17:59 BST
+    with time_machine.travel(datetime(2026, 3, 29, 17, 0, 5, tzinfo=UTC), tick=False):
+        assert (
+            len(services.reminders_dispatch()) == 1
+        )  # 18:00 BST, an hour earlier in UTC than the day before
+    assert Reminder.objects.get().due_at == datetime(2026, 3, 29, 17, 0, tzinfo=UTC)
