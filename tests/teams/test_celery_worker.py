@@ -1,18 +1,16 @@
 """A real Celery worker, in its own process, against the real Redis and the test database."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.utils import timezone
 
 from teams.tasks import sessions_clear_expired
+
+from ..celery_processes import celery_stop, celery_worker, wait_for
 
 
 @pytest.fixture(scope="session")
@@ -24,37 +22,13 @@ def worker_mail_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir):
     with django_db_blocker.unblock():
-        database = connection.settings_dict
-    url = "postgresql://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**database)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "rehabcare.settings.test",
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(worker_mail_dir),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "rehabcare",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-    )
+        worker = celery_worker(
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(worker_mail_dir),
+        )
     yield worker
-    worker.terminate()
-    worker.wait(timeout=30)
+    celery_stop(worker)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,8 +55,6 @@ def test_worker_runs_a_task_end_to_end(celery_worker_process):
 def test_urgent_alert_email_is_sent_by_the_worker_after_commit(
     celery_worker_process, worker_mail_dir, patient, clinician, colleague
 ):
-    import time
-
     from screening.models import Alert
     from screening.services import screening_record
 
@@ -93,13 +65,7 @@ def test_urgent_alert_email_is_sent_by_the_worker_after_commit(
         patient=patient, instrument_code="PHQ-9", timepoint="adhoc", answers=answers, entered_by=clinician
     )
     alert = Alert.objects.get(kind=Alert.Kind.URGENT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        alert.refresh_from_db()
-        if alert.notified_at is not None:
-            break
-        time.sleep(0.2)  # polling a real worker in another process; no clock is faked here
-    assert alert.notified_at is not None
+    wait_for(lambda: Alert.objects.get(pk=alert.pk).notified_at is not None)
     sent = "".join(path.read_text() for path in worker_mail_dir.iterdir())
     assert "urgent safety alert in North MSK" in sent
     assert "psych@clinic.example" in sent
