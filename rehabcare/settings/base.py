@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "screening",
     "careplans",
     "checkins",
+    "adherence",
 ]
 
 MIDDLEWARE = [

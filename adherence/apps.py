@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdherenceConfig(AppConfig):
+    name = "adherence"
+    verbose_name = "Adherence and outcomes"

@@ -1,0 +1,221 @@
+"""The adherence and outcome metrics, defined once and computed in PostgreSQL.
+
+Every metric is a ``Rate``: a numerator over a denominator for a set of patients and a
+window of dates [start, end). A rate with nothing to count (denominator 0) has no
+value and is shown as "—", never as 0%.
+
+- exercise completion = logged / prescribed exercise sessions in the window.
+  Logged: each check-in tick counts 1 for "done" and ½ for "partly"; a clinician's
+  week log counts its sessions. Prescribed: each exercise of an active plan counts
+  its sessions per week × the days of the window the plan was running ÷ 7.
+- attendance = attended / (attended + missed + cancelled by patient) sessions that
+  started in the window (sessions the clinic cancelled do not count against the patient).
+- milestone progress = milestones achieved on or before their due date / milestones
+  due in the window (due dates up to today).
+- check-in response = check-ins completed / reminders sent in the window.
+- screening completion at milestones = reached milestones that call for a battery
+  with a milestone screening within 14 days / such milestones reached in the window.
+- outcome change, per instrument = patients whose latest result shows reliable
+  improvement over their intake result / patients with both (and the same for a
+  clinically important improvement), using each instrument's published thresholds.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+
+from careplans.models import CarePlan, Exercise, Milestone
+from checkins.models import ExerciseLog, Reminder
+from screening.instruments import INSTRUMENTS
+from screening.models import Screening, Timepoint
+from teams.models import Patient
+
+from .models import ExerciseWeekLog, Session
+
+SCREENING_AFTER_MILESTONE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return Decimal(self.numerator) / Decimal(self.denominator)
+
+    @property
+    def percent(self) -> str:
+        value = self.value
+        return "—" if value is None else f"{round(value * 100)}%"
+
+    def __str__(self) -> str:
+        return self.percent
+
+
+def _rate(numerator, denominator) -> Rate:
+    return Rate(Decimal(numerator or 0), Decimal(denominator or 0))
+
+
+def exercise_completion(patients: QuerySet[Patient], start: date, end: date) -> Rate:
+    checkin_logged = ExerciseLog.objects.filter(
+        patient__in=patients, logged_for__gte=start, logged_for__lt=end
+    ).aggregate(
+        ticked_done=Count("id", filter=Q(done=ExerciseLog.Done.DONE)),
+        ticked_partly=Count("id", filter=Q(done=ExerciseLog.Done.PARTLY)),
+    )
+    clinician_logged = ExerciseWeekLog.objects.filter(
+        patient__in=patients, week_starting__gte=start, week_starting__lt=end
+    ).aggregate(total=Coalesce(Sum("sessions_done"), 0))["total"]
+    # Days of the window the plan was running, times the sessions a week, summed: "sessions × days".
+    days_running = Greatest(Value(end) - Greatest(Value(start), F("plan__start_date")), Value(timedelta(0)))
+    prescribed = (
+        Exercise.objects.filter(plan__patient__in=patients, plan__status=CarePlan.Status.ACTIVE)
+        .annotate(days=days_running)
+        .aggregate(
+            total=Sum(ExpressionWrapper(F("sessions_per_week") * F("days"), output_field=DurationField()))
+        )
+    )["total"]
+    prescribed_sessions = Decimal(prescribed.total_seconds()) / 86400 / 7 if prescribed else Decimal(0)
+    logged = (
+        Decimal(checkin_logged["ticked_done"])
+        + Decimal(checkin_logged["ticked_partly"]) / 2
+        + Decimal(clinician_logged)
+    )
+    return _rate(logged, prescribed_sessions)
+
+
+def attendance(patients: QuerySet[Patient], start: date, end: date) -> Rate:
+    counted = Session.objects.filter(
+        patient__in=patients, starts_at__date__gte=start, starts_at__date__lt=end
+    )
+    totals = counted.aggregate(
+        attended=Count("id", filter=Q(status=Session.Status.ATTENDED)),
+        counted=Count(
+            "id",
+            filter=Q(
+                status__in=[
+                    Session.Status.ATTENDED,
+                    Session.Status.MISSED,
+                    Session.Status.CANCELLED_BY_PATIENT,
+                ]
+            ),
+        ),
+    )
+    return _rate(totals["attended"], totals["counted"])
+
+
+def milestone_progress(patients: QuerySet[Patient], start: date, end: date, today: date) -> Rate:
+    due = Milestone.objects.filter(
+        goal__plan__patient__in=patients,
+        due_date__gte=start,
+        due_date__lt=min(end, today + timedelta(days=1)),
+    )
+    totals = due.aggregate(
+        on_time=Count("id", filter=Q(achieved_on__isnull=False, achieved_on__lte=F("due_date"))),
+        due=Count("id"),
+    )
+    return _rate(totals["on_time"], totals["due"])
+
+
+def checkin_response(patients: QuerySet[Patient], start: date, end: date) -> Rate:
+    totals = Reminder.objects.filter(
+        patient__in=patients, sent_at__date__gte=start, sent_at__date__lt=end
+    ).aggregate(
+        completed=Count("id", filter=Q(status=Reminder.Status.COMPLETED)),
+        sent=Count("id"),
+    )
+    return _rate(totals["completed"], totals["sent"])
+
+
+def screening_at_milestones(patients: QuerySet[Patient], start: date, end: date) -> Rate:
+    reached = Milestone.objects.filter(
+        goal__plan__patient__in=patients,
+        battery__isnull=False,
+        achieved_on__gte=start,
+        achieved_on__lt=end,
+    )
+    screened = Screening.objects.filter(
+        patient_id=OuterRef("goal__plan__patient_id"),
+        timepoint=Timepoint.MILESTONE,
+        administered_at__date__gte=OuterRef("achieved_on"),
+        administered_at__date__lte=OuterRef("achieved_on") + timedelta(days=SCREENING_AFTER_MILESTONE_DAYS),
+    )
+    totals = reached.aggregate(followed=Count("id", filter=Exists(screened)), reached=Count("id"))
+    return _rate(totals["followed"], totals["reached"])
+
+
+@dataclass(frozen=True)
+class OutcomeChange:
+    instrument: str
+    patients: int
+    reliable_improvement: Rate
+    clinically_important_improvement: Rate
+
+
+OUTCOME_SQL = """
+WITH results AS (
+    SELECT s.patient_id, s.instrument, s.timepoint, s.total, s.administered_at,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.patient_id, s.instrument ORDER BY s.administered_at DESC, s.id DESC
+           ) AS newest
+    FROM screening_screening s
+    WHERE s.patient_id = ANY(%(patients)s)
+      AND NOT EXISTS (SELECT 1 FROM screening_screening a WHERE a.amends_id = s.id)
+),
+intake AS (
+    SELECT DISTINCT ON (patient_id, instrument) patient_id, instrument, total, administered_at
+    FROM results WHERE timepoint = 'intake'
+    ORDER BY patient_id, instrument, administered_at, total
+),
+latest AS (SELECT patient_id, instrument, total, administered_at FROM results WHERE newest = 1),
+pairs AS (
+    SELECT i.instrument,
+           (l.total - i.total) * (CASE WHEN i.instrument = ANY(%(better)s) THEN 1 ELSE -1 END) AS gain
+    FROM intake i JOIN latest l USING (patient_id, instrument)
+    WHERE l.administered_at > i.administered_at
+)
+SELECT p.instrument, COUNT(*),
+       COUNT(*) FILTER (WHERE p.gain >= t.rc),
+       COUNT(*) FILTER (WHERE p.gain >= t.mcid)
+FROM pairs p
+JOIN UNNEST(%(codes)s::text[], %(rcs)s::numeric[], %(mcids)s::numeric[]) AS t(code, rc, mcid)
+  ON t.code = p.instrument
+GROUP BY p.instrument ORDER BY p.instrument
+"""
+
+
+def outcome_change(patients: QuerySet[Patient]) -> list[OutcomeChange]:
+    """Per instrument with published thresholds: who improved reliably between intake and latest."""
+    with_thresholds = [i for i in INSTRUMENTS.values() if i.thresholds is not None]
+    params = {
+        "patients": list(patients.values_list("id", flat=True)),
+        "better": [i.code for i in INSTRUMENTS.values() if i.higher_is_better],
+        "codes": [i.code for i in with_thresholds],
+        "rcs": [i.thresholds.rc for i in with_thresholds if i.thresholds],
+        "mcids": [i.thresholds.mcid for i in with_thresholds if i.thresholds],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(OUTCOME_SQL, params)
+        rows = cursor.fetchall()
+    return [
+        OutcomeChange(code, total, _rate(reliable, total), _rate(important, total))
+        for code, total, reliable, important in rows
+    ]

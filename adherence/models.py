@@ -1,0 +1,111 @@
+"""What adherence and outcomes are measured from: sessions, clinicians' exercise logs, functional measures.
+
+Check-in exercise logs live in ``checkins``; the metrics in ``adherence/metrics.py``
+read both.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from careplans.models import Exercise
+from teams.models import Discipline, Patient
+
+
+class Session(models.Model):
+    """An appointment with a clinician of a discipline, and what became of it."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        ATTENDED = "attended", "Attended"
+        MISSED = "missed", "Missed"
+        CANCELLED_BY_PATIENT = "cancelled_patient", "Cancelled by patient"
+        CANCELLED_BY_CLINIC = "cancelled_clinic", "Cancelled by clinic"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions")
+    discipline = models.CharField(max_length=32, choices=Discipline.choices)
+    starts_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "starts_at"], name="session_patient_starts"),
+            models.Index(fields=["clinician", "starts_at"], name="session_clinician_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_discipline_display()} session on {self.starts_at:%d %b %Y %H:%M}"
+
+
+class ExerciseWeekLog(models.Model):
+    """A clinician's record of a week's home exercise: "did 3 of the 5 sessions this week"."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exercise_week_logs")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="week_logs")
+    week_starting = models.DateField(help_text="The Monday of the week.")
+    sessions_done = models.PositiveSmallIntegerField(validators=[MaxValueValidator(14)])
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_starting", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "week_starting"], name="exerciseweeklog_once_per_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sessions_done} sessions of {self.exercise_id} in week {self.week_starting}"
+
+    def clean(self) -> None:
+        if self.week_starting and self.week_starting.weekday() != 0:
+            raise ValidationError({"week_starting": "Give the Monday the week starts on."})
+        prescribed = self.exercise.sessions_per_week if self.exercise_id else None
+        if prescribed is not None and self.sessions_done is not None and self.sessions_done > prescribed:
+            raise ValidationError({"sessions_done": f"At most {prescribed}, the sessions a week prescribed."})
+
+
+class FunctionalMeasure(models.Model):
+    """A physical measure taken at a session: range of motion, strength, PSFS, timed tests."""
+
+    class Kind(models.TextChoices):
+        RANGE_OF_MOTION = "rom", "Range of motion (degrees)"
+        STRENGTH = "strength", "Strength"
+        PSFS = "psfs", "Patient-Specific Functional Scale (0–10)"
+        TIMED = "timed", "Timed test"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="functional_measures")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.PROTECT, related_name="measures"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    label = models.CharField(
+        max_length=120, help_text="Joint and movement, strength test, PSFS activity, or timed test."
+    )
+    value = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
+    unit = models.CharField(max_length=20, help_text="degrees, kg, grade, /10, seconds, metres...")
+    measured_on = models.DateField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-measured_on", "id"]
+        indexes = [
+            models.Index(fields=["patient", "kind", "label", "measured_on"], name="measure_patient_series")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value} {self.unit}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.PSFS and self.value is not None and self.value > 10:
+            raise ValidationError({"value": "The PSFS scores each activity from 0 to 10."})
+        if self.kind == self.Kind.RANGE_OF_MOTION and self.value is not None and self.value > 360:
+            raise ValidationError({"value": "Range of motion is at most 360 degrees."})
