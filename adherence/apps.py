@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class AdherenceConfig(AppConfig):
     name = "adherence"
     verbose_name = "Adherence and outcomes"
+
+    def ready(self) -> None:
+        from teams.overview import OverviewSection, overview_section_register
+
+        from .overview import adherence_section_context
+
+        overview_section_register(
+            OverviewSection(
+                key="adherence",
+                template="adherence/overview_section.html",
+                order=40,
+                context=adherence_section_context,
+            )
+        )

@@ -23,6 +23,7 @@ value and is shown as "—", never as 0%.
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -205,7 +206,7 @@ GROUP BY p.instrument ORDER BY p.instrument
 def outcome_change(patients: QuerySet[Patient]) -> list[OutcomeChange]:
     """Per instrument with published thresholds: who improved reliably between intake and latest."""
     with_thresholds = [i for i in INSTRUMENTS.values() if i.thresholds is not None]
-    params = {
+    params: dict[str, Any] = {
         "patients": list(patients.values_list("id", flat=True)),
         "better": [i.code for i in INSTRUMENTS.values() if i.higher_is_better],
         "codes": [i.code for i in with_thresholds],

@@ -8,6 +8,7 @@ the same message, change nothing the second time.
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -289,7 +290,9 @@ def checkin_submit(*, reminder: Reminder, answers: dict[str, Any], exercises: di
 
 
 @transaction.atomic
-def questionnaire_submit(*, reminder: Reminder, answers_by_instrument: dict[str, object]) -> list[Screening]:
+def questionnaire_submit(
+    *, reminder: Reminder, answers_by_instrument: Mapping[str, object]
+) -> list[Screening]:
     """The patient's own answers, scored exactly like a clinician's and marked self-completed."""
     from screening.services import ScreeningInvalid, screening_record
 

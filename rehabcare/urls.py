@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("screening.urls")),
     path("", include("careplans.urls")),
     path("", include("checkins.urls")),
+    path("", include("adherence.urls")),
 ]

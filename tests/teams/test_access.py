@@ -89,7 +89,13 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
         channel=schedule.channel,
         status="failed",
     )
+    from adherence.models import Session
+
+    session = Session.objects.create(
+        patient=patient, clinician=clinician, discipline="physiotherapist", starts_at=schedule.created_at
+    )
     return {
+        "session_id": session.pk,
         "reminder_id": reminder.pk,
         "screening_id": screening.pk,
         "alert_id": screening.alerts.get().pk,

@@ -1,0 +1,47 @@
+"""Input cleaning for sessions, clinicians' exercise logs and functional measures."""
+
+from typing import Any, cast
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from careplans.models import Exercise
+from teams.models import Patient
+
+from .models import ExerciseWeekLog, FunctionalMeasure
+
+
+def _helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.attrs = {"novalidate": ""}
+    helper.add_input(Submit("save", label))
+    return helper
+
+
+class ExerciseWeekLogForm(forms.ModelForm):
+    class Meta:
+        model = ExerciseWeekLog
+        fields = ["exercise", "week_starting", "sessions_done"]
+        widgets = {"week_starting": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"sessions_done": "Sessions done that week"}
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.patient = patient
+        cast(forms.ModelChoiceField, self.fields["exercise"]).queryset = Exercise.objects.filter(
+            plan__patient=patient, plan__status="active"
+        )
+        self.helper = _helper("Save exercise log")
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = FunctionalMeasure
+        fields = ["kind", "label", "value", "unit", "measured_on"]
+        widgets = {"measured_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.patient = patient
+        self.helper = _helper("Save measure")

@@ -1,0 +1,32 @@
+"""The adherence section of the patient overview."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from teams.models import Patient
+
+from .selectors import patient_measures, patient_sessions, patient_weeks
+
+
+def adherence_section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    weeks = patient_weeks(patient=patient)
+    return {
+        "weeks": weeks,
+        "latest": weeks[-1] if weeks else None,
+        "sessions": patient_sessions(patient=patient),
+        "measures": patient_measures(patient=patient),
+        "series": {
+            "labels": [week.starts.strftime("%d %b") for week in weeks],
+            "exercise": [_percent(week.exercise.value) for week in weeks],
+            "attendance": [_percent(week.attendance.value) for week in weeks],
+            "response": [_percent(week.response.value) for week in weeks],
+            "mood": [week.mood for week in weeks],
+            "pain": [week.pain for week in weeks],
+            "phq9": [week.phq9 for week in weeks],
+        },
+    }
+
+
+def _percent(value) -> float | None:
+    return None if value is None else round(float(value) * 100)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("my/day/", views.day_list, name="day_list"),
+    path("patients/<int:patient_id>/sessions/record/", views.session_record, name="session_record"),
+    path(
+        "patients/<int:patient_id>/sessions/<int:session_id>/status/",
+        views.session_status,
+        name="session_status",
+    ),
+    path("patients/<int:patient_id>/exercise-logs/new/", views.exercise_log_new, name="exercise_log_new"),
+    path("patients/<int:patient_id>/measures/new/", views.measure_new, name="measure_new"),
+]
