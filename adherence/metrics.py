@@ -35,6 +35,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -220,3 +221,106 @@ def outcome_change(patients: QuerySet[Patient]) -> list[OutcomeChange]:
         OutcomeChange(code, total, _rate(reliable, total), _rate(important, total))
         for code, total, reliable, important in rows
     ]
+
+
+# --- The same metrics, broken down ------------------------------------------------------------------
+
+BREAKDOWNS = {
+    "team": ("team__name", "Team"),
+    "clinician": ("primary_clinician__username", "Primary clinician"),
+    "discipline": ("primary_clinician__discipline", "Discipline"),
+    "stratum": ("stratum", "Risk stratum"),
+}
+
+
+def _stratum(patient_path: str) -> Subquery:
+    return Subquery(
+        CarePlan.objects.filter(patient=OuterRef(patient_path), status=CarePlan.Status.ACTIVE).values(
+            "risk_stratum"
+        )[:1]
+    )
+
+
+def _grouped(rows: QuerySet, patient_path: str, by: str, **aggregates) -> dict[Any, dict[str, Any]]:
+    """Aggregate rows per group of their patient (team, clinician, discipline or stratum): one query."""
+    field = BREAKDOWNS[by][0]
+    if by == "stratum":
+        rows = rows.annotate(group=_stratum(patient_path))
+    else:
+        rows = rows.annotate(group=F(f"{patient_path}__{field}"))
+    return {row["group"]: row for row in rows.values("group").annotate(**aggregates).order_by("group")}
+
+
+def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str) -> dict[Any, Rate]:
+    rows = _grouped(
+        Session.objects.filter(patient__in=patients, starts_at__date__gte=start, starts_at__date__lt=end),
+        "patient",
+        by,
+        attended=Count("id", filter=Q(status=Session.Status.ATTENDED)),
+        counted=Count("id", filter=Q(status__in=["attended", "missed", "cancelled_patient"])),
+    )
+    return {group: _rate(row["attended"], row["counted"]) for group, row in rows.items()}
+
+
+def checkin_response_by(patients: QuerySet[Patient], start: date, end: date, by: str) -> dict[Any, Rate]:
+    rows = _grouped(
+        Reminder.objects.filter(patient__in=patients, sent_at__date__gte=start, sent_at__date__lt=end),
+        "patient",
+        by,
+        completed=Count("id", filter=Q(status=Reminder.Status.COMPLETED)),
+        sent=Count("id"),
+    )
+    return {group: _rate(row["completed"], row["sent"]) for group, row in rows.items()}
+
+
+def milestone_progress_by(
+    patients: QuerySet[Patient], start: date, end: date, today: date, by: str
+) -> dict[Any, Rate]:
+    rows = _grouped(
+        Milestone.objects.filter(
+            goal__plan__patient__in=patients,
+            due_date__gte=start,
+            due_date__lt=min(end, today + timedelta(days=1)),
+        ),
+        "goal__plan__patient",
+        by,
+        on_time=Count("id", filter=Q(achieved_on__isnull=False, achieved_on__lte=F("due_date"))),
+        due=Count("id"),
+    )
+    return {group: _rate(row["on_time"], row["due"]) for group, row in rows.items()}
+
+
+def exercise_completion_by(patients: QuerySet[Patient], start: date, end: date, by: str) -> dict[Any, Rate]:
+    ticks = _grouped(
+        ExerciseLog.objects.filter(patient__in=patients, logged_for__gte=start, logged_for__lt=end),
+        "patient",
+        by,
+        ticked_done=Count("id", filter=Q(done=ExerciseLog.Done.DONE)),
+        ticked_partly=Count("id", filter=Q(done=ExerciseLog.Done.PARTLY)),
+    )
+    week_logs = _grouped(
+        ExerciseWeekLog.objects.filter(patient__in=patients, week_starting__gte=start, week_starting__lt=end),
+        "patient",
+        by,
+        total=Sum("sessions_done"),
+    )
+    days_running = Greatest(Value(end) - Greatest(Value(start), F("plan__start_date")), Value(timedelta(0)))
+    prescribed = _grouped(
+        Exercise.objects.filter(plan__patient__in=patients, plan__status=CarePlan.Status.ACTIVE).annotate(
+            days=days_running
+        ),
+        "plan__patient",
+        by,
+        total=Sum(ExpressionWrapper(F("sessions_per_week") * F("days"), output_field=DurationField())),
+    )
+    result = {}
+    for group in set(ticks) | set(week_logs) | set(prescribed):
+        tick = ticks.get(group, {"ticked_done": 0, "ticked_partly": 0})
+        logged = (
+            Decimal(tick["ticked_done"])
+            + Decimal(tick["ticked_partly"]) / 2
+            + Decimal(week_logs.get(group, {}).get("total") or 0)
+        )
+        total = prescribed.get(group, {}).get("total")
+        result[group] = _rate(logged, Decimal(total.total_seconds()) / 86400 / 7 if total else 0)
+    return result

@@ -4,6 +4,9 @@ from . import views
 
 urlpatterns = [
     path("my/day/", views.day_list, name="day_list"),
+    path("dashboard/", views.clinic_dashboard, name="clinic_dashboard"),
+    path("dashboard/patients/", views.dashboard_patients, name="dashboard_patients"),
+    path("audits/", views.audits_page, name="audits"),
     path("patients/<int:patient_id>/sessions/record/", views.session_record, name="session_record"),
     path(
         "patients/<int:patient_id>/sessions/<int:session_id>/status/",

@@ -1,17 +1,22 @@
 """Adherence pages: recording sessions in two clicks, a clinician's day list, logs and measures."""
 
+import csv
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from teams.access import AuthenticatedRequest, patient_scoped
-from teams.models import Patient
+from teams.models import AuditEvent, Patient
+from teams.services import audit_record
 
-from . import selectors, services
+from . import audits, dashboard, metrics, selectors, services
 from .forms import ExerciseWeekLogForm, MeasureForm
 from .models import Session
 
@@ -88,4 +93,109 @@ def day_list(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "adherence/day_list.html",
         {"sessions": selectors.day_list(user=request.user, day=day), "day": day},
+    )
+
+
+def _overseen_or_403(request: AuthenticatedRequest):
+    patients = dashboard.overseen_patients(request.user)
+    if patients is None:
+        raise PermissionDenied("The dashboard is for clinic admins and team leads.")
+    return patients
+
+
+@login_required
+def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    overseen = _overseen_or_403(request)
+    filters = dashboard.DashboardFilters(request.GET or None, patients=overseen)
+    window, patients = dashboard.window_and_patients(overseen, filters)
+    if request.GET.get("export") in metrics.BREAKDOWNS:
+        return _breakdown_csv(request, patients, window, request.GET["export"])
+    return render(
+        request,
+        "adherence/dashboard.html",
+        {
+            "filters": filters,
+            "window": window,
+            "last_day": window.end - timedelta(days=1),
+            "headline": dashboard.headline(patients, window),
+            "names": dashboard.METRICS,
+            "trend": dashboard.trend(patients, window),
+            "tables": dashboard.breakdowns(patients, window),
+            "outcomes": metrics.outcome_change(patients),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _csv_response(
+    request: AuthenticatedRequest, filename: str, header: list[str], rows, what: str
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    audit_record(request=request, action=AuditEvent.Action.EXPORT, object_type=what, object_id=str(count))
+    return response
+
+
+def _breakdown_csv(request: AuthenticatedRequest, patients, window, by: str) -> HttpResponse:
+    table = next(t for t in dashboard.breakdowns(patients, window) if t["by"] == by)
+    rows = ([row["group"] or "—", *(rate.percent for rate in row["rates"])] for row in table["rows"])
+    return _csv_response(
+        request,
+        f"adherence-by-{by}.csv",
+        [table["title"], *dashboard.METRICS.values()],
+        rows,
+        f"dashboard {by}",
+    )
+
+
+PATIENTS_PER_PAGE = 50
+
+
+@login_required
+def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
+    """The patients behind a number, only those the viewer oversees."""
+    overseen = _overseen_or_403(request)
+    filters = dashboard.DashboardFilters(request.GET or None, patients=overseen)
+    window, patients = dashboard.window_and_patients(overseen, filters)
+    metric = request.GET.get("metric", "")
+    if metric not in dashboard.METRICS:
+        raise Http404("No such metric.")
+    rows = dashboard.drilldown_patients(
+        patients, window, metric, request.GET.get("by", ""), request.GET.get("group", "")
+    )
+    if request.GET.get("format") == "csv":
+        return _csv_response(
+            request,
+            f"patients-{metric}.csv",
+            ["MRN", "Family name", "Given name", "Team", "Primary clinician", "Status"],
+            ([p.mrn, p.family_name, p.given_name, p.team.name, p.primary_clinician, p.status] for p in rows),
+            "dashboard patient list",
+        )
+    page = Paginator(rows, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="dashboard patient list")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "adherence/dashboard_patients.html",
+        {
+            "page": page,
+            "metric": dashboard.METRICS[metric],
+            "query": query.urlencode(),
+            "group": request.GET.get("group", ""),
+        },
+    )
+
+
+@login_required
+def audits_page(request: AuthenticatedRequest) -> HttpResponse:
+    overseen = _overseen_or_403(request)
+    return render(
+        request, "adherence/audits.html", {"gaps": audits.gaps(patients=overseen), "cap": audits.ROWS_PER_GAP}
     )

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.functional import cached_property
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -55,6 +56,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @cached_property
+    def leads_a_team(self) -> bool:
+        return self.memberships.filter(role=Membership.Role.LEAD).exists()
 
 
 class TeamQuerySet(models.QuerySet):
