@@ -1,0 +1,136 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from adherence.models import Session
+from careplans.services import part_update
+from screening.models import Alert
+from teams.models import AuditEvent
+
+from ..careplans.factories import make_exercise, make_goal, make_milestone, make_plan
+from ..factories import PatientFactory
+from ..screening.factories import phq9, record
+
+DASHBOARD = reverse("clinic_dashboard")
+
+
+def _sessions(patient, clinician, statuses):
+    for number, status in enumerate(statuses):
+        Session.objects.create(
+            patient=patient,
+            clinician=clinician,
+            discipline=clinician.discipline,
+            status=status,
+            starts_at=timezone.now() - timedelta(days=number + 1),
+        )
+
+
+def test_a_clinician_without_the_role_gets_403(login, clinician):
+    client = login(clinician)
+    assert client.get(DASHBOARD).status_code == 403
+    assert client.get(reverse("audits")).status_code == 403
+    assert client.get(reverse("dashboard_patients"), {"metric": "attendance"}).status_code == 403
+
+
+def test_lead_sees_only_their_teams_and_admin_sees_all(
+    login, lead, clinician, outsider, clinic_admin, patient, south_patient
+):
+    _sessions(patient, clinician, ["attended", "missed"])
+    _sessions(south_patient, outsider, ["attended", "attended", "attended"])
+    as_lead = login(lead).get(DASHBOARD)
+    assert as_lead.status_code == 200
+    assert as_lead.context["headline"]["attendance"].percent == "50%"
+    assert [t.name for t in as_lead.context["filters"].fields["team"].queryset] == ["North MSK"]
+    drill = login(lead).get(reverse("dashboard_patients"), {"metric": "attendance"})
+    assert list(drill.context["page"]) == [patient]
+    as_admin = login(clinic_admin).get(DASHBOARD)
+    assert as_admin.context["headline"]["attendance"].percent == "80%"
+    by_team = next(t for t in as_admin.context["tables"] if t["by"] == "team")
+    assert {row["group"]: row["rates"][1].percent for row in by_team["rows"]} == {
+        "North MSK": "50%",
+        "South MSK": "100%",
+    }
+
+
+def test_filters_and_drill_down_by_team(
+    login, clinic_admin, clinician, outsider, north, patient, south_patient
+):
+    _sessions(patient, clinician, ["missed"])
+    _sessions(south_patient, outsider, ["attended"])
+    client = login(clinic_admin)
+    filtered = client.get(DASHBOARD, {"team": north.pk})
+    assert filtered.context["headline"]["attendance"].percent == "0%"
+    drill = client.get(
+        reverse("dashboard_patients"), {"metric": "attendance", "by": "team", "group": "South MSK"}
+    )
+    assert list(drill.context["page"]) == [south_patient]
+    bad = client.get(DASHBOARD, {"start": "2026-10-10", "end": "2026-10-01"})
+    assert "The end cannot be before the start." in bad.text
+
+
+def test_empty_numbers_show_a_dash(login, clinic_admin):
+    page = login(clinic_admin).get(DASHBOARD)
+    assert page.context["headline"]["attendance"].percent == "—"
+
+
+def test_csv_exports_are_audited(login, clinic_admin, clinician, patient):
+    _sessions(patient, clinician, ["attended"])
+    client = login(clinic_admin)
+    response = client.get(DASHBOARD, {"export": "team"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "Team",
+        "Exercise completion",
+        "Attendance",
+        "Milestones on time",
+        "Check-ins answered",
+    ]
+    assert rows[1][:3] == ["North MSK", "—", "100%"]
+    listing = client.get(reverse("dashboard_patients"), {"metric": "attendance", "format": "csv"})
+    assert patient.mrn in listing.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 2
+
+
+def _populate(count, north, clinician):
+    for _ in range(count):
+        patient = PatientFactory(team=north, primary_clinician=clinician)
+        _sessions(patient, clinician, ["attended", "missed"])
+        record(patient, clinician, answers=phq9(3, 3, 2, 2), timepoint="intake")
+        plan = make_plan(patient, clinician)
+        make_exercise(plan, clinician)
+        make_milestone(make_goal(plan, clinician), clinician)
+        part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, reverse("audits")])
+def test_dashboard_and_audits_run_the_same_queries_for_10_and_200_patients(
+    login, clinic_admin, clinician, north, url
+):
+    client = login(clinic_admin)
+    counts = []
+    for batch in (10, 190):
+        _populate(batch, north, clinician)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_audits_list_the_gaps_with_where_to_fix_them(login, lead, clinician, north, patient):
+    unscreened = PatientFactory(team=north, primary_clinician=clinician)
+    record(patient, clinician, answers=phq9(item9=1), timepoint="intake")
+    Alert.objects.update(opened_at=timezone.now() - timedelta(hours=30))
+    plan = make_plan(patient, clinician, risk_stratum="high")
+    part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
+    page = login(lead).get(reverse("audits"))
+    gaps = {gap.key: gap for gap in page.context["gaps"]}
+    assert unscreened in gaps["no-intake"].rows and patient not in gaps["no-intake"].rows
+    assert [p.patient for p in gaps["no-psychology"].rows] == [patient]
+    assert [a.patient for a in gaps["unacknowledged"].rows] == [patient]
+    assert reverse("screening_new", kwargs={"patient_id": unscreened.pk}) in page.text
