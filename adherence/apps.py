@@ -6,8 +6,10 @@ class AdherenceConfig(AppConfig):
     verbose_name = "Adherence and outcomes"
 
     def ready(self) -> None:
+        from teams.demo import demo_seeder_register
         from teams.overview import OverviewSection, overview_section_register
 
+        from .demo import demo_adherence_seed
         from .overview import adherence_section_context
 
         overview_section_register(
@@ -18,3 +20,4 @@ class AdherenceConfig(AppConfig):
                 context=adherence_section_context,
             )
         )
+        demo_seeder_register("sessions", demo_adherence_seed)

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from careplans.models import CarePlan, Stratum
-from teams.models import Membership, Patient, Team, User
+from teams.models import Discipline, Membership, Patient, Team, User
 
 from . import metrics
 
@@ -138,15 +138,30 @@ def breakdowns(patients: QuerySet[Patient], window: Window) -> list[dict[str, An
             "checkins": metrics.checkin_response_by(patients, window.start, window.end, by),
         }
         groups = sorted({g for column in columns.values() for g in column}, key=lambda g: (g is None, str(g)))
+        labels = _group_labels(by, groups)
+        empty = metrics.Rate(Decimal(0), Decimal(0))
         rows = [
             {
                 "group": group,
-                "rates": [columns[key].get(group, metrics.Rate(Decimal(0), Decimal(0))) for key in METRICS],
+                "label": labels.get(group, group),
+                "cells": [(key, columns[key].get(group, empty)) for key in METRICS],
             }
             for group in groups
         ]
         tables.append({"by": by, "title": title, "rows": rows})
     return tables
+
+
+def _group_labels(by: str, groups: list[Any]) -> dict[Any, str]:
+    """What people call a group: a clinician's name, a discipline's or stratum's label."""
+    if by == "clinician":
+        users = User.objects.filter(username__in=[g for g in groups if g])
+        return {user.username: str(user) for user in users}
+    if by == "discipline":
+        return dict(Discipline.choices)
+    if by == "stratum":
+        return dict(Stratum.choices)
+    return {}
 
 
 DRILLDOWN = {

@@ -144,7 +144,7 @@ def _csv_response(
 
 def _breakdown_csv(request: AuthenticatedRequest, patients, window, by: str) -> HttpResponse:
     table = next(t for t in dashboard.breakdowns(patients, window) if t["by"] == by)
-    rows = ([row["group"] or "—", *(rate.percent for rate in row["rates"])] for row in table["rows"])
+    rows = ([row["label"] or "—", *(rate.percent for _key, rate in row["cells"])] for row in table["rows"])
     return _csv_response(
         request,
         f"adherence-by-{by}.csv",

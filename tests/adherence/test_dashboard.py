@@ -52,7 +52,7 @@ def test_lead_sees_only_their_teams_and_admin_sees_all(
     as_admin = login(clinic_admin).get(DASHBOARD)
     assert as_admin.context["headline"]["attendance"].percent == "80%"
     by_team = next(t for t in as_admin.context["tables"] if t["by"] == "team")
-    assert {row["group"]: row["rates"][1].percent for row in by_team["rows"]} == {
+    assert {row["label"]: row["cells"][1][1].percent for row in by_team["rows"]} == {
         "North MSK": "50%",
         "South MSK": "100%",
     }
