@@ -15,4 +15,6 @@ urlpatterns = [
     ),
     path("patients/<int:patient_id>/exercise-logs/new/", views.exercise_log_new, name="exercise_log_new"),
     path("patients/<int:patient_id>/measures/new/", views.measure_new, name="measure_new"),
+    path("patients/<int:patient_id>/report/", views.progress_report, name="progress_report"),
+    path("patients/<int:patient_id>/report.pdf", views.progress_report_pdf, name="progress_report_pdf"),
 ]

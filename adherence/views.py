@@ -16,7 +16,7 @@ from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.services import audit_record
 
-from . import audits, dashboard, metrics, selectors, services
+from . import audits, dashboard, metrics, report, selectors, services
 from .forms import ExerciseWeekLogForm, MeasureForm
 from .models import Session
 
@@ -199,3 +199,42 @@ def audits_page(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "adherence/audits.html", {"gaps": audits.gaps(patients=overseen), "cap": audits.ROWS_PER_GAP}
     )
+
+
+def _report_context(request: AuthenticatedRequest, patient: Patient):
+    caregiver = request.GET.get("caregiver", "")
+    return report.progress_report(
+        patient=patient, caregiver_id=int(caregiver) if caregiver.isdigit() else None
+    )
+
+
+@patient_scoped
+def progress_report(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    try:
+        context = _report_context(request, patient)
+    except report.NoConsent:
+        return render(request, "adherence/report_refused.html", {"patient": patient}, status=403)
+    return render(request, "adherence/report.html", context | {"query": request.GET.urlencode()})
+
+
+@patient_scoped
+def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    try:
+        context = _report_context(request, patient)
+    except report.NoConsent:
+        return render(request, "adherence/report_refused.html", {"patient": patient}, status=403)
+    try:
+        from .pdf import pdf_from_html
+    except OSError:  # WeasyPrint is installed but the system's Pango is not
+        messages.error(
+            request, "PDF reports need the Pango library on the server; use the print view meanwhile."
+        )
+        return redirect("progress_report", patient_id=patient.pk)
+    html = render(request, "adherence/report.html", context | {"pdf": True}).content.decode()
+    pdf = pdf_from_html(html)
+    audit_record(
+        request=request, action=AuditEvent.Action.EXPORT, patient=patient, object_type="progress report"
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="progress-{patient.given_name.lower()}.pdf"'
+    return response

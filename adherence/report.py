@@ -1,0 +1,111 @@
+"""The progress report for a patient and, with consent, the people around them: plain words, small charts."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from careplans.models import Caregiver, CarePlan, Goal
+from careplans.selectors import plan_current
+from checkins.models import CheckIn
+from teams.models import Patient
+
+from . import metrics
+
+
+class NoConsent(Exception):
+    """The named caregiver has not been given the patient's consent to receive updates."""
+
+
+@dataclass(frozen=True)
+class Movement:
+    name: str
+    before: float | None
+    now: float | None
+    better_when: str  # "higher" or "lower"
+    points: str  # SVG polyline points of the weekly averages
+
+    @property
+    def words(self) -> str:
+        if self.before is None or self.now is None:
+            return "not enough check-ins yet to tell"
+        change = self.now - self.before
+        if abs(change) < 1:
+            return f"about the same ({self.now:.0f} out of 10)"
+        improved = change > 0 if self.better_when == "higher" else change < 0
+        trend = "better" if improved else "worse"
+        return f"{trend}: from about {self.before:.0f} to {self.now:.0f} out of 10"
+
+
+def _in_words(rate: metrics.Rate) -> str:
+    value = rate.value
+    if value is None:
+        return "not measured yet"
+    if value >= Decimal("0.9"):
+        return "nearly all of it"
+    if value >= Decimal("0.7"):
+        return "most of it (about 3 in 4)"
+    if value >= Decimal("0.45"):
+        return "about half"
+    return "less than half so far"
+
+
+def _sparkline(values: list[float | None], width: int = 120, height: int = 28) -> str:
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return ""
+    step = width / max(1, len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - (v / 10) * height:.1f}" for i, v in known)
+
+
+def progress_report(*, patient: Patient, caregiver_id: int | None = None) -> dict[str, Any]:
+    plan = plan_current(patient=patient)
+    caregiver = None
+    if caregiver_id is not None:
+        caregiver = Caregiver.objects.filter(pk=caregiver_id, plan__patient=patient).first()
+        if caregiver is None or not caregiver.consent_to_updates:
+            raise NoConsent
+    today = timezone.localdate()
+    goals: list[Goal] = list(plan.goals.prefetch_related("milestones")) if plan else []
+    since = timezone.now() - timedelta(weeks=12)
+    weekly = list(
+        CheckIn.objects.filter(patient=patient, submitted_at__gte=since)
+        .annotate(week=TruncWeek("submitted_at"))
+        .values("week")
+        .annotate(mood=Avg("mood"), pain=Avg("pain"), sleep=Avg("sleep_quality"))
+        .order_by("week")
+    )
+
+    def movement(name: str, key: str, better: str) -> Movement:
+        values = [None if row[key] is None else float(row[key]) for row in weekly]
+        return Movement(
+            name=name,
+            before=values[0] if values else None,
+            now=values[-1] if len(values) > 1 else None,
+            better_when=better,
+            points=_sparkline(values),
+        )
+
+    patients = Patient.objects.filter(pk=patient.pk)
+    four_weeks = (today - timedelta(weeks=4), today + timedelta(days=1))
+    return {
+        "patient": patient,
+        "caregiver": caregiver,
+        "plan": plan,
+        "goals": goals,
+        "reached": [m for goal in goals for m in goal.milestones.all() if m.achieved_on],
+        "movements": [
+            movement("Mood", "mood", "higher"),
+            movement("Pain", "pain", "lower"),
+            movement("Sleep", "sleep", "higher"),
+        ],
+        "exercise": _in_words(metrics.exercise_completion(patients, *four_weeks)),
+        "sessions": _in_words(metrics.attendance(patients, *four_weeks)),
+        "checkins": _in_words(metrics.checkin_response(patients, *four_weeks)),
+        "today": today,
+        "active": plan is not None and plan.status == CarePlan.Status.ACTIVE,
+    }
