@@ -109,3 +109,37 @@ class FunctionalMeasure(models.Model):
             raise ValidationError({"value": "The PSFS scores each activity from 0 to 10."})
         if self.kind == self.Kind.RANGE_OF_MOTION and self.value is not None and self.value > 360:
             raise ValidationError({"value": "Range of motion is at most 360 degrees."})
+
+
+class Export(models.Model):
+    """A CSV built in the background for a large list; only the person who asked may download it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Building"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports"
+    )
+    title = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, help_text="The dashboard filters and the metric behind the list.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    done_rows = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    content = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0

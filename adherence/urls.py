@@ -7,6 +7,8 @@ urlpatterns = [
     path("dashboard/", views.clinic_dashboard, name="clinic_dashboard"),
     path("dashboard/patients/", views.dashboard_patients, name="dashboard_patients"),
     path("audits/", views.audits_page, name="audits"),
+    path("exports/<int:export_id>/", views.export_detail, name="export_detail"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
     path("patients/<int:patient_id>/sessions/record/", views.session_record, name="session_record"),
     path(
         "patients/<int:patient_id>/sessions/<int:session_id>/status/",

@@ -3,6 +3,7 @@
 import csv
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +17,9 @@ from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.services import audit_record
 
-from . import audits, dashboard, metrics, report, selectors, services
+from . import audits, dashboard, exports, metrics, report, selectors, services
 from .forms import ExerciseWeekLogForm, MeasureForm
-from .models import Session
+from .models import Export, Session
 
 OUTCOMES = {s.value for s in Session.Status} - {Session.Status.SCHEDULED}
 
@@ -169,6 +170,12 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
     rows = dashboard.drilldown_patients(
         patients, window, metric, request.GET.get("by", ""), request.GET.get("group", "")
     )
+    if request.GET.get("format") == "csv" and rows.count() > settings.EXPORT_IN_BACKGROUND_ABOVE:
+        params = {k: request.GET.get(k, "") for k in request.GET if k not in ("format", "page")}
+        export = exports.export_request(
+            user=request.user, title=f"Patients: {dashboard.METRICS[metric].lower()}", params=params
+        )
+        return redirect("export_detail", export_id=export.pk)
     if request.GET.get("format") == "csv":
         return _csv_response(
             request,
@@ -237,4 +244,39 @@ def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> Http
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="progress-{patient.given_name.lower()}.pdf"'
+    return response
+
+
+def _own_export(request: AuthenticatedRequest, export_id: int) -> Export:
+    export = Export.objects.filter(pk=export_id, requested_by=request.user).first()
+    if export is None:
+        raise Http404("No such export.")
+    return export
+
+
+@login_required
+def export_detail(request: AuthenticatedRequest, export_id: int) -> HttpResponse:
+    """The progress of a background export; htmx asks for the bar again every second until it is ready."""
+    export = _own_export(request, export_id)
+    template = (
+        "adherence/partials/export_progress.html"
+        if request.headers.get("HX-Request")
+        else "adherence/export.html"
+    )
+    return render(request, template, {"export": export})
+
+
+@login_required
+def export_download(request: AuthenticatedRequest, export_id: int) -> HttpResponse:
+    export = _own_export(request, export_id)
+    if export.status != Export.Status.DONE:
+        raise Http404("The export is not ready.")
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.EXPORT,
+        object_type="dashboard patient list",
+        object_id=str(export.total_rows),
+    )
+    response = HttpResponse(export.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="export-{export.pk}.csv"'
     return response

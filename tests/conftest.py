@@ -2,9 +2,11 @@
 and an outsider who works only in South."""
 
 import pytest
+from django.conf import settings
 
 from teams.models import Discipline, Membership
 
+from .celery_processes import celery_stop, celery_worker
 from .factories import MembershipFactory, PatientFactory, TeamFactory, UserFactory
 
 
@@ -70,3 +72,21 @@ def login(client):
         return client
 
     return log_in
+
+
+@pytest.fixture(scope="session")
+def worker_mail_dir(tmp_path_factory):
+    """Where the worker's emails land (Django's file backend), so a test can read what it sent."""
+    return tmp_path_factory.mktemp("worker-mail")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir):
+    with django_db_blocker.unblock():
+        worker = celery_worker(
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(worker_mail_dir),
+        )
+    yield worker
+    celery_stop(worker)

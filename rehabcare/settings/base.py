@@ -264,5 +264,8 @@ CRISIS_MESSAGE = env_str(
 CHECKIN_ALERT_MOOD_AT_MOST = env_int("CHECKIN_ALERT_MOOD_AT_MOST", 2, minimum=0)
 CHECKIN_ALERT_PAIN_JUMP = env_int("CHECKIN_ALERT_PAIN_JUMP", 3, minimum=1)
 
+# Patient lists longer than this are exported by a background task with a progress bar.
+EXPORT_IN_BACKGROUND_ABOVE = env_int("EXPORT_IN_BACKGROUND_ABOVE", 500, minimum=0)
+
 # For django.core.mail.backends.filebased.EmailBackend: one file per message in this folder.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))

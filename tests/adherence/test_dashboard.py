@@ -134,3 +134,28 @@ def test_audits_list_the_gaps_with_where_to_fix_them(login, lead, clinician, nor
     assert [p.patient for p in gaps["no-psychology"].rows] == [patient]
     assert [a.patient for a in gaps["unacknowledged"].rows] == [patient]
     assert reverse("screening_new", kwargs={"patient_id": unscreened.pk}) in page.text
+
+
+def test_large_patient_lists_are_exported_in_the_background(
+    login, clinic_admin, lead, clinician, patient, settings, django_capture_on_commit_callbacks
+):
+    from adherence.exports import export_build
+    from adherence.models import Export
+
+    settings.EXPORT_IN_BACKGROUND_ABOVE = 0
+    _sessions(patient, clinician, ["attended"])
+    client = login(clinic_admin)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.get(reverse("dashboard_patients"), {"metric": "attendance", "format": "csv"})
+    export = Export.objects.get()
+    assert response.url == reverse("export_detail", kwargs={"export_id": export.pk})
+    assert len(queued) == 1
+    page = client.get(response.url)
+    assert '<progress id="export-bar"' in page.text and 'hx-trigger="every 1s"' in page.text
+    export_build(export_id=export.pk)
+    done = client.get(response.url, HTTP_HX_REQUEST="true")
+    assert "Download CSV" in done.text and "hx-trigger" not in done.text
+    assert login(lead).get(reverse("export_download", kwargs={"export_id": export.pk})).status_code == 404
+    download = login(clinic_admin).get(reverse("export_download", kwargs={"export_id": export.pk}))
+    assert patient.mrn in download.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=clinic_admin).exists()

@@ -3,32 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from teams.tasks import sessions_clear_expired
 
-from ..celery_processes import celery_stop, celery_worker, wait_for
-
-
-@pytest.fixture(scope="session")
-def worker_mail_dir(tmp_path_factory):
-    """Where the worker's emails land (Django's file backend), so a test can read what it sent."""
-    return tmp_path_factory.mktemp("worker-mail")
-
-
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir):
-    with django_db_blocker.unblock():
-        worker = celery_worker(
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-            EMAIL_FILE_PATH=str(worker_mail_dir),
-        )
-    yield worker
-    celery_stop(worker)
+from ..celery_processes import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
