@@ -80,8 +80,13 @@ def worker_mail_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("worker-mail")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir):
+    """A real worker for one test, stopped before the test's database is emptied (its tasks could
+    otherwise lock tables the flush needs). Tasks left queued by earlier tests are purged first."""
+    from rehabcare.celery import app
+
+    app.control.purge()
     with django_db_blocker.unblock():
         worker = celery_worker(
             settings.CELERY_TASK_DEFAULT_QUEUE,
