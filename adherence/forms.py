@@ -1,15 +1,17 @@
 """Input cleaning for sessions, clinicians' exercise logs and functional measures."""
 
+from datetime import timedelta
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import timezone
 
 from careplans.models import Exercise
 from teams.models import Patient
 
-from .models import ExerciseWeekLog, FunctionalMeasure
+from .models import ExerciseWeekLog, FunctionalMeasure, Session
 
 
 def _helper(label: str) -> FormHelper:
@@ -38,10 +40,14 @@ class ExerciseWeekLogForm(forms.ModelForm):
 class MeasureForm(forms.ModelForm):
     class Meta:
         model = FunctionalMeasure
-        fields = ["kind", "label", "value", "unit", "measured_on"]
+        fields = ["kind", "label", "value", "unit", "measured_on", "session"]
         widgets = {"measured_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
+        recent = timezone.now() - timedelta(days=90)
+        cast(forms.ModelChoiceField, self.fields["session"]).queryset = Session.objects.filter(
+            patient=patient, starts_at__gte=recent
+        ).order_by("-starts_at")
         self.helper = _helper("Save measure")

@@ -33,8 +33,8 @@ def demo_schedules_seed() -> int:
 
 
 def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
-    """Two weeks of past reminders and check-ins, answered on most days."""
-    for days_ago in range(14, 0, -1):
+    """Twelve weeks of past reminders and check-ins, answered on most days."""
+    for days_ago in range(84, 0, -1):
         due = now - timedelta(days=days_ago)
         answered = (days_ago + index) % 4 != 0
         reminder = Reminder.objects.create(
@@ -49,7 +49,7 @@ def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
             attempts=1,
         )
         if answered:
-            trend = days_ago if index % 2 else 14 - days_ago
+            trend = (days_ago if index % 2 else 84 - days_ago) // 6
             checkin = CheckIn.objects.create(
                 patient=patient,
                 reminder=reminder,

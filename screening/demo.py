@@ -75,7 +75,7 @@ def demo_screenings_seed() -> int:
         if Screening.objects.filter(patient=patient).exists():
             continue
         intake, six_weeks, latest = TRAJECTORIES[names[index % len(names)]]
-        _record(patient, INTAKE, Timepoint.INTAKE, intake, now - timedelta(weeks=10, days=index % 5))
+        _record(patient, INTAKE, Timepoint.INTAKE, intake, now - timedelta(weeks=12, days=index % 5))
         if index % 7 == 6:
             continue  # a few patients have had only their intake so far
         _record(patient, MILESTONE, Timepoint.MILESTONE, six_weeks, now - timedelta(weeks=6, days=index % 5))

@@ -108,7 +108,9 @@ def _populate(count, north, clinician):
         part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, reverse("audits")])
+@pytest.mark.parametrize(
+    "url", [DASHBOARD, reverse("audits"), reverse("dashboard_patients") + "?metric=attendance"]
+)
 def test_dashboard_and_audits_run_the_same_queries_for_10_and_200_patients(
     login, clinic_admin, clinician, north, url
 ):

@@ -143,3 +143,21 @@ def test_patient_weeks_put_adherence_beside_mood_and_pain(clinician, patient):
     assert this_week.exercise.denominator == Decimal(6) / 7
     assert (this_week.mood, this_week.pain) == (4.0, 6.0)
     assert weeks[0].attendance.percent == "—"
+
+
+def test_a_measure_can_belong_to_a_session(login, clinician, patient):
+    session = Session.objects.create(
+        patient=patient, clinician=clinician, discipline="physiotherapist", starts_at=timezone.now()
+    )
+    login(clinician).post(
+        reverse("measure_new", kwargs={"patient_id": patient.pk}),
+        {
+            "kind": "rom",
+            "label": "Knee flexion",
+            "value": 95,
+            "unit": "degrees",
+            "measured_on": "2026-11-20",
+            "session": session.pk,
+        },
+    )
+    assert FunctionalMeasure.objects.get().session == session
