@@ -39,7 +39,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Greatest
 
 from careplans.models import CarePlan, Exercise, Milestone
 from checkins.models import ExerciseLog, Reminder
@@ -76,75 +76,23 @@ def _rate(numerator, denominator) -> Rate:
     return Rate(Decimal(numerator or 0), Decimal(denominator or 0))
 
 
+EMPTY = Rate(Decimal(0), Decimal(0))
+
+
 def exercise_completion(patients: QuerySet[Patient], start: date, end: date) -> Rate:
-    checkin_logged = ExerciseLog.objects.filter(
-        patient__in=patients, logged_for__gte=start, logged_for__lt=end
-    ).aggregate(
-        ticked_done=Count("id", filter=Q(done=ExerciseLog.Done.DONE)),
-        ticked_partly=Count("id", filter=Q(done=ExerciseLog.Done.PARTLY)),
-    )
-    clinician_logged = ExerciseWeekLog.objects.filter(
-        patient__in=patients, week_starting__gte=start, week_starting__lt=end
-    ).aggregate(total=Coalesce(Sum("sessions_done"), 0))["total"]
-    # Days of the window the plan was running, times the sessions a week, summed: "sessions × days".
-    days_running = Greatest(Value(end) - Greatest(Value(start), F("plan__start_date")), Value(timedelta(0)))
-    prescribed = (
-        Exercise.objects.filter(plan__patient__in=patients, plan__status=CarePlan.Status.ACTIVE)
-        .annotate(days=days_running)
-        .aggregate(
-            total=Sum(ExpressionWrapper(F("sessions_per_week") * F("days"), output_field=DurationField()))
-        )
-    )["total"]
-    prescribed_sessions = Decimal(prescribed.total_seconds()) / 86400 / 7 if prescribed else Decimal(0)
-    logged = (
-        Decimal(checkin_logged["ticked_done"])
-        + Decimal(checkin_logged["ticked_partly"]) / 2
-        + Decimal(clinician_logged)
-    )
-    return _rate(logged, prescribed_sessions)
+    return exercise_completion_by(patients, start, end, None).get(None, EMPTY)
 
 
 def attendance(patients: QuerySet[Patient], start: date, end: date) -> Rate:
-    counted = Session.objects.filter(
-        patient__in=patients, starts_at__date__gte=start, starts_at__date__lt=end
-    )
-    totals = counted.aggregate(
-        attended=Count("id", filter=Q(status=Session.Status.ATTENDED)),
-        counted=Count(
-            "id",
-            filter=Q(
-                status__in=[
-                    Session.Status.ATTENDED,
-                    Session.Status.MISSED,
-                    Session.Status.CANCELLED_BY_PATIENT,
-                ]
-            ),
-        ),
-    )
-    return _rate(totals["attended"], totals["counted"])
+    return attendance_by(patients, start, end, None).get(None, EMPTY)
 
 
 def milestone_progress(patients: QuerySet[Patient], start: date, end: date, today: date) -> Rate:
-    due = Milestone.objects.filter(
-        goal__plan__patient__in=patients,
-        due_date__gte=start,
-        due_date__lt=min(end, today + timedelta(days=1)),
-    )
-    totals = due.aggregate(
-        on_time=Count("id", filter=Q(achieved_on__isnull=False, achieved_on__lte=F("due_date"))),
-        due=Count("id"),
-    )
-    return _rate(totals["on_time"], totals["due"])
+    return milestone_progress_by(patients, start, end, today, None).get(None, EMPTY)
 
 
 def checkin_response(patients: QuerySet[Patient], start: date, end: date) -> Rate:
-    totals = Reminder.objects.filter(
-        patient__in=patients, sent_at__date__gte=start, sent_at__date__lt=end
-    ).aggregate(
-        completed=Count("id", filter=Q(status=Reminder.Status.COMPLETED)),
-        sent=Count("id"),
-    )
-    return _rate(totals["completed"], totals["sent"])
+    return checkin_response_by(patients, start, end, None).get(None, EMPTY)
 
 
 def screening_at_milestones(patients: QuerySet[Patient], start: date, end: date) -> Rate:
@@ -223,7 +171,7 @@ def outcome_change(patients: QuerySet[Patient]) -> list[OutcomeChange]:
     ]
 
 
-# --- The same metrics, broken down ------------------------------------------------------------------
+# --- Each metric, overall (by=None) or broken down --------------------------------------------------
 
 BREAKDOWNS = {
     "team": ("team__name", "Team"),
@@ -241,8 +189,11 @@ def _stratum(patient_path: str) -> Subquery:
     )
 
 
-def _grouped(rows: QuerySet, patient_path: str, by: str, **aggregates) -> dict[Any, dict[str, Any]]:
-    """Aggregate rows per group of their patient (team, clinician, discipline or stratum): one query."""
+def _grouped(rows: QuerySet, patient_path: str, by: str | None, **aggregates) -> dict[Any, dict[str, Any]]:
+    """Aggregate rows per group of their patient (team, clinician, discipline or stratum), or all
+    together under the key None when ``by`` is None: one query either way."""
+    if by is None:
+        return {None: rows.aggregate(**aggregates)}
     field = BREAKDOWNS[by][0]
     if by == "stratum":
         rows = rows.annotate(group=_stratum(patient_path))
@@ -251,7 +202,7 @@ def _grouped(rows: QuerySet, patient_path: str, by: str, **aggregates) -> dict[A
     return {row["group"]: row for row in rows.values("group").annotate(**aggregates).order_by("group")}
 
 
-def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str) -> dict[Any, Rate]:
+def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str | None) -> dict[Any, Rate]:
     rows = _grouped(
         Session.objects.filter(patient__in=patients, starts_at__date__gte=start, starts_at__date__lt=end),
         "patient",
@@ -262,7 +213,9 @@ def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str) 
     return {group: _rate(row["attended"], row["counted"]) for group, row in rows.items()}
 
 
-def checkin_response_by(patients: QuerySet[Patient], start: date, end: date, by: str) -> dict[Any, Rate]:
+def checkin_response_by(
+    patients: QuerySet[Patient], start: date, end: date, by: str | None
+) -> dict[Any, Rate]:
     rows = _grouped(
         Reminder.objects.filter(patient__in=patients, sent_at__date__gte=start, sent_at__date__lt=end),
         "patient",
@@ -274,7 +227,7 @@ def checkin_response_by(patients: QuerySet[Patient], start: date, end: date, by:
 
 
 def milestone_progress_by(
-    patients: QuerySet[Patient], start: date, end: date, today: date, by: str
+    patients: QuerySet[Patient], start: date, end: date, today: date, by: str | None
 ) -> dict[Any, Rate]:
     rows = _grouped(
         Milestone.objects.filter(
@@ -290,7 +243,9 @@ def milestone_progress_by(
     return {group: _rate(row["on_time"], row["due"]) for group, row in rows.items()}
 
 
-def exercise_completion_by(patients: QuerySet[Patient], start: date, end: date, by: str) -> dict[Any, Rate]:
+def exercise_completion_by(
+    patients: QuerySet[Patient], start: date, end: date, by: str | None
+) -> dict[Any, Rate]:
     ticks = _grouped(
         ExerciseLog.objects.filter(patient__in=patients, logged_for__gte=start, logged_for__lt=end),
         "patient",
