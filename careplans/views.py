@@ -158,9 +158,7 @@ def part_new(request: AuthenticatedRequest, patient: Patient, plan_id: int, part
             part_id=kind.rows_of(plan).get().pk,
         )
     instance = kind.model(plan=plan) if kind.plan_lookup == "plan" else kind.model()
-    form = kind.form(
-        request.POST or None, instance=instance, plan=plan, initial=_initial(request, kind, plan)
-    )
+    form = kind.form(request.POST or None, instance=instance, plan=plan, initial=_initial(request, plan))
     if request.method == "POST" and form.is_valid():
         saved, _conflict = _save_form(request, form, instance)
         if saved is not None:
@@ -173,12 +171,12 @@ def part_new(request: AuthenticatedRequest, patient: Patient, plan_id: int, part
     )
 
 
-def _initial(request: AuthenticatedRequest, kind: PlanPart, plan: CarePlan) -> dict[str, Any]:
+def _initial(request: AuthenticatedRequest, plan: CarePlan) -> dict[str, Any]:
+    """Sensible starting values for a new part; each form uses the ones it has fields for."""
     today = max(timezone.localdate(), plan.start_date)
     goal = request.GET.get("goal", "")
-    common: dict[str, Any] = {"goal": int(goal)} if goal.isdigit() else {}
-    return common | {
-        "goal": common.get("goal"),
+    return {
+        "goal": int(goal) if goal.isdigit() else None,
         "target_date": plan.review_date,
         "due_date": plan.review_date,
         "starts_on": today,
