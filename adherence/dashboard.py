@@ -110,20 +110,22 @@ def headline(patients: QuerySet[Patient], window: Window) -> dict[str, metrics.R
 
 
 def trend(patients: QuerySet[Patient], window: Window) -> dict[str, Any]:
-    """Each headline metric week by week over the last twelve weeks of the window (a fixed 48 queries)."""
+    """Each headline metric per calendar week, for the twelve weeks up to the window's end: the
+    metrics grouped by week, so a fixed six queries."""
     today = timezone.localdate()
-    weeks = [window.end - timedelta(weeks=TREND_WEEKS - n) for n in range(TREND_WEEKS)]
-    series: dict[str, list[float | None]] = {key: [] for key in METRICS}
-    for starts in weeks:
-        ends = starts + timedelta(weeks=1)
-        rates = {
-            "exercise": metrics.exercise_completion(patients, starts, ends),
-            "attendance": metrics.attendance(patients, starts, ends),
-            "milestones": metrics.milestone_progress(patients, starts, ends, today),
-            "checkins": metrics.checkin_response(patients, starts, ends),
-        }
-        for key, rate in rates.items():
-            series[key].append(None if rate.value is None else round(float(rate.value) * 100))
+    last = window.end - timedelta(days=1)
+    first = last - timedelta(days=last.weekday(), weeks=TREND_WEEKS - 1)
+    weeks = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
+    columns = {
+        "exercise": metrics.exercise_completion_by(patients, first, window.end, metrics.WEEK),
+        "attendance": metrics.attendance_by(patients, first, window.end, metrics.WEEK),
+        "milestones": metrics.milestone_progress_by(patients, first, window.end, today, metrics.WEEK),
+        "checkins": metrics.checkin_response_by(patients, first, window.end, metrics.WEEK),
+    }
+    series = {
+        key: [column.get(week, metrics.EMPTY).whole_percent for week in weeks]
+        for key, column in columns.items()
+    }
     return {"labels": [w.strftime("%d %b") for w in weeks], "series": series, "names": METRICS}
 
 

@@ -21,7 +21,7 @@ value and is shown as "—", never as 0%.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +39,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, TruncWeek
 
 from careplans.models import CarePlan, Exercise, Milestone
 from checkins.models import ExerciseLog, Reminder
@@ -62,6 +62,12 @@ class Rate:
         if not self.denominator:
             return None
         return Decimal(self.numerator) / Decimal(self.denominator)
+
+    @property
+    def whole_percent(self) -> int | None:
+        """For charts: the rate as a whole percentage, None when there is nothing to count."""
+        value = self.value
+        return None if value is None else round(value * 100)
 
     @property
     def percent(self) -> str:
@@ -189,17 +195,30 @@ def _stratum(patient_path: str) -> Subquery:
     )
 
 
-def _grouped(rows: QuerySet, patient_path: str, by: str | None, **aggregates) -> dict[Any, dict[str, Any]]:
-    """Aggregate rows per group of their patient (team, clinician, discipline or stratum), or all
-    together under the key None when ``by`` is None: one query either way."""
+# Grouping by calendar week (Monday) of each row's own date, for trends.
+WEEK = "week"
+
+
+def _grouped(
+    rows: QuerySet, patient_path: str, by: str | None, *, dated: str, **aggregates
+) -> dict[Any, dict[str, Any]]:
+    """Aggregate rows per group of their patient (team, clinician, discipline or stratum), per
+    week of their ``dated`` field, or all together under the key None: one query either way."""
     if by is None:
         return {None: rows.aggregate(**aggregates)}
-    field = BREAKDOWNS[by][0]
-    if by == "stratum":
+    if by == WEEK:
+        rows = rows.annotate(group=TruncWeek(dated))
+    elif by == "stratum":
         rows = rows.annotate(group=_stratum(patient_path))
     else:
-        rows = rows.annotate(group=F(f"{patient_path}__{field}"))
-    return {row["group"]: row for row in rows.values("group").annotate(**aggregates).order_by("group")}
+        rows = rows.annotate(group=F(f"{patient_path}__{BREAKDOWNS[by][0]}"))
+    grouped = rows.values("group").annotate(**aggregates).order_by("group")
+    # A week of a date-time field comes back as a local date-time: key it by its date.
+    return {_day(row["group"]): row for row in grouped}
+
+
+def _day(value: Any) -> Any:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str | None) -> dict[Any, Rate]:
@@ -207,6 +226,7 @@ def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str |
         Session.objects.filter(patient__in=patients, starts_at__date__gte=start, starts_at__date__lt=end),
         "patient",
         by,
+        dated="starts_at",
         attended=Count("id", filter=Q(status=Session.Status.ATTENDED)),
         counted=Count("id", filter=Q(status__in=["attended", "missed", "cancelled_patient"])),
     )
@@ -220,6 +240,7 @@ def checkin_response_by(
         Reminder.objects.filter(patient__in=patients, sent_at__date__gte=start, sent_at__date__lt=end),
         "patient",
         by,
+        dated="sent_at",
         completed=Count("id", filter=Q(status=Reminder.Status.COMPLETED)),
         sent=Count("id"),
     )
@@ -237,6 +258,7 @@ def milestone_progress_by(
         ),
         "goal__plan__patient",
         by,
+        dated="due_date",
         on_time=Count("id", filter=Q(achieved_on__isnull=False, achieved_on__lte=F("due_date"))),
         due=Count("id"),
     )
@@ -250,6 +272,7 @@ def exercise_completion_by(
         ExerciseLog.objects.filter(patient__in=patients, logged_for__gte=start, logged_for__lt=end),
         "patient",
         by,
+        dated="logged_for",
         ticked_done=Count("id", filter=Q(done=ExerciseLog.Done.DONE)),
         ticked_partly=Count("id", filter=Q(done=ExerciseLog.Done.PARTLY)),
     )
@@ -257,17 +280,24 @@ def exercise_completion_by(
         ExerciseWeekLog.objects.filter(patient__in=patients, week_starting__gte=start, week_starting__lt=end),
         "patient",
         by,
+        dated="week_starting",
         total=Sum("sessions_done"),
     )
-    days_running = Greatest(Value(end) - Greatest(Value(start), F("plan__start_date")), Value(timedelta(0)))
-    prescribed = _grouped(
-        Exercise.objects.filter(plan__patient__in=patients, plan__status=CarePlan.Status.ACTIVE).annotate(
-            days=days_running
-        ),
-        "plan__patient",
-        by,
-        total=Sum(ExpressionWrapper(F("sessions_per_week") * F("days"), output_field=DurationField())),
-    )
+    if by == WEEK:
+        prescribed = _prescribed_by_week(patients, start, end)
+    else:
+        days_running = Greatest(
+            Value(end) - Greatest(Value(start), F("plan__start_date")), Value(timedelta(0))
+        )
+        prescribed = _grouped(
+            Exercise.objects.filter(plan__patient__in=patients, plan__status=CarePlan.Status.ACTIVE).annotate(
+                days=days_running
+            ),
+            "plan__patient",
+            by,
+            dated="",
+            total=Sum(ExpressionWrapper(F("sessions_per_week") * F("days"), output_field=DurationField())),
+        )
     result = {}
     for group in set(ticks) | set(week_logs) | set(prescribed):
         tick = ticks.get(group, {"ticked_done": 0, "ticked_partly": 0})
@@ -279,3 +309,27 @@ def exercise_completion_by(
         total = prescribed.get(group, {}).get("total")
         result[group] = _rate(logged, Decimal(total.total_seconds()) / 86400 / 7 if total else 0)
     return result
+
+
+PRESCRIBED_BY_WEEK_SQL = """
+SELECT w.week::date,
+       SUM(e.sessions_per_week
+           * GREATEST(0, LEAST(w.week::date + 7, %s) - GREATEST(w.week::date, %s, p.start_date)))
+FROM generate_series(%s::date, %s::date - 1, interval '7 days') AS w(week)
+CROSS JOIN careplans_exercise e
+JOIN careplans_careplan p ON p.id = e.plan_id
+WHERE p.status = 'active' AND p.patient_id IN ({patients})
+GROUP BY w.week
+"""
+
+
+def _prescribed_by_week(patients: QuerySet[Patient], start: date, end: date) -> dict[Any, dict[str, Any]]:
+    """Sessions a week × days each active plan ran, for each week from ``start`` (a Monday) within the
+    window [start, end): one query."""
+    patient_sql, patient_params = patients.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PRESCRIBED_BY_WEEK_SQL.format(patients=patient_sql),
+            [end, start, start, end, *patient_params],
+        )
+        return {week: {"total": timedelta(days=int(total or 0))} for week, total in cursor.fetchall()}

@@ -18,15 +18,11 @@ def adherence_section_context(request: HttpRequest, patient: Patient) -> dict[st
         "measures": patient_measures(patient=patient),
         "series": {
             "labels": [week.starts.strftime("%d %b") for week in weeks],
-            "exercise": [_percent(week.exercise.value) for week in weeks],
-            "attendance": [_percent(week.attendance.value) for week in weeks],
-            "response": [_percent(week.response.value) for week in weeks],
+            "exercise": [week.exercise.whole_percent for week in weeks],
+            "attendance": [week.attendance.whole_percent for week in weeks],
+            "response": [week.response.whole_percent for week in weeks],
             "mood": [week.mood for week in weeks],
             "pain": [week.pain for week in weeks],
             "phq9": [week.phq9 for week in weeks],
         },
     }
-
-
-def _percent(value) -> float | None:
-    return None if value is None else round(float(value) * 100)

@@ -161,3 +161,44 @@ def test_large_patient_lists_are_exported_in_the_background(
     download = login(clinic_admin).get(reverse("export_download", kwargs={"export_id": export.pk}))
     assert patient.mrn in download.content.decode()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=clinic_admin).exists()
+
+
+def test_trend_weeks_agree_with_the_metric_for_each_week(clinic_admin, clinician, patient):
+    from datetime import date
+
+    from adherence import dashboard, metrics
+    from adherence.selectors import week_of
+    from teams.models import Patient
+
+    plan = make_plan(patient, clinician)
+    make_exercise(plan, clinician, sessions_per_week=3)
+    part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
+    today = timezone.localdate()
+    for days_ago, status in (
+        (1, "attended"),
+        (2, "missed"),
+        (9, "attended"),
+        (10, "attended"),
+        (16, "missed"),
+    ):
+        Session.objects.create(
+            patient=patient,
+            clinician=clinician,
+            discipline="physiotherapist",
+            status=status,
+            starts_at=timezone.now() - timedelta(days=days_ago),
+        )
+    patients = Patient.objects.all()
+    window = dashboard.Window(start=today - timedelta(weeks=12), end=today + timedelta(days=1))
+    trend = dashboard.trend(patients, window)
+    mondays = [week_of(today) - timedelta(weeks=n) for n in (2, 1, 0)]
+    for offset, monday in zip((-3, -2, -1), mondays, strict=True):
+        assert trend["labels"][offset] == monday.strftime("%d %b")
+        ends = min(monday + timedelta(days=7), window.end)
+        expected = {
+            "attendance": metrics.attendance(patients, monday, ends),
+            "exercise": metrics.exercise_completion(patients, monday, ends),
+        }
+        for key, rate in expected.items():
+            assert trend["series"][key][offset] == rate.whole_percent, (key, monday)
+    assert isinstance(today, date)
