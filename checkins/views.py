@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from careplans.models import Exercise
-from screening.forms import answers_from_post, entry_section
+from screening.forms import answers_from_post, entry_section, posted_answer
 from screening.instruments import INSTRUMENTS
 from screening.selectors import item_wordings
 from screening.services import ScreeningInvalid
@@ -121,7 +121,7 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
         entry_section(
             instrument,
             wordings=item_wordings([i.code for i in instruments]),
-            chosen=partial(_posted, request, instrument.code),
+            chosen=partial(posted_answer, request.POST, instrument.code),
             errors=errors.get(instrument.code, {}),
         )
         for instrument in instruments
@@ -136,10 +136,6 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
             "has_errors": bool(errors),
         },
     )
-
-
-def _posted(request: HttpRequest, code: str, number: str) -> str:
-    return request.POST.get(f"{code}:{number}", "")
 
 
 @never_cache

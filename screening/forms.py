@@ -57,6 +57,11 @@ def entry_section(
     }
 
 
+def posted_answer(data: QueryDict, code: str, number: str) -> str:
+    """The answer posted for one item, as typed (the radio buttons are named ``<code>:<number>``)."""
+    return data.get(f"{code}:{number}", "")
+
+
 class TimepointForm(forms.Form):
     timepoint = forms.ChoiceField(
         choices=Timepoint.choices, widget=forms.Select(attrs={"class": "form-select"})

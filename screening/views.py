@@ -13,7 +13,7 @@ from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Patient
 
 from . import selectors, services
-from .forms import AlertCloseForm, AmendForm, TimepointForm, answers_from_post, entry_section
+from .forms import AlertCloseForm, AmendForm, TimepointForm, answers_from_post, entry_section, posted_answer
 from .instruments import INSTRUMENTS, Instrument, get_instrument
 from .models import Alert, Battery, Screening, Timepoint
 
@@ -44,10 +44,6 @@ def instrument_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
         "screening/instrument_detail.html",
         {"instrument": instrument, "items": items, "overrides": selectors.instrument_overrides(code)},
     )
-
-
-def _posted_answer(request: AuthenticatedRequest, code: str, number: str) -> str:
-    return request.POST.get(f"{code}:{number}", "")
 
 
 def _stored_answer(screening: Screening, number: str) -> str:
@@ -103,7 +99,7 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
         entry_section(
             instrument,
             wordings=wordings,
-            chosen=partial(_posted_answer, request, instrument.code),
+            chosen=partial(posted_answer, request.POST, instrument.code),
             errors=errors.get(instrument.code, {}),
         )
         for instrument in instruments
@@ -161,7 +157,7 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
             messages.success(request, "The correction was saved; the original stays on record.")
             return redirect(amended)
     if request.method == "POST":
-        chosen = partial(_posted_answer, request, instrument.code)
+        chosen = partial(posted_answer, request.POST, instrument.code)
     else:
         chosen = partial(_stored_answer, original)
     section = entry_section(
