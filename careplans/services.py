@@ -79,6 +79,10 @@ def _patient_of(instance: Versioned) -> Patient:
 def _save(
     instance: Versioned, *, user: User, request: HttpRequest | None, action: str, fields: list[str]
 ) -> None:
+    if isinstance(instance, Milestone) and instance.achieved_on and instance.confirmed_by_id is None:
+        # Whoever records a milestone as reached is the one who confirms it.
+        instance.confirmed_by = user
+        fields = [*fields, "confirmed_by"] if "confirmed_by" not in fields else fields
     instance._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
     instance.full_clean()
     try:
@@ -214,7 +218,7 @@ def milestone_mark_achieved(
     """Record the milestone as reached today, confirmed by this clinician."""
     return part_update(
         instance=milestone,
-        data={"achieved_on": timezone.localdate(), "confirmed_by": user},
+        data={"achieved_on": timezone.localdate()},
         expected_version=expected_version,
         user=user,
         request=request,

@@ -201,8 +201,6 @@ def part_edit(
     form = kind.form(request.POST or None, instance=kind.rows_of(plan).get(pk=part_id), plan=plan)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        if kind.key == "milestone" and form.cleaned_data.get("achieved_on") and not stored.confirmed_by_id:
-            form.cleaned_data["confirmed_by"] = request.user
         saved, conflict = _save_form(request, form, stored)
         if saved is not None:
             messages.success(request, f"{kind.title} saved.")

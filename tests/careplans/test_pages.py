@@ -316,3 +316,25 @@ def test_plan_page_runs_the_same_queries_for_2_or_20_goals_and_60_exercises(
     with django_assert_max_num_queries(30):
         client.get(big.get_absolute_url())
     assert START
+
+
+def test_recording_a_milestone_as_reached_on_its_form_names_who_confirmed_it(
+    login, clinician, colleague, patient
+):
+    plan = make_plan(patient, clinician)
+    milestone = make_milestone(make_goal(plan, clinician), clinician)
+    url = _part_url(plan, "milestone", milestone.pk)
+    response = login(colleague).post(
+        url,
+        {
+            "goal": milestone.goal_id,
+            "description": milestone.description,
+            "target": milestone.target,
+            "due_date": "2026-10-15",
+            "achieved_on": "2026-10-10",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.achieved_on, milestone.confirmed_by) == (date(2026, 10, 10), colleague)
