@@ -180,8 +180,8 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
         return _csv_response(
             request,
             f"patients-{metric}.csv",
-            ["MRN", "Family name", "Given name", "Team", "Primary clinician", "Status"],
-            ([p.mrn, p.family_name, p.given_name, p.team.name, p.primary_clinician, p.status] for p in rows),
+            exports.HEADER,
+            (exports.patient_row(p) for p in rows),
             "dashboard patient list",
         )
     page = Paginator(rows, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
