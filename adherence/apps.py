@@ -6,9 +6,11 @@ class AdherenceConfig(AppConfig):
     verbose_name = "Adherence and outcomes"
 
     def ready(self) -> None:
+        from teams.agenda import agenda_finder_register
         from teams.demo import demo_seeder_register
         from teams.overview import OverviewSection, overview_section_register
 
+        from .agenda import attendance_low, exercise_low
         from .demo import demo_adherence_seed
         from .overview import adherence_section_context
 
@@ -21,3 +23,5 @@ class AdherenceConfig(AppConfig):
             )
         )
         demo_seeder_register("sessions", demo_adherence_seed)
+        agenda_finder_register("exercise_low", exercise_low)
+        agenda_finder_register("attendance_low", attendance_low)

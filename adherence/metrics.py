@@ -197,17 +197,22 @@ def _stratum(patient_path: str) -> Subquery:
 
 # Grouping by calendar week (Monday) of each row's own date, for trends.
 WEEK = "week"
+# Grouping by patient (keyed by patient id), for lists of patients such as a conference agenda.
+PATIENT = "patient"
 
 
 def _grouped(
     rows: QuerySet, patient_path: str, by: str | None, *, dated: str, **aggregates
 ) -> dict[Any, dict[str, Any]]:
-    """Aggregate rows per group of their patient (team, clinician, discipline or stratum), per
-    week of their ``dated`` field, or all together under the key None: one query either way."""
+    """Aggregate rows per patient, per group of their patient (team, clinician, discipline or
+    stratum), per week of their ``dated`` field, or all together under the key None: one query
+    either way."""
     if by is None:
         return {None: rows.aggregate(**aggregates)}
     if by == WEEK:
         rows = rows.annotate(group=TruncWeek(dated))
+    elif by == PATIENT:
+        rows = rows.annotate(group=F(patient_path))
     elif by == "stratum":
         rows = rows.annotate(group=_stratum(patient_path))
     else:

@@ -1,4 +1,4 @@
-"""Staff, teams, the patient registry, the one access rule and the audit trail.
+"""Staff, teams, the patient registry, the one access rule, the audit trail and case conferences.
 
 Every other app reaches patients through ``Patient.objects.visible_to(user)``.
 """
@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -201,3 +206,224 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         who = self.actor or self.username
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_type} {self.object_id}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+# What brings a patient onto a case conference's agenda by itself, unless a team sets its own.
+DEFAULT_EXERCISE_BELOW = 60
+DEFAULT_ATTENDANCE_BELOW = 70
+DEFAULT_ADHERENCE_DAYS = 14
+DEFAULT_CHECKIN_SILENCE_DAYS = 7
+
+
+class ConferenceSeries(models.Model):
+    """A team's regular case conference: when it meets, who chairs, and what puts a patient on its agenda."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="conference_series")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.THURSDAY)
+    local_time = models.TimeField("time", help_text="In the clinic's time zone.")
+    every_weeks = models.PositiveSmallIntegerField(
+        "every", default=1, validators=[MinValueValidator(1), MaxValueValidator(8)], help_text="weeks"
+    )
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True, help_text="Plan the next conference by itself.")
+    exercise_below = models.PositiveSmallIntegerField(
+        "exercise completion below (%)",
+        default=DEFAULT_EXERCISE_BELOW,
+        validators=[MaxValueValidator(100)],
+    )
+    attendance_below = models.PositiveSmallIntegerField(
+        "attendance below (%)", default=DEFAULT_ATTENDANCE_BELOW, validators=[MaxValueValidator(100)]
+    )
+    adherence_days = models.PositiveSmallIntegerField(
+        "adherence measured over (days)",
+        default=DEFAULT_ADHERENCE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    checkin_silence_days = models.PositiveSmallIntegerField(
+        "no check-in for (days)",
+        default=DEFAULT_CHECKIN_SILENCE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+
+    class Meta:
+        verbose_name_plural = "conference series"
+
+    def __str__(self) -> str:
+        every = "every week" if self.every_weeks == 1 else f"every {self.every_weeks} weeks"
+        return f"{self.team}: {self.get_weekday_display()} {self.local_time:%H:%M}, {every}"
+
+    def clean(self) -> None:
+        if self.chair_id and self.team_id:
+            leads = Membership.objects.filter(
+                team_id=self.team_id, user_id=self.chair_id, role=Membership.Role.LEAD
+            )
+            if not leads.exists():
+                raise ValidationError({"chair": "The chair must be a lead of the team."})
+
+
+class CaseConferenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseConferenceQuerySet:
+        """Conferences of the teams a user works in (clinic admins: all)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(team__in=Team.objects.available_to(user))
+
+
+class CaseConference(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        CLOSED = "closed", "Closed"
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="conferences")
+    starts_at = models.DateTimeField("date and time")
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="conferences")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    # The agenda looks back to here: the start of the team's previous conference.
+    agenda_since = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseConferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "starts_at"], name="conference_unique_team_start"),
+        ]
+        indexes = [models.Index(fields=["team", "status", "starts_at"], name="conference_team_status")]
+
+    def __str__(self) -> str:
+        return f"{self.team} case conference, {timezone.localtime(self.starts_at):%a %d %b %Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("conference_detail", kwargs={"conference_id": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class AgendaItem(models.Model):
+    """A patient on a conference's agenda, with the reasons (and their numbers) that brought them there."""
+
+    conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="items")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    # [{"code": ..., "label": ..., "detail": ...}], as found when the agenda was built.
+    reasons = models.JSONField(default=list, blank=True)
+    # Who added the patient by hand; empty when the agenda listed them by itself.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discussed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "patient"], name="agenda_item_unique_patient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} at {self.conference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agenda_item", kwargs={"conference_id": self.conference_id, "item_id": self.pk})
+
+
+class ConferenceNote(models.Model):
+    """The team's note on one patient, in the shared language. Locked when the conference closes."""
+
+    item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="note")
+    physical = models.TextField(blank=True)
+    psychological = models.TextField(blank=True)
+    social = models.TextField(blank=True)
+    patient_perspective = models.TextField("patient's perspective", blank=True)
+    decisions = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set when the conference closes; PostgreSQL then refuses any change to the row.
+    locked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Note on {self.item}"
+
+
+class NoteAmendment(models.Model):
+    """Added to a locked note, never changing it. Append-only in PostgreSQL."""
+
+    note = models.ForeignKey(ConferenceNote, on_delete=models.PROTECT, related_name="amendments")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment by {self.author} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self) -> ActionItemQuerySet:
+        return self.filter(status=ActionItem.Status.OPEN)
+
+
+class ActionItem(models.Model):
+    """Something a named team member agreed to do for a patient, by a date; may change the care plan."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    conference = models.ForeignKey(CaseConference, on_delete=models.PROTECT, related_name="actions")
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conference_actions")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions")
+    due_on = models.DateField("due")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    # The care-plan part the action created or changed, and what it did to it.
+    part_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    part_id = models.PositiveBigIntegerField(null=True, blank=True)
+    part = GenericForeignKey("part_type", "part_id")
+    plan_change = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"], name="action_owner_status"),
+            models.Index(fields=["patient", "status"], name="action_patient_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()

@@ -14,3 +14,27 @@ def sessions_clear_expired() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     logger.info("Cleared %d expired sessions", deleted)
     return deleted
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def conference_summary_email(conference_id: int) -> int:
+    """Email a closed conference's summary to its attendees; idempotent, so a re-delivery sends once."""
+    from . import services
+
+    sent = services.conference_summary_send(conference_id=conference_id)
+    logger.info("Conference %s summary sent to %d attendees", conference_id, sent)
+    return sent
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def conferences_plan_next() -> int:
+    """Plan the next conference of every active series that has none ahead."""
+    from . import services
+    from .models import ConferenceSeries
+
+    planned = sum(
+        services.conference_plan_next(series=series) is not None
+        for series in ConferenceSeries.objects.filter(active=True)
+    )
+    logger.info("Planned %d case conferences", planned)
+    return planned

@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "checkins.tasks.reminders_reconcile",
         "schedule": timedelta(minutes=5),
     },
+    "plan-case-conferences": {
+        "task": "teams.tasks.conferences_plan_next",
+        "schedule": crontab(minute="5", hour="*"),
+    },
     "daily-digest": {
         "task": "checkins.tasks.digests_send",
         "schedule": crontab(minute="0", hour="7"),

@@ -1,0 +1,78 @@
+"""Screening's reasons for a case-conference agenda (see ``teams.agenda``)."""
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from teams.agenda import Window
+from teams.models import Patient
+
+from .instruments import INSTRUMENTS, change_between
+from .instruments.model import HIGH_FLAG
+from .models import Alert, Screening
+from .selectors import all_overrides
+
+
+def urgent_alerts(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+    """Urgent alerts still unresolved, or raised since the last conference (even if closed since)."""
+    alerts = (
+        Alert.objects.filter(patient__in=patients, kind=Alert.Kind.URGENT, opened_at__lt=window.until)
+        .filter(~Q(status=Alert.Status.CLOSED) | Q(opened_at__gte=window.since))
+        .order_by("opened_at", "id")
+    )
+    return [
+        (
+            alert.patient_id,
+            f"{alert.reason} — raised {alert.opened_at:%d %b}, {alert.get_status_display().lower()}",
+        )
+        for alert in alerts
+    ]
+
+
+def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+    """Results since the last conference that reliably deteriorated on the previous result of the same
+    instrument, or moved into a high band: one query, the previous result read by a subquery."""
+    previous = (
+        Screening.objects.current()
+        .filter(
+            patient_id=OuterRef("patient_id"),
+            instrument=OuterRef("instrument"),
+            administered_at__lt=OuterRef("administered_at"),
+        )
+        .order_by("-administered_at", "-id")
+    )
+    results = (
+        Screening.objects.current()
+        .filter(patient__in=patients, administered_at__gte=window.since, administered_at__lt=window.until)
+        .annotate(
+            previous_total=Subquery(previous.values("total")[:1]),
+            previous_flags=Subquery(previous.values("flags")[:1]),
+        )
+        .only("id", "patient_id", "instrument", "total", "band", "flags", "administered_at")
+        .order_by("administered_at", "id")
+    )
+    overrides = all_overrides()
+    found = []
+    for result in results:
+        instrument = INSTRUMENTS.get(result.instrument)
+        if instrument is None:
+            continue
+        when = f"{result.administered_at:%d %b}"
+        if result.previous_total is not None:
+            change = change_between(
+                instrument, result.previous_total, result.total, overrides=overrides.get(result.instrument)
+            )
+            if change.reliable and change.direction == "deterioration":
+                found.append(
+                    (
+                        result.patient_id,
+                        f"{instrument.code} {result.previous_total} → {result.total} on {when}: "
+                        "reliable deterioration",
+                    )
+                )
+                continue
+        was_high = result.previous_flags is not None and HIGH_FLAG in result.previous_flags
+        if HIGH_FLAG in result.flags and not was_high:
+            band = f" ({result.band})" if result.band else ""
+            found.append(
+                (result.patient_id, f"{instrument.code} {result.total}{band} on {when}: into the high band")
+            )
+    return found

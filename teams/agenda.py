@@ -1,0 +1,212 @@
+"""What puts a patient on a case conference's agenda: the reasons, their thresholds, and the builder.
+
+The reasons are a table (``REASONS``), in the order the agenda shows them. The data behind
+most of them belongs to other apps, which ``teams`` must not import, so each app registers
+the finder for its reasons from its ``AppConfig.ready`` (``agenda_finder_register``). A
+finder gets the team's active patients (a queryset, used as a subquery) and the window,
+and returns ``(patient_id, detail)`` pairs, the detail carrying the numbers behind the
+reason. Each finder runs a fixed number of queries, so the agenda's query count does not
+grow with the team.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import (
+    DEFAULT_ADHERENCE_DAYS,
+    DEFAULT_ATTENDANCE_BELOW,
+    DEFAULT_CHECKIN_SILENCE_DAYS,
+    DEFAULT_EXERCISE_BELOW,
+    ActionItem,
+    AgendaItem,
+    CaseConference,
+    ConferenceSeries,
+    Patient,
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    explanation: str
+
+
+# The one list of reasons, most pressing first.
+REASONS: tuple[Reason, ...] = (
+    Reason(
+        "urgent_alert",
+        "Urgent alert",
+        "an urgent safety alert is open, or was raised since the last conference",
+    ),
+    Reason(
+        "distress_rising",
+        "Distress rising",
+        "a screening since the last conference shows reliable deterioration or moved into a high band",
+    ),
+    Reason(
+        "exercise_low",
+        "Exercise completion low",
+        "home-exercise completion over the last {adherence_days} days is under {exercise_below}%",
+    ),
+    Reason(
+        "attendance_low",
+        "Attendance low",
+        "attendance at sessions over the last {adherence_days} days is under {attendance_below}%",
+    ),
+    Reason("milestone_overdue", "Milestone overdue", "a milestone of the active plan is past its due date"),
+    Reason(
+        "no_checkin",
+        "No check-in",
+        "a patient with check-in reminders has not checked in for {checkin_silence_days} days",
+    ),
+    Reason("open_action", "Open action", "an action item from an earlier conference is still open"),
+    Reason("discharge_review", "Discharge review due", "the active plan's review date has come"),
+)
+REASON_CODES = [reason.code for reason in REASONS]
+REASON_LABELS = {reason.code: reason.label for reason in REASONS}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    exercise_below: int = DEFAULT_EXERCISE_BELOW
+    attendance_below: int = DEFAULT_ATTENDANCE_BELOW
+    adherence_days: int = DEFAULT_ADHERENCE_DAYS
+    checkin_silence_days: int = DEFAULT_CHECKIN_SILENCE_DAYS
+
+    @classmethod
+    def of(cls, series: ConferenceSeries | None) -> Thresholds:
+        if series is None:
+            return cls()
+        return cls(
+            exercise_below=series.exercise_below,
+            attendance_below=series.attendance_below,
+            adherence_days=series.adherence_days,
+            checkin_silence_days=series.checkin_silence_days,
+        )
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a finder looks at: changes since ``since``, states as of ``until`` (the conference)."""
+
+    since: datetime
+    until: datetime
+    thresholds: Thresholds
+
+    @property
+    def day(self) -> date:
+        return timezone.localdate(self.until)
+
+
+Finder = Callable[[QuerySet[Patient], Window], Iterable[tuple[int, str]]]
+
+_FINDERS: dict[str, Finder] = {}
+
+
+def agenda_finder_register(code: str, finder: Finder) -> None:
+    if code not in REASON_CODES:
+        raise ValueError(f"{code!r} is not an agenda reason; add it to teams.agenda.REASONS first")
+    _FINDERS[code] = finder
+
+
+def reasons_explained(thresholds: Thresholds) -> list[tuple[str, str]]:
+    return [(reason.label, reason.explanation.format(**vars(thresholds))) for reason in REASONS]
+
+
+# When a team has no earlier conference, the agenda looks back this far.
+FIRST_LOOK_BACK = timedelta(days=14)
+
+
+def agenda_window(conference: CaseConference) -> Window:
+    """From the start of the team's previous conference (or two weeks back) to this one's start."""
+    since = conference.agenda_since
+    if since is None:
+        previous = (
+            CaseConference.objects.filter(team_id=conference.team_id, starts_at__lt=conference.starts_at)
+            .exclude(pk=conference.pk)
+            .order_by("-starts_at")
+            .values_list("starts_at", flat=True)
+            .first()
+        )
+        since = previous or conference.starts_at - FIRST_LOOK_BACK
+    series = ConferenceSeries.objects.filter(team_id=conference.team_id).first()
+    return Window(since=since, until=conference.starts_at, thresholds=Thresholds.of(series))
+
+
+@dataclass
+class Entry:
+    """One line of the agenda: a patient, why they are there, and the stored item once there is one."""
+
+    patient: Patient
+    reasons: list[dict[str, str]]
+    item: AgendaItem | None = None
+
+    @property
+    def added_by_hand(self) -> bool:
+        return self.item is not None and self.item.added_by_id is not None
+
+
+def findings(conference: CaseConference, window: Window) -> dict[int, list[dict[str, str]]]:
+    """Every reason's finder over the team's active patients: patient id → reasons, in table order."""
+    patients = Patient.objects.filter(team_id=conference.team_id, status=Patient.Status.ACTIVE)
+    found: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for reason in REASONS:
+        finder = _FINDERS.get(reason.code)
+        if finder is None:
+            continue
+        for patient_id, detail in finder(patients, window):
+            found[patient_id].append({"code": reason.code, "label": reason.label, "detail": detail})
+    return found
+
+
+def agenda_entries(conference: CaseConference) -> list[Entry]:
+    """The agenda as it stands: stored items in their order; for a planned conference, also the patients
+    the reasons list today that are not stored yet. A fixed number of queries whatever the team's size."""
+    items = list(
+        AgendaItem.objects.filter(conference=conference)
+        .select_related("patient__primary_clinician", "added_by", "note")
+        .order_by("position", "id")
+    )
+    entries = [Entry(patient=item.patient, reasons=item.reasons, item=item) for item in items]
+    if conference.status != CaseConference.Status.PLANNED:
+        return entries
+    found = findings(conference, agenda_window(conference))
+    stored = {item.patient_id for item in items}
+    for entry in entries:
+        if entry.item is not None and entry.patient.pk in found:
+            entry.reasons = found[entry.patient.pk]
+    new_ids = [patient_id for patient_id in found if patient_id not in stored]
+    patients = Patient.objects.select_related("primary_clinician").in_bulk(new_ids)
+    for patient_id in sorted(new_ids, key=lambda pid: _urgency(found[pid], patients[pid])):
+        entries.append(Entry(patient=patients[patient_id], reasons=found[patient_id]))
+    return entries
+
+
+def _urgency(reasons: list[dict[str, str]], patient: Patient) -> tuple:
+    """Most pressing first: by the earliest reason in the table, then by how many reasons, then name."""
+    first = min(REASON_CODES.index(reason["code"]) for reason in reasons)
+    return (first, -len(reasons), patient.family_name, patient.given_name, patient.pk)
+
+
+def open_actions_finder(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+    """Action items from earlier conferences still open, the overdue ones said so."""
+    actions = (
+        ActionItem.objects.open()
+        .filter(patient__in=patients, conference__starts_at__lt=window.until)
+        .select_related("owner")
+        .order_by("due_on", "id")
+    )
+    found = []
+    for action in actions:
+        overdue = action.due_on < window.day
+        due = f"overdue since {action.due_on:%d %b}" if overdue else f"due {action.due_on:%d %b}"
+        found.append((action.patient_id, f"“{action.description}” ({action.owner}, {due})"))
+    return found

@@ -1,0 +1,383 @@
+"""Case conferences, the team page and "my tasks". Thin: check access, call a selector or service, render.
+
+A conference is reached only through ``CaseConference.objects.visible_to`` (its team's members
+and clinic admins; anyone else gets 404, audited). A patient's discussion page also goes
+through ``teams.access.patient_for_request``, the one patient check. Leads of the team (and
+clinic admins) run the conference: start, reorder, add patients, close.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import AuthenticatedRequest, patient_for_request
+from .agenda import agenda_entries, agenda_window, reasons_explained
+from .forms import (
+    ActionForm,
+    AgendaAddForm,
+    AmendmentForm,
+    ConferenceForm,
+    ConferenceSeriesForm,
+    NoteForm,
+)
+from .models import ActionItem, AgendaItem, AuditEvent, CaseConference, Membership, Patient, Team
+from .plan_changes import plan_change_provider
+
+CONFERENCES_PER_PAGE = 20
+TASKS_PER_PAGE = 25
+
+
+def _conference(request: AuthenticatedRequest, conference_id: int) -> CaseConference:
+    conference = selectors.conference_for(user=request.user, conference_id=conference_id)
+    if conference is None:
+        services.audit_record(
+            request=request,
+            action=AuditEvent.Action.DENIED,
+            object_type="caseconference",
+            object_id=str(conference_id),
+        )
+        raise Http404("No conference matches the given query.")
+    return conference
+
+
+def _team(request: AuthenticatedRequest, team_id: int) -> Team:
+    return get_object_or_404(Team.objects.available_to(request.user), pk=team_id)
+
+
+def _require_runner(request: AuthenticatedRequest, conference: CaseConference) -> None:
+    if not services.conference_may_run(request.user, conference):
+        raise PermissionDenied("Only a lead of the team runs its conferences.")
+
+
+def _item(request: AuthenticatedRequest, conference: CaseConference, item_id: int) -> AgendaItem:
+    item = get_object_or_404(AgendaItem.objects.select_related("patient"), conference=conference, pk=item_id)
+    # The discussion shows the patient's record: the one patient check, as on every patient page.
+    item.patient = patient_for_request(request, item.patient_id)
+    item.conference = conference
+    return item
+
+
+def _form_errors(error: ValidationError, *forms) -> None:
+    """Put a service's refusal next to the field it names, in whichever form has that field."""
+    for field, messages_ in (
+        error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+    ):
+        target = next((form for form in forms if form is not None and field in form.fields), forms[0])
+        target.add_error(field if field in target.fields else None, messages_)
+
+
+@login_required
+def conference_list(request: AuthenticatedRequest) -> HttpResponse:
+    conferences = selectors.conferences_for(user=request.user)
+    upcoming = list(conferences.exclude(status=CaseConference.Status.CLOSED).order_by("starts_at", "id"))
+    past = Paginator(
+        conferences.filter(status=CaseConference.Status.CLOSED).order_by("-starts_at", "-id"),
+        CONFERENCES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    teams = Team.objects.available_to(request.user)
+    if not request.user.is_clinic_admin:
+        teams = teams.filter(memberships__role=Membership.Role.LEAD)
+    return render(
+        request,
+        "teams/conference_list.html",
+        {"upcoming": upcoming, "page": past, "led_teams": list(teams.distinct())},
+    )
+
+
+@login_required
+def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
+    team = _team(request, team_id)
+    if not services.user_leads_team(request.user, team.pk):
+        raise PermissionDenied("Only a lead of the team plans its conferences.")
+    form = ConferenceForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conference = services.conference_plan(team=team, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(error, form)
+        else:
+            messages.success(request, f"The conference on {conference.starts_at:%d %b %Y} is planned.")
+            return redirect(conference)
+    return render(request, "teams/conference_form.html", {"form": form, "team": team})
+
+
+@login_required
+def conference_detail(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    entries = agenda_entries(conference)
+    window = agenda_window(conference)
+    services.audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[entry.patient.pk for entry in entries],
+        obj=conference,
+    )
+    return render(
+        request,
+        "teams/conference_detail.html",
+        {
+            "conference": conference,
+            "entries": entries,
+            "window": window,
+            "explained": reasons_explained(window.thresholds),
+            "may_run": services.conference_may_run(request.user, conference),
+            "add_form": AgendaAddForm(team=conference.team),
+            "attendees": list(conference.attendees.order_by("last_name")),
+        },
+    )
+
+
+@require_POST
+@login_required
+def conference_start(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    _require_runner(request, conference)
+    services.conference_start(conference=conference, user=request.user, request=request)
+    messages.success(request, "The conference has started: its agenda is fixed, and you can add to it.")
+    return redirect(conference)
+
+
+@require_POST
+@login_required
+def conference_close(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    _require_runner(request, conference)
+    try:
+        services.conference_close(conference=conference, user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(conference)
+    messages.success(
+        request, "The conference is closed: notes are locked, and attendees are sent the summary."
+    )
+    return redirect("conference_summary", conference_id=conference.pk)
+
+
+@require_POST
+@login_required
+def agenda_add(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    _require_runner(request, conference)
+    form = AgendaAddForm(request.POST, team=conference.team)
+    if form.is_valid():
+        patient: Patient = form.cleaned_data["mrn"]
+        try:
+            services.agenda_item_add(
+                conference=conference, patient=patient, user=request.user, request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{patient.full_name} is on the agenda.")
+    else:
+        messages.error(request, " ".join(str(message) for message in form.errors["mrn"]))
+    return redirect(conference)
+
+
+@require_POST
+@login_required
+def agenda_move(request: AuthenticatedRequest, conference_id: int, item_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    _require_runner(request, conference)
+    item = get_object_or_404(AgendaItem, conference=conference, pk=item_id)
+    item.conference = conference
+    try:
+        services.agenda_item_move(item=item, up=request.POST.get("direction") == "up")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(conference)
+
+
+@require_POST
+@login_required
+def agenda_discussed(request: AuthenticatedRequest, conference_id: int, item_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    item = _item(request, conference, item_id)
+    try:
+        services.agenda_item_discussed(item=item, discussed=request.POST.get("discussed") != "no")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(conference)
+
+
+def _item_page(
+    request: AuthenticatedRequest,
+    item: AgendaItem,
+    *,
+    note_form: NoteForm | None = None,
+    action_form: ActionForm | None = None,
+    plan_form=None,
+    amend_form: AmendmentForm | None = None,
+) -> HttpResponse:
+    conference = item.conference
+    note = getattr(item, "note", None)
+    provider = plan_change_provider()
+    if conference.is_open:
+        if note_form is None:
+            initial = {name: getattr(note, name) for name in services.NOTE_FIELDS} if note else None
+            note_form = NoteForm(initial=initial)
+        action_form = action_form or ActionForm(team=conference.team)
+        if plan_form is None and provider is not None:
+            plan_form = provider.form(patient=item.patient)
+    else:
+        amend_form = amend_form or AmendmentForm()
+    actions = item.actions.select_related("owner", "done_by").order_by("due_on", "id")
+    amendments = note.amendments.select_related("author") if note else []
+    services.audit_record(request=request, action=AuditEvent.Action.VIEW, patient=item.patient, obj=item)
+    return render(
+        request,
+        "teams/agenda_item.html",
+        {
+            "conference": conference,
+            "item": item,
+            "patient": item.patient,
+            "note": note,
+            "amendments": amendments,
+            "actions": actions,
+            "note_form": note_form,
+            "action_form": action_form,
+            "plan_form": plan_form,
+            "amend_form": amend_form,
+        },
+    )
+
+
+@login_required
+def agenda_item(request: AuthenticatedRequest, conference_id: int, item_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    item = _item(request, conference, item_id)
+    if request.method != "POST":
+        return _item_page(request, item)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_save(item=item, data=form.cleaned_data, user=request.user, request=request)
+        except ValidationError as error:
+            _form_errors(error, form)
+        else:
+            messages.success(request, f"Note on {item.patient.full_name} saved.")
+            return redirect(item)
+    return _item_page(request, item, note_form=form)
+
+
+@require_POST
+@login_required
+def action_new(request: AuthenticatedRequest, conference_id: int, item_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    item = _item(request, conference, item_id)
+    form = ActionForm(request.POST, team=conference.team)
+    provider = plan_change_provider()
+    plan_form = provider.form(patient=item.patient, data=request.POST) if provider is not None else None
+    if form.is_valid() and (plan_form is None or plan_form.is_valid()):
+        try:
+            action = services.action_add(
+                item=item,
+                user=request.user,
+                plan_change=plan_form.cleaned_data if plan_form is not None else None,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _form_errors(error, form, plan_form)
+        else:
+            done = f" {action.plan_change}." if action.plan_change else ""
+            messages.success(request, f"Action for {action.owner} added.{done}")
+            return redirect(item)
+    return _item_page(request, item, action_form=form, plan_form=plan_form)
+
+
+@require_POST
+@login_required
+def note_amend(request: AuthenticatedRequest, conference_id: int, item_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    item = _item(request, conference, item_id)
+    form = AmendmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_amend(item=item, text=form.cleaned_data["text"], user=request.user, request=request)
+        except ValidationError as error:
+            _form_errors(error, form)
+        else:
+            messages.success(request, "Amendment added.")
+            return redirect(item)
+    return _item_page(request, item, amend_form=form)
+
+
+@login_required
+def conference_summary(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = _conference(request, conference_id)
+    items = list(
+        AgendaItem.objects.filter(conference=conference)
+        .select_related("patient", "note__author")
+        .prefetch_related("actions__owner", "note__amendments__author")
+        .order_by("position", "id")
+    )
+    services.audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[i.patient_id for i in items],
+        obj=conference,
+    )
+    return render(
+        request,
+        "teams/conference_summary.html",
+        {
+            "conference": conference,
+            "items": items,
+            "attendees": list(conference.attendees.order_by("last_name")),
+        },
+    )
+
+
+@login_required
+def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
+    page = Paginator(selectors.my_tasks(user=request.user), TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    services.audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="my tasks")
+    return render(request, "teams/my_tasks.html", {"page": page})
+
+
+@require_POST
+@login_required
+def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
+    action = get_object_or_404(
+        ActionItem.objects.select_related("conference"),
+        pk=action_id,
+        patient__in=Patient.objects.visible_to(request.user),
+    )
+    try:
+        services.action_complete(action=action, user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Done: {action.description}")
+    following = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(following, allowed_hosts={request.get_host()}):
+        return redirect(following)
+    return redirect(reverse("my_tasks"))
+
+
+@login_required
+def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
+    team = _team(request, team_id)
+    return render(request, "teams/team_detail.html", {"t": selectors.team_page(team=team, user=request.user)})
+
+
+@login_required
+def team_settings(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
+    team = _team(request, team_id)
+    if not services.user_leads_team(request.user, team.pk):
+        raise PermissionDenied("Only a lead of the team changes its conference settings.")
+    series = getattr(team, "conference_series", None)
+    form = ConferenceSeriesForm(request.POST or None, instance=series, team=team)
+    if request.method == "POST" and form.is_valid():
+        upcoming = services.conference_series_save(series=form.save(commit=False), user=request.user)
+        messages.success(request, f"Saved. Next conference: {upcoming or 'none planned'}.")
+        return redirect("team_detail", team_id=team.pk)
+    return render(request, "teams/team_settings.html", {"form": form, "team": team})
