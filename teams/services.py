@@ -202,8 +202,12 @@ def conference_plan_next(*, series: ConferenceSeries, now: datetime | None = Non
 def conference_series_save(*, series: ConferenceSeries, user: User) -> CaseConference | None:
     """Save a team's cadence and agenda thresholds, and plan its next conference if none is ahead."""
     created = series.pk is None
-    stored: dict[str, Any] = ConferenceSeries.objects.filter(pk=series.pk).values().first() or {}
-    changed = [name for name, value in stored.items() if getattr(series, name) != value]
+    previous = ConferenceSeries.objects.filter(pk=series.pk).first()
+    changed = [
+        field.name
+        for field in ConferenceSeries._meta.concrete_fields
+        if previous is not None and getattr(previous, field.attname) != getattr(series, field.attname)
+    ]
     series.full_clean()
     series.save()
     audit_record(
@@ -457,7 +461,7 @@ def conference_close(
 def conference_summary_send(*, conference_id: int) -> int:
     """Email each attendee the closed conference's summary, once. Returns how many were sent now.
 
-    The email carries decisions and actions with the patient's initials and MRN, never the clinical
+    The email names patients by initials only and carries decisions and actions, never the clinical
     note; the full summary is one click away, behind sign-in and the team rule.
     """
     with transaction.atomic():

@@ -10,7 +10,7 @@ REVIEW = date(2026, 12, 1)
 
 
 def make_plan(patient, user, **kwargs):
-    return plan_create(patient=patient, user=user, start_date=START, review_date=REVIEW, **kwargs)
+    return plan_create(patient=patient, user=user, **({"start_date": START, "review_date": REVIEW} | kwargs))
 
 
 def make_goal(plan, user, words="Back to gardening", **kwargs):
