@@ -26,8 +26,8 @@ def _number(value: Decimal) -> str:
 
 def exercise_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
     days, threshold = window.thresholds.adherence_days, window.thresholds.exercise_below
-    start = window.day - timedelta(days=days)
-    rates = exercise_completion_by(patients, start, window.day, PATIENT)
+    end = window.as_of_day
+    rates = exercise_completion_by(patients, end - timedelta(days=days), end, PATIENT)
     return [
         (
             patient_id,
@@ -40,8 +40,8 @@ def exercise_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int,
 
 def attendance_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
     days, threshold = window.thresholds.adherence_days, window.thresholds.attendance_below
-    start = window.day - timedelta(days=days)
-    rates = attendance_by(patients, start, window.day, PATIENT)
+    end = window.as_of_day
+    rates = attendance_by(patients, end - timedelta(days=days), end, PATIENT)
     return [
         (
             patient_id,

@@ -63,7 +63,8 @@ def demo_plans_seed() -> int:
             patient=patient,
             user=author,
             start_date=start,
-            review_date=today + timedelta(weeks=3),
+            # Every seventh plan comes up for its discharge review this week.
+            review_date=today + timedelta(days=4 if index % 7 == 3 else 21),
             template=PlanTemplate.objects.filter(stratum=stratum).first(),
             summary_physical="Persistent low back pain, deconditioned; sitting tolerance 20 minutes.",
             summary_social="Works part-time in retail; lives with family.",

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from teams.agenda import Window
 from teams.models import Patient
@@ -14,26 +15,28 @@ def checkins_silent(patients: QuerySet[Patient], window: Window) -> list[tuple[i
     """Patients being reminded (a schedule, not opted out, not paused) who have not checked in for the
     team's number of days before the conference. One query."""
     days = window.thresholds.checkin_silence_days
-    cutoff = window.until - timedelta(days=days)
+    cutoff = window.as_of - timedelta(days=days)
     last = (
-        CheckIn.objects.filter(patient_id=OuterRef("patient_id"), submitted_at__lt=window.until)
+        CheckIn.objects.filter(patient_id=OuterRef("patient_id"), submitted_at__lt=window.as_of)
         .values("patient_id")
         .annotate(last=Max("submitted_at"))
         .values("last")
     )
     schedules = (
-        Schedule.objects.filter(patient__in=patients, opted_out_at__isnull=True, created_at__lte=cutoff)
-        .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=window.day))
+        Schedule.objects.filter(
+            patient__in=patients, opted_out_at__isnull=True, consent_given_on__lte=timezone.localdate(cutoff)
+        )
+        .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=window.as_of_day))
         .annotate(last=Subquery(last))
         .filter(Q(last__isnull=True) | Q(last__lt=cutoff))
-        .values_list("patient_id", "last", "created_at")
+        .values_list("patient_id", "last", "consent_given_on")
         .order_by("patient_id")
     )
     found = []
-    for patient_id, last_at, created_at in schedules:
+    for patient_id, last_at, consented in schedules:
         if last_at is None:
-            detail = f"no check-in since reminders began {created_at:%d %b}"
+            detail = f"no check-in since reminders began {consented:%d %b}"
         else:
-            detail = f"last check-in {last_at:%d %b}, {(window.until - last_at).days} days ago"
+            detail = f"last check-in {last_at:%d %b}, {(window.as_of - last_at).days} days ago"
         found.append((patient_id, detail))
     return found

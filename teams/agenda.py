@@ -95,15 +95,23 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Window:
-    """What a finder looks at: changes since ``since``, states as of ``until`` (the conference)."""
+    """What a finder looks at: changes since ``since`` (the previous conference) up to ``until`` (this
+    one); dates due by ``day`` (the conference day); recent behaviour (adherence, check-ins) measured
+    up to ``as_of``, now or the conference's start if that has passed, so an agenda looked at ahead of
+    the day counts days that have happened."""
 
     since: datetime
     until: datetime
+    as_of: datetime
     thresholds: Thresholds
 
     @property
     def day(self) -> date:
         return timezone.localdate(self.until)
+
+    @property
+    def as_of_day(self) -> date:
+        return timezone.localdate(self.as_of)
 
 
 Finder = Callable[[QuerySet[Patient], Window], Iterable[tuple[int, str]]]
@@ -138,7 +146,10 @@ def agenda_window(conference: CaseConference) -> Window:
         )
         since = previous or conference.starts_at - FIRST_LOOK_BACK
     series = ConferenceSeries.objects.filter(team_id=conference.team_id).first()
-    return Window(since=since, until=conference.starts_at, thresholds=Thresholds.of(series))
+    until = conference.starts_at
+    return Window(
+        since=since, until=until, as_of=min(until, timezone.now()), thresholds=Thresholds.of(series)
+    )
 
 
 @dataclass

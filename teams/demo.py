@@ -1,4 +1,4 @@
-"""Demo data for `make run`: two teams, the demo staff and about forty patients.
+"""Demo data for `make run`: two teams, the demo staff, about forty patients and North's case conferences.
 
 Idempotent: every row is found by its natural key (username, team name, MRN) and
 created only when missing, so running it again changes nothing.
@@ -6,11 +6,22 @@ created only when missing, so running it again changes nothing.
 
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Discipline, Language, Membership, Patient, Team, User
+from .models import (
+    CaseConference,
+    ConferenceSeries,
+    Discipline,
+    Language,
+    Membership,
+    Patient,
+    Team,
+    User,
+    Weekday,
+)
 
 DEMO_PASSWORD = "rehabcare-demo"
 
@@ -148,4 +159,77 @@ def demo_seed(*, patients: int = 40) -> dict[str, int]:
     }
     for name, seeder in _SEEDERS:
         counts[name] = seeder()
+    # Last: the agenda is built from what every other app seeded.
+    counts["case conferences"] = demo_conferences_seed()
     return counts
+
+
+NOTES = [
+    {
+        "physical": "Sit-to-stand up to 10 reps; walking tolerance 400 m before pain rises.",
+        "psychological": "Worried bending will cause another disc injury; avoids lifting at home.",
+        "social": "Off work since the summer; partner doing the shopping.",
+        "patient_perspective": "Wants to walk her grandson to school again.",
+        "decisions": "Keep the exercise dose; add graded exposure to bending; review sleep.",
+    },
+    {
+        "physical": "Knee flexion improving, 110°; missed two sessions this fortnight.",
+        "psychological": "Low mood on check-ins; PHQ-9 up since intake.",
+        "social": "Caring for a parent; appointments clash with her shifts.",
+        "patient_perspective": "Finds the exercises hard to fit in on work days.",
+        "decisions": "Move sessions to late afternoon; psychologist to offer behavioural activation.",
+    },
+    {
+        "physical": "Shoulder range near full; strength 4/5.",
+        "psychological": "Confidence returning (PSEQ up 12 points).",
+        "social": "Back at work on reduced hours.",
+        "patient_perspective": "Feels ready to manage on her own.",
+        "decisions": "Plan discharge review at the next conference.",
+    },
+]
+ACTIONS = [
+    ("Offer graded exposure to bending", "psych", 7, True),
+    ("Phone the employer about a phased return", "ot", -3, False),
+    ("Review sleep and pain medication", "physician", 10, False),
+]
+
+
+def demo_conferences_seed() -> int:
+    """North MSK meets on Thursdays at 13:00: two closed conferences with notes and actions, and the
+    next one planned, its agenda listing whoever needs attention now. Idempotent."""
+    from . import services
+
+    north = Team.objects.get(name="North MSK")
+    if CaseConference.objects.filter(team=north).exists():
+        return CaseConference.objects.count()
+    lead = User.objects.get(username="lead")
+    staff = {user.username: user for user in User.objects.filter(memberships__team=north)}
+    series = ConferenceSeries.objects.create(
+        team=north, weekday=Weekday.THURSDAY, local_time=time(13, 0), chair=lead, active=False
+    )
+    now = timezone.now()
+    last_thursday = services.conference_next_start(series, now - timedelta(days=7))
+    for weeks_ago in (2, 1):
+        starts_at = last_thursday - timedelta(weeks=weeks_ago - 1)
+        conference = services.conference_plan(
+            team=north, starts_at=starts_at, chair=lead, attendees=staff.values(), user=lead
+        )
+        services.conference_start(conference=conference, user=lead)
+        items = list(conference.items.select_related("patient").order_by("position")[: len(NOTES)])
+        for item, note in zip(items, NOTES, strict=False):
+            services.note_save(item=item, data=note, user=lead)
+        for item, (description, owner, due_in, done) in zip(items, ACTIONS, strict=False):
+            action = services.action_add(
+                item=item,
+                description=description,
+                owner=staff[owner],
+                due_on=timezone.localdate(starts_at) + timedelta(days=due_in + 7 * weeks_ago),
+                user=lead,
+            )
+            if done and weeks_ago == 2:
+                services.action_complete(action=action, user=staff[owner])
+        services.conference_close(conference=conference, user=lead)
+    series.active = True
+    series.save(update_fields=["active"])
+    services.conference_plan_next(series=series)
+    return CaseConference.objects.count()

@@ -23,7 +23,7 @@ from ..checkins.factories import make_schedule
 from ..factories import PatientFactory
 from ..screening.factories import phq9, record
 
-NOW = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # the conference day; adherence is measured to today
 STARTS = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)  # a Thursday; the agenda looks back to 12 Nov 13:00
 SINCE = STARTS - timedelta(days=14)
 
@@ -94,7 +94,7 @@ def test_reliable_deterioration_since_the_last_conference_is_listed(conference, 
         patient, clinician, answers=phq9(2, 2, 2, 2, 1, 1), administered_at=NOW, timepoint="milestone"
     )  # 10
     assert reasons_by_patient(conference) == {patient.pk: ["distress_rising"]}
-    assert details(conference, patient) == ["PHQ-9 4 → 10 on 19 Nov: reliable deterioration"]
+    assert details(conference, patient) == ["PHQ-9 4 → 10 on 26 Nov: reliable deterioration"]
 
 
 def test_a_rise_just_under_reliable_change_and_below_the_high_band_is_not_listed(
@@ -109,7 +109,7 @@ def test_moving_into_the_high_band_is_listed_without_a_reliable_change(conferenc
     record(patient, clinician, answers=phq9(2, 2, 2, 2), administered_at=SINCE - timedelta(days=10))  # 8
     record(patient, clinician, answers=phq9(2, 2, 2, 2, 2), administered_at=NOW, timepoint="milestone")  # 10
     assert reasons_by_patient(conference) == {patient.pk: ["distress_rising"]}
-    assert details(conference, patient) == ["PHQ-9 10 (moderate) on 19 Nov: into the high band"]
+    assert details(conference, patient) == ["PHQ-9 10 (moderate) on 26 Nov: into the high band"]
 
 
 def test_a_high_result_from_before_the_last_conference_is_not_listed_again(conference, patient, clinician):
@@ -174,6 +174,21 @@ def test_attendance_at_the_threshold_is_not_listed(conference, patient, clinicia
     assert reasons_by_patient(conference) == {}
 
 
+def test_an_agenda_looked_at_ahead_of_the_day_measures_adherence_up_to_today(
+    conference, patient, clinician, clock
+):
+    clock.move_to(NOW - timedelta(days=7))
+    for number in range(4):  # 4-7 Nov would fall outside a window ending on the conference day
+        Session.objects.create(
+            patient=patient,
+            clinician=clinician,
+            discipline=clinician.discipline,
+            starts_at=datetime(2026, 11, 6 + number, 10, 0, tzinfo=UTC),
+            status=Session.Status.MISSED,
+        )
+    assert reasons_by_patient(conference) == {patient.pk: ["attendance_low"]}
+
+
 # Milestones, check-ins, discharge review ---------------------------------------------------------------
 
 
@@ -194,12 +209,13 @@ def test_a_milestone_due_on_the_conference_day_or_reached_is_not_listed(conferen
 def _checked_in(patient, at, clock):
     clock.move_to(at)
     CheckIn.objects.create(patient=patient, mood=5, pain=5, sleep_quality=5, sleep_hours=Decimal(7))
+    clock.move_to(NOW)
 
 
 def test_no_check_in_for_seven_days_is_listed(conference, patient, clock):
     clock.move_to(datetime(2026, 10, 1, tzinfo=UTC))
     make_schedule(patient)
-    _checked_in(patient, STARTS - timedelta(days=7, minutes=1), clock)
+    _checked_in(patient, NOW - timedelta(days=7, minutes=1), clock)
     assert reasons_by_patient(conference) == {patient.pk: ["no_checkin"]}
     assert details(conference, patient) == ["last check-in 19 Nov, 7 days ago"]
 
@@ -207,7 +223,7 @@ def test_no_check_in_for_seven_days_is_listed(conference, patient, clock):
 def test_a_check_in_within_seven_days_is_not_listed(conference, patient, clock):
     clock.move_to(datetime(2026, 10, 1, tzinfo=UTC))
     make_schedule(patient)
-    _checked_in(patient, STARTS - timedelta(days=6, hours=23), clock)
+    _checked_in(patient, NOW - timedelta(days=6, hours=23), clock)
     assert reasons_by_patient(conference) == {}
 
 
@@ -341,6 +357,6 @@ def test_the_agenda_runs_a_fixed_number_of_queries(
         entries = agenda_entries(conference)
     assert len(entries) == size
     assert {r["code"] for r in entries[0].reasons} >= {"urgent_alert", "attendance_low", "milestone_overdue"}
-    services.conference_start(conference=conference, user=lead)
+    conference = services.conference_start(conference=conference, user=lead)
     with django_assert_max_num_queries(1):
         assert len(agenda_entries(conference)) == size
