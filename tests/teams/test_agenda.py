@@ -360,3 +360,17 @@ def test_the_agenda_runs_a_fixed_number_of_queries(
     conference = services.conference_start(conference=conference, user=lead)
     with django_assert_max_num_queries(1):
         assert len(agenda_entries(conference)) == size
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_the_agenda_page_runs_a_fixed_number_of_queries(
+    north, lead, clinician, clock, size, login, django_assert_max_num_queries
+):
+    _team_needing_attention(north, clinician, size, clock)
+    conference = CaseConference.objects.create(team=north, starts_at=STARTS, chair=lead)
+    client = login(lead)
+    url = conference.get_absolute_url()
+    with django_assert_max_num_queries(27):
+        response = client.get(url)
+    assert len(response.context["entries"]) == size
+    assert response.content.decode().count("Urgent alert") == size
