@@ -373,4 +373,4 @@ def test_the_agenda_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(27):
         response = client.get(url)
     assert len(response.context["entries"]) == size
-    assert response.content.decode().count("Urgent alert") == size
+    assert response.content.decode().count("badge reason-urgent_alert") == size
