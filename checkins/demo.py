@@ -33,10 +33,11 @@ def demo_schedules_seed() -> int:
 
 
 def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
-    """Twelve weeks of past reminders and check-ins, answered on most days."""
+    """Twelve weeks of past reminders and check-ins, answered on most days; one patient in seven
+    stopped answering ten days ago."""
     for days_ago in range(84, 0, -1):
         due = now - timedelta(days=days_ago)
-        answered = (days_ago + index) % 4 != 0
+        answered = (days_ago + index) % 4 != 0 and not (index % 7 == 6 and days_ago <= 10)
         reminder = Reminder.objects.create(
             schedule=schedule,
             patient=patient,
@@ -58,4 +59,5 @@ def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
                 sleep_quality=max(0, min(10, 4 + index % 4)),
                 sleep_hours=6 + (index % 3) / 2,
             )
+            # Dated when the patient answered, not when the demo was seeded.
             CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=due + timedelta(hours=1))

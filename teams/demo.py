@@ -218,7 +218,9 @@ def demo_conferences_seed() -> int:
         items = list(conference.items.select_related("patient").order_by("position")[: len(NOTES)])
         for item, note in zip(items, NOTES, strict=False):
             services.note_save(item=item, data=note, user=lead)
-        for item, (description, owner, due_in, done) in zip(items, ACTIONS, strict=False):
+        # Each conference gives its actions to different patients.
+        targets = items if weeks_ago == 2 else items[::-1]
+        for item, (description, owner, due_in, done) in zip(targets, ACTIONS, strict=False):
             action = services.action_add(
                 item=item,
                 description=description,

@@ -37,3 +37,22 @@ def test_seed_demo_refuses_to_run_without_debug(db, settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason(db, settings):
+    from screening.batteries import batteries_ensure
+    from screening.models import Battery
+    from teams.agenda import REASON_CODES, agenda_entries
+    from teams.models import ActionItem, CaseConference, ConferenceNote
+
+    settings.DEBUG = True
+    batteries_ensure(Battery)
+    call_command("seed_demo")
+    north = Team.objects.get(name="North MSK")
+    closed = CaseConference.objects.filter(team=north, status=CaseConference.Status.CLOSED)
+    assert closed.count() == 2
+    assert ConferenceNote.objects.filter(item__conference__in=closed, locked=True).count() == 6
+    assert ActionItem.objects.open().exists() and ActionItem.objects.filter(status="done").exists()
+    planned = CaseConference.objects.get(team=north, status=CaseConference.Status.PLANNED)
+    listed = {reason["code"] for entry in agenda_entries(planned) for reason in entry.reasons}
+    assert listed == set(REASON_CODES)
