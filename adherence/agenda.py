@@ -1,7 +1,11 @@
 """Adherence's reasons for a case-conference agenda (see ``teams.agenda``): exercise completion and
-attendance over the team's window, under the team's thresholds, from the one definition of each metric."""
+attendance under the team's thresholds, from the one definition of each metric.
 
-from datetime import timedelta
+Both are measured over the team's whole weeks (14 days by default) before the current week: home
+exercise is logged a week at a time, so a week still under way would read as exercise not done.
+"""
+
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -10,6 +14,13 @@ from teams.agenda import Window
 from teams.models import Patient
 
 from .metrics import PATIENT, Rate, attendance_by, exercise_completion_by
+from .selectors import week_of
+
+
+def _weeks(window: Window) -> tuple[date, date]:
+    """[start, end): the team's number of days, ending on the Monday of the week the agenda is made in."""
+    end = week_of(window.as_of_day)
+    return end - timedelta(days=window.thresholds.adherence_days), end
 
 
 def _under(rates: dict, threshold: int) -> list[tuple[int, Rate]]:
@@ -24,14 +35,18 @@ def _number(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.1f}"
 
 
+def _span(start: date, end: date) -> str:
+    return f"{start:%d %b}–{end - timedelta(days=1):%d %b}"
+
+
 def exercise_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
-    days, threshold = window.thresholds.adherence_days, window.thresholds.exercise_below
-    end = window.as_of_day
-    rates = exercise_completion_by(patients, end - timedelta(days=days), end, PATIENT)
+    threshold = window.thresholds.exercise_below
+    start, end = _weeks(window)
+    rates = exercise_completion_by(patients, start, end, PATIENT)
     return [
         (
             patient_id,
-            f"{rate.percent} of prescribed home exercise done over {days} days "
+            f"{rate.percent} of prescribed home exercise done {_span(start, end)} "
             f"({_number(rate.numerator)} of {_number(rate.denominator)} sessions; under {threshold}%)",
         )
         for patient_id, rate in _under(rates, threshold)
@@ -39,13 +54,13 @@ def exercise_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int,
 
 
 def attendance_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
-    days, threshold = window.thresholds.adherence_days, window.thresholds.attendance_below
-    end = window.as_of_day
-    rates = attendance_by(patients, end - timedelta(days=days), end, PATIENT)
+    threshold = window.thresholds.attendance_below
+    start, end = _weeks(window)
+    rates = attendance_by(patients, start, end, PATIENT)
     return [
         (
             patient_id,
-            f"{rate.percent} of sessions attended over {days} days "
+            f"{rate.percent} of sessions attended {_span(start, end)} "
             f"({_number(rate.numerator)} of {_number(rate.denominator)}; under {threshold}%)",
         )
         for patient_id, rate in _under(rates, threshold)

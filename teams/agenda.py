@@ -54,12 +54,12 @@ REASONS: tuple[Reason, ...] = (
     Reason(
         "exercise_low",
         "Exercise completion low",
-        "home-exercise completion over the last {adherence_days} days is under {exercise_below}%",
+        "home-exercise completion over the {adherence_days} days before this week is under {exercise_below}%",
     ),
     Reason(
         "attendance_low",
         "Attendance low",
-        "attendance at sessions over the last {adherence_days} days is under {attendance_below}%",
+        "attendance at sessions over the {adherence_days} days before this week is under {attendance_below}%",
     ),
     Reason("milestone_overdue", "Milestone overdue", "a milestone of the active plan is past its due date"),
     Reason(

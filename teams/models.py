@@ -247,7 +247,8 @@ class ConferenceSeries(models.Model):
     adherence_days = models.PositiveSmallIntegerField(
         "adherence measured over (days)",
         default=DEFAULT_ADHERENCE_DAYS,
-        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        validators=[MinValueValidator(7), MaxValueValidator(84)],
+        help_text="Whole weeks (7, 14, 21...) before the current one: home exercise is logged by the week.",
     )
     checkin_silence_days = models.PositiveSmallIntegerField(
         "no check-in for (days)",
@@ -263,6 +264,8 @@ class ConferenceSeries(models.Model):
         return f"{self.team}: {self.get_weekday_display()} {self.local_time:%H:%M}, {every}"
 
     def clean(self) -> None:
+        if self.adherence_days and self.adherence_days % 7:
+            raise ValidationError({"adherence_days": "Give whole weeks: 7, 14, 21 or more days."})
         if self.chair_id and self.team_id:
             leads = Membership.objects.filter(
                 team_id=self.team_id, user_id=self.chair_id, role=Membership.Role.LEAD

@@ -126,8 +126,8 @@ def _weeks_done(patient, user, first: int, second: int):
         user,
     )
     exercise = make_exercise(plan, user, sessions_per_week=5)
-    # The window is the 14 days before the conference day: 12-25 Nov, 10 sessions prescribed.
-    for monday, done in ((date(2026, 11, 16), first), (date(2026, 11, 23), second)):
+    # The window is the two whole weeks before this one: 9-22 Nov, 10 sessions prescribed.
+    for monday, done in ((date(2026, 11, 9), first), (date(2026, 11, 16), second)):
         ExerciseWeekLog.objects.create(
             patient=patient, exercise=exercise, week_starting=monday, sessions_done=done, entered_by=user
         )
@@ -137,7 +137,7 @@ def test_exercise_completion_under_the_threshold_is_listed(conference, patient, 
     _weeks_done(patient, clinician, 3, 2)
     assert reasons_by_patient(conference) == {patient.pk: ["exercise_low"]}
     assert details(conference, patient) == [
-        "50% of prescribed home exercise done over 14 days (5 of 10 sessions; under 60%)"
+        "50% of prescribed home exercise done 09 Nov–22 Nov (5 of 10 sessions; under 60%)"
     ]
 
 
@@ -158,7 +158,7 @@ def _sessions(patient, user, attended: int, missed: int):
             patient=patient,
             clinician=user,
             discipline=user.discipline,
-            starts_at=SINCE + timedelta(days=1 + number),
+            starts_at=datetime(2026, 11, 10, 10, 0, tzinfo=UTC) + timedelta(days=number),
             status=Session.Status.ATTENDED if number < attended else Session.Status.MISSED,
         )
 
@@ -166,7 +166,7 @@ def _sessions(patient, user, attended: int, missed: int):
 def test_attendance_under_the_threshold_is_listed(conference, patient, clinician):
     _sessions(patient, clinician, attended=6, missed=4)
     assert reasons_by_patient(conference) == {patient.pk: ["attendance_low"]}
-    assert details(conference, patient) == ["60% of sessions attended over 14 days (6 of 10; under 70%)"]
+    assert details(conference, patient) == ["60% of sessions attended 09 Nov–22 Nov (6 of 10; under 70%)"]
 
 
 def test_attendance_at_the_threshold_is_not_listed(conference, patient, clinician):
@@ -178,12 +178,12 @@ def test_an_agenda_looked_at_ahead_of_the_day_measures_adherence_up_to_today(
     conference, patient, clinician, clock
 ):
     clock.move_to(NOW - timedelta(days=7))
-    for number in range(4):  # 4-7 Nov would fall outside a window ending on the conference day
+    for number in range(4):  # 3-6 Nov: in the two weeks before today's week, not before the conference's
         Session.objects.create(
             patient=patient,
             clinician=clinician,
             discipline=clinician.discipline,
-            starts_at=datetime(2026, 11, 6 + number, 10, 0, tzinfo=UTC),
+            starts_at=datetime(2026, 11, 3 + number, 10, 0, tzinfo=UTC),
             status=Session.Status.MISSED,
         )
     assert reasons_by_patient(conference) == {patient.pk: ["attendance_low"]}

@@ -50,3 +50,31 @@ def test_urgent_alert_email_is_sent_by_the_worker_after_commit(
     sent = "".join(path.read_text() for path in worker_mail_dir.iterdir())
     assert "urgent safety alert in North MSK" in sent
     assert "psych@clinic.example" in sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_conference_has_the_worker_email_the_summary_to_attendees(
+    celery_worker_process, worker_mail_dir, north, patient, lead, colleague
+):
+    from teams import services
+    from teams.models import CaseConference
+
+    colleague.email = "psych@clinic.example"
+    colleague.save(update_fields=["email"])
+    conference = services.conference_plan(
+        team=north,
+        starts_at=timezone.now() + timedelta(hours=1),
+        chair=lead,
+        attendees=[colleague],
+        user=lead,
+    )
+    conference = services.conference_start(conference=conference, user=lead)
+    item = services.agenda_item_add(conference=conference, patient=patient, user=lead)
+    services.note_save(item=item, data={"decisions": "Refer for graded exposure"}, user=lead)
+    services.conference_close(conference=conference, user=lead)
+
+    wait_for(lambda: CaseConference.objects.get(pk=conference.pk).summary_sent_at is not None)
+    sent = "".join(path.read_text() for path in worker_mail_dir.iterdir())
+    assert "summary of the North MSK case conference" in sent
+    assert "Decisions: Refer for graded exposure" in sent
+    assert "psych@clinic.example" in sent
