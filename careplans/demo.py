@@ -85,7 +85,7 @@ def demo_plans_seed() -> int:
                 user=author,
             )
             # Most patients reached their halfway steps; every fourth is behind on them.
-            reached = index % 4 != 1 and (number == 0 or index % 2 == 0)
+            reached = index % 4 != 1
             part_create(
                 instance=Milestone(
                     goal=goal,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import (
+    ActionItem,
     CaseConference,
     ConferenceSeries,
     Discipline,
@@ -221,11 +222,13 @@ def demo_conferences_seed() -> int:
         # Each conference gives its actions to different patients.
         targets = items if weeks_ago == 2 else items[::-1]
         for item, (description, owner, due_in, done) in zip(targets, ACTIONS, strict=False):
+            if ActionItem.objects.open().filter(patient=item.patient, description=description).exists():
+                continue  # already agreed at the previous conference, and still open
             action = services.action_add(
                 item=item,
                 description=description,
                 owner=staff[owner],
-                due_on=timezone.localdate(starts_at) + timedelta(days=due_in + 7 * weeks_ago),
+                due_on=timezone.localdate(starts_at) + timedelta(days=7 + due_in),
                 user=lead,
             )
             if done and weeks_ago == 2:

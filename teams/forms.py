@@ -162,6 +162,7 @@ class ConferenceForm(forms.Form):
         _limit_choices(self.fields["chair"], leads)
         _limit_choices(self.fields["attendees"], members)
         self.initial.setdefault("attendees", list(members.values_list("pk", flat=True)))
+        self.initial.setdefault("chair", leads.first())
         self.helper = _helper("Plan conference")
 
     def clean_starts_at(self):
