@@ -255,6 +255,9 @@ def agenda_item(request: AuthenticatedRequest, conference_id: int, item_id: int)
     item = _item(request, conference, item_id)
     if request.method != "POST":
         return _item_page(request, item)
+    if not conference.is_open:
+        messages.error(request, "The conference is closed: its notes can only be amended.")
+        return redirect(item)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:

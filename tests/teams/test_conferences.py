@@ -391,3 +391,20 @@ def test_the_team_page_shows_caseload_upcoming_conference_and_open_actions(
     assert caseload == {"physio": 4, "psych": 0, "lead": 0}
     assert page.upcoming == conference and page.open_action_count == 1
     assert "Check pain diary" in response.content.decode()
+
+
+def test_posting_a_note_to_a_closed_conference_changes_nothing(
+    conference, item, lead, login, django_capture_on_commit_callbacks
+):
+    services.note_save(item=item, data=NOTE, user=lead)
+    _close(conference, lead, django_capture_on_commit_callbacks)
+    client = login(lead)
+    response = client.post(item.get_absolute_url(), NOTE | {"decisions": "Rewritten"}, follow=True)
+    assert "can only be amended" in response.content.decode()
+    assert ConferenceNote.objects.get(item=item).decisions == NOTE["decisions"]
+    response = client.post(
+        reverse("note_amend", kwargs={"conference_id": conference.pk, "item_id": item.pk}),
+        {"text": "Patient agreed by phone on Friday"},
+        follow=True,
+    )
+    assert "Patient agreed by phone on Friday" in response.content.decode()
