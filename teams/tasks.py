@@ -1,9 +1,12 @@
-"""Background work for the spine. Tasks take ids, call a service and log."""
+"""Background work for teams: expired sessions, conference summaries, the next conference. Thin tasks."""
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+
+from . import services
+from .models import ConferenceSeries
 
 logger = get_task_logger(__name__)
 
@@ -19,8 +22,6 @@ def sessions_clear_expired() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def conference_summary_email(conference_id: int) -> int:
     """Email a closed conference's summary to its attendees; idempotent, so a re-delivery sends once."""
-    from . import services
-
     sent = services.conference_summary_send(conference_id=conference_id)
     logger.info("Conference %s summary sent to %d attendees", conference_id, sent)
     return sent
@@ -29,9 +30,6 @@ def conference_summary_email(conference_id: int) -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def conferences_plan_next() -> int:
     """Plan the next conference of every active series that has none ahead."""
-    from . import services
-    from .models import ConferenceSeries
-
     planned = sum(
         services.conference_plan_next(series=series) is not None
         for series in ConferenceSeries.objects.filter(active=True)
