@@ -249,43 +249,59 @@ def _checkin_alert(patient: Patient, checkin: CheckIn, previous: CheckIn | None)
 
 
 @transaction.atomic
-def checkin_submit(*, reminder: Reminder, answers: dict[str, Any], exercises: dict[int, str]) -> CheckIn:
-    """Store a check-in once; the link then only opens the questionnaire, if one is due."""
-    reminder = Reminder.objects.select_for_update().select_related("patient").get(pk=reminder.pk)
-    if reminder.status != Reminder.Status.SENT:
-        raise ValidationError("This check-in was already sent.")
-    patient = reminder.patient
+def checkin_record(
+    *,
+    patient: Patient,
+    answers: dict[str, Any],
+    exercises: dict[int, str],
+    reminder: Reminder | None = None,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> CheckIn:
+    """Store what the patient reported (from their link, or from a patient app through the API), log
+    their home exercise, and raise a concern when mood is low or pain jumps."""
     previous = CheckIn.objects.filter(patient=patient).order_by("-submitted_at").first()
     checkin = CheckIn(patient=patient, reminder=reminder, **answers)
     checkin.full_clean()
     checkin.save()
     plan_exercises = {e.pk: e for e in Exercise.objects.filter(plan__patient=patient, plan__status="active")}
     today = timezone.localdate()
+    # An exercise taken off the plan since the form was shown is left out, not an error for the patient.
     ExerciseLog.objects.bulk_create(
         ExerciseLog(
-            checkin=checkin,
-            patient=patient,
-            exercise=plan_exercises[exercise_id],
-            logged_for=today,
-            done=done,
+            checkin=checkin, patient=patient, exercise=plan_exercises[pk], logged_for=today, done=done
         )
-        for exercise_id, done in exercises.items()
-        if exercise_id in plan_exercises
+        for pk, done in exercises.items()
+        if pk in plan_exercises
     )
     alert = _checkin_alert(patient, checkin, previous)
     if alert is not None:
         checkin.alert = alert
         checkin.save(update_fields=["alert"])
-    reminder.status = Reminder.Status.COMPLETED
-    reminder.completed_at = timezone.now()
-    reminder.save(update_fields=["status", "completed_at"])
     audit_record(
         action=AuditEvent.Action.CREATE,
+        request=request,
+        actor=actor,
         patient=patient,
         obj=checkin,
         changed_fields=list(answers),
-        username="patient link",
+        username="" if actor is not None else "patient link",
     )
+    return checkin
+
+
+@transaction.atomic
+def checkin_submit(*, reminder: Reminder, answers: dict[str, Any], exercises: dict[int, str]) -> CheckIn:
+    """Store a check-in once; the link then only opens the questionnaire, if one is due."""
+    reminder = Reminder.objects.select_for_update().select_related("patient").get(pk=reminder.pk)
+    if reminder.status != Reminder.Status.SENT:
+        raise ValidationError("This check-in was already sent.")
+    checkin = checkin_record(
+        patient=reminder.patient, answers=answers, exercises=exercises, reminder=reminder
+    )
+    reminder.status = Reminder.Status.COMPLETED
+    reminder.completed_at = timezone.now()
+    reminder.save(update_fields=["status", "completed_at"])
     return checkin
 
 

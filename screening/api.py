@@ -2,18 +2,24 @@
 
 from typing import Any
 
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from rehabcare.api import ErrorSerializer
 from teams.access import patient_for_request
-from teams.models import AuditEvent
-from teams.services import audit_record
+from teams.api import PatientScopedAPIView
+from teams.models import AuditEvent, Patient
+from teams.services import audit_record, audit_record_many
 
-from . import services
+from . import selectors, services
 from .instruments import INSTRUMENTS, Instrument, get_instrument
-from .models import Screening, Timepoint
+from .models import Alert, Screening, Timepoint
 
 
 def instrument_data(instrument: Instrument) -> dict[str, Any]:
@@ -51,12 +57,14 @@ def instrument_data(instrument: Instrument) -> dict[str, Any]:
 
 
 class InstrumentListView(generics.GenericAPIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="instruments_list")
     def get(self, request: Request) -> Response:
         return Response(
             {"count": len(INSTRUMENTS), "results": [instrument_data(i) for i in INSTRUMENTS.values()]}
         )
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer})
 class InstrumentDetailView(generics.GenericAPIView):
     def get(self, request: Request, code: str) -> Response:
         try:
@@ -92,9 +100,19 @@ class ScreeningSerializer(serializers.ModelSerializer):
 class ScreeningInputSerializer(serializers.Serializer):
     instrument = serializers.CharField(max_length=20)
     timepoint = serializers.ChoiceField(choices=Timepoint.choices)
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        allow_empty=True,
+        help_text='Answer value per item number, e.g. {"1": 2}',
+    )
+
+
+class AmendmentInputSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.JSONField(), allow_empty=True)
+    reason = serializers.CharField(max_length=2000, help_text="Why the result is corrected.")
 
 
+@extend_schema(request=ScreeningInputSerializer, responses={201: ScreeningSerializer, 400: ErrorSerializer})
 class PatientScreeningsView(generics.ListCreateAPIView):
     """A patient's screenings, newest first; POST scores and stores one."""
 
@@ -133,3 +151,88 @@ class PatientScreeningsView(generics.ListCreateAPIView):
         except services.ScreeningInvalid as invalid:
             raise ValidationError(invalid.errors) from None
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
+
+
+def _screening(patient: Patient, screening_id: int) -> Screening:
+    screening = selectors.screening_for_patient(patient=patient, screening_id=screening_id)
+    if screening is None:
+        raise Http404("No screening matches the given query.")
+    return screening
+
+
+class ScreeningDetailView(PatientScopedAPIView):
+    @extend_schema(responses={200: ScreeningSerializer, 404: ErrorSerializer})
+    def get(self, request: Request, patient_id: int, screening_id: int) -> Response:
+        screening = _screening(self.patient, screening_id)
+        audit_record(
+            request=request._request, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
+        )
+        return Response(ScreeningSerializer(screening).data)
+
+
+class ScreeningAmendView(PatientScopedAPIView):
+    """Correct a result: a new, amending result with the reason; the original is kept."""
+
+    @extend_schema(
+        request=AmendmentInputSerializer,
+        responses={201: ScreeningSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def post(self, request: Request, patient_id: int, screening_id: int) -> Response:
+        screening = _screening(self.patient, screening_id)
+        given = AmendmentInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            amended = services.screening_amend(
+                original=screening,
+                answers=given.validated_data["answers"],
+                reason=given.validated_data["reason"],
+                entered_by=request.user,  # type: ignore[arg-type]
+                request=request._request,
+            )
+        except services.ScreeningInvalid as invalid:
+            raise ValidationError(invalid.errors) from None
+        return Response(ScreeningSerializer(amended).data, status=status.HTTP_201_CREATED)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    patient_id = serializers.IntegerField(read_only=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", default=None)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "patient_id", "kind", "status", "reason", "screening", "opened_at"]
+        fields += ["acknowledged_by", "acknowledged_at"]
+        read_only_fields = fields
+
+
+class AlertListView(generics.ListAPIView):
+    """Unresolved alerts of the patients in the user's teams, urgent first."""
+
+    serializer_class = AlertSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.review_queue(user=self.request.user)  # type: ignore[arg-type]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        audit_record_many(
+            request=request._request,
+            action=AuditEvent.Action.VIEW,
+            patient_ids=[row["patient_id"] for row in response.data["results"]],
+            object_type="alert list",
+        )
+        return response
+
+
+class AlertAcknowledgeView(APIView):
+    """Acknowledge an alert: someone has seen it and is acting."""
+
+    @extend_schema(request=None, responses={200: AlertSerializer, 404: ErrorSerializer})
+    def post(self, request: Request, alert_id: int) -> Response:
+        alert = Alert.objects.filter(pk=alert_id).only("id", "patient_id").first()
+        if alert is None:
+            raise Http404("No alert matches the given query.")
+        # The one patient check: an alert of a patient outside the user's teams is a 404, audited.
+        patient_for_request(request._request, alert.patient_id)
+        alert = services.alert_acknowledge(alert=alert, user=request.user, request=request._request)  # type: ignore[arg-type]
+        return Response(AlertSerializer(alert).data)

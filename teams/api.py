@@ -1,19 +1,51 @@
-"""JSON API for staff and patients: token sign-in and the patient list."""
+"""JSON API for staff and patients: tokens, and the patient registry (list, create, read, update)."""
 
 from typing import Any, cast
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.forms.models import model_to_dict
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from knox import views as knox_views
 from knox.models import AuthToken
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from .models import AuditEvent, Patient, User
+from rehabcare.api import ErrorSerializer
+
+from . import services
+from .access import patient_for_request
+from .forms import PatientForm
+from .models import AuditEvent, Patient, Team, User
 from .selectors import patient_list
 from .services import audit_record
+
+
+class PatientScopedAPIView(APIView):
+    """An API view of one patient: the one access check runs before anything else, whatever the method
+    (outside the patient's teams: 404, audited), and the view reads ``self.patient``."""
+
+    patient_scoped = True  # read by the URL-wide access test
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.patient = patient_for_request(request._request, kwargs["patient_id"])
+
+
+def form_errors(form) -> dict[str, list[str]]:
+    """A Django form's messages in the API's error shape."""
+    return {field: [str(message) for message in messages] for field, messages in form.errors.items()}
+
+
+def django_errors(error: DjangoValidationError) -> dict[str, Any]:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in error.messages]}
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -21,6 +53,14 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=256, trim_whitespace=False)
 
 
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField()
+
+
+@extend_schema(
+    request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer}, auth=[]
+)
 class TokenCreateView(APIView):
     """``POST {"username", "password"}`` → ``{"token", "expiry"}``. Failed attempts count towards lockout."""
 
@@ -38,7 +78,8 @@ class TokenCreateView(APIView):
         )
         if user is None or not user.is_active:
             return Response(
-                {"detail": "Unable to sign in with those credentials."}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": "Unable to sign in with those credentials.", "errors": {}},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         token_row, token = AuthToken.objects.create(user)
         audit_record(
@@ -47,9 +88,20 @@ class TokenCreateView(APIView):
         return Response({"token": token, "expiry": token_row.expiry}, status=status.HTTP_200_OK)
 
 
+@extend_schema(request=None, responses={204: None, 401: ErrorSerializer})
+class TokenRevokeView(knox_views.LogoutView):
+    """Revoke the token this request is signed with."""
+
+
+@extend_schema(request=None, responses={204: None, 401: ErrorSerializer})
+class TokensRevokeAllView(knox_views.LogoutAllView):
+    """Revoke every token of the signed-in user (e.g. after losing a device)."""
+
+
 class PatientSerializer(serializers.ModelSerializer):
-    team = serializers.CharField(source="team.name")
-    primary_clinician = serializers.CharField(source="primary_clinician.get_username")
+    team = serializers.CharField(source="team.name", read_only=True)
+    team_id = serializers.IntegerField(read_only=True)
+    primary_clinician = serializers.CharField(source="primary_clinician.get_username", read_only=True)
 
     class Meta:
         model = Patient
@@ -59,26 +111,126 @@ class PatientSerializer(serializers.ModelSerializer):
             "given_name",
             "family_name",
             "date_of_birth",
+            "email",
+            "mobile",
             "status",
             "team",
+            "team_id",
             "primary_clinician",
             "language",
             "reminder_channel",
             "consent_to_reminders",
         ]
+        read_only_fields = fields
 
 
-class PatientListView(generics.ListAPIView):
-    """The patients the user may see; ``?q=`` searches name or MRN, ``?status=`` filters."""
+class PatientInputSerializer(serializers.Serializer):
+    """What a client sends to register or update a patient; checked by the same rules as the form."""
+
+    mrn = serializers.CharField(max_length=32)
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    email = serializers.EmailField(required=False, allow_blank=True)
+    mobile = serializers.CharField(required=False, allow_blank=True)
+    reminder_channel = serializers.ChoiceField(choices=Patient.Channel.choices, required=False)
+    language = serializers.CharField(required=False)
+    consent_to_reminders = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=Patient.Status.choices, required=False)
+    team = serializers.IntegerField(help_text="Team id")
+    primary_clinician = serializers.IntegerField(help_text="User id of a member of the team")
+
+
+DEFAULTS = {"reminder_channel": Patient.Channel.EMAIL, "language": "en", "status": Patient.Status.ACTIVE}
+
+
+def _patient_form(request: Request, data: dict[str, Any], instance: Patient | None = None) -> PatientForm:
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+    form = PatientForm(data=data, instance=instance, user=cast(User, request.user))
+    if not form.is_valid():
+        raise ValidationError(form_errors(form))
+    return form
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Name or MRN starts with"),
+        OpenApiParameter("team", int, description="Team id"),
+        OpenApiParameter("status", str, enum=list(Patient.Status.values)),
+        OpenApiParameter("mrn", str, description="Exact MRN (any case)"),
+    ]
+)
+class PatientListView(generics.ListCreateAPIView):
+    """The patients the user may see, filtered; POST registers one (same rules as the form)."""
 
     serializer_class = PatientSerializer
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        return patient_list(
-            user=cast(User, self.request.user), q=params.get("q", ""), status=params.get("status", "")
+        team = None
+        if params.get("team"):
+            team = (
+                Team.objects.available_to(self.request.user).filter(pk=_int(params["team"], "team")).first()
+            )
+            if team is None:
+                return Patient.objects.none()
+        patients = patient_list(
+            user=cast(User, self.request.user),
+            q=params.get("q", ""),
+            status=params.get("status", ""),
+            team=team,
         )
+        if params.get("mrn"):
+            patients = patients.filter(mrn__iexact=params["mrn"])
+        return patients
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         audit_record(request=request._request, action=AuditEvent.Action.VIEW, object_type="patient list")
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=PatientInputSerializer, responses={201: PatientSerializer, 400: ErrorSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        form = _patient_form(
+            request, DEFAULTS | dict(request.data) if isinstance(request.data, dict) else request.data
+        )
+        try:
+            patient = services.patient_create(request=request._request, data=form.cleaned_data)
+        except DjangoValidationError as error:
+            raise ValidationError(django_errors(error)) from None
+        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({name: ["Give a whole number."]}) from None
+
+
+class PatientDetailView(PatientScopedAPIView):
+    """One patient: GET reads, PATCH changes the fields given (same rules as the form)."""
+
+    @extend_schema(responses={200: PatientSerializer, 404: ErrorSerializer})
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = self.patient
+        audit_record(request=request._request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+        return Response(PatientSerializer(patient).data)
+
+    @extend_schema(
+        request=PatientInputSerializer(partial=True),
+        responses={200: PatientSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def patch(self, request: Request, patient_id: int) -> Response:
+        patient = self.patient
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+        current = model_to_dict(patient, fields=list(PatientForm.Meta.fields))
+        form = _patient_form(request, current | dict(request.data), instance=patient)
+        try:
+            patient = services.patient_update(
+                request=request._request, patient=patient, data=form.cleaned_data
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(django_errors(error)) from None
+        return Response(PatientSerializer(patient).data)

@@ -63,7 +63,12 @@ def audit_record(
 
 
 def audit_record_many(
-    *, action: str, request: HttpRequest, patient_ids: Iterable[int], obj: models.Model
+    *,
+    action: str,
+    request: HttpRequest,
+    patient_ids: Iterable[int],
+    obj: models.Model | None = None,
+    object_type: str = "",
 ) -> None:
     """One event per patient whose record a page shows, in one query (an agenda lists many)."""
     actor = request.user if request.user.is_authenticated else None
@@ -74,8 +79,8 @@ def audit_record_many(
             username=actor.get_username() if actor is not None else "",
             action=action,
             patient_id=patient_id,
-            object_type=obj._meta.model_name or "",
-            object_id=str(obj.pk),
+            object_type=object_type or (obj._meta.model_name or "" if obj is not None else ""),
+            object_id=str(obj.pk) if obj is not None else "",
             ip_address=ip_address,
         )
         for patient_id in sorted(set(patient_ids))

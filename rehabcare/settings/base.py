@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "rest_framework",
     "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "teams",
     "screening",
@@ -205,12 +207,37 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
+        "rehabcare.api.TokenRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "user": env_str("API_RATE_USER", "600/minute"),
+        "token": env_str("API_RATE_TOKEN", "600/minute"),
         "anon": env_str("API_RATE_ANON", "30/minute"),
+    },
+    "EXCEPTION_HANDLER": "rehabcare.api.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema (/api/schema/) and its interactive page (/api/docs/), with Swagger UI served
+# by the app itself (drf-spectacular-sidecar): no CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "RehabCare API",
+    "DESCRIPTION": (
+        "Patients, screenings, alerts, check-ins, care plans and adherence. Authenticate with "
+        "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`. Every error is "
+        '`{"detail": "...", "errors": {field: [messages]}}`. FHIR R4 lives under `/fhir/`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "PatientStatusEnum": "teams.models.Patient.Status",
+        "AlertStatusEnum": "screening.models.Alert.Status",
+        "CarePlanStatusEnum": "careplans.models.CarePlan.Status",
+        "ResponsibilityStatusEnum": "careplans.models.Responsibility.Status",
     },
 }
 REST_KNOX = {

@@ -19,4 +19,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Throttle and cache keys of this run only; entries expire on their own.
 CACHES["default"]["KEY_PREFIX"] = f"rehabcare-test-{os.getpid()}"  # noqa: F405
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "10000/minute", "anon": "10000/minute"}  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "10000/minute", "anon": "10000/minute"}  # noqa: F405

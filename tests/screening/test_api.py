@@ -42,7 +42,10 @@ def test_token_refused_for_bad_credentials(api, clinician):
     response = api.post(reverse("api_token"), {"username": "physio", "password": "nope"}, format="json")
     assert response.status_code == 400
     response = api.post(reverse("api_token"), {"username": "physio"}, format="json")
-    assert response.json() == {"password": ["This field is required."]}
+    assert response.json() == {
+        "detail": "The request has invalid fields: see errors.",
+        "errors": {"password": ["This field is required."]},
+    }
 
 
 def test_expired_token_is_refused(api, clinician, patient):
@@ -142,14 +145,14 @@ def test_post_invalid_screening_says_what_per_item_and_stores_nothing(as_physio,
         format="json",
     )
     assert response.status_code == 400
-    errors = response.json()["answers"]
+    errors = response.json()["errors"]["answers"]
     assert {"1", "2", "12", "9"} <= set(errors)
     assert all(isinstance(messages, list) and messages for messages in errors.values())
     assert not Screening.objects.exists()
     bad = as_physio.post(
         _screenings_url(patient), {"instrument": "NOPE", "timepoint": "later", "answers": {}}, format="json"
     )
-    assert set(bad.json()) >= {"timepoint"}
+    assert set(bad.json()["errors"]) >= {"timepoint"}
 
 
 def test_post_safety_item_opens_the_urgent_alert(as_physio, patient):
