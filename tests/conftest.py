@@ -95,3 +95,18 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_mail_dir):
         )
     yield worker
     celery_stop(worker)
+
+
+@pytest.fixture
+def api_as(db):
+    """An API client signed in with a fresh knox token of the given user."""
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    def sign_in(user):
+        client = APIClient()
+        _row, token = AuthToken.objects.create(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client
+
+    return sign_in

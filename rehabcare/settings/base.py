@@ -267,6 +267,8 @@ LOGGING = {
 CLINIC_NAME = env_str("CLINIC_NAME", "RehabCare Clinic")
 # Where staff reach the app: links in emails start with this.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The identifier system of the clinic's medical record numbers in FHIR resources.
+FHIR_MRN_SYSTEM = env_str("FHIR_MRN_SYSTEM", f"{SITE_URL}/fhir/sid/mrn")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

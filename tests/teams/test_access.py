@@ -173,7 +173,7 @@ def test_team_members_and_admins_may_open_it_and_each_view_is_audited(
 @pytest.mark.parametrize(("route", "pattern"), PATIENT_URLS, ids=PATIENT_URL_IDS)
 def test_anonymous_visitors_are_turned_away(route, pattern, client, patient, sample_ids):
     response = client.get(_url(pattern, patient, sample_ids))
-    if route.startswith("api/"):
+    if route.startswith(("api/", "fhir/")):
         assert response.status_code in (401, 403)
     else:
         assert response.status_code == 302
