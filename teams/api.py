@@ -21,7 +21,7 @@ from rehabcare.api import ErrorSerializer
 from . import services
 from .access import patient_for_request
 from .forms import PatientForm
-from .models import AuditEvent, Patient, Team, User
+from .models import AuditEvent, Language, Patient, Team, User
 from .selectors import patient_list
 from .services import audit_record
 
@@ -102,6 +102,9 @@ class PatientSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.name", read_only=True)
     team_id = serializers.IntegerField(read_only=True)
     primary_clinician = serializers.CharField(source="primary_clinician.get_username", read_only=True)
+    # Plain strings: either may be empty ("" is not an email address to a JSON schema).
+    email = serializers.CharField(read_only=True, help_text="Contact email, or empty")
+    mobile = serializers.CharField(read_only=True, help_text="Mobile in E.164, or empty")
 
     class Meta:
         model = Patient
@@ -134,19 +137,26 @@ class PatientInputSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     mobile = serializers.CharField(required=False, allow_blank=True)
     reminder_channel = serializers.ChoiceField(choices=Patient.Channel.choices, required=False)
-    language = serializers.CharField(required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
     consent_to_reminders = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Patient.Status.choices, required=False)
-    team = serializers.IntegerField(help_text="Team id")
-    primary_clinician = serializers.IntegerField(help_text="User id of a member of the team")
+    team = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Team id")
+    primary_clinician = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="User id of a member of the team"
+    )
 
 
 DEFAULTS = {"reminder_channel": Patient.Channel.EMAIL, "language": "en", "status": Patient.Status.ACTIVE}
 
 
-def _patient_form(request: Request, data: dict[str, Any], instance: Patient | None = None) -> PatientForm:
-    if not isinstance(data, dict):
-        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+def _patient_form(request: Request, instance: Patient | None = None) -> PatientForm:
+    """Types first (the serializer), then the same rules as the page (the form)."""
+    given = PatientInputSerializer(data=request.data, partial=instance is not None)
+    given.is_valid(raise_exception=True)
+    if instance is None:
+        data = DEFAULTS | dict(given.validated_data)
+    else:
+        data = model_to_dict(instance, fields=list(PatientForm.Meta.fields)) | dict(given.validated_data)
     form = PatientForm(data=data, instance=instance, user=cast(User, request.user))
     if not form.is_valid():
         raise ValidationError(form_errors(form))
@@ -191,9 +201,7 @@ class PatientListView(generics.ListCreateAPIView):
 
     @extend_schema(request=PatientInputSerializer, responses={201: PatientSerializer, 400: ErrorSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = _patient_form(
-            request, DEFAULTS | dict(request.data) if isinstance(request.data, dict) else request.data
-        )
+        form = _patient_form(request)
         try:
             patient = services.patient_create(request=request._request, data=form.cleaned_data)
         except DjangoValidationError as error:
@@ -203,9 +211,12 @@ class PatientListView(generics.ListCreateAPIView):
 
 def _int(value: str, name: str) -> int:
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationError({name: ["Give a whole number."]}) from None
+    if not 1 <= number <= 2**31 - 1:
+        raise ValidationError({name: ["No such id."]})
+    return number
 
 
 class PatientDetailView(PatientScopedAPIView):
@@ -223,10 +234,7 @@ class PatientDetailView(PatientScopedAPIView):
     )
     def patch(self, request: Request, patient_id: int) -> Response:
         patient = self.patient
-        if not isinstance(request.data, dict):
-            raise ValidationError({"non_field_errors": ["Send a JSON object."]})
-        current = model_to_dict(patient, fields=list(PatientForm.Meta.fields))
-        form = _patient_form(request, current | dict(request.data), instance=patient)
+        form = _patient_form(request, instance=patient)
         try:
             patient = services.patient_update(
                 request=request._request, patient=patient, data=form.cleaned_data
