@@ -6,8 +6,9 @@ flag as the role it is, without a group to keep in step with it.
 
 from django.contrib.auth.backends import ModelBackend
 
-# Apps whose records a clinic admin manages: staff and teams, screening set-up, lockouts, the schedule.
-CLINIC_ADMIN_APPS = {"teams", "screening", "careplans", "axes", "django_celery_beat"}
+# Apps whose records a clinic admin manages: staff and teams, screening set-up, lockouts, the schedule,
+# API tokens (deleting one revokes it).
+CLINIC_ADMIN_APPS = {"teams", "screening", "careplans", "axes", "django_celery_beat", "knox"}
 
 
 class ClinicAdminBackend(ModelBackend):

@@ -136,3 +136,14 @@ def test_the_schema_and_its_interactive_page_are_served_locally(client, clinicia
     assert "Error" in spec["components"]["schemas"]
     docs = client.get(reverse("api_docs")).content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "<script>" not in docs
+
+
+def test_a_clinic_admin_revokes_a_token_in_the_admin(api_as, clinician, clinic_admin, client):
+    api = api_as(clinician)
+    token = AuthToken.objects.get(user=clinician)
+    client.force_login(clinic_admin)
+    listed = client.get(reverse("admin:knox_authtoken_changelist"))
+    assert listed.status_code == 200 and str(clinician) in listed.content.decode()
+    url = reverse("admin:knox_authtoken_delete", args=[token.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert api.get(reverse("api_patient_list")).status_code == 401
