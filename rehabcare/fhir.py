@@ -5,13 +5,16 @@ Authentication, throttling, the access check and the audit trail are the JSON AP
 are Django REST framework views with another renderer and parser.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +28,16 @@ class FHIRRenderer(JSONRenderer):
 
 class FHIRParser(JSONParser):
     media_type = FHIR_JSON
+
+
+class FHIRNegotiation(DefaultContentNegotiation):
+    """Always FHIR JSON, whatever the Accept header says (clients often send application/json)."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 def fhir_base() -> str:
@@ -71,6 +84,7 @@ class FHIRView(APIView):
     schema = None
     renderer_classes = [FHIRRenderer]
     parser_classes = [FHIRParser, JSONParser]
+    content_negotiation_class = FHIRNegotiation
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, FHIRInvalid):

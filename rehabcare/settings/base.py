@@ -224,7 +224,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Patients, screenings, alerts, check-ins, care plans and adherence. Authenticate with "
         "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`. Every error is "
-        '`{"detail": "...", "errors": {field: [messages]}}`. FHIR R4 lives under `/fhir/`.'
+        '`{"detail": "...", "errors": {field: [messages]}}`.\n\n'
+        "FHIR R4 lives under `/fhir/` (`application/fhir+json`, same tokens, access rule and audit; "
+        "errors are an `OperationOutcome`): `GET /fhir/Questionnaire[/{code}]`, "
+        "`GET /fhir/QuestionnaireResponse?patient={id}`, `GET /fhir/QuestionnaireResponse/{id}`, "
+        "`POST /fhir/QuestionnaireResponse` (imported answers are scored by our own rules; any score "
+        "the resource carries is ignored) and `GET /fhir/Patient/{id}`. A QuestionnaireResponse carries "
+        "our computed total and band as extensions on the resource: "
+        "`{SITE_URL}/fhir/StructureDefinition/total-score` (valueInteger) and "
+        "`{SITE_URL}/fhir/StructureDefinition/score-band` (valueString); its timepoint as "
+        "`{SITE_URL}/fhir/StructureDefinition/timepoint` (valueCode)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -180,3 +180,8 @@ def test_fhir_needs_a_token(client, patient):
     response = client.get(reverse("fhir_patient", kwargs={"patient_id": patient.pk}))
     assert response.status_code in (401, 403)
     _fhir(response, OperationOutcome)
+
+
+def test_fhir_answers_in_fhir_json_even_to_a_plain_json_accept_header(api_as, clinician):
+    response = api_as(clinician).get(reverse("fhir_questionnaire_list"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response["Content-Type"].startswith(FHIR_JSON)
