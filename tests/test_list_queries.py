@@ -61,3 +61,30 @@ def test_list_pages_have_flat_query_counts(kind, login, colleague, clinician, no
             assert client.get(urls[kind]).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], f"{kind}: {counts}"
+
+
+def test_api_lists_have_flat_query_counts(api_as, colleague, clinician, north, patient):
+    """The JSON API's lists: alerts, a patient's check-ins and screenings, the patient list."""
+    from decimal import Decimal
+
+    from checkins.models import CheckIn
+
+    api = api_as(colleague)
+    urls = [
+        reverse("api_alert_list"),
+        reverse("api_patient_checkins", kwargs={"patient_id": patient.pk}),
+        reverse("api_patient_screenings", kwargs={"patient_id": patient.pk}),
+        reverse("api_patient_list"),
+    ]
+    counts: dict[str, list[int]] = {url: [] for url in urls}
+    for batch in (2, 20):
+        for _ in range(batch):
+            other = PatientFactory(team=north, primary_clinician=clinician)
+            record(other, clinician, answers=phq9(3, 3, 3, 3))
+            record(patient, clinician)
+            CheckIn.objects.create(patient=patient, mood=5, pain=5, sleep_quality=5, sleep_hours=Decimal(7))
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert api.get(url).status_code == 200
+            counts[url].append(len(queries))
+    assert all(first == second for first, second in counts.values()), counts

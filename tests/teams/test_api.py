@@ -147,3 +147,15 @@ def test_a_clinic_admin_revokes_a_token_in_the_admin(api_as, clinician, clinic_a
     url = reverse("admin:knox_authtoken_delete", args=[token.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert api.get(reverse("api_patient_list")).status_code == 401
+
+
+def test_a_bad_filter_is_a_400_naming_it(api_as, clinician):
+    response = api_as(clinician).get(reverse("api_patient_list"), {"team": "north"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"team": ["Give a whole number."]}
+
+
+def test_an_unknown_instrument_is_a_404_in_the_one_shape(api_as, clinician):
+    response = api_as(clinician).get(reverse("api_instrument_detail", kwargs={"code": "NOPE"}))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such instrument.", "errors": {}}
