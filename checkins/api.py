@@ -4,17 +4,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careplans.models import Exercise
 from rehabcare.api import ErrorSerializer
-from teams.access import patient_for_request
-from teams.api import django_errors
-from teams.models import AuditEvent, User
-from teams.services import audit_record
+from teams.api import PatientRecordsView, django_errors
+from teams.models import User
 
 from . import services
 from .models import CheckIn, ExerciseLog
@@ -47,15 +45,10 @@ class CheckInInputSerializer(serializers.Serializer):
 
 
 @extend_schema(request=CheckInInputSerializer, responses={201: CheckInSerializer, 400: ErrorSerializer})
-class PatientCheckInsView(generics.ListCreateAPIView):
+class PatientCheckInsView(PatientRecordsView):
     """A patient's check-ins, newest first; POST stores one for the patient (e.g. from a patient app)."""
 
-    patient_scoped = True  # read by the URL-wide access test
     serializer_class = CheckInSerializer
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        self.patient = patient_for_request(request._request, kwargs["patient_id"])
 
     def get_queryset(self) -> Any:
         return (
@@ -63,12 +56,6 @@ class PatientCheckInsView(generics.ListCreateAPIView):
             .prefetch_related("exercise_logs")
             .order_by("-submitted_at", "-id")
         )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        audit_record(
-            request=request._request, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
-        )
-        return super().list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = CheckInInputSerializer(data=request.data)

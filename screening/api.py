@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from rehabcare.api import ErrorSerializer
 from teams.access import patient_for_request
-from teams.api import PatientScopedAPIView
+from teams.api import PatientRecordsView, PatientScopedAPIView
 from teams.models import AuditEvent, Patient
 from teams.services import audit_record, audit_record_many
 
@@ -113,15 +113,10 @@ class AmendmentInputSerializer(serializers.Serializer):
 
 
 @extend_schema(request=ScreeningInputSerializer, responses={201: ScreeningSerializer, 400: ErrorSerializer})
-class PatientScreeningsView(generics.ListCreateAPIView):
+class PatientScreeningsView(PatientRecordsView):
     """A patient's screenings, newest first; POST scores and stores one."""
 
-    patient_scoped = True  # read by the URL-wide access test
     serializer_class = ScreeningSerializer
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        self.patient = patient_for_request(request._request, kwargs["patient_id"])
 
     def get_queryset(self) -> Any:
         return (
@@ -129,12 +124,6 @@ class PatientScreeningsView(generics.ListCreateAPIView):
             .select_related("entered_by")
             .order_by("-administered_at", "-id")
         )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        audit_record(
-            request=request._request, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
-        )
-        return super().list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = ScreeningInputSerializer(data=request.data)

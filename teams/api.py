@@ -37,6 +37,17 @@ class PatientScopedAPIView(APIView):
         self.patient = patient_for_request(request._request, kwargs["patient_id"])
 
 
+class PatientRecordsView(PatientScopedAPIView, generics.ListCreateAPIView):
+    """One patient's records of a kind (screenings, check-ins): GET lists them, a view of the patient in
+    the audit trail; POST adds one (each view writes ``create``)."""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        audit_record(
+            request=request._request, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
+        )
+        return super().list(request, *args, **kwargs)
+
+
 def form_errors(form) -> dict[str, list[str]]:
     """A Django form's messages in the API's error shape."""
     return {field: [str(message) for message in messages] for field, messages in form.errors.items()}

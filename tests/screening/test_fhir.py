@@ -19,6 +19,17 @@ from .factories import phq9, record
 FHIR_JSON = "application/fhir+json"
 
 
+def _phq9_response(patient):
+    """A completed PHQ-9, all items answered 0, as another system would send it."""
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": "http://127.0.0.1:8000/fhir/Questionnaire/PHQ-9",
+        "status": "completed",
+        "subject": {"reference": f"Patient/{patient.pk}"},
+        "item": [{"linkId": str(n), "answer": [{"valueInteger": 0}]} for n in range(1, 10)],
+    }
+
+
 def _fhir(response, model):
     assert response["Content-Type"].startswith(FHIR_JSON), response["Content-Type"]
     return model.model_validate(response.json())
@@ -142,13 +153,7 @@ def test_an_import_never_trusts_the_score_it_carries(api_as, clinician, patient)
 def test_invalid_imports_get_an_operation_outcome_naming_each_problem(
     api_as, clinician, patient, change, expression
 ):
-    resource = {
-        "resourceType": "QuestionnaireResponse",
-        "questionnaire": "http://127.0.0.1:8000/fhir/Questionnaire/PHQ-9",
-        "status": "completed",
-        "subject": {"reference": f"Patient/{patient.pk}"},
-        "item": [{"linkId": str(n), "answer": [{"valueInteger": 0}]} for n in range(1, 10)],
-    } | change
+    resource = _phq9_response(patient) | change
     response = api_as(clinician).post(reverse("fhir_questionnaire_response_list"), resource, format="json")
     assert response.status_code == 400
     outcome = _fhir(response, OperationOutcome)
@@ -164,13 +169,7 @@ def test_outsiders_get_404_on_every_fhir_read_and_import(api_as, clinician, outs
     single = api.get(reverse("fhir_questionnaire_response", kwargs={"screening_id": screening.pk}))
     assert single.status_code == 404
     _fhir(single, OperationOutcome)
-    resource = {
-        "resourceType": "QuestionnaireResponse",
-        "questionnaire": "http://127.0.0.1:8000/fhir/Questionnaire/PHQ-9",
-        "status": "completed",
-        "subject": {"reference": f"Patient/{patient.pk}"},
-        "item": [{"linkId": str(n), "answer": [{"valueInteger": 0}]} for n in range(1, 10)],
-    }
+    resource = _phq9_response(patient)
     assert api.post(reverse("fhir_questionnaire_response_list"), resource, format="json").status_code == 404
     assert Screening.objects.count() == 1
     assert AuditEvent.objects.filter(actor=outsider, action=AuditEvent.Action.DENIED).count() == 4
