@@ -11,7 +11,7 @@ SERVICES := $(PY) scripts/devservices.py exec --
 export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv run test lint clean-data
+.PHONY: venv run test lint clean-data bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: lint
 	$(SERVICES) sh -c '\
 	  DJANGO_SETTINGS_MODULE=rehabcare.settings.test python manage.py makemigrations --check --dry-run && \
 	  pytest $(PYTEST_ARGS)'
+
+# The clinic-network benchmark: SCALE=1.0 is 100,000 patients (generated once, then reused).
+SCALE ?= 1.0
+bench: venv
+	$(SERVICES) python -m benchmarks --scale $(SCALE)
 
 clean-data:
 	$(PY) scripts/devservices.py clean

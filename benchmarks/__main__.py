@@ -1,0 +1,69 @@
+"""python -m benchmarks [--scale 1.0] [--rounds 20]: see README, "Benchmarks"."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:54329/rehabcare"
+
+
+def bench_database_url(scale: float) -> str:
+    """The benchmark's own database, one per scale, beside the configured one."""
+    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_URL))
+    name = "rehabcare_bench_" + f"{scale:g}".replace(".", "_")
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def database_ensure(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "1.0")))
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--output", default="BENCHMARKS.md")
+    args = parser.parse_args(argv)
+
+    url = bench_database_url(args.scale)
+    database_ensure(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "rehabcare.settings.bench"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from .generate import generate, generated_scale
+    from .pages import Cast, measure
+    from .report import markdown, table
+
+    print(f"Benchmark database: {urlsplit(url).path.lstrip('/')}")
+    call_command("migrate", verbosity=0)
+    generation = None
+    if generated_scale() is None:
+        print(f"Generating scale {args.scale:g} (reused by later runs):")
+        generation = generate(args.scale)
+    else:
+        print("Reusing the data generated earlier.")
+    results = measure(Cast.find(), rounds=args.rounds)
+    print(table(results))
+    Path(args.output).write_text(
+        markdown(results, scale=args.scale, generation=generation, rounds=args.rounds)
+    )
+    print(f"Written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The pages and API calls the benchmark times: server time (through the whole Django stack, in
+process, caches warm) and SQL queries per request."""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from knox.models import AuthToken
+
+from careplans.models import CarePlan
+from teams.models import CaseConference, Membership, Patient, Team, User
+
+
+@dataclass
+class Measurement:
+    name: str
+    target_ms: float
+    times_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    statuses: set[int] = field(default_factory=set)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.times_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    @property
+    def max_queries(self) -> int:
+        return max(self.queries)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who and what the pages are opened with: the first benchmark team, its lead and a patient."""
+
+    admin: User
+    lead: User
+    clinician: User
+    team: Team
+    patient: Patient
+    plan: CarePlan
+    conference: CaseConference
+
+    @classmethod
+    def find(cls) -> "Cast":
+        team = Team.objects.filter(name__startswith="Bench team").order_by("id").first()
+        if team is None:
+            raise LookupError("No benchmark data: generate it first.")
+        patient = Patient.objects.filter(team=team, status="active").order_by("id").first()
+        assert patient is not None  # noqa: S101 - generated with the team
+        return cls(
+            admin=User.objects.get(username="bench-admin"),
+            lead=User.objects.get(memberships__team=team, memberships__role=Membership.Role.LEAD),
+            clinician=patient.primary_clinician,
+            team=team,
+            patient=patient,
+            plan=CarePlan.objects.get(patient=patient, status="active"),
+            conference=CaseConference.objects.filter(team=team, status="planned").order_by("starts_at")[0],
+        )
+
+
+Request = Callable[[], object]
+
+
+def _clients(cast: Cast) -> dict[str, Client]:
+    clients = {"anonymous": Client()}
+    for role, user in (("admin", cast.admin), ("lead", cast.lead), ("clinician", cast.clinician)):
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+    token = AuthToken.objects.create(cast.clinician)[1]
+    clients["api"] = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    return clients
+
+
+PHQ9 = {f"PHQ-9:{n}": "1" for n in range(1, 10)} | {
+    "PHQ-9:9": "0",
+    "timepoint": "adhoc",
+    "instrument": "PHQ-9",
+}
+
+
+def requests(cast: Cast) -> list[tuple[str, float, Callable[[], object]]]:
+    """(name, p95 target in ms, a call that makes the request and returns the response)."""
+    c = _clients(cast)
+    patient = cast.patient.pk
+    api_screening = {
+        "instrument": "PHQ-9",
+        "timepoint": "adhoc",
+        "answers": {str(n): 1 for n in range(1, 10)},
+    }
+    return [
+        ("login page", 250, lambda: c["anonymous"].get(reverse("login"))),
+        (
+            "patient list (search and filter)",
+            250,
+            lambda: c["clinician"].get(reverse("patient_list"), {"q": "Ok", "status": "active"}),
+        ),
+        (
+            "patient overview (2 years of history)",
+            150,
+            lambda: c["clinician"].get(cast.patient.get_absolute_url()),
+        ),
+        ("care plan page", 250, lambda: c["clinician"].get(cast.plan.get_absolute_url())),
+        (
+            "screening entry (GET)",
+            150,
+            lambda: c["clinician"].get(
+                reverse("screening_new", kwargs={"patient_id": patient}), {"instrument": "PHQ-9"}
+            ),
+        ),
+        (
+            "screening entry (POST)",
+            150,
+            lambda: c["clinician"].post(reverse("screening_new", kwargs={"patient_id": patient}), PHQ9),
+        ),
+        ("clinic dashboard (all teams, 12 weeks)", 250, lambda: c["admin"].get(reverse("clinic_dashboard"))),
+        ("team dashboard", 250, lambda: c["lead"].get(reverse("clinic_dashboard"), {"team": cast.team.pk})),
+        ("audits page", 250, lambda: c["admin"].get(reverse("audits"))),
+        ("conference agenda (one team)", 250, lambda: c["lead"].get(cast.conference.get_absolute_url())),
+        ("API patient list", 250, lambda: c["api"].get(reverse("api_patient_list"))),
+        (
+            "API screening POST",
+            250,
+            lambda: c["api"].post(
+                reverse("api_patient_screenings", kwargs={"patient_id": patient}),
+                api_screening,
+                content_type="application/json",
+            ),
+        ),
+        (
+            "FHIR QuestionnaireResponse search",
+            250,
+            lambda: c["api"].get(reverse("fhir_questionnaire_response_list"), {"patient": patient}),
+        ),
+    ]
+
+
+def measure(cast: Cast, *, rounds: int, warmup: int = 2) -> list[Measurement]:
+    results = []
+    for name, target, call in requests(cast):
+        measurement = Measurement(name=name, target_ms=target)
+        for round_number in range(warmup + rounds):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = call()
+                elapsed = (time.perf_counter() - started) * 1000
+            measurement.statuses.add(response.status_code)  # type: ignore[attr-defined]
+            if round_number >= warmup:
+                measurement.times_ms.append(elapsed)
+                measurement.queries.append(len(queries))
+        results.append(measurement)
+    return results

@@ -1,0 +1,46 @@
+"""The benchmark's table, printed and written to BENCHMARKS.md with the machine, scale and date."""
+
+import os
+import platform
+from datetime import UTC, datetime
+
+from .generate import Size
+from .pages import Measurement
+
+HEADER = "| what | p50 ms | p95 ms | target p95 ms | SQL queries | met |\n|---|---:|---:|---:|---:|:-:|"
+
+
+def machine() -> str:
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+
+
+def table(results: list[Measurement]) -> str:
+    rows = [HEADER]
+    for m in results:
+        met = "yes" if m.p95 <= m.target_ms and m.max_queries <= 25 else "**no**"
+        rows.append(f"| {m.name} | {m.p50:.1f} | {m.p95:.1f} | {m.target_ms:.0f} | {m.max_queries} | {met} |")
+    return "\n".join(rows)
+
+
+def markdown(
+    results: list[Measurement], *, scale: float, generation: dict[str, float] | None, rounds: int
+) -> str:
+    size = Size.at(scale)
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, with `make bench SCALE={scale:g}`.",
+        f"Data: {size.teams} teams, {size.clinicians} clinicians, {size.patients:,} patients "
+        "(10 screenings over two years, 30 check-ins, 100 exercise-log entries and 15 sessions each).",
+        f"Server time through the whole Django stack, in process, caches warm; {rounds} rounds after "
+        "2 warm-up rounds.",
+        "",
+        table(results),
+    ]
+    if generation:
+        total = sum(generation.values())
+        steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in generation.items())
+        lines += ["", f"Data generation: {total:.0f} s ({steps})."]
+    return "\n".join(lines) + "\n"

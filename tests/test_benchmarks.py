@@ -1,0 +1,32 @@
+"""`make bench` as a smoke test: the data set generates, every page answers, the table is produced, and
+each page runs the same number of queries at two sizes of clinic. No timing assertions here."""
+
+import pytest
+from django.core.management import call_command
+
+from benchmarks.generate import Size, generate
+from benchmarks.pages import Cast, measure
+from benchmarks.report import markdown
+from teams.models import Patient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _run(scale: float):
+    generate(scale, report=lambda line: None)
+    return {m.name: m for m in measure(Cast.find(), rounds=1, warmup=1)}
+
+
+def test_the_benchmark_runs_at_two_scales_with_the_same_query_counts():
+    small = _run(0.002)
+    assert Patient.objects.filter(mrn__startswith="B").count() == Size.at(0.002).patients
+    call_command("flush", interactive=False, verbosity=0)
+    large = _run(0.01)
+    assert Patient.objects.filter(mrn__startswith="B").count() == Size.at(0.01).patients == 1000
+
+    for name, measurement in large.items():
+        assert measurement.statuses <= {200, 201, 302}, (name, measurement.statuses)
+        assert measurement.max_queries == small[name].max_queries, name
+    report = markdown(list(large.values()), scale=0.01, generation=None, rounds=1)
+    assert report.startswith("# Benchmarks")
+    assert all(f"| {name} |" in report for name in large)
