@@ -41,7 +41,7 @@ test: lint
 # The clinic-network benchmark: SCALE=1.0 is 100,000 patients (generated once, then reused).
 SCALE ?= 1.0
 bench: venv
-	$(SERVICES) python -m benchmarks --scale $(SCALE)
+	$(SERVICES) python -m benchmarks --scale $(SCALE) $(BENCH_ARGS)
 
 clean-data:
 	$(PY) scripts/devservices.py clean

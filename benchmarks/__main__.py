@@ -16,13 +16,15 @@ def bench_database_url(scale: float) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def database_ensure(url: str) -> None:
+def database_ensure(url: str, *, fresh: bool = False) -> None:
     import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
+        if fresh:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
@@ -33,10 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "1.0")))
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--output", default="BENCHMARKS.md")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="drop the benchmark database and generate it again"
+    )
     args = parser.parse_args(argv)
 
     url = bench_database_url(args.scale)
-    database_ensure(url)
+    database_ensure(url, fresh=args.regenerate)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "rehabcare.settings.bench"
     import django
