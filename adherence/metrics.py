@@ -32,10 +32,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -187,12 +187,12 @@ BREAKDOWNS = {
 }
 
 
-def _stratum(patient_path: str) -> Subquery:
-    return Subquery(
-        CarePlan.objects.filter(patient=OuterRef(patient_path), status=CarePlan.Status.ACTIVE).values(
-            "risk_stratum"
-        )[:1]
-    )
+def _with_stratum(rows: QuerySet, patient_path: str) -> QuerySet:
+    """Each row's patient's risk stratum (of their active plan, NULL without one), as ``group``: a LEFT
+    JOIN on the active plan (one at most, by constraint) rather than a subquery run for every row."""
+    plans = f"{patient_path}__care_plans"
+    active = FilteredRelation(plans, condition=Q(**{f"{plans}__status": CarePlan.Status.ACTIVE}))
+    return rows.annotate(active_plan=active).annotate(group=F("active_plan__risk_stratum"))
 
 
 # Grouping by calendar week (Monday) of each row's own date, for trends.
@@ -214,7 +214,7 @@ def _grouped(
     elif by == PATIENT:
         rows = rows.annotate(group=F(patient_path))
     elif by == "stratum":
-        rows = rows.annotate(group=_stratum(patient_path))
+        rows = _with_stratum(rows, patient_path)
     else:
         rows = rows.annotate(group=F(f"{patient_path}__{BREAKDOWNS[by][0]}"))
     grouped = rows.values("group").annotate(**aggregates).order_by("group")

@@ -171,3 +171,31 @@ def test_rates_never_divide_by_zero():
     assert metrics.Rate(Decimal(0), Decimal(0)).percent == "—"
     assert metrics.Rate(Decimal(1), Decimal(3)).percent == "33%"
     assert START + timedelta(days=14) == END
+
+
+def test_breakdown_by_stratum_reads_the_active_plan_only(north, clinician, patient):
+    from ..factories import PatientFactory
+
+    without_plan = PatientFactory(team=north, primary_clinician=clinician)
+    finished = PatientFactory(team=north, primary_clinician=clinician)
+    _active(make_plan(patient, clinician, risk_stratum="high"), clinician)
+    done = _active(make_plan(finished, clinician, risk_stratum="low"), clinician)
+    part_update(
+        instance=done,
+        data={"status": CarePlan.Status.COMPLETED},
+        expected_version=done.version,
+        user=clinician,
+    )
+    for who, status in ((patient, "attended"), (without_plan, "missed"), (finished, "attended")):
+        Session.objects.create(
+            patient=who,
+            clinician=clinician,
+            discipline="physiotherapist",
+            starts_at=datetime(2026, 9, 8, 10, tzinfo=UTC),
+            status=status,
+        )
+    rates = metrics.attendance_by(_patients(patient, without_plan, finished), START, END, "stratum")
+    assert {group: (rate.numerator, rate.denominator) for group, rate in rates.items()} == {
+        "high": (1, 1),
+        None: (1, 2),
+    }
