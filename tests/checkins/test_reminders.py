@@ -46,6 +46,20 @@ def test_no_reminder_without_consent_when_opted_out_or_discharged(patient, south
     assert not Reminder.objects.exists()
 
 
+def test_one_dispatch_hands_out_everything_due_batch_after_batch(
+    north, clinician, django_capture_on_commit_callbacks
+):
+    from ..factories import PatientFactory
+
+    for patient in PatientFactory.create_batch(5, team=north, primary_clinician=clinician):
+        make_schedule(patient)
+    with django_capture_on_commit_callbacks() as queued:
+        claimed = services.reminders_dispatch(now=NOW, batch=2)
+    assert len(claimed) == len(set(claimed)) == Reminder.objects.count() == 5
+    assert len(queued) == 5
+    assert services.reminders_dispatch(now=NOW, batch=2) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_dispatching_twice_at_the_same_moment_still_makes_one(patient, clinician):
     make_schedule(patient)
