@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--regenerate", action="store_true", help="drop the benchmark database and generate it again"
     )
+    parser.add_argument("--no-throughput", action="store_true", help="time the pages only")
     args = parser.parse_args(argv)
 
     url = bench_database_url(args.scale)
@@ -51,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from .generate import generate, generated_scale
     from .pages import Cast, measure
-    from .report import markdown, table
+    from .report import markdown, table, throughput_table
+    from .throughput import reminder_dispatch, screening_posts
 
     print(f"Benchmark database: {urlsplit(url).path.lstrip('/')}")
     call_command("migrate", verbosity=0)
@@ -61,11 +63,16 @@ def main(argv: list[str] | None = None) -> int:
         generation = generate(args.scale)
     else:
         print("Reusing the data generated earlier.")
-    results = measure(Cast.find(), rounds=args.rounds)
+    cast = Cast.find()
+    results = measure(cast, rounds=args.rounds)
     print(table(results))
-    Path(args.output).write_text(
-        markdown(results, scale=args.scale, generation=generation, rounds=args.rounds)
+    throughput = [] if args.no_throughput else [screening_posts(cast), reminder_dispatch()]
+    if throughput:
+        print(throughput_table(throughput))
+    document = markdown(
+        results, scale=args.scale, generation=generation, rounds=args.rounds, throughput=throughput
     )
+    Path(args.output).write_text(document)
     print(f"Written to {args.output}")
     return 0
 

@@ -93,10 +93,11 @@ def requests(cast: Cast) -> list[tuple[str, float, Callable[[], object]]]:
     """(name, p95 target in ms, a call that makes the request and returns the response)."""
     c = _clients(cast)
     patient = cast.patient.pk
+    # Item 9 at 0: a self-harm answer would open an urgent alert and queue an email with every request.
     api_screening = {
         "instrument": "PHQ-9",
         "timepoint": "adhoc",
-        "answers": {str(n): 1 for n in range(1, 10)},
+        "answers": {str(n): 1 for n in range(1, 9)} | {"9": 0},
     }
     return [
         ("login page", 250, lambda: c["anonymous"].get(reverse("login"))),

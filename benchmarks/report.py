@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from .generate import Size
 from .pages import Measurement
+from .throughput import Throughput
 
 HEADER = "| what | p50 ms | p95 ms | target p95 ms | SQL queries | met |\n|---|---:|---:|---:|---:|:-:|"
 
@@ -24,8 +25,21 @@ def table(results: list[Measurement]) -> str:
     return "\n".join(rows)
 
 
+def throughput_table(results: list[Throughput]) -> str:
+    rows = ["| what | measured | target | met | detail |", "|---|---:|---:|:-:|---|"]
+    for t in results:
+        met = "yes" if t.met else "**no**"
+        rows.append(f"| {t.name} | {t.value:,} {t.unit} | ≥ {t.target:,.0f} {t.unit} | {met} | {t.detail} |")
+    return "\n".join(rows)
+
+
 def markdown(
-    results: list[Measurement], *, scale: float, generation: dict[str, float] | None, rounds: int
+    results: list[Measurement],
+    *,
+    scale: float,
+    generation: dict[str, float] | None,
+    rounds: int,
+    throughput: list[Throughput] | None = None,
 ) -> str:
     size = Size.at(scale)
     lines = [
@@ -39,6 +53,8 @@ def markdown(
         "",
         table(results),
     ]
+    if throughput:
+        lines += ["", "## Throughput", "", throughput_table(throughput)]
     if generation:
         total = sum(generation.values())
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in generation.items())

@@ -1,0 +1,161 @@
+"""Throughput: screening POSTs through the real gunicorn with concurrent clients, and reminder dispatch
+(10,000 falling due at once: created, claimed and handed to Celery)."""
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from knox.models import AuthToken
+
+from checkins import services as checkins_services
+from checkins.models import Reminder
+
+from .pages import Cast
+
+DUE_AT_ONCE = 10_000
+
+
+@dataclass(frozen=True)
+class Throughput:
+    name: str
+    value: float
+    unit: str
+    target: float
+    detail: str
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.target
+
+
+def _schedules_due_now(count: int) -> list[int]:
+    """Daily schedules whose slot fell due a minute ago, for ``count`` active patients with consent."""
+    local = timezone.localtime() - timedelta(minutes=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM checkins_reminder WHERE schedule_id IN (SELECT id FROM checkins_schedule)"
+        )
+        cursor.execute("DELETE FROM checkins_schedule")
+        cursor.execute(
+            """INSERT INTO checkins_schedule (cadence, weekdays, every_n_days, anchor_date, local_time, time_zone,
+                                              channel, consent_given_on, consent_note, created_at, updated_at,
+                                              patient_id)
+               SELECT 'daily', '{}', 2, current_date - 1, %s, %s, 'email', current_date - 1, 'bench', now(), now(), p.id
+               FROM teams_patient p WHERE p.status = 'active' AND p.consent_to_reminders ORDER BY p.id LIMIT %s
+               RETURNING id""",
+            [local.strftime("%H:%M"), settings.TIME_ZONE, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _queue_length(client: redis.Redis) -> int:
+    return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
+
+
+def reminder_dispatch() -> Throughput:
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    schedules = _schedules_due_now(DUE_AT_ONCE)
+    started = time.perf_counter()
+    claimed = checkins_services.reminders_dispatch()
+    elapsed = time.perf_counter() - started
+    enqueued = _queue_length(client)
+    created = Reminder.objects.filter(schedule_id__in=schedules).count()
+    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM checkins_reminder WHERE schedule_id IN (SELECT id FROM checkins_schedule)"
+        )
+        cursor.execute("DELETE FROM checkins_schedule")
+    twice = len(claimed) - len(set(claimed))
+    return Throughput(
+        name=f"reminder dispatch ({len(schedules):,} due at once)",
+        value=round(len(claimed) / elapsed),
+        unit="reminders/s",
+        target=DUE_AT_ONCE / 20,
+        detail=f"{created:,} created, {len(claimed):,} claimed, {enqueued:,} enqueued in {elapsed:.1f} s; "
+        f"{twice} handed out twice",
+    )
+
+
+def _post_screenings(port: int, token: str, patient_id: int, stop_at: float, counts: list[int]) -> None:
+    body = json.dumps(
+        {"instrument": "PHQ-9", "timepoint": "adhoc", "answers": {str(n): 1 for n in range(1, 9)} | {"9": 0}}
+    )
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    server = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    done = failed = 0
+    while time.perf_counter() < stop_at:
+        server.request("POST", f"/api/v1/patients/{patient_id}/screenings/", body=body, headers=headers)
+        response = server.getresponse()
+        response.read()
+        if response.status == 201:
+            done += 1
+        else:
+            failed += 1
+    server.close()
+    counts.append(done)
+    counts.append(-failed)
+
+
+def screening_posts(cast: Cast, *, seconds: float = 15, clients: int = 8, workers: int = 2) -> Throughput:
+    """Concurrent clients POSTing screenings through gunicorn (the Procfile's 2 workers) for a while."""
+    port = 8765
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "rehabcare.settings.bench"}
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "rehabcare.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        token = AuthToken.objects.create(cast.clinician)[1]
+        counts: list[int] = []
+        stop_at = time.perf_counter() + seconds
+        threads = [
+            threading.Thread(target=_post_screenings, args=(port, token, cast.patient.pk, stop_at, counts))
+            for _ in range(clients)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    done = sum(n for n in counts if n > 0)
+    failed = -sum(n for n in counts if n < 0)
+    return Throughput(
+        name=f"screening POST through gunicorn ({workers} workers, {clients} clients)",
+        value=round(done / elapsed, 1),
+        unit="POST/s",
+        target=150,
+        detail=f"{done:,} stored, {failed} failed, in {elapsed:.0f} s",
+    )
