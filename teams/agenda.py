@@ -178,7 +178,7 @@ def findings(conference: CaseConference, window: Window) -> dict[int, list[dict[
     return found
 
 
-def agenda_entries(conference: CaseConference) -> list[Entry]:
+def agenda_entries(conference: CaseConference, window: Window | None = None) -> list[Entry]:
     """The agenda as it stands: stored items in their order; for a planned conference, also the patients
     the reasons list today that are not stored yet. A fixed number of queries whatever the team's size."""
     items = list(
@@ -189,7 +189,7 @@ def agenda_entries(conference: CaseConference) -> list[Entry]:
     entries = [Entry(patient=item.patient, reasons=item.reasons, item=item) for item in items]
     if conference.status != CaseConference.Status.PLANNED:
         return entries
-    found = findings(conference, agenda_window(conference))
+    found = findings(conference, window or agenda_window(conference))
     stored = {item.patient_id for item in items}
     for entry in entries:
         if entry.item is not None and entry.patient.pk in found:

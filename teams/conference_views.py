@@ -111,8 +111,8 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 @login_required
 def conference_detail(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = _conference(request, conference_id)
-    entries = agenda_entries(conference)
     window = agenda_window(conference)
+    entries = agenda_entries(conference, window)
     services.audit_record_many(
         request=request,
         action=AuditEvent.Action.VIEW,

@@ -237,7 +237,7 @@ def conference_start(*, conference: CaseConference, user: User, request: HttpReq
     if conference.status != CaseConference.Status.PLANNED:
         return conference
     window = agenda_window(conference)
-    entries = agenda_entries(conference)
+    entries = agenda_entries(conference, window)
     for position, entry in enumerate(entries):
         if entry.item is None:
             AgendaItem.objects.create(

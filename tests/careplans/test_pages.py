@@ -313,7 +313,7 @@ def test_plan_page_runs_the_same_queries_for_2_or_20_goals_and_60_exercises(
     for goal in goals[:10]:
         part_update(instance=goal, data={"target_value": "50"}, expected_version=1, user=colleague)
     assert _page_queries(client, small) == _page_queries(client, big)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(26):
         client.get(big.get_absolute_url())
     assert START
 

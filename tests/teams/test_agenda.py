@@ -370,7 +370,7 @@ def test_the_agenda_page_runs_a_fixed_number_of_queries(
     conference = CaseConference.objects.create(team=north, starts_at=STARTS, chair=lead)
     client = login(lead)
     url = conference.get_absolute_url()
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(22):
         response = client.get(url)
     assert len(response.context["entries"]) == size
     assert response.content.decode().count("badge reason-urgent_alert") == size

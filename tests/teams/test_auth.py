@@ -71,6 +71,25 @@ def test_session_expires_after_15_idle_minutes(client, clinician):
         assert response.url.startswith(LOGIN)
 
 
+def test_pages_within_a_minute_of_the_last_renewal_write_no_session(login, clinician, patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel("2026-03-02 09:00 +00:00", tick=False) as traveller:
+        client = login(clinician)
+        client.get(reverse("patient_list"))  # renews
+        traveller.shift(timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("patient_list")).status_code == 200
+        assert not [
+            q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]
+        ]
+        traveller.shift(timedelta(seconds=40))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("patient_list"))
+        assert [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+
 def test_password_change_applies_the_validators(login, clinician):
     client = login(clinician)
     response = client.post(

@@ -87,5 +87,5 @@ def test_list_runs_the_same_queries_for_5_and_50_patients(
     PatientFactory.create_batch(45, team=north, primary_clinician=colleague)
     with_fifty = _queries_for_list(client)
     assert with_five == with_fifty
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         client.get(LIST, {"q": "a", "status": "active"})
