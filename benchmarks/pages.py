@@ -47,6 +47,8 @@ class Cast:
     clinician: User
     team: Team
     patient: Patient
+    # Another patient of the team receives the POSTs: the measured patient's history stays as generated.
+    scratch: Patient
     plan: CarePlan
     conference: CaseConference
 
@@ -55,14 +57,14 @@ class Cast:
         team = Team.objects.filter(name__startswith="Bench team").order_by("id").first()
         if team is None:
             raise LookupError("No benchmark data: generate it first.")
-        patient = Patient.objects.filter(team=team, status="active").order_by("id").first()
-        assert patient is not None  # noqa: S101 - generated with the team
+        patient, scratch = Patient.objects.filter(team=team, status="active").order_by("id")[:2]
         return cls(
             admin=User.objects.get(username="bench-admin"),
             lead=User.objects.get(memberships__team=team, memberships__role=Membership.Role.LEAD),
             clinician=patient.primary_clinician,
             team=team,
             patient=patient,
+            scratch=scratch,
             plan=CarePlan.objects.get(patient=patient, status="active"),
             conference=CaseConference.objects.filter(team=team, status="planned").order_by("starts_at")[0],
         )
@@ -92,7 +94,7 @@ PHQ9 = {f"PHQ-9:{n}": "1" for n in range(1, 10)} | {
 def requests(cast: Cast) -> list[tuple[str, float, Callable[[], object]]]:
     """(name, p95 target in ms, a call that makes the request and returns the response)."""
     c = _clients(cast)
-    patient = cast.patient.pk
+    patient, scratch = cast.patient.pk, cast.scratch.pk
     # Item 9 at 0: a self-harm answer would open an urgent alert and queue an email with every request.
     api_screening = {
         "instrument": "PHQ-9",
@@ -122,7 +124,7 @@ def requests(cast: Cast) -> list[tuple[str, float, Callable[[], object]]]:
         (
             "screening entry (POST)",
             150,
-            lambda: c["clinician"].post(reverse("screening_new", kwargs={"patient_id": patient}), PHQ9),
+            lambda: c["clinician"].post(reverse("screening_new", kwargs={"patient_id": scratch}), PHQ9),
         ),
         ("clinic dashboard (all teams, 12 weeks)", 250, lambda: c["admin"].get(reverse("clinic_dashboard"))),
         ("team dashboard", 250, lambda: c["lead"].get(reverse("clinic_dashboard"), {"team": cast.team.pk})),
@@ -133,7 +135,7 @@ def requests(cast: Cast) -> list[tuple[str, float, Callable[[], object]]]:
             "API screening POST",
             250,
             lambda: c["api"].post(
-                reverse("api_patient_screenings", kwargs={"patient_id": patient}),
+                reverse("api_patient_screenings", kwargs={"patient_id": scratch}),
                 api_screening,
                 content_type="application/json",
             ),

@@ -138,7 +138,7 @@ def screening_posts(cast: Cast, *, seconds: float = 15, clients: int = 8, worker
         counts: list[int] = []
         stop_at = time.perf_counter() + seconds
         threads = [
-            threading.Thread(target=_post_screenings, args=(port, token, cast.patient.pk, stop_at, counts))
+            threading.Thread(target=_post_screenings, args=(port, token, cast.scratch.pk, stop_at, counts))
             for _ in range(clients)
         ]
         started = time.perf_counter()
