@@ -23,6 +23,8 @@ class Measurement:
     times_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     statuses: set[int] = field(default_factory=set)
+    # For aggregate pages: the median time of the same aggregates as one hand-written query.
+    bare_ms: float | None = None
 
     @property
     def p50(self) -> float:

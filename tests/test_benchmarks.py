@@ -30,3 +30,16 @@ def test_the_benchmark_runs_at_two_scales_with_the_same_query_counts():
     report = markdown(list(large.values()), scale=0.01, generation=None, rounds=1)
     assert report.startswith("# Benchmarks")
     assert all(f"| {name} |" in report for name in large)
+
+
+def test_the_bare_sql_floors_run_and_land_in_the_table():
+    from benchmarks.bare import floors
+    from benchmarks.report import table
+
+    results = _run(0.002)
+    measured = {m.name: m for m in results.values()}
+    for name, milliseconds in floors(Cast.find(), rounds=1).items():
+        assert milliseconds > 0
+        measured[name].bare_ms = milliseconds
+    rendered = table(list(measured.values()))
+    assert rendered.count("×") == 3

@@ -1,0 +1,108 @@
+"""The database's floor under each aggregate page: the same aggregates as one hand-written query.
+
+Page time over bare-SQL time is the overhead of our code (its query count, the ORM, the rendering)
+over what PostgreSQL needs anyway. When the floor itself is over the page's target, no amount of
+tidying our code meets it: the data must be aggregated ahead (roll-ups).
+"""
+
+import statistics
+import time
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from .pages import Cast
+
+# Exercise completion, attendance and milestone progress, overall and per team, clinician, discipline,
+# risk stratum and week, for the window [start, end): what the dashboard shows.
+DASHBOARD = """
+WITH patients AS (
+    SELECT p.id, p.team_id, p.primary_clinician_id AS clinician, u.discipline, plan.risk_stratum AS stratum
+    FROM teams_patient p
+    JOIN teams_user u ON u.id = p.primary_clinician_id
+    LEFT JOIN careplans_careplan plan ON plan.patient_id = p.id AND plan.status = 'active'
+    WHERE {patients}
+),
+logged AS (
+    SELECT p.team_id, p.clinician, p.discipline, p.stratum, date_trunc('week', l.logged_for) AS week,
+           count(*) FILTER (WHERE l.done = 'done') + 0.5 * count(*) FILTER (WHERE l.done = 'partly') AS done
+    FROM checkins_exerciselog l JOIN patients p ON p.id = l.patient_id
+    WHERE l.logged_for >= %(start)s AND l.logged_for < %(end)s
+    GROUP BY GROUPING SETS ((), (p.team_id), (p.clinician), (p.discipline), (p.stratum), (week))
+),
+prescribed AS (
+    SELECT p.team_id, p.clinician, p.discipline, p.stratum,
+           sum(e.sessions_per_week * GREATEST(0, %(end)s::date - GREATEST(%(start)s::date, plan.start_date)) / 7.0)
+    FROM careplans_exercise e
+    JOIN careplans_careplan plan ON plan.id = e.plan_id AND plan.status = 'active'
+    JOIN patients p ON p.id = plan.patient_id
+    GROUP BY GROUPING SETS ((), (p.team_id), (p.clinician), (p.discipline), (p.stratum))
+),
+attendance AS (
+    SELECT p.team_id, p.clinician, p.discipline, p.stratum, date_trunc('week', s.starts_at) AS week,
+           count(*) FILTER (WHERE s.status = 'attended') AS attended,
+           count(*) FILTER (WHERE s.status IN ('attended', 'missed', 'cancelled_patient')) AS counted
+    FROM adherence_session s JOIN patients p ON p.id = s.patient_id
+    WHERE s.starts_at >= %(start)s AND s.starts_at < %(end)s
+    GROUP BY GROUPING SETS ((), (p.team_id), (p.clinician), (p.discipline), (p.stratum), (week))
+),
+milestones AS (
+    SELECT p.team_id, count(*) FILTER (WHERE m.achieved_on <= m.due_date) AS on_time, count(*) AS due
+    FROM careplans_milestone m JOIN careplans_goal g ON g.id = m.goal_id
+    JOIN careplans_careplan plan ON plan.id = g.plan_id JOIN patients p ON p.id = plan.patient_id
+    WHERE m.due_date >= %(start)s AND m.due_date < %(end)s
+    GROUP BY GROUPING SETS ((), (p.team_id))
+)
+SELECT (SELECT count(*) FROM logged), (SELECT count(*) FROM prescribed), (SELECT count(*) FROM attendance),
+       (SELECT count(*) FROM milestones)
+"""
+
+# The agenda's heaviest reasons for one team: exercise completion and attendance per patient over the
+# two weeks before this one, and open urgent alerts.
+AGENDA = """
+WITH patients AS (SELECT id FROM teams_patient WHERE team_id = %(team)s AND status = 'active'),
+logged AS (
+    SELECT l.patient_id, count(*) FILTER (WHERE l.done = 'done') + 0.5 * count(*) FILTER (WHERE l.done = 'partly')
+    FROM checkins_exerciselog l WHERE l.patient_id IN (SELECT id FROM patients)
+      AND l.logged_for >= %(start)s AND l.logged_for < %(end)s
+    GROUP BY l.patient_id
+),
+attendance AS (
+    SELECT s.patient_id, count(*) FILTER (WHERE s.status = 'attended'), count(*)
+    FROM adherence_session s WHERE s.patient_id IN (SELECT id FROM patients)
+      AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+    GROUP BY s.patient_id
+),
+alerts AS (
+    SELECT a.patient_id FROM screening_alert a WHERE a.patient_id IN (SELECT id FROM patients) AND a.status <> 'closed'
+)
+SELECT (SELECT count(*) FROM logged), (SELECT count(*) FROM attendance), (SELECT count(*) FROM alerts)
+"""
+
+
+def _time(sql: str, params: dict, rounds: int) -> float:
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(rounds + 1):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[1:])
+
+
+def floors(cast: Cast, *, rounds: int = 3) -> dict[str, float]:
+    """Bare-SQL milliseconds (median), keyed by the page they underlie."""
+    today = timezone.localdate()
+    end = today + timedelta(days=1)
+    dashboard = {"start": end - timedelta(weeks=12), "end": end}
+    monday = today - timedelta(days=today.weekday())
+    agenda = {"team": cast.team.pk, "start": monday - timedelta(days=14), "end": monday}
+    every_team = DASHBOARD.format(patients="true")  # noqa: S608 - a fixed fragment; values are parameters
+    one_team = DASHBOARD.format(patients="p.team_id = %(team)s")  # noqa: S608 - likewise
+    return {
+        "clinic dashboard (all teams, 12 weeks)": _time(every_team, dashboard, rounds),
+        "team dashboard": _time(one_team, dashboard | {"team": cast.team.pk}, rounds),
+        "conference agenda (one team)": _time(AGENDA, agenda, rounds),
+    }
