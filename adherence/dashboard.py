@@ -186,13 +186,13 @@ def drilldown_patients(patients: QuerySet[Patient], window: Window, metric: str,
             plan__patient=OuterRef("pk"), plan__status=CarePlan.Status.ACTIVE
         ),
         "attendance": Session.objects.filter(
-            patient=OuterRef("pk"), starts_at__date__gte=window.start, starts_at__date__lt=window.end
+            patient=OuterRef("pk"), **metrics.between("starts_at", window.start, window.end)
         ),
         "milestones": Milestone.objects.filter(
             goal__plan__patient=OuterRef("pk"), due_date__gte=window.start, due_date__lt=window.end
         ),
         "checkins": Reminder.objects.filter(
-            patient=OuterRef("pk"), sent_at__date__gte=window.start, sent_at__date__lt=window.end
+            patient=OuterRef("pk"), **metrics.between("sent_at", window.start, window.end)
         ),
     }[metric]
     patients = patients.filter(Exists(counted))

@@ -21,7 +21,7 @@ value and is shown as "—", never as 0%.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +40,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Greatest, TruncWeek
+from django.utils import timezone
 
 from careplans.models import CarePlan, Exercise, Milestone
 from checkins.models import ExerciseLog, Reminder
@@ -76,6 +77,15 @@ class Rate:
 
     def __str__(self) -> str:
         return self.percent
+
+
+def between(field: str, start: date, end: date) -> dict[str, datetime]:
+    """A date-time field within the local days [start, end), as a range an index can serve (rather
+    than the field's date, which PostgreSQL must compute for every row)."""
+    return {
+        f"{field}__gte": timezone.make_aware(datetime.combine(start, time.min)),
+        f"{field}__lt": timezone.make_aware(datetime.combine(end, time.min)),
+    }
 
 
 def _rate(numerator, denominator) -> Rate:
@@ -228,7 +238,7 @@ def _day(value: Any) -> Any:
 
 def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str | None) -> dict[Any, Rate]:
     rows = _grouped(
-        Session.objects.filter(patient__in=patients, starts_at__date__gte=start, starts_at__date__lt=end),
+        Session.objects.filter(patient__in=patients, **between("starts_at", start, end)),
         "patient",
         by,
         dated="starts_at",
@@ -242,7 +252,7 @@ def checkin_response_by(
     patients: QuerySet[Patient], start: date, end: date, by: str | None
 ) -> dict[Any, Rate]:
     rows = _grouped(
-        Reminder.objects.filter(patient__in=patients, sent_at__date__gte=start, sent_at__date__lt=end),
+        Reminder.objects.filter(patient__in=patients, **between("sent_at", start, end)),
         "patient",
         by,
         dated="sent_at",

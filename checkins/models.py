@@ -173,6 +173,8 @@ class ExerciseLog(models.Model):
 
     class Meta:
         ordering = ["-logged_for", "id"]
+        # A patient's logs over a window (the agenda, the overview's weeks): the range, not all of them.
+        indexes = [models.Index(fields=["patient", "logged_for"], name="exerciselog_patient_day")]
         constraints = [
             models.UniqueConstraint(
                 fields=["checkin", "exercise"],
