@@ -5,8 +5,10 @@ Both are measured over the team's whole weeks (14 days by default) before the cu
 exercise is logged a week at a time, so a week still under way would read as exercise not done.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -39,29 +41,30 @@ def _span(start: date, end: date) -> str:
     return f"{start:%d %b}–{end - timedelta(days=1):%d %b}"
 
 
-def exercise_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
-    threshold = window.thresholds.exercise_below
+def _low(
+    window: Window, rates_by: Callable[..., dict[Any, Rate]], threshold: int, what: str, unit: str
+) -> list[tuple[int, str]]:
+    """Patients whose rate over the team's weeks is under ``threshold`` percent, with the numbers."""
     start, end = _weeks(window)
-    rates = exercise_completion_by(patients, start, end, PATIENT)
     return [
         (
             patient_id,
-            f"{rate.percent} of prescribed home exercise done {_span(start, end)} "
-            f"({_number(rate.numerator)} of {_number(rate.denominator)} sessions; under {threshold}%)",
+            f"{rate.percent} of {what} {_span(start, end)} "
+            f"({_number(rate.numerator)} of {_number(rate.denominator)}{unit}; under {threshold}%)",
         )
-        for patient_id, rate in _under(rates, threshold)
+        for patient_id, rate in _under(rates_by(start, end), threshold)
     ]
+
+
+def exercise_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+    def rates(start: date, end: date) -> dict[Any, Rate]:
+        return exercise_completion_by(patients, start, end, PATIENT)
+
+    return _low(window, rates, window.thresholds.exercise_below, "prescribed home exercise done", " sessions")
 
 
 def attendance_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
-    threshold = window.thresholds.attendance_below
-    start, end = _weeks(window)
-    rates = attendance_by(patients, start, end, PATIENT)
-    return [
-        (
-            patient_id,
-            f"{rate.percent} of sessions attended {_span(start, end)} "
-            f"({_number(rate.numerator)} of {_number(rate.denominator)}; under {threshold}%)",
-        )
-        for patient_id, rate in _under(rates, threshold)
-    ]
+    def rates(start: date, end: date) -> dict[Any, Rate]:
+        return attendance_by(patients, start, end, PATIENT)
+
+    return _low(window, rates, window.thresholds.attendance_below, "sessions attended", "")

@@ -72,9 +72,6 @@ class Cast:
         )
 
 
-Request = Callable[[], object]
-
-
 def _clients(cast: Cast) -> dict[str, Client]:
     clients = {"anonymous": Client()}
     for role, user in (("admin", cast.admin), ("lead", cast.lead), ("clinician", cast.clinician)):

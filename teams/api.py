@@ -157,7 +157,11 @@ class PatientInputSerializer(serializers.Serializer):
     )
 
 
-DEFAULTS = {"reminder_channel": Patient.Channel.EMAIL, "language": "en", "status": Patient.Status.ACTIVE}
+DEFAULTS = {
+    "reminder_channel": Patient.Channel.EMAIL,
+    "language": Language.ENGLISH,
+    "status": Patient.Status.ACTIVE,
+}
 
 
 def _patient_form(request: Request, instance: Patient | None = None) -> PatientForm:

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from .models import ActionItem, CaseConference, ConferenceSeries, Membership, Patient, Team, User
 
@@ -70,7 +69,7 @@ def actions_section_context(request: HttpRequest, patient: Patient) -> dict[str,
         .select_related("owner", "conference")
         .order_by("due_on", "id")
     )
-    return {"actions": actions, "today": timezone.localdate()}
+    return {"actions": actions}
 
 
 @dataclass(frozen=True)

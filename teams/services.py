@@ -238,14 +238,17 @@ def conference_start(*, conference: CaseConference, user: User, request: HttpReq
         return conference
     window = agenda_window(conference)
     entries = agenda_entries(conference, window)
+    # Two writes whatever the agenda's length: the new lines together, the stored ones together.
+    stored = [entry.item for entry in entries if entry.item is not None]
     for position, entry in enumerate(entries):
-        if entry.item is None:
-            AgendaItem.objects.create(
-                conference=conference, patient=entry.patient, position=position, reasons=entry.reasons
-            )
-        else:
+        if entry.item is not None:
             entry.item.position, entry.item.reasons = position, entry.reasons
-            entry.item.save(update_fields=["position", "reasons"])
+    AgendaItem.objects.bulk_create(
+        AgendaItem(conference=conference, patient=entry.patient, position=position, reasons=entry.reasons)
+        for position, entry in enumerate(entries)
+        if entry.item is None
+    )
+    AgendaItem.objects.bulk_update(stored, ["position", "reasons"])
     conference.status = CaseConference.Status.IN_PROGRESS
     conference.agenda_since = window.since
     conference.started_at = timezone.now()
@@ -293,10 +296,10 @@ def agenda_item_move(*, item: AgendaItem, up: bool) -> None:
     if not 0 <= other < len(items):
         return
     items[index], items[other] = items[other], items[index]
-    for position, each in enumerate(items):
-        if each.position != position:
-            each.position = position
-            each.save(update_fields=["position"])
+    moved = [each for position, each in enumerate(items) if each.position != position]
+    for each in moved:
+        each.position = items.index(each)
+    AgendaItem.objects.bulk_update(moved, ["position"])
 
 
 @transaction.atomic

@@ -64,7 +64,8 @@ def test_list_pages_have_flat_query_counts(kind, login, colleague, clinician, no
 
 
 def test_api_lists_have_flat_query_counts(api_as, colleague, clinician, north, patient):
-    """The JSON API's lists: alerts, a patient's check-ins and screenings, the patient list."""
+    """The JSON API's lists: alerts, a patient's check-ins and screenings, the patient list, and the FHIR
+    search of a patient's responses."""
     from decimal import Decimal
 
     from checkins.models import CheckIn
@@ -75,6 +76,7 @@ def test_api_lists_have_flat_query_counts(api_as, colleague, clinician, north, p
         reverse("api_patient_checkins", kwargs={"patient_id": patient.pk}),
         reverse("api_patient_screenings", kwargs={"patient_id": patient.pk}),
         reverse("api_patient_list"),
+        reverse("fhir_questionnaire_response_list") + f"?patient={patient.pk}",
     ]
     counts: dict[str, list[int]] = {url: [] for url in urls}
     for batch in (2, 20):
@@ -88,3 +90,47 @@ def test_api_lists_have_flat_query_counts(api_as, colleague, clinician, north, p
                 assert api.get(url).status_code == 200
             counts[url].append(len(queries))
     assert all(first == second for first, second in counts.values()), counts
+
+
+def test_conference_pages_have_flat_query_counts(login, lead, colleague, clinician, north):
+    """The conference list, a running agenda, one patient's discussion, the summary and "my tasks",
+    with a few patients and actions and with many."""
+    from datetime import date
+
+    from teams import services
+    from teams.models import CaseConference
+
+    conference = CaseConference.objects.create(team=north, starts_at=timezone.now(), chair=lead)
+    conference = services.conference_start(conference=conference, user=lead)
+    first = None
+    counts: dict[str, list[int]] = {}
+    for batch in (2, 15):
+        for _ in range(batch):
+            item = services.agenda_item_add(
+                conference=conference,
+                patient=PatientFactory(team=north, primary_clinician=clinician),
+                user=lead,
+            )
+            first = first or item
+            services.note_save(item=item, data={"decisions": "Review in two weeks"}, user=lead)
+            for target in (item, first):
+                services.action_add(
+                    item=target,
+                    description="Phone the GP",
+                    owner=colleague,
+                    due_on=date(2027, 1, 4),
+                    user=lead,
+                )
+        pages = {
+            "list": (lead, reverse("conference_list")),
+            "agenda": (lead, conference.get_absolute_url()),
+            "discussion": (lead, first.get_absolute_url()),
+            "summary": (lead, reverse("conference_summary", kwargs={"conference_id": conference.pk})),
+            "tasks": (colleague, reverse("my_tasks")),
+        }
+        for name, (user, url) in pages.items():
+            client = login(user)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.setdefault(name, []).append(len(queries))
+    assert all(small == large for small, large in counts.values()), counts
