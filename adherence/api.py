@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 
 from rehabcare.api import ErrorSerializer
 from teams.api import PatientScopedAPIView
-from teams.models import AuditEvent, Team
+from teams.models import AuditEvent, Patient, Team
 from teams.services import audit_record, user_leads_team
 
-from . import dashboard
+from . import dashboard, rollups
 from .metrics import Rate
 from .selectors import patient_weeks
 
@@ -69,12 +69,13 @@ class TeamAdherenceView(APIView):
         team = Team.objects.filter(pk=team_id).first()
         if team is None or not user_leads_team(request.user, team.pk):  # type: ignore[arg-type]
             raise Http404("No team matches the given query.")
+        status = request.query_params.get("status", "")
         filters = dashboard.DashboardFilters(
-            {"team": team.pk, "status": request.query_params.get("status", "")},
-            patients=team.patients.all(),
+            {"team": team.pk, "status": status}, patients=team.patients.all()
         )
         window, patients = dashboard.window_and_patients(team.patients.all(), filters)
-        numbers = dashboard.headline(patients, window)
+        valid_status = status if status in Patient.Status.values else ""
+        numbers = dashboard.headline(rollups.Scope([team.pk], status=valid_status), window)
         audit_record(request=request._request, action=AuditEvent.Action.VIEW, object_type="team adherence")
         return Response(
             {

@@ -11,7 +11,7 @@ class AdherenceConfig(AppConfig):
         from teams.overview import OverviewSection, overview_section_register
 
         from .agenda import attendance_low, exercise_low
-        from .demo import demo_adherence_seed
+        from .demo import demo_adherence_seed, demo_rollups_seed
         from .overview import adherence_section_context
 
         overview_section_register(
@@ -23,5 +23,6 @@ class AdherenceConfig(AppConfig):
             )
         )
         demo_seeder_register("sessions", demo_adherence_seed)
+        demo_seeder_register("weekly roll-ups", demo_rollups_seed)
         agenda_finder_register("exercise_low", exercise_low)
         agenda_finder_register("attendance_low", attendance_low)

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,7 +11,7 @@ from django.utils import timezone
 from careplans.models import CarePlan, Stratum
 from teams.models import Discipline, Membership, Patient, Team, User
 
-from . import metrics
+from . import metrics, rollups, selectors
 
 TREND_WEEKS = 12
 METRICS = {
@@ -75,17 +74,40 @@ class DashboardFilters(forms.Form):
 
 @dataclass(frozen=True)
 class Window:
-    start: date
-    end: date  # exclusive
+    """Whole calendar weeks, Monday to Sunday: the figures are summed a week at a time."""
+
+    start: date  # a Monday
+    end: date  # the Monday after, exclusive
+
+
+def window_of(filters: DashboardFilters) -> Window:
+    """The whole weeks from the start's to the end's (by default the 12 weeks up to this one)."""
+    today = timezone.localdate()
+    data = filters.cleaned_data if filters.is_valid() else {}
+    end = selectors.week_of(data.get("end") or today) + timedelta(weeks=1)
+    start = selectors.week_of(data["start"]) if data.get("start") else end - timedelta(weeks=TREND_WEEKS)
+    return Window(start, end)
+
+
+def scope_of(user: User, filters: DashboardFilters) -> rollups.Scope:
+    """The roll-up rows behind the dashboard: the teams the user oversees, narrowed by the filters."""
+    data = filters.cleaned_data if filters.is_valid() else {}
+    if data.get("team"):
+        teams: list[int] | None = [data["team"].pk]
+    elif user.is_clinic_admin:
+        teams = None
+    else:
+        teams = list(
+            Membership.objects.filter(user=user, role=Membership.Role.LEAD).values_list("team", flat=True)
+        )
+    return rollups.Scope(teams, status=data.get("status") or "", stratum=data.get("stratum") or "")
 
 
 def window_and_patients(
     patients: QuerySet[Patient], filters: DashboardFilters
 ) -> tuple[Window, QuerySet[Patient]]:
-    today = timezone.localdate()
+    """The window, and the overseen patients the filters leave: for lists of the patients behind a number."""
     data = filters.cleaned_data if filters.is_valid() else {}
-    end = (data.get("end") or today) + timedelta(days=1)
-    start = data.get("start") or end - timedelta(weeks=TREND_WEEKS)
     if data.get("team"):
         patients = patients.filter(team=data["team"])
     if data.get("status"):
@@ -95,63 +117,64 @@ def window_and_patients(
             patient=OuterRef("pk"), status=CarePlan.Status.ACTIVE, risk_stratum=data["stratum"]
         )
         patients = patients.filter(Exists(plans))
-    return Window(start, end), patients
+    return window_of(filters), patients
 
 
-def headline(patients: QuerySet[Patient], window: Window) -> dict[str, metrics.Rate]:
-    today = timezone.localdate()
+def _headline(figures: rollups.Figures | None) -> dict[str, metrics.Rate]:
+    figures = figures or rollups.Figures.of((None,) * 11)
     return {
-        "exercise": metrics.exercise_completion(patients, window.start, window.end),
-        "attendance": metrics.attendance(patients, window.start, window.end),
-        "milestones": metrics.milestone_progress(patients, window.start, window.end, today),
-        "checkins": metrics.checkin_response(patients, window.start, window.end),
-        "screening": metrics.screening_at_milestones(patients, window.start, window.end),
+        "exercise": figures.exercise,
+        "attendance": figures.attendance,
+        "milestones": figures.milestones,
+        "checkins": figures.checkins,
+        "screening": figures.screening,
     }
 
 
-def trend(patients: QuerySet[Patient], window: Window) -> dict[str, Any]:
-    """Each headline metric per calendar week, for the twelve weeks up to the window's end: the
-    metrics grouped by week, so a fixed six queries."""
-    today = timezone.localdate()
-    last = window.end - timedelta(days=1)
-    first = last - timedelta(days=last.weekday(), weeks=TREND_WEEKS - 1)
+def headline(scope: rollups.Scope, window: Window) -> dict[str, metrics.Rate]:
+    return _headline(rollups.grouped(scope, window.start, window.end)[None].get(None))
+
+
+def trend(scope: rollups.Scope, window: Window) -> dict[str, Any]:
+    """Each headline metric per calendar week, for the twelve weeks up to the window's end."""
+    first = window.end - timedelta(weeks=TREND_WEEKS)
     weeks = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
-    columns = {
-        "exercise": metrics.exercise_completion_by(patients, first, window.end, metrics.WEEK),
-        "attendance": metrics.attendance_by(patients, first, window.end, metrics.WEEK),
-        "milestones": metrics.milestone_progress_by(patients, first, window.end, today, metrics.WEEK),
-        "checkins": metrics.checkin_response_by(patients, first, window.end, metrics.WEEK),
-    }
-    series = {
-        key: [column.get(week, metrics.EMPTY).whole_percent for week in weeks]
-        for key, column in columns.items()
-    }
+    by_week = rollups.weekly(scope, first, window.end)
+    series = {key: [_headline(by_week.get(week))[key].whole_percent for week in weeks] for key in METRICS}
     return {"labels": [w.strftime("%d %b") for w in weeks], "series": series, "names": METRICS}
 
 
-def breakdowns(patients: QuerySet[Patient], window: Window) -> list[dict[str, Any]]:
-    today = timezone.localdate()
+def breakdowns(
+    scope: rollups.Scope, window: Window, grouped: dict[str | None, dict[Any, rollups.Figures]] | None = None
+) -> list[dict[str, Any]]:
+    grouped = grouped if grouped is not None else rollups.grouped(scope, window.start, window.end)
     tables = []
     for by, (_field, title) in metrics.BREAKDOWNS.items():
-        columns = {
-            "exercise": metrics.exercise_completion_by(patients, window.start, window.end, by),
-            "attendance": metrics.attendance_by(patients, window.start, window.end, by),
-            "milestones": metrics.milestone_progress_by(patients, window.start, window.end, today, by),
-            "checkins": metrics.checkin_response_by(patients, window.start, window.end, by),
-        }
-        groups = sorted({g for column in columns.values() for g in column}, key=lambda g: (g is None, str(g)))
+        groups = sorted(grouped[by], key=lambda g: (g is None, str(g)))
         labels = _group_labels(by, groups)
-        empty = metrics.Rate(Decimal(0), Decimal(0))
         rows = [
             {
                 "group": group,
                 "label": labels.get(group, group),
-                "cells": [(key, columns[key].get(group, empty)) for key in METRICS],
+                "cells": [(key, _headline(grouped[by][group])[key]) for key in METRICS],
             }
             for group in groups
         ]
         tables.append({"by": by, "title": title, "rows": rows})
     return tables
+
+
+def page(scope: rollups.Scope, window: Window) -> dict[str, Any]:
+    """Everything the dashboard shows: four queries, whatever the number of patients."""
+    grouped = rollups.grouped(scope, window.start, window.end)
+    overall = grouped[None].get(None)
+    return {
+        "headline": _headline(overall),
+        "refreshed_at": overall.refreshed_at if overall else None,
+        "trend": trend(scope, window),
+        "tables": breakdowns(scope, window, grouped),
+        "outcomes": rollups.outcomes(scope),
+    }
 
 
 def _group_labels(by: str, groups: list[Any]) -> dict[Any, str]:

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from careplans.models import CarePlan, Exercise
 
-from .models import ExerciseWeekLog, FunctionalMeasure, Session
+from . import rollups
+from .models import ExerciseWeekLog, FunctionalMeasure, Session, WeekRollup
 from .selectors import week_of
 
 WEEKS = 12
@@ -76,3 +77,9 @@ def demo_adherence_seed() -> int:
                 entered_by=clinician,
             )
     return Session.objects.count()
+
+
+def demo_rollups_seed() -> int:
+    """The dashboard's weekly roll-ups for what the demo seeded, so it shows figures straight away."""
+    rollups.refresh()
+    return WeekRollup.objects.count()

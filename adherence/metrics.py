@@ -136,14 +136,16 @@ class OutcomeChange:
     clinically_important_improvement: Rate
 
 
-OUTCOME_SQL = """
+# Each patient's outcome pair per instrument with published thresholds: whether their latest result
+# improved on their intake result by the reliable-change and the clinically important amounts.
+OUTCOME_PAIRS_SQL = """
 WITH results AS (
     SELECT s.patient_id, s.instrument, s.timepoint, s.total, s.administered_at,
            ROW_NUMBER() OVER (
                PARTITION BY s.patient_id, s.instrument ORDER BY s.administered_at DESC, s.id DESC
            ) AS newest
     FROM screening_screening s
-    WHERE s.patient_id = ANY(%(patients)s)
+    WHERE s.patient_id IN ({patients})
       AND NOT EXISTS (SELECT 1 FROM screening_screening a WHERE a.amends_id = s.id)
 ),
 intake AS (
@@ -153,34 +155,43 @@ intake AS (
 ),
 latest AS (SELECT patient_id, instrument, total, administered_at FROM results WHERE newest = 1),
 pairs AS (
-    SELECT i.instrument,
+    SELECT i.patient_id, i.instrument,
            (l.total - i.total) * (CASE WHEN i.instrument = ANY(%(better)s) THEN 1 ELSE -1 END) AS gain
     FROM intake i JOIN latest l USING (patient_id, instrument)
     WHERE l.administered_at > i.administered_at
 )
-SELECT p.instrument, COUNT(*),
-       COUNT(*) FILTER (WHERE p.gain >= t.rc),
-       COUNT(*) FILTER (WHERE p.gain >= t.mcid)
+SELECT p.patient_id, p.instrument, p.gain >= t.rc AS reliable, p.gain >= t.mcid AS important
 FROM pairs p
 JOIN UNNEST(%(codes)s::text[], %(rcs)s::numeric[], %(mcids)s::numeric[]) AS t(code, rc, mcid)
   ON t.code = p.instrument
-GROUP BY p.instrument ORDER BY p.instrument
 """
 
 
-def outcome_change(patients: QuerySet[Patient]) -> list[OutcomeChange]:
-    """Per instrument with published thresholds: who improved reliably between intake and latest."""
+def outcome_pairs_params() -> dict[str, Any]:
     with_thresholds = [i for i in INSTRUMENTS.values() if i.thresholds is not None]
-    params: dict[str, Any] = {
-        "patients": list(patients.values_list("id", flat=True)),
+    return {
         "better": [i.code for i in INSTRUMENTS.values() if i.higher_is_better],
         "codes": [i.code for i in with_thresholds],
         "rcs": [i.thresholds.rc for i in with_thresholds if i.thresholds],
         "mcids": [i.thresholds.mcid for i in with_thresholds if i.thresholds],
     }
+
+
+def outcome_change(patients: QuerySet[Patient]) -> list[OutcomeChange]:
+    """Per instrument with published thresholds: who improved reliably between intake and latest."""
+    pairs = OUTCOME_PAIRS_SQL.format(patients="SELECT unnest(%(patients)s::bigint[])")
+    sql = f"""
+        SELECT instrument, count(*), count(*) FILTER (WHERE reliable), count(*) FILTER (WHERE important)
+        FROM ({pairs}) pairs GROUP BY instrument ORDER BY instrument
+    """  # noqa: S608 - fixed fragments; values are parameters
+    params = outcome_pairs_params() | {"patients": list(patients.values_list("id", flat=True))}
     with connection.cursor() as cursor:
-        cursor.execute(OUTCOME_SQL, params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    return outcome_rows(rows)
+
+
+def outcome_rows(rows: list[tuple[str, int, int, int]]) -> list[OutcomeChange]:
     return [
         OutcomeChange(code, total, _rate(reliable, total), _rate(important, total))
         for code, total, reliable, important in rows

@@ -143,3 +143,67 @@ class Export(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
+
+
+class WeekRollup(models.Model):
+    """The adherence figures of one calendar week for one group of patients: those of a team with the
+    same primary clinician, status and risk stratum (of their active plan; NULL without one).
+
+    Kept by ``rollups.refresh`` from the same definitions as ``metrics``; the dashboard sums these rows
+    instead of scanning millions of logs. Source rows mark their week stale through triggers (see
+    migration 0003), so no way of writing escapes it.
+    """
+
+    week = models.DateField(help_text="The Monday of the week.")
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    stratum = models.CharField(max_length=8, null=True)
+    exercise_logged = models.DecimalField(max_digits=14, decimal_places=1)
+    exercise_prescribed_days = models.BigIntegerField(help_text="Σ sessions a week × days the plan ran.")
+    sessions_attended = models.IntegerField()
+    sessions_counted = models.IntegerField()
+    milestones_on_time = models.IntegerField()
+    milestones_due = models.IntegerField()
+    reminders_completed = models.IntegerField()
+    reminders_sent = models.IntegerField()
+    milestones_screened = models.IntegerField()
+    milestones_reached = models.IntegerField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["week", "team"], name="weekrollup_week_team")]
+
+    def __str__(self) -> str:
+        return f"Week of {self.week} for team {self.team_id}"
+
+
+class OutcomeRollup(models.Model):
+    """Outcome change (intake to latest, per instrument) counted for one group of patients, as above."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    stratum = models.CharField(max_length=8, null=True)
+    instrument = models.CharField(max_length=16)
+    patients = models.IntegerField()
+    reliable = models.IntegerField()
+    important = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["team"], name="outcomerollup_team")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} outcomes for team {self.team_id}"
+
+
+class RollupStale(models.Model):
+    """A team's roll-ups that a write made out of date: one week, or every week from ``week`` on when
+    ``onwards`` (from the beginning when ``week`` is NULL). Append-only, so writers never wait."""
+
+    team_id = models.BigIntegerField()
+    week = models.DateField(null=True)
+    onwards = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Team {self.team_id} from {self.week}{' on' if self.onwards else ''}"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import exports
+from . import exports, rollups
 
 
 @shared_task(
@@ -10,3 +10,9 @@ from . import exports
 )
 def export_build(export_id: int) -> None:
     exports.export_build(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def rollups_refresh() -> None:
+    """Every minute: recompute the weekly roll-ups that writes marked stale, and this week's."""
+    rollups.refresh()

@@ -108,22 +108,20 @@ def _overseen_or_403(request: AuthenticatedRequest):
 def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     overseen = _overseen_or_403(request)
     filters = dashboard.DashboardFilters(request.GET or None, patients=overseen)
-    window, patients = dashboard.window_and_patients(overseen, filters)
+    window = dashboard.window_of(filters)
+    scope = dashboard.scope_of(request.user, filters)
     if request.GET.get("export") in metrics.BREAKDOWNS:
-        return _breakdown_csv(request, patients, window, request.GET["export"])
+        return _breakdown_csv(request, scope, window, request.GET["export"])
     return render(
         request,
         "adherence/dashboard.html",
         {
             "filters": filters,
             "window": window,
-            "last_day": window.end - timedelta(days=1),
-            "headline": dashboard.headline(patients, window),
+            "last_day": min(window.end - timedelta(days=1), timezone.localdate()),
             "names": dashboard.METRICS,
-            "trend": dashboard.trend(patients, window),
-            "tables": dashboard.breakdowns(patients, window),
-            "outcomes": metrics.outcome_change(patients),
             "query": request.GET.urlencode(),
+            **dashboard.page(scope, window),
         },
     )
 
@@ -143,8 +141,8 @@ def _csv_response(
     return response
 
 
-def _breakdown_csv(request: AuthenticatedRequest, patients, window, by: str) -> HttpResponse:
-    table = next(t for t in dashboard.breakdowns(patients, window) if t["by"] == by)
+def _breakdown_csv(request: AuthenticatedRequest, scope, window, by: str) -> HttpResponse:
+    table = next(t for t in dashboard.breakdowns(scope, window) if t["by"] == by)
     rows = ([row["label"] or "—", *(rate.percent for _key, rate in row["cells"])] for row in table["rows"])
     return _csv_response(
         request,

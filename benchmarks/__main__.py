@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from .bare import floors
+    from .bare import floors, live_floors
     from .generate import generate, generated_scale
     from .pages import Cast, measure
     from .report import markdown, table, throughput_table
@@ -64,20 +65,45 @@ def main(argv: list[str] | None = None) -> int:
         generation = generate(args.scale)
     else:
         print("Reusing the data generated earlier.")
+    refreshes = rollup_refreshes()
     cast = Cast.find()
     results = measure(cast, rounds=args.rounds)
     for name, milliseconds in floors(cast).items():
         next(m for m in results if m.name == name).bare_ms = milliseconds
+    live = live_floors(cast)
     print(table(results))
     throughput = [] if args.no_throughput else [screening_posts(cast), reminder_dispatch()]
     if throughput:
         print(throughput_table(throughput))
     document = markdown(
-        results, scale=args.scale, generation=generation, rounds=args.rounds, throughput=throughput
+        results,
+        scale=args.scale,
+        generation=generation,
+        rounds=args.rounds,
+        throughput=throughput,
+        refreshes=refreshes,
+        live=live,
     )
     Path(args.output).write_text(document)
     print(f"Written to {args.output}")
     return 0
+
+
+def rollup_refreshes() -> dict[str, float]:
+    """Seconds to rebuild every weekly roll-up, then for the refresh the beat runs every minute."""
+    from adherence import rollups
+
+    took = {}
+    for name, before in (
+        ("rebuild of every team's roll-ups, all weeks", rollups.mark_everything),
+        ("the minute's refresh (this week and last, and any weeks marked)", lambda: None),
+    ):
+        before()
+        started = time.perf_counter()
+        rollups.refresh()
+        took[name] = time.perf_counter() - started
+        print(f"Roll-ups, {name}: {took[name]:.1f} s")
+    return took
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ def markdown(
     generation: dict[str, float] | None,
     rounds: int,
     throughput: list[Throughput] | None = None,
+    refreshes: dict[str, float] | None = None,
+    live: dict[str, float] | None = None,
 ) -> str:
     size = Size.at(scale)
     lines = [
@@ -66,6 +68,25 @@ def markdown(
     ]
     if throughput:
         lines += ["", "## Throughput", "", throughput_table(throughput)]
+    if refreshes:
+        lines += [
+            "",
+            "## Weekly roll-ups",
+            "",
+            "The dashboards sum weekly roll-ups (`adherence/rollups.py`); writes mark their weeks stale and "
+            "the beat refreshes them every minute.",
+            "",
+            "| refresh | seconds |",
+            "|---|---:|",
+            *(f"| {name} | {seconds:.1f} |" for name, seconds in refreshes.items()),
+        ]
+    if live:
+        lines += [
+            "",
+            "Without them, the same figures aggregated from the raw rows in one hand-written query take "
+            + "; ".join(f"{name}: {ms:,.0f} ms" for name, ms in live.items())
+            + ".",
+        ]
     if generation:
         total = sum(generation.values())
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in generation.items())

@@ -4,6 +4,8 @@ each page runs the same number of queries at two sizes of clinic. No timing asse
 import pytest
 from django.core.management import call_command
 
+from adherence import rollups
+from adherence.models import WeekRollup
 from benchmarks.generate import Size, generate
 from benchmarks.pages import Cast, measure
 from benchmarks.report import markdown
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _run(scale: float):
     generate(scale, report=lambda line: None)
+    rollups.refresh()
     return {m.name: m for m in measure(Cast.find(), rounds=1, warmup=1)}
 
 
@@ -23,6 +26,7 @@ def test_the_benchmark_runs_at_two_scales_with_the_same_query_counts():
     call_command("flush", interactive=False, verbosity=0)
     large = _run(0.01)
     assert Patient.objects.filter(mrn__startswith="B").count() == Size.at(0.01).patients == 1000
+    assert WeekRollup.objects.filter(sessions_counted__gt=0).exists()
 
     for name, measurement in large.items():
         assert measurement.statuses <= {200, 201, 302}, (name, measurement.statuses)
@@ -33,7 +37,7 @@ def test_the_benchmark_runs_at_two_scales_with_the_same_query_counts():
 
 
 def test_the_bare_sql_floors_run_and_land_in_the_table():
-    from benchmarks.bare import floors
+    from benchmarks.bare import floors, live_floors
     from benchmarks.report import table
 
     results = _run(0.002)
@@ -43,3 +47,4 @@ def test_the_bare_sql_floors_run_and_land_in_the_table():
         measured[name].bare_ms = milliseconds
     rendered = table(list(measured.values()))
     assert rendered.count("×") == 3
+    assert set(live_floors(Cast.find(), rounds=1)) < set(measured)

@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "teams.tasks.conferences_plan_next",
         "schedule": crontab(minute="5", hour="*"),
     },
+    "refresh-adherence-rollups": {
+        "task": "adherence.tasks.rollups_refresh",
+        "schedule": timedelta(seconds=env_int("ROLLUP_REFRESH_SECONDS", 60, minimum=1)),
+    },
     "daily-digest": {
         "task": "checkins.tasks.digests_send",
         "schedule": crontab(minute="0", hour="7"),

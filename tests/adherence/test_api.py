@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
+from adherence import rollups
 from adherence.models import Session
 
 
@@ -29,6 +30,7 @@ def test_team_headline_for_its_lead_and_404_for_others(api_as, lead, clinician, 
         starts_at=timezone.now() - timezone.timedelta(days=3),
         status=Session.Status.ATTENDED,
     )
+    rollups.refresh()  # as the beat does every minute
     url = reverse("api_team_adherence", kwargs={"team_id": north.pk})
     body = api_as(lead).get(url).json()
     assert body["team"] == "North MSK" and body["patients"] == 1

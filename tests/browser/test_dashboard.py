@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from adherence import rollups
 from adherence.models import Session
 
 from ..factories import PASSWORD
@@ -37,6 +38,7 @@ def test_admin_filters_drills_down_and_downloads_a_background_export(
             status=status,
             starts_at=timezone.now() - timedelta(days=2),
         )
+    rollups.refresh()  # as the beat does every minute
     sign_in("admin", PASSWORD)
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Adherence and outcomes")).to_be_visible()
