@@ -71,7 +71,7 @@ class TeamAdherenceView(APIView):
             raise Http404("No team matches the given query.")
         status = request.query_params.get("status", "")
         filters = dashboard.DashboardFilters(
-            {"team": team.pk, "status": status}, patients=team.patients.all()
+            {"team": team.pk, "status": status}, teams=Team.objects.filter(pk=team.pk)
         )
         window, patients = dashboard.window_and_patients(team.patients.all(), filters)
         valid_status = status if status in Patient.Status.values else ""

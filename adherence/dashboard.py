@@ -22,16 +22,18 @@ METRICS = {
 }
 
 
-def overseen_patients(user: User) -> QuerySet[Patient] | None:
-    """Clinic admins oversee every patient, team leads those of the teams they lead; others none (None)."""
+def overseen_teams(user: User) -> QuerySet[Team] | None:
+    """Clinic admins oversee every team, team leads the teams they lead; others none (None)."""
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_clinic_admin:
-        return Patient.objects.all()
-    led = Membership.objects.filter(user=user, role=Membership.Role.LEAD).values("team")
-    if not led.exists():
-        return None
-    return Patient.objects.filter(team__in=led)
+        return Team.objects.all()
+    led = Team.objects.filter(memberships__user=user, memberships__role=Membership.Role.LEAD)
+    return led if led.exists() else None
+
+
+def overseen_patients(teams: QuerySet[Team]) -> QuerySet[Patient]:
+    return Patient.objects.filter(team__in=teams)
 
 
 class DashboardFilters(forms.Form):
@@ -58,11 +60,12 @@ class DashboardFilters(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args: Any, patients: QuerySet[Patient], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.teams = teams
         team = self.fields["team"]
         assert isinstance(team, forms.ModelChoiceField)  # noqa: S101  (declared just above)
-        team.queryset = Team.objects.filter(pk__in=patients.values("team")).order_by("name")
+        team.queryset = teams.order_by("name")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -97,9 +100,7 @@ def scope_of(user: User, filters: DashboardFilters) -> rollups.Scope:
     elif user.is_clinic_admin:
         teams = None
     else:
-        teams = list(
-            Membership.objects.filter(user=user, role=Membership.Role.LEAD).values_list("team", flat=True)
-        )
+        teams = list(filters.teams.values_list("pk", flat=True))
     return rollups.Scope(teams, status=data.get("status") or "", stratum=data.get("stratum") or "")
 
 

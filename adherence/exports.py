@@ -43,14 +43,14 @@ def export_build(*, export_id: int) -> None:
     export = Export.objects.select_related("requested_by").get(pk=export_id)
     if export.status == Export.Status.DONE:
         return
-    overseen = dashboard.overseen_patients(export.requested_by)
-    if overseen is None:
+    teams = dashboard.overseen_teams(export.requested_by)
+    if teams is None:
         Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED)
         return
     query = QueryDict(mutable=True)
     query.update(export.params)
-    filters = dashboard.DashboardFilters(query, patients=overseen)
-    window, patients = dashboard.window_and_patients(overseen, filters)
+    filters = dashboard.DashboardFilters(query, teams=teams)
+    window, patients = dashboard.window_and_patients(dashboard.overseen_patients(teams), filters)
     rows = dashboard.drilldown_patients(
         patients,
         window,

@@ -28,13 +28,10 @@ from .metrics import Rate
 REFRESH_LOCK = 7_310_001
 BEGINNING = date(1900, 1, 1)
 
+# Each patient's figures per week of [start, end), by the definitions in ``metrics``, for the patients
+# the ``patients`` CTE names; then what is done with them.
 FIGURES_SQL = """
-WITH patients AS (
-    SELECT p.id, p.team_id, p.primary_clinician_id AS clinician_id, p.status, plan.risk_stratum AS stratum
-    FROM teams_patient p
-    LEFT JOIN careplans_careplan plan ON plan.patient_id = p.id AND plan.status = 'active'
-    WHERE p.team_id = ANY(%(teams)s)
-),
+WITH patients AS ({patients}),
 figures (patient_id, week, logged, prescribed, attended, counted, on_time, due, completed, sent, screened, reached) AS (
     SELECT l.patient_id, date_trunc('week', l.logged_for::timestamp)::date,
            count(*) FILTER (WHERE l.done = 'done') + 0.5 * count(*) FILTER (WHERE l.done = 'partly'),
@@ -95,6 +92,17 @@ figures (patient_id, week, logged, prescribed, attended, counted, on_time, due, 
       AND m.achieved_on >= %(start)s AND m.achieved_on < %(end)s
     GROUP BY 1, 2
 )
+{consumer}
+"""
+
+TEAM_PATIENTS = """
+    SELECT p.id, p.team_id, p.primary_clinician_id AS clinician_id, p.status, plan.risk_stratum AS stratum
+    FROM teams_patient p
+    LEFT JOIN careplans_careplan plan ON plan.patient_id = p.id AND plan.status = 'active'
+    WHERE p.team_id = ANY(%(teams)s)
+"""
+
+INTO_ROLLUPS = """
 INSERT INTO adherence_weekrollup (
     week, team_id, clinician_id, status, stratum, exercise_logged, exercise_prescribed_days,
     sessions_attended, sessions_counted, milestones_on_time, milestones_due, reminders_completed,
@@ -105,6 +113,12 @@ SELECT f.week, p.team_id, p.clinician_id, p.status, p.stratum, sum(f.logged), su
        sum(f.screened), sum(f.reached), %(now)s
 FROM figures f JOIN patients p ON p.id = f.patient_id
 GROUP BY f.week, p.team_id, p.clinician_id, p.status, p.stratum
+"""
+
+BY_WEEK = """
+SELECT f.week, sum(f.logged), sum(f.prescribed), sum(f.attended), sum(f.counted), sum(f.on_time), sum(f.due),
+       sum(f.completed), sum(f.sent), sum(f.screened), sum(f.reached), NULL
+FROM figures f GROUP BY f.week
 """
 
 OUTCOMES_SQL = """
@@ -133,19 +147,30 @@ def _recompute(cursor: Any, teams: list[int], start: date, end: date, today: dat
         [teams, start, end],
     )
     cursor.execute(
-        FIGURES_SQL,
-        {
-            "teams": teams,
-            "start": start,
-            "end": end,
-            "start_at": _local_midnight(start),
-            "end_at": _local_midnight(end),
-            "clip": today + timedelta(days=1),
-            "zone": settings.TIME_ZONE,
-            "follow_up": metrics.SCREENING_AFTER_MILESTONE_DAYS,
-            "now": timezone.now(),
-        },
+        FIGURES_SQL.format(patients=TEAM_PATIENTS, consumer=INTO_ROLLUPS),
+        _window(start, end, today) | {"teams": teams, "now": timezone.now()},
     )
+
+
+def _window(start: date, end: date, today: date) -> dict[str, Any]:
+    return {
+        "start": start,
+        "end": end,
+        "start_at": _local_midnight(start),
+        "end_at": _local_midnight(end),
+        "clip": today + timedelta(days=1),
+        "zone": settings.TIME_ZONE,
+        "follow_up": metrics.SCREENING_AFTER_MILESTONE_DAYS,
+    }
+
+
+def patient_weeks(patient_id: int, start: date, today: date) -> dict[date, "Figures"]:
+    """One patient's figures for each week from ``start`` (a Monday) up to today, computed live (one
+    query; no roll-up is kept per patient)."""
+    sql = FIGURES_SQL.format(patients="SELECT %(patient)s::bigint AS id", consumer=BY_WEEK)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _window(start, today + timedelta(days=1), today) | {"patient": patient_id})
+        return {row[0]: Figures.of(row[1:]) for row in cursor.fetchall()}
 
 
 def _recompute_outcomes(cursor: Any, teams: list[int]) -> None:

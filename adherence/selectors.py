@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg
+from django.db.models import Avg, FloatField, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from checkins.models import CheckIn
 from screening.models import Screening
 from teams.models import Patient, User
 
-from . import metrics
+from . import metrics, rollups
 from .metrics import Rate
 from .models import FunctionalMeasure, Session
 
@@ -38,41 +38,47 @@ class PatientWeek:
 def patient_weeks(*, patient: Patient, today: date | None = None, weeks: int = WEEKS) -> list[PatientWeek]:
     """The patient's adherence metrics week by week, beside their mood, pain, sleep and PHQ-9.
 
-    The metrics are the ones in ``adherence.metrics``, grouped by week: a fixed number of queries.
+    The metrics are the ones in ``adherence.metrics`` (as the roll-ups compute them), grouped by week:
+    two queries.
     """
     today = today or timezone.localdate()
     first = week_of(today) - timedelta(weeks=weeks - 1)
-    end = today + timedelta(days=1)
     since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
-    patients = Patient.objects.filter(pk=patient.pk)
-    exercise = metrics.exercise_completion_by(patients, first, end, metrics.WEEK)
-    attendance = metrics.attendance_by(patients, first, end, metrics.WEEK)
-    response = metrics.checkin_response_by(patients, first, end, metrics.WEEK)
-    feelings = {
-        row["week"].date(): row
-        for row in CheckIn.objects.filter(patient=patient, submitted_at__gte=since)
+    figures = rollups.patient_weeks(patient.pk, first, today)
+    feelings = (
+        CheckIn.objects.filter(patient=patient, submitted_at__gte=since)
         .annotate(week=TruncWeek("submitted_at"))
         .values("week")
-        .annotate(mood=Avg("mood"), pain=Avg("pain"), sleep=Avg("sleep_quality"))
-    }
-    phq9 = {
-        row["week"].date(): row["total"]
-        for row in Screening.objects.current()
+        .annotate(kind=Value("checkin"), mood=Avg("mood"), pain=Avg("pain"), sleep=Avg("sleep_quality"))
+    )
+    phq9_weeks = (
+        Screening.objects.current()
         .filter(patient=patient, instrument="PHQ-9", administered_at__gte=since)
         .annotate(week=TruncWeek("administered_at"))
         .values("week")
-        .annotate(total=Avg("total"))
-    }
+        .annotate(
+            kind=Value("phq9"),
+            mood=Avg("total"),
+            pain=Value(None, FloatField()),
+            sleep=Value(None, FloatField()),
+        )
+    )
+    # Check-ins and PHQ-9 results averaged per week, in one query.
+    by_kind: dict[str, dict[date, dict]] = {"checkin": {}, "phq9": {}}
+    for row in feelings.union(phq9_weeks, all=True):
+        by_kind[row["kind"]][row["week"].date()] = row
+    phq9 = {week: row["mood"] for week, row in by_kind["phq9"].items()}
     result = []
     for number in range(weeks):
         starts = first + timedelta(weeks=number)
-        feeling = feelings.get(starts, {})
+        feeling = by_kind["checkin"].get(starts, {})
+        week_figures = figures.get(starts)
         result.append(
             PatientWeek(
                 starts=starts,
-                exercise=exercise.get(starts, metrics.EMPTY),
-                attendance=attendance.get(starts, metrics.EMPTY),
-                response=response.get(starts, metrics.EMPTY),
+                exercise=week_figures.exercise if week_figures else metrics.EMPTY,
+                attendance=week_figures.attendance if week_figures else metrics.EMPTY,
+                response=week_figures.checkins if week_figures else metrics.EMPTY,
                 mood=_round(feeling.get("mood")),
                 pain=_round(feeling.get("pain")),
                 sleep=_round(feeling.get("sleep")),

@@ -98,16 +98,15 @@ def day_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _overseen_or_403(request: AuthenticatedRequest):
-    patients = dashboard.overseen_patients(request.user)
-    if patients is None:
+    teams = dashboard.overseen_teams(request.user)
+    if teams is None:
         raise PermissionDenied("The dashboard is for clinic admins and team leads.")
-    return patients
+    return teams
 
 
 @login_required
 def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    overseen = _overseen_or_403(request)
-    filters = dashboard.DashboardFilters(request.GET or None, patients=overseen)
+    filters = dashboard.DashboardFilters(request.GET or None, teams=_overseen_or_403(request))
     window = dashboard.window_of(filters)
     scope = dashboard.scope_of(request.user, filters)
     if request.GET.get("export") in metrics.BREAKDOWNS:
@@ -159,9 +158,9 @@ PATIENTS_PER_PAGE = 50
 @login_required
 def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
     """The patients behind a number, only those the viewer oversees."""
-    overseen = _overseen_or_403(request)
-    filters = dashboard.DashboardFilters(request.GET or None, patients=overseen)
-    window, patients = dashboard.window_and_patients(overseen, filters)
+    teams = _overseen_or_403(request)
+    filters = dashboard.DashboardFilters(request.GET or None, teams=teams)
+    window, patients = dashboard.window_and_patients(dashboard.overseen_patients(teams), filters)
     metric = request.GET.get("metric", "")
     if metric not in dashboard.METRICS:
         raise Http404("No such metric.")
@@ -202,7 +201,9 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
 def audits_page(request: AuthenticatedRequest) -> HttpResponse:
     overseen = _overseen_or_403(request)
     return render(
-        request, "adherence/audits.html", {"gaps": audits.gaps(patients=overseen), "cap": audits.ROWS_PER_GAP}
+        request,
+        "adherence/audits.html",
+        {"gaps": audits.gaps(patients=dashboard.overseen_patients(overseen)), "cap": audits.ROWS_PER_GAP},
     )
 
 

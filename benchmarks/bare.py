@@ -13,7 +13,12 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
+from teams.agenda import agenda_window
+
 from .pages import Cast
+
+# Each query hands every aggregate back (as JSON), as the page needs them: a floor that discarded
+# them would let PostgreSQL skip work the page cannot.
 
 # The dashboard from the roll-ups: every figure overall and per team, clinician, discipline, stratum and
 # week of the window, and the outcome counts per instrument.
@@ -31,7 +36,7 @@ outcomes AS (
     SELECT r.instrument, sum(r.patients), sum(r.reliable), sum(r.important)
     FROM adherence_outcomerollup r WHERE {patients} GROUP BY r.instrument
 )
-SELECT (SELECT count(*) FROM figures), (SELECT count(*) FROM outcomes)
+SELECT (SELECT json_agg(figures) FROM figures), (SELECT json_agg(outcomes) FROM outcomes)
 """
 
 # The same figures aggregated live from the raw rows (what the dashboard did before the roll-ups).
@@ -73,12 +78,13 @@ milestones AS (
     WHERE m.due_date >= %(start)s AND m.due_date < %(end)s
     GROUP BY GROUPING SETS ((), (p.team_id))
 )
-SELECT (SELECT count(*) FROM logged), (SELECT count(*) FROM prescribed), (SELECT count(*) FROM attendance),
-       (SELECT count(*) FROM milestones)
+SELECT (SELECT json_agg(logged) FROM logged), (SELECT json_agg(prescribed) FROM prescribed), (SELECT json_agg(attendance) FROM attendance),
+       (SELECT json_agg(milestones) FROM milestones)
 """
 
-# The agenda's heaviest reasons for one team: exercise completion and attendance per patient over the
-# two weeks before this one, and open urgent alerts.
+# The agenda's reasons for one team: exercise completion and attendance per patient over the two weeks
+# before this one, open urgent alerts, each screening since the last conference beside the previous
+# result of its instrument, overdue milestones, and each patient's last check-in.
 AGENDA = """
 WITH patients AS (SELECT id FROM teams_patient WHERE team_id = %(team)s AND status = 'active'),
 logged AS (
@@ -95,8 +101,32 @@ attendance AS (
 ),
 alerts AS (
     SELECT a.patient_id FROM screening_alert a WHERE a.patient_id IN (SELECT id FROM patients) AND a.status <> 'closed'
+),
+screenings AS (
+    SELECT s.patient_id, s.instrument, s.total, s.flags, previous.total AS previous_total, previous.flags AS previous_flags
+    FROM screening_screening s
+    LEFT JOIN LATERAL (
+        SELECT p.total, p.flags FROM screening_screening p
+        WHERE p.patient_id = s.patient_id AND p.instrument = s.instrument AND p.administered_at < s.administered_at
+          AND NOT EXISTS (SELECT 1 FROM screening_screening a WHERE a.amends_id = p.id)
+        ORDER BY p.administered_at DESC, p.id DESC LIMIT 1
+    ) previous ON true
+    WHERE s.patient_id IN (SELECT id FROM patients) AND s.administered_at >= %(since)s AND s.administered_at < %(until)s
+      AND NOT EXISTS (SELECT 1 FROM screening_screening a WHERE a.amends_id = s.id)
+),
+milestones AS (
+    SELECT plan.patient_id, m.description, m.due_date
+    FROM careplans_milestone m JOIN careplans_goal g ON g.id = m.goal_id
+    JOIN careplans_careplan plan ON plan.id = g.plan_id AND plan.status = 'active'
+    WHERE plan.patient_id IN (SELECT id FROM patients) AND m.achieved_on IS NULL AND m.due_date < %(end)s
+),
+checkins AS (
+    SELECT c.patient_id, max(c.submitted_at) FROM checkins_checkin c
+    WHERE c.patient_id IN (SELECT id FROM patients) GROUP BY c.patient_id
 )
-SELECT (SELECT count(*) FROM logged), (SELECT count(*) FROM attendance), (SELECT count(*) FROM alerts)
+SELECT (SELECT json_agg(logged) FROM logged), (SELECT json_agg(attendance) FROM attendance), (SELECT json_agg(alerts) FROM alerts),
+       (SELECT json_agg(screenings) FROM screenings), (SELECT json_agg(milestones) FROM milestones),
+       (SELECT json_agg(checkins) FROM checkins)
 """
 
 
@@ -115,7 +145,14 @@ def floors(cast: Cast, *, rounds: int = 3) -> dict[str, float]:
     """Bare-SQL milliseconds (median), keyed by the page they underlie."""
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    agenda = {"team": cast.team.pk, "start": monday - timedelta(days=14), "end": monday}
+    window = agenda_window(cast.conference)
+    agenda = {
+        "team": cast.team.pk,
+        "start": monday - timedelta(days=14),
+        "end": monday,
+        "since": window.since,
+        "until": window.until,
+    }
     every_team = DASHBOARD.format(patients="true")  # noqa: S608 - a fixed fragment; values are parameters
     one_team = DASHBOARD.format(patients="r.team_id = %(team)s")  # noqa: S608 - likewise
     return {

@@ -174,7 +174,12 @@ class ExerciseLog(models.Model):
     class Meta:
         ordering = ["-logged_for", "id"]
         # A patient's logs over a window (the agenda, the overview's weeks): the range, not all of them.
-        indexes = [models.Index(fields=["patient", "logged_for"], name="exerciselog_patient_day")]
+        # Covering "done" too: a team's weeks of exercise are counted from the index alone.
+        indexes = [
+            models.Index(
+                fields=["patient", "logged_for"], include=["done"], name="exerciselog_patient_day_done"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["checkin", "exercise"],

@@ -1,6 +1,7 @@
 """Screening's reasons for a case-conference agenda (see ``teams.agenda``)."""
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from teams.agenda import Window
 from teams.models import Patient
@@ -29,7 +30,7 @@ def urgent_alerts(patients: QuerySet[Patient], window: Window) -> list[tuple[int
 
 def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
     """Results since the last conference that reliably deteriorated on the previous result of the same
-    instrument, or moved into a high band: one query, the previous result read by a subquery."""
+    instrument, or moved into a high band: one query, the previous result read by one subquery."""
     previous = (
         Screening.objects.current()
         .filter(
@@ -42,16 +43,15 @@ def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[i
     results = (
         Screening.objects.current()
         .filter(patient__in=patients, administered_at__gte=window.since, administered_at__lt=window.until)
-        .annotate(
-            previous_total=Subquery(previous.values("total")[:1]),
-            previous_flags=Subquery(previous.values("flags")[:1]),
-        )
+        .annotate(previous=Subquery(previous.values(pair=JSONObject(total="total", flags="flags"))[:1]))
         .only("id", "patient_id", "instrument", "total", "band", "flags", "administered_at")
         .order_by("administered_at", "id")
     )
     overrides = all_overrides()
     found = []
     for result in results:
+        result.previous_total = result.previous["total"] if result.previous else None
+        result.previous_flags = result.previous["flags"] if result.previous else None
         instrument = INSTRUMENTS.get(result.instrument)
         if instrument is None:
             continue

@@ -32,6 +32,8 @@ from .plan_changes import plan_change_provider
 
 CONFERENCES_PER_PAGE = 20
 TASKS_PER_PAGE = 25
+# A long agenda comes a page at a time, most pressing first; only the patients shown are audited.
+AGENDA_PER_PAGE = 50
 
 
 def _conference(request: AuthenticatedRequest, conference_id: int) -> CaseConference:
@@ -112,11 +114,11 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 def conference_detail(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = _conference(request, conference_id)
     window = agenda_window(conference)
-    entries = agenda_entries(conference, window)
+    page = Paginator(agenda_entries(conference, window), AGENDA_PER_PAGE).get_page(request.GET.get("page"))
     services.audit_record_many(
         request=request,
         action=AuditEvent.Action.VIEW,
-        patient_ids=[entry.patient.pk for entry in entries],
+        patient_ids=[entry.patient.pk for entry in page.object_list],
         obj=conference,
     )
     return render(
@@ -124,7 +126,8 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
         "teams/conference_detail.html",
         {
             "conference": conference,
-            "entries": entries,
+            "entries": page.object_list,
+            "page": page,
             "window": window,
             "explained": reasons_explained(window.thresholds),
             "may_run": services.conference_may_run(request.user, conference),
@@ -192,7 +195,8 @@ def agenda_move(request: AuthenticatedRequest, conference_id: int, item_id: int)
         services.agenda_item_move(item=item, up=request.POST.get("direction") == "up")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(conference)
+    page = request.POST.get("page", "")
+    return redirect(conference.get_absolute_url() + (f"?page={page}" if page.isdigit() else ""))
 
 
 @require_POST

@@ -16,7 +16,8 @@ from screening.models import Alert
 from screening.services import alert_close
 from teams import services
 from teams.agenda import agenda_entries
-from teams.models import CaseConference, ConferenceSeries
+from teams.conference_views import AGENDA_PER_PAGE
+from teams.models import AuditEvent, CaseConference, ConferenceSeries
 
 from ..careplans.factories import make_exercise, make_goal, make_milestone, make_plan
 from ..checkins.factories import make_schedule
@@ -372,5 +373,11 @@ def test_the_agenda_page_runs_a_fixed_number_of_queries(
     url = conference.get_absolute_url()
     with django_assert_max_num_queries(22):
         response = client.get(url)
-    assert len(response.context["entries"]) == size
-    assert response.content.decode().count("badge reason-urgent_alert") == size
+    shown = min(size, AGENDA_PER_PAGE)
+    assert response.context["page"].paginator.count == size
+    assert len(response.context["entries"]) == shown
+    assert response.content.decode().count("badge reason-urgent_alert") == shown
+    # Only the patients shown are recorded as viewed; the last page shows the rest.
+    assert AuditEvent.objects.filter(action="view", object_type="caseconference").count() == shown
+    last = client.get(url, {"page": response.context["page"].paginator.num_pages})
+    assert len(last.context["entries"]) == size - AGENDA_PER_PAGE * (last.context["page"].number - 1)

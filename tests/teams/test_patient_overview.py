@@ -27,5 +27,5 @@ def test_overview_runs_the_same_queries_for_5_and_50_patients(
     assert len(with_five) == len(with_fifty)
     # The spine's own queries plus each section's: screening six, care plan up to five,
     # check-ins three, adherence nine.
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(25):
         client.get(patient.get_absolute_url())
