@@ -1,4 +1,6 @@
-"""Session renewal without a database write on every request.
+"""Request guards: session renewal without a database write on every request, and query strings
+PostgreSQL could not store or search.
+
 
 Sessions end ``SESSION_COOKIE_AGE`` after the last renewal. Saving the session on every request
 (``SESSION_SAVE_EVERY_REQUEST``) would cost three queries per page (UPDATE inside BEGIN/COMMIT);
@@ -10,7 +12,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 RENEWED = "_renewed_at"
 
@@ -26,3 +29,25 @@ class SessionRenewalMiddleware:
             if now - session.get(RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
                 session[RENEWED] = now  # marks the session modified: saved, with a fresh expiry
         return self.get_response(request)
+
+
+NUL_MESSAGE = "Text may not contain NUL characters."
+
+
+class NullCharacterMiddleware:
+    """A NUL character in a query string (``?q=%00``) is refused with 400 before any view reads it:
+    PostgreSQL text cannot hold one, so a search with it would otherwise fail with a server error.
+    Form and API bodies are already checked per field (Django's and DRF's CharField refuse NUL)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bad = sorted({key for key, values in request.GET.lists() for v in [key, *values] if "\x00" in v})
+        if not bad:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": NUL_MESSAGE, "errors": {key: [NUL_MESSAGE] for key in bad}}, status=400
+            )
+        return render(request, "400.html", {"message": NUL_MESSAGE}, status=400)

@@ -89,3 +89,18 @@ def test_list_runs_the_same_queries_for_5_and_50_patients(
     assert with_five == with_fifty
     with django_assert_max_num_queries(9):
         client.get(LIST, {"q": "a", "status": "active"})
+
+
+def test_a_nul_character_in_a_search_is_refused_with_400_not_a_server_error(
+    login, api_as, clinician, patient
+):
+    page = login(clinician).get(reverse("patient_list"), {"q": "Oka\x00for"})
+    assert page.status_code == 400
+    assert "Text may not contain NUL characters." in page.text
+    api = api_as(clinician).get(reverse("api_patient_list"), {"mrn": "\x00"})
+    assert api.status_code == 400
+    assert api.json() == {
+        "detail": "Text may not contain NUL characters.",
+        "errors": {"mrn": ["Text may not contain NUL characters."]},
+    }
+    assert login(clinician).get(reverse("patient_list"), {"q": "Okafor"}).status_code == 200
