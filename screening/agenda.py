@@ -44,35 +44,27 @@ def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[i
         Screening.objects.current()
         .filter(patient__in=patients, administered_at__gte=window.since, administered_at__lt=window.until)
         .annotate(previous=Subquery(previous.values(pair=JSONObject(total="total", flags="flags"))[:1]))
-        .only("id", "patient_id", "instrument", "total", "band", "flags", "administered_at")
         .order_by("administered_at", "id")
+        # Plain rows, not model instances: a big team has thousands of results a fortnight.
+        .values_list("patient_id", "instrument", "total", "band", "flags", "administered_at", "previous")
     )
     overrides = all_overrides()
     found = []
-    for result in results:
-        result.previous_total = result.previous["total"] if result.previous else None
-        result.previous_flags = result.previous["flags"] if result.previous else None
-        instrument = INSTRUMENTS.get(result.instrument)
+    for patient_id, code, total, band, flags, administered_at, previous in results:
+        instrument = INSTRUMENTS.get(code)
         if instrument is None:
             continue
-        when = f"{result.administered_at:%d %b}"
-        if result.previous_total is not None:
-            change = change_between(
-                instrument, result.previous_total, result.total, overrides=overrides.get(result.instrument)
-            )
+        when = f"{administered_at:%d %b}"
+        if previous is not None and previous["total"] != total:
+            change = change_between(instrument, previous["total"], total, overrides=overrides.get(code))
             if change.reliable and change.direction == "deterioration":
                 found.append(
-                    (
-                        result.patient_id,
-                        f"{instrument.code} {result.previous_total} → {result.total} on {when}: "
-                        "reliable deterioration",
-                    )
+                    (patient_id, f"{code} {previous['total']} → {total} on {when}: reliable deterioration")
                 )
                 continue
-        was_high = result.previous_flags is not None and HIGH_FLAG in result.previous_flags
-        if HIGH_FLAG in result.flags and not was_high:
-            band = f" ({result.band})" if result.band else ""
+        was_high = previous is not None and HIGH_FLAG in previous["flags"]
+        if HIGH_FLAG in flags and not was_high:
             found.append(
-                (result.patient_id, f"{instrument.code} {result.total}{band} on {when}: into the high band")
+                (patient_id, f"{code} {total}{f' ({band})' if band else ''} on {when}: into the high band")
             )
     return found

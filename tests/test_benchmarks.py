@@ -48,3 +48,18 @@ def test_the_bare_sql_floors_run_and_land_in_the_table():
     rendered = table(list(measured.values()))
     assert rendered.count("×") == 3
     assert set(live_floors(Cast.find(), rounds=1)) < set(measured)
+
+
+def test_a_missed_target_is_written_with_its_figure_limit_and_fix():
+    from benchmarks.pages import Measurement
+
+    slow = Measurement("conference agenda (one team)", 250, times_ms=[400.0], queries=[22], bare_ms=100.0)
+    fast = Measurement("login page", 250, times_ms=[2.0], queries=[0])
+    report = markdown([slow, fast], scale=0.01, generation=None, rounds=1)
+    missed = report.split("## Targets missed")[1]
+    assert (
+        "### conference agenda (one team): p95 400 ms against 250 ms (bare SQL 100 ms), 22 queries" in missed
+    )
+    assert "**What limits it.**" in missed and "**What would fix it.**" in missed
+    assert "login page" not in missed
+    assert "## Targets missed" not in markdown([fast], scale=0.01, generation=None, rounds=1)
