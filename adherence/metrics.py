@@ -253,8 +253,8 @@ def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str |
         "patient",
         by,
         dated="starts_at",
-        attended=Count("id", filter=Q(status=Session.Status.ATTENDED)),
-        counted=Count("id", filter=Q(status__in=["attended", "missed", "cancelled_patient"])),
+        attended=Count("patient", filter=Q(status=Session.Status.ATTENDED)),
+        counted=Count("patient", filter=Q(status__in=["attended", "missed", "cancelled_patient"])),
     )
     return {group: _rate(row["attended"], row["counted"]) for group, row in rows.items()}
 

@@ -36,7 +36,10 @@ class Session(models.Model):
     class Meta:
         ordering = ["-starts_at", "-id"]
         indexes = [
-            models.Index(fields=["patient", "starts_at"], name="session_patient_starts"),
+            # Covering status: a team's attendance is counted from the index alone.
+            models.Index(
+                fields=["patient", "starts_at"], include=["status"], name="session_patient_starts_status"
+            ),
             models.Index(fields=["clinician", "starts_at"], name="session_clinician_starts"),
         ]
 

@@ -1,14 +1,14 @@
 """Screening's reasons for a case-conference agenda (see ``teams.agenda``)."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from teams.agenda import Window
 from teams.models import Patient
 
 from .instruments import INSTRUMENTS, change_between
 from .instruments.model import HIGH_FLAG
-from .models import Alert, Screening
+from .models import Alert
 from .selectors import all_overrides
 
 
@@ -28,43 +28,62 @@ def urgent_alerts(patients: QuerySet[Patient], window: Window) -> list[tuple[int
     ]
 
 
+# Each current result since the last conference beside the previous current result of its instrument
+# (read by index for each), kept only when it reliably deteriorated on it (by the instrument's
+# effective reliable-change threshold) or moved into the high band. Python then words the few rows
+# with ``change_between``, the one judgement of a change.
+DISTRESS_SQL = """
+SELECT s.patient_id, s.instrument, s.total, s.band, s.administered_at, previous.total
+FROM screening_screening s
+LEFT JOIN LATERAL (
+    SELECT p.total, p.flags FROM screening_screening p
+    WHERE p.patient_id = s.patient_id AND p.instrument = s.instrument
+      AND p.administered_at < s.administered_at
+      AND NOT EXISTS (SELECT 1 FROM screening_screening a WHERE a.amends_id = p.id)
+    ORDER BY p.administered_at DESC, p.id DESC
+    LIMIT 1
+) previous ON true
+LEFT JOIN UNNEST(%s::text[], %s::numeric[], %s::boolean[]) AS t(code, rc, better) ON t.code = s.instrument
+WHERE s.patient_id IN ({patients}) AND s.administered_at >= %s AND s.administered_at < %s
+  AND NOT EXISTS (SELECT 1 FROM screening_screening a WHERE a.amends_id = s.id)
+  AND (
+      (previous.total IS NOT NULL AND s.total <> previous.total AND t.rc IS NOT NULL
+       AND abs(s.total - previous.total) >= t.rc AND (s.total > previous.total) <> t.better)
+      OR (%s = ANY(s.flags) AND NOT coalesce(%s = ANY(previous.flags), false))
+  )
+ORDER BY s.administered_at, s.id
+"""
+
+
 def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
     """Results since the last conference that reliably deteriorated on the previous result of the same
-    instrument, or moved into a high band: one query, the previous result read by one subquery."""
-    previous = (
-        Screening.objects.current()
-        .filter(
-            patient_id=OuterRef("patient_id"),
-            instrument=OuterRef("instrument"),
-            administered_at__lt=OuterRef("administered_at"),
-        )
-        .order_by("-administered_at", "-id")
-    )
-    results = (
-        Screening.objects.current()
-        .filter(patient__in=patients, administered_at__gte=window.since, administered_at__lt=window.until)
-        .annotate(previous=Subquery(previous.values(pair=JSONObject(total="total", flags="flags"))[:1]))
-        .order_by("administered_at", "id")
-        # Plain rows, not model instances: a big team has thousands of results a fortnight.
-        .values_list("patient_id", "instrument", "total", "band", "flags", "administered_at", "previous")
-    )
+    instrument, or moved into a high band: one query that returns only those."""
     overrides = all_overrides()
+    codes, rcs, better = [], [], []
+    for code, instrument in INSTRUMENTS.items():
+        override = overrides.get(code)
+        published = instrument.thresholds
+        rc = override.rc if override is not None and override.rc is not None else None
+        codes.append(code)
+        rcs.append(rc if rc is not None else (published.rc if published is not None else None))
+        better.append(instrument.higher_is_better)
+    patient_sql, patient_params = patients.values("id").query.sql_with_params()
+    params = [codes, rcs, better, *patient_params, window.since, window.until, HIGH_FLAG, HIGH_FLAG]
+    with connection.cursor() as cursor:
+        cursor.execute(DISTRESS_SQL.format(patients=patient_sql), params)
+        rows = cursor.fetchall()
     found = []
-    for patient_id, code, total, band, flags, administered_at, previous in results:
-        instrument = INSTRUMENTS.get(code)
-        if instrument is None:
-            continue
+    for patient_id, code, total, band, administered_at, previous_total in rows:
+        instrument = INSTRUMENTS[code]
         when = f"{administered_at:%d %b}"
-        if previous is not None and previous["total"] != total:
-            change = change_between(instrument, previous["total"], total, overrides=overrides.get(code))
+        if previous_total is not None:
+            change = change_between(instrument, previous_total, total, overrides=overrides.get(code))
             if change.reliable and change.direction == "deterioration":
                 found.append(
-                    (patient_id, f"{code} {previous['total']} → {total} on {when}: reliable deterioration")
+                    (patient_id, f"{code} {previous_total} → {total} on {when}: reliable deterioration")
                 )
                 continue
-        was_high = previous is not None and HIGH_FLAG in previous["flags"]
-        if HIGH_FLAG in flags and not was_high:
-            found.append(
-                (patient_id, f"{code} {total}{f' ({band})' if band else ''} on {when}: into the high band")
-            )
+        found.append(
+            (patient_id, f"{code} {total}{f' ({band})' if band else ''} on {when}: into the high band")
+        )
     return found
