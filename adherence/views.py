@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -120,6 +121,8 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "last_day": min(window.end - timedelta(days=1), timezone.localdate()),
             "names": dashboard.METRICS,
             "query": request.GET.urlencode(),
+            # Reversed once: the breakdown tables link each of their hundreds of cells to it.
+            "drill_url": reverse("dashboard_patients"),
             **dashboard.page(scope, window),
         },
     )
