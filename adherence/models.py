@@ -148,9 +148,21 @@ class Export(models.Model):
         return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
 
 
-class WeekRollup(models.Model):
-    """The adherence figures of one calendar week for one group of patients: those of a team with the
-    same primary clinician, status and risk stratum (of their active plan; NULL without one).
+class RollupGroup(models.Model):
+    """A group of patients the roll-ups count together: a team's patients with the same primary
+    clinician, status and risk stratum (of their active plan; NULL without one)."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    stratum = models.CharField(max_length=8, null=True)
+
+    class Meta:
+        abstract = True
+
+
+class WeekRollup(RollupGroup):
+    """The adherence figures of one calendar week for one group of patients.
 
     Kept by ``rollups.refresh`` from the same definitions as ``metrics``; the dashboard sums these rows
     instead of scanning millions of logs. Source rows mark their week stale through triggers (see
@@ -158,10 +170,6 @@ class WeekRollup(models.Model):
     """
 
     week = models.DateField(help_text="The Monday of the week.")
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=16)
-    stratum = models.CharField(max_length=8, null=True)
     exercise_logged = models.DecimalField(max_digits=14, decimal_places=1)
     exercise_prescribed_days = models.BigIntegerField(help_text="Σ sessions a week × days the plan ran.")
     sessions_attended = models.IntegerField()
@@ -181,13 +189,9 @@ class WeekRollup(models.Model):
         return f"Week of {self.week} for team {self.team_id}"
 
 
-class OutcomeRollup(models.Model):
-    """Outcome change (intake to latest, per instrument) counted for one group of patients, as above."""
+class OutcomeRollup(RollupGroup):
+    """Outcome change (intake to latest, per instrument) counted for one group of patients."""
 
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=16)
-    stratum = models.CharField(max_length=8, null=True)
     instrument = models.CharField(max_length=16)
     patients = models.IntegerField()
     reliable = models.IntegerField()

@@ -8,6 +8,8 @@ from .generate import Size
 from .pages import Measurement
 from .throughput import Throughput
 
+GENERATION_TARGET_S = 15 * 60
+
 # For a page that misses a target: what limits it, and what would fix it (printed only when missed).
 MISSES = {
     "conference agenda (one team)": (
@@ -140,5 +142,9 @@ def markdown(
     if generation:
         total = sum(generation.values())
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in generation.items())
-        lines += ["", f"Data generation: {total:.0f} s ({steps})."]
+        met_generation = "met" if total <= GENERATION_TARGET_S else "**missed**"
+        lines += [
+            "",
+            f"Data generation: {total:.0f} s, target ≤ {GENERATION_TARGET_S} s, {met_generation} ({steps}).",
+        ]
     return "\n".join(lines) + "\n"
