@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 RENEWED = "_renewed_at"
 
@@ -51,3 +52,19 @@ class NullCharacterMiddleware:
                 {"detail": NUL_MESSAGE, "errors": {key: [NUL_MESSAGE] for key in bad}}, status=400
             )
         return render(request, "400.html", {"message": NUL_MESSAGE}, status=400)
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in user is kept by the browser or a proxy: every such response says
+    ``Cache-Control: no-store`` (staff pages show patient data; the back button after signing out
+    must not bring it back)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

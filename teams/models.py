@@ -169,7 +169,8 @@ class Patient(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who viewed or changed which patient record, and who signed in. Append-only in PostgreSQL."""
+    """Who viewed or changed which patient record, and who signed in. Append-only and hash-chained in
+    PostgreSQL."""
 
     class Action(models.TextChoices):
         VIEW = "view", "View"
@@ -195,6 +196,11 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     changed_fields = models.JSONField(default=list, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The hash chain (teams migration 0005): sealed at commit, in commit order, by PostgreSQL itself.
+    # Each event's hash covers its fields and the previous event's hash; ``verify_audit`` checks it.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from rehabcare.settings.env import env_bool, env_int, env_str
 
+from .factories import PASSWORD
+
 
 def test_env_reader_fails_loudly_on_bad_values(monkeypatch):
     monkeypatch.setenv("REHABCARE_FLAG", "maybe")
@@ -70,3 +72,21 @@ def test_static_assets_are_served_locally(client, db):
     assert "/static/vendor/bootstrap-5.3.9.min.css" in page
     assert "http://" not in page.replace("http://testserver", "")
     assert "https://" not in page
+
+
+def test_pages_for_a_signed_in_user_are_never_stored(login, clinician, patient):
+    client = login(clinician)
+    for url in (patient.get_absolute_url(), reverse("patient_list")):
+        cache = client.get(url).headers["Cache-Control"]
+        assert "no-store" in cache and "private" in cache, url
+    assert client.get(reverse("api_patient_list")).headers["Cache-Control"].count("no-store") == 1
+
+
+def test_a_bad_host_is_answered_400_and_next_never_leaves_the_site(client, clinician, db):
+    assert client.get(reverse("login"), HTTP_HOST="evil.example").status_code == 400
+    signed_in = client.post(
+        reverse("login") + "?next=https://evil.example/",
+        {"username": clinician.username, "password": PASSWORD},
+    )
+    assert signed_in.status_code == 302
+    assert not signed_in.url.startswith("https://evil.example")
