@@ -1,6 +1,7 @@
 """Check-in pages: the patient's link (no login, nothing beyond a first name and the clinic),
 the schedule editor, the reminder log, and the development outbox."""
 
+import hashlib
 from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any
@@ -33,14 +34,22 @@ from .models import Reminder, Schedule
 RATE_WINDOW_SECONDS = 600
 
 
+def _over(key: str, limit: int) -> bool:
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    return cache.incr(key) > limit
+
+
 def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """At most PATIENT_LINK_RATE requests per address per ten minutes to the patient pages."""
+    """At most PATIENT_LINK_RATE requests per address, and PATIENT_LINK_TOKEN_RATE per link (from any
+    number of addresses), per ten minutes to the patient pages."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = f"patient-link-rate:{get_client_ip_address(request)}"
-        cache.add(key, 0, RATE_WINDOW_SECONDS)
-        if cache.incr(key) > settings.PATIENT_LINK_RATE:
+        link = str(kwargs.get("token") or kwargs.get("signed") or "")
+        per_link = f"patient-link-rate:link:{hashlib.sha256(link.encode()).hexdigest()[:32]}"
+        if _over(f"patient-link-rate:{get_client_ip_address(request)}", settings.PATIENT_LINK_RATE) or (
+            link and _over(per_link, settings.PATIENT_LINK_TOKEN_RATE)
+        ):
             return render(request, "checkins/link_unavailable.html", {"too_many": True}, status=429)
         return view(request, *args, **kwargs)
 

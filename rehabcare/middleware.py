@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 RENEWED = "_renewed_at"
+# When the signed-in session began: it ends SESSION_ABSOLUTE_HOURS later, however active.
+STARTED = "_started_at"
 
 
 class SessionRenewalMiddleware:
@@ -27,7 +29,9 @@ class SessionRenewalMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.session_key is not None:
             now = time.time()
-            if now - session.get(RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
+            if now - session.get(STARTED, now) > settings.SESSION_ABSOLUTE_HOURS * 3600:
+                session.flush()  # signed out: the absolute lifetime is over
+            elif now - session.get(RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
                 session[RENEWED] = now  # marks the session modified: saved, with a fresh expiry
         return self.get_response(request)
 

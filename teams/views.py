@@ -1,5 +1,7 @@
 """Patient registry pages and the health check. Thin: check access, call a selector or service, render."""
 
+import time
+
 import redis
 from django.conf import settings
 from django.contrib import messages
@@ -10,13 +12,17 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from rehabcare.middleware import RENEWED
 
 from . import selectors, services
 from .access import AuthenticatedRequest, patient_scoped
 from .forms import PatientFilterForm, PatientForm
 from .models import AuditEvent, Patient
 from .overview import overview_sections
+from .services import audit_record
+from .sessions import sessions_end
 
 PATIENTS_PER_PAGE = 25
 
@@ -105,3 +111,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if healthy else "unavailable", **checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_POST
+@login_required
+def logout_everywhere(request: AuthenticatedRequest) -> HttpResponse:
+    """Sign out on every device (this one too) and revoke every API token of the user."""
+    user = request.user
+    ended = sessions_end(user, tokens=True)
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.LOGOUT,
+        object_type="every session",
+        object_id=str(ended),
+    )
+    request.session.flush()
+    messages.success(request, "You are signed out on every device, and your API tokens are revoked.")
+    return redirect("login")
+
+
+@require_POST
+@login_required
+def session_keepalive(request: AuthenticatedRequest) -> HttpResponse:
+    """ "Stay signed in": renews the session now (204); a signed-out session is sent to the login page."""
+    request.session[RENEWED] = time.time()
+    return HttpResponse(status=204)

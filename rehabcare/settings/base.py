@@ -112,6 +112,9 @@ LOGOUT_REDIRECT_URL = "login"
 # last renewal is older than SESSION_RENEW_SECONDS (rehabcare.middleware), not a write per request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 15, minimum=1) * 60
 SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60, minimum=1)
+# However active, a session ends this long after signing in; pages warn this long before idling out.
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
@@ -120,6 +123,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout and is not restarted by tries made during it: the lockout page
+# can say when signing in works again, and it does.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
@@ -303,6 +309,7 @@ REMINDER_RECLAIM_SECONDS = env_int("REMINDER_RECLAIM_SECONDS", 600, minimum=10)
 REMINDER_LOOKBACK_HOURS = env_int("REMINDER_LOOKBACK_HOURS", 6, minimum=1)
 # Requests to patient links per address per 10 minutes.
 PATIENT_LINK_RATE = env_int("PATIENT_LINK_RATE", 60, minimum=1)
+PATIENT_LINK_TOKEN_RATE = env_int("PATIENT_LINK_TOKEN_RATE", 30, minimum=1)
 # Shown at once to a patient whose answers suggest they may harm themselves.
 CRISIS_MESSAGE = env_str(
     "CRISIS_MESSAGE",

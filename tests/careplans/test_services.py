@@ -193,3 +193,40 @@ def test_a_psychologist_joining_the_team_takes_template_work(patient, clinician,
     plan = make_plan(patient, clinician, template=PlanTemplate.objects.get(stratum="high"))
     assert plan.responsibilities.get(intervention="cbt_reframing").owner == psychologist
     assert REVIEW > START
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_edits_one_wins_per_version_and_nothing_is_lost(patient, clinician):
+    from teams.models import AuditEvent
+
+    goal = make_goal(make_plan(patient, clinician), clinician)
+
+    def edit(value, version, barrier, outcomes):
+        try:
+            barrier.wait()
+            part_update(instance=goal, data={"target_value": value}, expected_version=version, user=clinician)
+            outcomes.append(("saved", value))
+        except EditConflict:
+            outcomes.append(("refused", value))
+        finally:
+            connection.close()
+
+    winners = []
+    for version in (1, 2):
+        barrier = threading.Barrier(20)
+        outcomes: list[tuple[str, str]] = []
+        threads = [
+            threading.Thread(target=edit, args=(f"{version}-{n}", version, barrier, outcomes))
+            for n in range(20)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        saved = [value for outcome, value in outcomes if outcome == "saved"]
+        assert len(outcomes) == 20 and len(saved) == 1, outcomes
+        winners.append(saved[0])
+    goal.refresh_from_db()
+    assert (goal.target_value, goal.version) == (winners[-1], 3)
+    assert [h.target_value for h in goal.history.order_by("history_date")][1:] == winners
+    assert AuditEvent.objects.filter(object_type="goal", action="update").count() == 2

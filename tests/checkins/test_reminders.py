@@ -167,6 +167,17 @@ def test_links_are_rate_limited_per_address(client, patient, settings):
     cache.delete("patient-link-rate:127.0.0.1")
 
 
+def test_one_link_is_rate_limited_from_any_number_of_addresses(client, patient, settings):
+    import uuid
+
+    settings.PATIENT_LINK_TOKEN_RATE = 3
+    url = reverse("checkin_form", args=[f"guess-{uuid.uuid4().hex}"])
+    statuses = [client.get(url, REMOTE_ADDR=f"10.0.{n}.1").status_code for n in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
+    other = reverse("checkin_form", args=[f"guess-{uuid.uuid4().hex}"])
+    assert client.get(other, REMOTE_ADDR="10.0.9.1").status_code == 404
+
+
 def test_check_in_with_exercises_lands_on_the_overview_and_low_mood_alerts(client, login, patient, clinician):
     plan = make_plan(patient, clinician)
     squat = make_exercise(

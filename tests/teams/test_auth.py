@@ -109,3 +109,25 @@ def test_password_change_applies_the_validators(login, clinician):
     assert response.status_code == 302
     clinician.refresh_from_db()
     assert clinician.check_password("Kettle-Morning-42x")
+
+
+def test_the_lockout_holds_until_the_cool_off_ends_and_not_after(client, clinician):
+    with time_machine.travel("2026-03-02 09:00 +00:00", tick=False) as traveller:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            _attempt(client, "physio", "guessing")
+        traveller.shift(settings.AXES_COOLOFF_TIME - timedelta(seconds=5))
+        assert _attempt(client, "physio", PASSWORD).status_code == 429
+        traveller.shift(timedelta(seconds=10))
+        response = _attempt(client, "physio", PASSWORD)
+        assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(client, clinician):
+    unknown = _attempt(client, "nobody-here", "guessing")
+    wrong = _attempt(client, "physio", "guessing")
+    assert unknown.status_code == wrong.status_code == 200
+
+    def answer(page, username):
+        return page.text.replace(username, "").replace(str(page.context["csrf_token"]), "")
+
+    assert answer(unknown, "nobody-here") == answer(wrong, "physio")

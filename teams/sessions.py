@@ -1,0 +1,49 @@
+"""Ending a user's sessions: every browser session (and, when asked, every API token) at once.
+
+A session is recorded (``UserSession``) when its user signs in, so it can be found again by user;
+Django's own session table cannot be searched by user.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.http import HttpRequest
+from knox.models import AuthToken
+
+from .models import User, UserSession
+
+
+def _store(session_key: str) -> SessionBase:
+    engine = import_module(settings.SESSION_ENGINE)
+    return engine.SessionStore(session_key)
+
+
+def session_started(request: HttpRequest, user: User) -> None:
+    from axes.helpers import get_client_ip_address
+
+    if request.session.session_key is None:
+        request.session.save()
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={"user": user, "ip_address": get_client_ip_address(request)},
+    )
+
+
+def session_ended(request: HttpRequest) -> None:
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    if key:
+        UserSession.objects.filter(session_key=key).delete()
+
+
+@transaction.atomic
+def sessions_end(user: User, *, tokens: bool = False) -> int:
+    """End every browser session of ``user`` (and revoke their API tokens when ``tokens``)."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        _store(key).delete()
+    UserSession.objects.filter(user=user).delete()
+    if tokens:
+        AuthToken.objects.filter(user=user).delete()
+    return len(keys)
