@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from teams import two_factor
 from teams.views import healthz, logout_everywhere, session_keepalive
 
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", logout_everywhere, name="logout_everywhere"),
     path("session/keepalive/", session_keepalive, name="session_keepalive"),
+    path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("2fa/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),

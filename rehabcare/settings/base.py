@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "phonenumber_field",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_celery_beat",
     "rest_framework",
@@ -50,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "teams.two_factor.TwoFactorMiddleware",
     "rehabcare.middleware.NullCharacterMiddleware",
     "rehabcare.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -288,6 +293,12 @@ LOGGING = {
 
 # Clinic name shown in the header and on patient-facing pages.
 CLINIC_NAME = env_str("CLINIC_NAME", "RehabCare Clinic")
+
+# Two-factor sign-in (TOTP, with backup codes): clinic admins and team leads always; everyone with
+# REQUIRE_2FA (production's default). Development and tests switch it off so the demo logins work.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = CLINIC_NAME
 # Where staff reach the app: links in emails start with this.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The identifier system of the clinic's medical record numbers in FHIR resources.

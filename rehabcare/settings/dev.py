@@ -6,3 +6,6 @@ from .env import env_bool, env_str
 DEBUG = env_bool("DEBUG", True)
 # Emails land in the outbox page (/dev/outbox/) and the log unless a real server is configured.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "checkins.backends.OutboxEmailBackend")
+
+# Demo logins sign in with a password alone; TWO_FACTOR_ENFORCED=true tries the real thing.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", False)

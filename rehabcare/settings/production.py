@@ -17,3 +17,6 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+
+# Everyone signs in with a second factor unless the clinic decides otherwise (admins and leads always).
+REQUIRE_2FA = env_bool("REQUIRE_2FA", True)

@@ -20,3 +20,6 @@ WHITENOISE_AUTOREFRESH = True
 # Throttle and cache keys of this run only; entries expire on their own.
 CACHES["default"]["KEY_PREFIX"] = f"rehabcare-test-{os.getpid()}"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "10000/minute", "anon": "10000/minute"}  # noqa: F405
+
+# Two-factor sign-in is switched on by the tests about it (tests/teams/test_two_factor.py).
+TWO_FACTOR_ENFORCED = False
