@@ -272,3 +272,12 @@ class ConferenceSeriesForm(forms.ModelForm):
             ),
             Submit("save", "Save"),
         )
+
+
+class EmergencyAccessForm(forms.Form):
+    mrn = forms.CharField(label="MRN", max_length=32, widget=forms.TextInput(attrs={"class": "form-control"}))
+    reason = forms.CharField(
+        label="Why you need this record now",
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+        help_text="Recorded with your name; the patient's team lead and the clinic admins are told.",
+    )

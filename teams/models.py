@@ -114,7 +114,10 @@ class PatientQuerySet(models.QuerySet):
             return self.none()
         if user.is_clinic_admin:
             return self.all()
-        return self.filter(team__memberships__user=user)
+        # Or, for a while, a patient they opened by emergency access ("break glass").
+        teams = Membership.objects.filter(user=user).values("team")
+        emergency = EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values("patient")
+        return self.filter(models.Q(team__in=teams) | models.Q(pk__in=emergency))
 
 
 class Patient(models.Model):
@@ -183,6 +186,8 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", "Logout"
         # A patient-scoped page asked for by someone outside the patient's team (answered 404).
         DENIED = "denied", "Access denied"
+        # High severity: a clinician opened a patient outside their teams, giving a reason.
+        EMERGENCY = "emergency", "Emergency access"
 
     at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -451,3 +456,24 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} since {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class EmergencyAccess(models.Model):
+    """ "Break glass": a clinician opening a patient outside their teams, for a stated reason, for a
+    limited time. Granting it writes an ``emergency`` audit event and tells the patient's team leads
+    and the clinic admins."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="emergency_user_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.patient_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -24,6 +24,7 @@ from .models import (
     CaseConference,
     ConferenceNote,
     ConferenceSeries,
+    EmergencyAccess,
     Membership,
     NoteAmendment,
     Patient,
@@ -501,3 +502,60 @@ def conference_summary_send(*, conference_id: int) -> int:
         conference.summary_sent_at = timezone.now()
         conference.save(update_fields=["summary_sent_at"])
         return len(recipients)
+
+
+# --- Emergency access ("break glass") -------------------------------------------------------------
+
+EMERGENCY_REASON_MIN = 20
+
+
+@transaction.atomic
+def emergency_access_grant(
+    *, user: User, mrn: str, reason: str, request: HttpRequest | None = None
+) -> EmergencyAccess:
+    """Open a patient outside the user's teams for EMERGENCY_ACCESS_MINUTES, for a stated reason: a
+    high-severity audit event, and the patient's team leads and the clinic admins told by email."""
+    errors: dict[str, str] = {}
+    reason = reason.strip()
+    if len(reason) < EMERGENCY_REASON_MIN:
+        errors["reason"] = f"Say why you need this record now, in at least {EMERGENCY_REASON_MIN} characters."
+    patient = Patient.objects.filter(mrn__iexact=mrn.strip()).select_related("team").first()
+    if patient is None:
+        errors["mrn"] = "No patient has this MRN."
+    if errors:
+        raise ValidationError(errors)
+    assert patient is not None  # noqa: S101 - refused just above otherwise
+    access = EmergencyAccess.objects.create(
+        user=user,
+        patient=patient,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
+    )
+    audit_record(request=request, actor=user, action=AuditEvent.Action.EMERGENCY, patient=patient, obj=access)
+    from .tasks import emergency_access_notify
+
+    transaction.on_commit(lambda: emergency_access_notify.delay(access.pk))
+    return access
+
+
+def emergency_access_notify_send(*, access_id: int) -> int:
+    """Email the patient's team leads and the clinic admins: who, why, until when; no patient identifiers."""
+    access = EmergencyAccess.objects.select_related("user", "patient__team").get(pk=access_id)
+    leads = Membership.objects.filter(team=access.patient.team, role=Membership.Role.LEAD).values("user")
+    recipients = sorted(
+        set(
+            User.objects.filter(models.Q(pk__in=leads) | models.Q(is_clinic_admin=True), is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    body = render_to_string(
+        "teams/emergency_access_email.txt",
+        {
+            "access": access,
+            "link": settings.SITE_URL + reverse("patient_overview", kwargs={"patient_id": access.patient_id}),
+        },
+    )
+    subject = f"RehabCare: emergency access to a patient of {access.patient.team}"
+    send_mass_mail([(subject, body, None, [address]) for address in recipients])
+    return len(recipients)

@@ -27,6 +27,14 @@ def conference_summary_email(conference_id: int) -> int:
     return sent
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def emergency_access_notify(access_id: int) -> int:
+    """Tell the patient's team leads and the clinic admins that someone broke the glass."""
+    sent = services.emergency_access_notify_send(access_id=access_id)
+    logger.info("Emergency access %s reported to %d people", access_id, sent)
+    return sent
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def conferences_plan_next() -> int:
     """Plan the next conference of every active series that has none ahead."""

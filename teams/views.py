@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +19,7 @@ from rehabcare.middleware import RENEWED
 
 from . import selectors, services
 from .access import AuthenticatedRequest, patient_scoped
-from .forms import PatientFilterForm, PatientForm
+from .forms import EmergencyAccessForm, PatientFilterForm, PatientForm
 from .models import AuditEvent, Patient
 from .overview import overview_sections
 from .services import audit_record
@@ -137,3 +138,31 @@ def session_keepalive(request: AuthenticatedRequest) -> HttpResponse:
     """ "Stay signed in": renews the session now (204); a signed-out session is sent to the login page."""
     request.session[RENEWED] = time.time()
     return HttpResponse(status=204)
+
+
+@login_required
+def emergency_access(request: AuthenticatedRequest) -> HttpResponse:
+    """Break glass: open a patient outside one's teams, for a reason, for EMERGENCY_ACCESS_MINUTES."""
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access = services.emergency_access_grant(
+                user=request.user,
+                mrn=form.cleaned_data["mrn"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field, messages_)
+        else:
+            messages.warning(
+                request,
+                f"Emergency access until {timezone.localtime(access.expires_at):%H:%M}. "
+                "Every page you open is recorded, and the patient's team lead and the clinic admins "
+                "have been told.",
+            )
+            return redirect(access.patient)
+    return render(
+        request, "teams/emergency_access.html", {"form": form, "minutes": settings.EMERGENCY_ACCESS_MINUTES}
+    )

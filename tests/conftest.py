@@ -1,6 +1,8 @@
 """The cast every test draws on: a clinician of North, a colleague, the lead, a clinic admin,
 and an outsider who works only in South."""
 
+from datetime import date
+
 import pytest
 from django.conf import settings
 
@@ -110,3 +112,63 @@ def api_as(db):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def sample_ids(patient, clinician) -> dict[str, int | str]:
+    """An id of the patient's own record for every other kind of id a patient URL takes."""
+    from screening.services import screening_record
+
+    answers = {str(n): 0 for n in range(1, 10)} | {"9": 1}
+    screening = screening_record(
+        patient=patient, instrument_code="PHQ-9", timepoint="intake", answers=answers, entered_by=clinician
+    )
+    from careplans.models import Goal, Milestone
+    from careplans.services import part_create, plan_create
+
+    plan = plan_create(
+        patient=patient, user=clinician, start_date=date(2026, 1, 5), review_date=date(2026, 3, 2)
+    )
+    goal = part_create(
+        instance=Goal(
+            plan=plan,
+            patient_words="Back to gardening",
+            measure="minutes",
+            target_value="45",
+            target_date=date(2026, 3, 2),
+        ),
+        user=clinician,
+    )
+    milestone = part_create(
+        instance=Milestone(
+            goal=goal, description="Half an hour", target="30 minutes", due_date=date(2026, 2, 2)
+        ),
+        user=clinician,
+    )
+    from checkins.models import Reminder
+    from checkins.selectors import schedule_proposed
+
+    schedule = schedule_proposed(patient=patient)
+    schedule.save()
+    reminder = Reminder.objects.create(
+        schedule=schedule,
+        patient=patient,
+        due_at=schedule.created_at,
+        channel=schedule.channel,
+        status="failed",
+    )
+    from adherence.models import Session
+
+    session = Session.objects.create(
+        patient=patient, clinician=clinician, discipline="physiotherapist", starts_at=schedule.created_at
+    )
+    return {
+        "session_id": session.pk,
+        "reminder_id": reminder.pk,
+        "screening_id": screening.pk,
+        "alert_id": screening.alerts.get().pk,
+        "plan_id": plan.pk,
+        "part": "goal",
+        "part_id": goal.pk,
+        "milestone_id": milestone.pk,
+    }
