@@ -90,3 +90,10 @@ def test_a_bad_host_is_answered_400_and_next_never_leaves_the_site(client, clini
     )
     assert signed_in.status_code == 302
     assert not signed_in.url.startswith("https://evil.example")
+
+
+def test_a_page_not_for_the_users_role_says_so_on_the_sites_own_page(login, clinician):
+    response = login(clinician).get(reverse("clinic_dashboard"))
+    assert response.status_code == 403
+    assert "This page is not for your role" in response.text
+    assert "The dashboard is for clinic admins and team leads." in response.text
