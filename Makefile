@@ -11,7 +11,7 @@ SERVICES := $(PY) scripts/devservices.py exec --
 export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv run test lint clean-data bench backup restore
+.PHONY: venv run test lint clean-data bench backup restore verify
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: lint
 SCALE ?= 1.0
 bench: venv
 	$(SERVICES) python -m benchmarks --scale $(SCALE) $(BENCH_ARGS)
+
+# The reliability and security promises, load against gunicorn; writes RELIABILITY.md.
+verify: venv
+	$(SERVICES) python -m reliability $(VERIFY_ARGS)
 
 # The database to backups/rehabcare-<time>.dump (with its manifest and checksums), and back:
 # `make restore FILE=backups/rehabcare-....dump` (stop the application first).

@@ -10,11 +10,15 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:54329/rehabcare"
 
 
-def bench_database_url(scale: float) -> str:
-    """The benchmark's own database, one per scale, beside the configured one."""
+def sibling_database_url(name: str) -> str:
+    """A database of a tool's own (benchmark, verification), beside the configured one."""
     parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_URL))
-    name = "rehabcare_bench_" + f"{scale:g}".replace(".", "_")
     return urlunsplit(parts._replace(path="/" + name))
+
+
+def bench_database_url(scale: float) -> str:
+    """The benchmark's own database, one per scale."""
+    return sibling_database_url("rehabcare_bench_" + f"{scale:g}".replace(".", "_"))
 
 
 def database_ensure(url: str, *, fresh: bool = False) -> None:
@@ -59,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Benchmark database: {urlsplit(url).path.lstrip('/')}")
     call_command("migrate", verbosity=0)
+    # DEBUG is off, as in production: pages name their static files through collectstatic's manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     generation = None
     if generated_scale() is None:
         print(f"Generating scale {args.scale:g} (reused by later runs):")

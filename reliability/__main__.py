@@ -1,0 +1,214 @@
+"""python -m reliability [--users 50] [--seconds 60]: `make verify`, see README, "Verify".
+
+1. The promises: the tests that prove each of them (access, audit chain, backup, sessions, two-factor
+   sign-in, emergency access, authentication, concurrency, hostile input, scoring, API fuzzing), run
+   and counted per promise.
+2. Load: locust, headless, staff users signing in and working for a while against the real gunicorn
+   (the Procfile's command) on a database of the tool's own with the demo data; zero errors expected.
+3. One table, printed and written to RELIABILITY.md with the machine and date. Exit 1 if anything failed.
+"""
+
+import argparse
+import csv
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET  # noqa: S405 - reading our own pytest's report
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.__main__ import database_ensure, sibling_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each promise, and the tests that fail when it is broken.
+PROMISES = {
+    "access: every URL × every role, no leak": ["tests/test_access_matrix.py", "tests/teams/test_access.py"],
+    "audit trail: append-only, hash-chained": ["tests/teams/test_audit_chain.py"],
+    "backup, wipe, restore: every table matches": ["tests/test_backup.py"],
+    "sessions: idle, 12 hours, everywhere, rights": [
+        "tests/teams/test_sessions.py",
+        "tests/browser/test_session_timeout.py",
+    ],
+    "two-factor sign-in": ["tests/teams/test_two_factor.py"],
+    "emergency access (break glass)": ["tests/teams/test_emergency_access.py"],
+    "authentication: lockout, same answer": ["tests/teams/test_auth.py"],
+    "concurrency: one edit wins per version": ["tests/careplans/test_services.py"],
+    "hostile input: escaped, refused, nothing half-saved": [
+        "tests/test_hostile_input.py",
+        "tests/screening/test_scoring_properties.py",
+    ],
+    "API fuzzing (schemathesis)": ["tests/test_api_schema.py"],
+    "headers and settings": ["tests/test_settings.py"],
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: int
+    failed: int
+    detail: str = ""
+
+    @property
+    def passed(self) -> int:
+        return self.run - self.failed
+
+
+def promises() -> list[Check]:
+    checks = []
+    for name, paths in PROMISES.items():
+        with tempfile.NamedTemporaryFile(suffix=".xml") as report:
+            subprocess.run(  # noqa: S603 - our own test suite
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:randomly",
+                    f"--junitxml={report.name}",
+                    *paths,
+                ],
+                cwd=ROOT,
+                env=os.environ | {"DJANGO_SETTINGS_MODULE": "rehabcare.settings.test"},
+                stdout=subprocess.DEVNULL,
+                check=False,
+            )
+            suite = ET.parse(report.name).getroot()  # noqa: S314 - our own pytest's report
+        suite = suite if suite.tag == "testsuite" else suite[0]
+        run = int(suite.get("tests", 0)) - int(suite.get("skipped", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        checks.append(Check(name, run, failed))
+        print(f"  {name}: {run - failed}/{run}")
+    return checks
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def load(*, users: int, seconds: int) -> Check:
+    """Locust against gunicorn on the verification database (migrated, demo data): zero errors."""
+    url = sibling_database_url("rehabcare_verify")
+    database_ensure(url)
+    env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "rehabcare.settings.bench"}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    # DEBUG is off, as in production: pages name their static files through collectstatic's manifest.
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run(  # noqa: S603 - seeding needs DEBUG, as in development
+        [*manage, "seed_demo"],
+        cwd=ROOT,
+        env=env | {"DJANGO_SETTINGS_MODULE": "rehabcare.settings.dev"},
+        check=True,
+    )
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - the Procfile's web command
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "rehabcare.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with tempfile.TemporaryDirectory() as folder:
+            prefix = str(Path(folder) / "load")
+            subprocess.run(  # noqa: S603 - locust, headless, our own locustfile
+                [
+                    sys.executable,
+                    "-m",
+                    "locust",
+                    "-f",
+                    str(ROOT / "reliability" / "locustfile.py"),
+                    "--headless",
+                    "--users",
+                    str(users),
+                    "--spawn-rate",
+                    str(max(1, users // 5)),
+                    "--run-time",
+                    f"{seconds}s",
+                    "--host",
+                    f"http://127.0.0.1:{port}",
+                    "--csv",
+                    prefix,
+                    "--only-summary",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            with open(f"{prefix}_stats.csv", newline="") as stats:
+                total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
+    detail = (
+        f"{users} users for {seconds} s: {requests:,} requests, {float(total['Requests/s']):.0f}/s, "
+        f"p50 {total['50%']} ms, p95 {total['95%']} ms, {failures} errors"
+    )
+    print(f"  load: {detail}")
+    return Check("load: staff users against gunicorn, zero errors", requests, failures, detail)
+
+
+def markdown(checks: list[Check]) -> str:
+    lines = [
+        "# Reliability",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, with `make verify`.",
+        "",
+        "| check | run | passed | failed | detail |",
+        "|---|---:|---:|---:|---|",
+        *(f"| {c.name} | {c.run:,} | {c.passed:,} | {c.failed:,} | {c.detail} |" for c in checks),
+        "",
+        f"**{'All passed.' if all(not c.failed and c.run for c in checks) else 'Something failed.'}**",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reliability")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--no-load", action="store_true", help="the promises only")
+    parser.add_argument("--output", default="RELIABILITY.md")
+    args = parser.parse_args(argv)
+    print("Promises:")
+    checks = promises()
+    if not args.no_load:
+        print("Load:")
+        checks.append(load(users=args.users, seconds=args.seconds))
+    document = markdown(checks)
+    print(document)
+    Path(args.output).write_text(document)
+    return 0 if all(not c.failed and c.run for c in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
