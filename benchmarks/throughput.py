@@ -4,8 +4,6 @@
 import http.client
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from checkins.models import Reminder
 from teams.models import Patient
 
 from .pages import Cast
+from .servers import gunicorn
 
 DUE_AT_ONCE = 10_000
 
@@ -113,28 +112,7 @@ def screening_posts(cast: Cast, *, seconds: float = 15, clients: int = 8, worker
     """Concurrent clients POSTing screenings through gunicorn (the Procfile's 2 workers) for a while."""
     port = 8765
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "rehabcare.settings.bench"}
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "rehabcare.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(port, env, workers=workers):
         # Thousands of results land on a patient of another team, so the measured team's agenda (whose
         # distress reason reads every result since the last conference) is the same run after run.
         target = (
@@ -155,9 +133,6 @@ def screening_posts(cast: Cast, *, seconds: float = 15, clients: int = 8, worker
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     done = sum(n for n in counts if n > 0)
     failed = -sum(n for n in counts if n < 0)
     return Throughput(

@@ -16,13 +16,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET  # noqa: S405 - reading our own pytest's report
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.__main__ import database_ensure, sibling_database_url
+from benchmarks.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,29 +111,7 @@ def load(*, users: int, seconds: int) -> Check:
         check=True,
     )
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - the Procfile's web command
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "rehabcare.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(port, env, cwd=ROOT):
         with tempfile.TemporaryDirectory() as folder:
             prefix = str(Path(folder) / "load")
             subprocess.run(  # noqa: S603 - locust, headless, our own locustfile
@@ -164,9 +142,6 @@ def load(*, users: int, seconds: int) -> Check:
             )
             with open(f"{prefix}_stats.csv", newline="") as stats:
                 total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     detail = (
         f"{users} users for {seconds} s: {requests:,} requests, {float(total['Requests/s']):.0f}/s, "
