@@ -41,6 +41,7 @@ PROMISES = {
     "concurrency: one edit wins per version": ["tests/careplans/test_services.py"],
     "hostile input: escaped, refused, nothing half-saved": [
         "tests/test_hostile_input.py",
+        "tests/test_form_properties.py",
         "tests/screening/test_scoring_properties.py",
     ],
     "API fuzzing (schemathesis)": ["tests/test_api_schema.py"],
