@@ -122,7 +122,7 @@ def window_and_patients(
 
 
 def _headline(figures: rollups.Figures | None) -> dict[str, metrics.Rate]:
-    figures = figures or rollups.Figures.of((None,) * 11)
+    figures = figures or rollups.Figures.nothing()
     return {
         "exercise": figures.exercise,
         "attendance": figures.attendance,

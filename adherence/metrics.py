@@ -39,7 +39,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Greatest, TruncWeek
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from careplans.models import CarePlan, Exercise, Milestone
@@ -216,35 +216,24 @@ def _with_stratum(rows: QuerySet, patient_path: str) -> QuerySet:
     return rows.annotate(active_plan=active).annotate(group=F("active_plan__risk_stratum"))
 
 
-# Grouping by calendar week (Monday) of each row's own date, for trends.
-WEEK = "week"
 # Grouping by patient (keyed by patient id), for lists of patients such as a conference agenda.
 PATIENT = "patient"
 
 
-def _grouped(
-    rows: QuerySet, patient_path: str, by: str | None, *, dated: str, **aggregates
-) -> dict[Any, dict[str, Any]]:
+def _grouped(rows: QuerySet, patient_path: str, by: str | None, **aggregates) -> dict[Any, dict[str, Any]]:
     """Aggregate rows per patient, per group of their patient (team, clinician, discipline or
-    stratum), per week of their ``dated`` field, or all together under the key None: one query
-    either way."""
+    stratum), or all together under the key None: one query either way. (Weekly figures come from
+    ``rollups``, by the same definitions.)"""
     if by is None:
         return {None: rows.aggregate(**aggregates)}
-    if by == WEEK:
-        rows = rows.annotate(group=TruncWeek(dated))
-    elif by == PATIENT:
+    if by == PATIENT:
         rows = rows.annotate(group=F(patient_path))
     elif by == "stratum":
         rows = _with_stratum(rows, patient_path)
     else:
         rows = rows.annotate(group=F(f"{patient_path}__{BREAKDOWNS[by][0]}"))
     grouped = rows.values("group").annotate(**aggregates).order_by("group")
-    # A week of a date-time field comes back as a local date-time: key it by its date.
-    return {_day(row["group"]): row for row in grouped}
-
-
-def _day(value: Any) -> Any:
-    return value.date() if isinstance(value, datetime) else value
+    return {row["group"]: row for row in grouped}
 
 
 def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str | None) -> dict[Any, Rate]:
@@ -252,7 +241,6 @@ def attendance_by(patients: QuerySet[Patient], start: date, end: date, by: str |
         Session.objects.filter(patient__in=patients, **between("starts_at", start, end)),
         "patient",
         by,
-        dated="starts_at",
         attended=Count("patient", filter=Q(status=Session.Status.ATTENDED)),
         counted=Count("patient", filter=Q(status__in=["attended", "missed", "cancelled_patient"])),
     )
@@ -266,7 +254,6 @@ def checkin_response_by(
         Reminder.objects.filter(patient__in=patients, **between("sent_at", start, end)),
         "patient",
         by,
-        dated="sent_at",
         completed=Count("id", filter=Q(status=Reminder.Status.COMPLETED)),
         sent=Count("id"),
     )
@@ -284,7 +271,6 @@ def milestone_progress_by(
         ),
         "goal__plan__patient",
         by,
-        dated="due_date",
         on_time=Count("id", filter=Q(achieved_on__isnull=False, achieved_on__lte=F("due_date"))),
         due=Count("id"),
     )
@@ -298,7 +284,6 @@ def exercise_completion_by(
         ExerciseLog.objects.filter(patient__in=patients, logged_for__gte=start, logged_for__lt=end),
         "patient",
         by,
-        dated="logged_for",
         # Counting patient (never NULL), not id: the (patient, day) index covering "done" answers alone.
         ticked_done=Count("patient", filter=Q(done=ExerciseLog.Done.DONE)),
         ticked_partly=Count("patient", filter=Q(done=ExerciseLog.Done.PARTLY)),
@@ -307,24 +292,17 @@ def exercise_completion_by(
         ExerciseWeekLog.objects.filter(patient__in=patients, week_starting__gte=start, week_starting__lt=end),
         "patient",
         by,
-        dated="week_starting",
         total=Sum("sessions_done"),
     )
-    if by == WEEK:
-        prescribed = _prescribed_by_week(patients, start, end)
-    else:
-        days_running = Greatest(
-            Value(end) - Greatest(Value(start), F("plan__start_date")), Value(timedelta(0))
-        )
-        prescribed = _grouped(
-            Exercise.objects.filter(plan__patient__in=patients, plan__status=CarePlan.Status.ACTIVE).annotate(
-                days=days_running
-            ),
-            "plan__patient",
-            by,
-            dated="",
-            total=Sum(ExpressionWrapper(F("sessions_per_week") * F("days"), output_field=DurationField())),
-        )
+    days_running = Greatest(Value(end) - Greatest(Value(start), F("plan__start_date")), Value(timedelta(0)))
+    prescribed = _grouped(
+        Exercise.objects.filter(plan__patient__in=patients, plan__status=CarePlan.Status.ACTIVE).annotate(
+            days=days_running
+        ),
+        "plan__patient",
+        by,
+        total=Sum(ExpressionWrapper(F("sessions_per_week") * F("days"), output_field=DurationField())),
+    )
     result = {}
     for group in set(ticks) | set(week_logs) | set(prescribed):
         tick = ticks.get(group, {"ticked_done": 0, "ticked_partly": 0})
@@ -336,27 +314,3 @@ def exercise_completion_by(
         total = prescribed.get(group, {}).get("total")
         result[group] = _rate(logged, Decimal(total.total_seconds()) / 86400 / 7 if total else 0)
     return result
-
-
-PRESCRIBED_BY_WEEK_SQL = """
-SELECT w.week::date,
-       SUM(e.sessions_per_week
-           * GREATEST(0, LEAST(w.week::date + 7, %s) - GREATEST(w.week::date, %s, p.start_date)))
-FROM generate_series(%s::date, %s::date - 1, interval '7 days') AS w(week)
-CROSS JOIN careplans_exercise e
-JOIN careplans_careplan p ON p.id = e.plan_id
-WHERE p.status = 'active' AND p.patient_id IN ({patients})
-GROUP BY w.week
-"""
-
-
-def _prescribed_by_week(patients: QuerySet[Patient], start: date, end: date) -> dict[Any, dict[str, Any]]:
-    """Sessions a week × days each active plan ran, for each week from ``start`` (a Monday) within the
-    window [start, end): one query."""
-    patient_sql, patient_params = patients.values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            PRESCRIBED_BY_WEEK_SQL.format(patients=patient_sql),
-            [end, start, start, end, *patient_params],
-        )
-        return {week: {"total": timedelta(days=int(total or 0))} for week, total in cursor.fetchall()}

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import metrics
-from .metrics import Rate
+from .metrics import EMPTY, Rate
 
 # Any transaction-level advisory lock key of our own: two refreshes never run at once.
 REFRESH_LOCK = 7_310_001
@@ -298,6 +298,11 @@ class Figures:
     checkins: Rate
     screening: Rate
     refreshed_at: datetime | None
+
+    @classmethod
+    def nothing(cls) -> "Figures":
+        """Figures of a group or week with no rows: every rate has nothing to count."""
+        return cls(EMPTY, EMPTY, EMPTY, EMPTY, EMPTY, None)
 
     @classmethod
     def of(cls, sums: tuple) -> "Figures":

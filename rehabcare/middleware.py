@@ -1,7 +1,6 @@
 """Request guards: session renewal without a database write on every request, and query strings
 PostgreSQL could not store or search.
 
-
 Sessions end ``SESSION_COOKIE_AGE`` after the last renewal. Saving the session on every request
 (``SESSION_SAVE_EVERY_REQUEST``) would cost three queries per page (UPDATE inside BEGIN/COMMIT);
 instead a signed-in session is renewed when its last renewal is older than

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from teams.agenda import Window
 from teams.models import Patient
 
-from .instruments import INSTRUMENTS, change_between
+from .instruments import INSTRUMENTS, change_between, thresholds_in_force
 from .instruments.model import HIGH_FLAG
 from .models import Alert
 from .selectors import all_overrides
@@ -59,14 +59,9 @@ def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[i
     """Results since the last conference that reliably deteriorated on the previous result of the same
     instrument, or moved into a high band: one query that returns only those."""
     overrides = all_overrides()
-    codes, rcs, better = [], [], []
-    for code, instrument in INSTRUMENTS.items():
-        override = overrides.get(code)
-        published = instrument.thresholds
-        rc = override.rc if override is not None and override.rc is not None else None
-        codes.append(code)
-        rcs.append(rc if rc is not None else (published.rc if published is not None else None))
-        better.append(instrument.higher_is_better)
+    codes = list(INSTRUMENTS)
+    rcs = [thresholds_in_force(INSTRUMENTS[code], overrides.get(code))[1] for code in codes]
+    better = [INSTRUMENTS[code].higher_is_better for code in codes]
     patient_sql, patient_params = patients.values("id").query.sql_with_params()
     params = [codes, rcs, better, *patient_params, window.since, window.until, HIGH_FLAG, HIGH_FLAG]
     with connection.cursor() as cursor:

@@ -6,6 +6,7 @@ Django's own session table cannot be searched by user.
 
 from importlib import import_module
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
@@ -21,8 +22,6 @@ def _store(session_key: str) -> SessionBase:
 
 
 def session_started(request: HttpRequest, user: User) -> None:
-    from axes.helpers import get_client_ip_address
-
     if request.session.session_key is None:
         request.session.save()
     UserSession.objects.update_or_create(

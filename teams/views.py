@@ -22,7 +22,6 @@ from .access import AuthenticatedRequest, patient_scoped
 from .forms import EmergencyAccessForm, PatientFilterForm, PatientForm
 from .models import AuditEvent, Patient
 from .overview import overview_sections
-from .services import audit_record
 from .sessions import sessions_end
 
 PATIENTS_PER_PAGE = 25
@@ -120,7 +119,7 @@ def logout_everywhere(request: AuthenticatedRequest) -> HttpResponse:
     """Sign out on every device (this one too) and revoke every API token of the user."""
     user = request.user
     ended = sessions_end(user, tokens=True)
-    audit_record(
+    services.audit_record(
         request=request,
         actor=user,
         action=AuditEvent.Action.LOGOUT,
@@ -153,8 +152,7 @@ def emergency_access(request: AuthenticatedRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field, messages_)
+            form.add_error(None, error)  # each message lands on its field
         else:
             messages.warning(
                 request,

@@ -5,7 +5,7 @@ Pure Python, no models and no database: ``screening.services`` stores what ``sco
 
 from .definitions import INSTRUMENTS, get_instrument
 from .model import Answer, BandRule, ChangeThresholds, FlagRule, Instrument, Item, Subscale
-from .scoring import Change, Overrides, Score, ScoringError, change_between, score
+from .scoring import Change, Overrides, Score, ScoringError, change_between, score, thresholds_in_force
 
 __all__ = [
     "INSTRUMENTS",
@@ -21,6 +21,7 @@ __all__ = [
     "ScoringError",
     "Subscale",
     "change_between",
+    "thresholds_in_force",
     "get_instrument",
     "score",
 ]

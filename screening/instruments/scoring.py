@@ -90,6 +90,21 @@ def score(instrument: Instrument, answers: AnswerSet, *, overrides: Overrides | 
     )
 
 
+def thresholds_in_force(
+    instrument: Instrument, overrides: Overrides | None = None
+) -> tuple[Decimal | None, Decimal | None]:
+    """(MCID, reliable change) as judged: a clinic's override where it set one, else the published value,
+    else None."""
+    published = instrument.thresholds
+    mcid = overrides.mcid if overrides is not None and overrides.mcid is not None else None
+    rc = overrides.rc if overrides is not None and overrides.rc is not None else None
+    if mcid is None and published is not None:
+        mcid = published.mcid
+    if rc is None and published is not None:
+        rc = published.rc
+    return mcid, rc
+
+
 def change_between(
     instrument: Instrument, earlier: int, later: int, *, overrides: Overrides | None = None
 ) -> Change:
@@ -105,13 +120,7 @@ def change_between(
         direction = "improvement"
     else:
         direction = "deterioration"
-    published = instrument.thresholds
-    mcid = overrides.mcid if overrides is not None and overrides.mcid is not None else None
-    rc = overrides.rc if overrides is not None and overrides.rc is not None else None
-    if mcid is None and published is not None:
-        mcid = published.mcid
-    if rc is None and published is not None:
-        rc = published.rc
+    mcid, rc = thresholds_in_force(instrument, overrides)
     # No change is never a reliable one, even against a threshold a clinic set to 0.
     reliable = rc is not None and delta != 0 and abs(delta) >= rc
     clinically_important = mcid is not None and delta != 0 and abs(delta) >= mcid
