@@ -2,12 +2,12 @@
 
 import csv
 import io
-from functools import partial
 
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from rehabcare.queue import enqueue_on_commit
 from teams.models import Patient, User
 
 from . import dashboard, tasks
@@ -34,7 +34,7 @@ CHUNK = 200
 def export_request(*, user: User, title: str, params: dict[str, str]) -> Export:
     with transaction.atomic():
         export = Export.objects.create(requested_by=user, title=title, params=params)
-        transaction.on_commit(partial(tasks.export_build.delay, export.pk))
+        enqueue_on_commit(tasks.export_build, export.pk)
     return export
 
 

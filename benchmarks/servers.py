@@ -1,12 +1,19 @@
 """Servers the tools run against: the Procfile's gunicorn (no Django import here, so any tool may use it)."""
 
 import http.client
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextmanager

@@ -10,7 +10,6 @@ import logging
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from careplans.models import CarePlan, Exercise
 from careplans.selectors import milestone_battery_due
+from rehabcare.queue import enqueue_on_commit
 from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record
@@ -92,7 +92,7 @@ def reminders_claim(*, now: datetime, stale_before: datetime | None = None, limi
         ids = list(due.order_by("due_at").values_list("id", flat=True)[:limit])
         Reminder.objects.filter(id__in=ids).update(claimed_at=now)
         for reminder_id in ids:
-            transaction.on_commit(partial(tasks.reminder_send.delay, reminder_id))
+            enqueue_on_commit(tasks.reminder_send, reminder_id)
     return ids
 
 
@@ -214,7 +214,7 @@ def reminder_resend(*, reminder: Reminder, user: User, request: HttpRequest | No
     now = timezone.now()
     reminder.status, reminder.claimed_at, reminder.last_error = Reminder.Status.PENDING, now, ""
     reminder.save(update_fields=["status", "claimed_at", "last_error"])
-    transaction.on_commit(partial(tasks.reminder_send.delay, reminder.pk))
+    enqueue_on_commit(tasks.reminder_send, reminder.pk)
     audit_record(
         request=request,
         actor=user,

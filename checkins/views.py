@@ -36,7 +36,8 @@ RATE_WINDOW_SECONDS = 600
 
 def _over(key: str, limit: int) -> bool:
     cache.add(key, 0, RATE_WINDOW_SECONDS)
-    return cache.incr(key) > limit
+    count = cache.incr(key)  # None while Redis is unreachable: the limit resumes with Redis
+    return count is not None and count > limit
 
 
 def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

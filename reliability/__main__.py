@@ -5,14 +5,16 @@
    and counted per promise.
 2. Load: locust, headless, staff users signing in and working for a while against the real gunicorn
    (the Procfile's command) on a database of the tool's own with the demo data; zero errors expected.
-3. One table, printed and written to RELIABILITY.md with the machine and date. Exit 1 if anything failed.
+3. Faults (``reliability/faults.py``): PostgreSQL and Redis restarted, the Celery worker killed, two
+   beats, on servers of the drills' own, with locust's users working throughout.
+4. One table, printed and written to RELIABILITY.md with the machine and date. Exit 1 if anything failed.
 """
 
 import argparse
 import csv
+import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.__main__ import database_ensure, sibling_database_url
-from benchmarks.servers import gunicorn
+from benchmarks.servers import free_port, gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +48,7 @@ PROMISES = {
     ],
     "API fuzzing (schemathesis)": ["tests/test_api_schema.py"],
     "headers and settings": ["tests/test_settings.py"],
+    "faults: database or broker unreachable": ["tests/test_faults.py"],
 }
 
 
@@ -90,12 +93,6 @@ def promises() -> list[Check]:
     return checks
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def load(*, users: int, seconds: int) -> Check:
     """Locust against gunicorn on the verification database (migrated, demo data): zero errors."""
     url = sibling_database_url("rehabcare_verify")
@@ -111,7 +108,7 @@ def load(*, users: int, seconds: int) -> Check:
         env=env | {"DJANGO_SETTINGS_MODULE": "rehabcare.settings.dev"},
         check=True,
     )
-    port = _free_port()
+    port = free_port()
     with gunicorn(port, env, cwd=ROOT):
         with tempfile.TemporaryDirectory() as folder:
             prefix = str(Path(folder) / "load")
@@ -152,6 +149,18 @@ def load(*, users: int, seconds: int) -> Check:
     return Check("load: staff users against gunicorn, zero errors", requests, failures, detail)
 
 
+def faults() -> list[Check]:
+    """The drills, in a process of their own: it sets Django up on the drills' servers."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as report:
+        subprocess.run(  # noqa: S603 - our own drills
+            [sys.executable, "-m", "reliability.faults", "--output", report.name], cwd=ROOT, check=False
+        )
+        drills = json.loads(Path(report.name).read_text() or "[]")
+    if not drills:
+        return [Check("fault drills: did not finish (see the output above)", 1, 1)]
+    return [Check(d["name"], d["run"], d["failed"], d["detail"]) for d in drills]
+
+
 def markdown(checks: list[Check]) -> str:
     lines = [
         "# Reliability",
@@ -172,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reliability")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--no-load", action="store_true", help="the promises only")
+    parser.add_argument("--no-load", action="store_true", help="no load and no fault drills")
+    parser.add_argument("--no-faults", action="store_true", help="no fault drills")
     parser.add_argument("--output", default="RELIABILITY.md")
     args = parser.parse_args(argv)
     print("Promises:")
@@ -180,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_load:
         print("Load:")
         checks.append(load(users=args.users, seconds=args.seconds))
+    if not args.no_load and not args.no_faults:
+        print("Faults:")
+        checks += faults()
     document = markdown(checks)
     print(document)
     Path(args.output).write_text(document)

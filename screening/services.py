@@ -1,7 +1,6 @@
 """Writes for screening: record, amend, and the alert loop. Every write is atomic and audited."""
 
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from rehabcare.queue import enqueue_on_commit
 from teams.models import AuditEvent, Discipline, Membership, Patient, User
 from teams.services import audit_record
 
@@ -84,7 +84,7 @@ def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]
     alerts = Alert.objects.bulk_create(opened)
     for alert in alerts:
         if alert.kind == Alert.Kind.URGENT:
-            transaction.on_commit(partial(tasks.alert_notify.delay, alert.pk))
+            enqueue_on_commit(tasks.alert_notify, alert.pk)
     return alerts
 
 

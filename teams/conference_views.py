@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -29,6 +28,7 @@ from .forms import (
 )
 from .models import ActionItem, AgendaItem, AuditEvent, CaseConference, Membership, Patient, Team
 from .plan_changes import plan_change_provider
+from .redirects import local_path
 
 CONFERENCES_PER_PAGE = 20
 TASKS_PER_PAGE = 25
@@ -364,10 +364,7 @@ def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Done: {action.description}")
-    following = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(following, allowed_hosts={request.get_host()}):
-        return redirect(following)
-    return redirect(reverse("my_tasks"))
+    return redirect(local_path(request, request.POST.get("next", "")) or reverse("my_tasks"))
 
 
 @login_required

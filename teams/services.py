@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from rehabcare.queue import enqueue_on_commit
+
 from .agenda import agenda_entries, agenda_window
 from .models import (
     ActionItem,
@@ -459,8 +461,7 @@ def conference_close(
         obj=conference,
         changed_fields=["status"],
     )
-    conference_id = conference.pk
-    transaction.on_commit(lambda: conference_summary_email.delay(conference_id))
+    enqueue_on_commit(conference_summary_email, conference.pk)
     series = ConferenceSeries.objects.filter(team_id=conference.team_id).first()
     if series is not None:
         conference_plan_next(series=series)
@@ -534,7 +535,7 @@ def emergency_access_grant(
     audit_record(request=request, actor=user, action=AuditEvent.Action.EMERGENCY, patient=patient, obj=access)
     from .tasks import emergency_access_notify
 
-    transaction.on_commit(lambda: emergency_access_notify.delay(access.pk))
+    enqueue_on_commit(emergency_access_notify, access.pk)
     return access
 
 

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
@@ -25,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import AuthenticatedRequest
 from .models import AuditEvent, User
+from .redirects import local_path
 from .services import audit_record
 
 BACKUP_CODES = 10
@@ -38,7 +38,7 @@ def must_use_two_factor(user: User) -> bool:
     return settings.REQUIRE_2FA or user.is_clinic_admin or user.is_superuser or user.leads_a_team
 
 
-def _has_device(user: User) -> bool:
+def has_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
@@ -55,15 +55,15 @@ class TwoFactorMiddleware:
             and not request.path.startswith(OPEN_PATHS)
             and must_use_two_factor(user)
         ):
-            step = "two_factor_verify" if _has_device(user) else "two_factor_setup"
+            step = "two_factor_verify" if has_device(user) else "two_factor_setup"
             return redirect(f"{reverse(step)}?next={quote(request.get_full_path())}")
         return self.get_response(request)
 
 
 def _next(request: HttpRequest) -> str:
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=False)
-    return wanted if wanted and safe else reverse("patient_list")
+    return local_path(request, request.POST.get("next") or request.GET.get("next") or "") or reverse(
+        "patient_list"
+    )
 
 
 def _verified(request: HttpRequest, device) -> None:
@@ -77,7 +77,7 @@ def _verified(request: HttpRequest, device) -> None:
 @login_required
 def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    if _has_device(user) and not user.is_verified():  # type: ignore[attr-defined]
+    if has_device(user) and not user.is_verified():  # type: ignore[attr-defined]
         return redirect(f"{reverse('two_factor_verify')}?next={quote(_next(request))}")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
         user=user, name="Authenticator app", confirmed=False

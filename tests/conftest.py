@@ -1,10 +1,11 @@
 """The cast every test draws on: a clinician of North, a colleague, the lead, a clinic admin,
 and an outsider who works only in South."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from teams.models import Discipline, Membership
 
@@ -171,4 +172,53 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
         "part": "goal",
         "part_id": goal.pk,
         "milestone_id": milestone.pk,
+    }
+
+
+@pytest.fixture
+def world(patient, clinician, lead, clinic_admin, north):
+    """A team at work: the patient screened (an open alert), a case conference in progress with the
+    patient on its agenda and an action, an export; the ids team-scoped URLs take."""
+    from adherence.models import Export
+    from screening.services import screening_record
+    from teams import services as team_services
+
+    # A name no page shows by itself (the search box's example is a common surname).
+    patient.family_name = "Quillfeather"
+    patient.save(update_fields=["family_name"])
+    screening = screening_record(
+        patient=patient,
+        instrument_code="PHQ-9",
+        timepoint="intake",
+        answers={str(n): 1 for n in range(1, 10)},
+        entered_by=clinician,
+    )
+    Membership.objects.get_or_create(team=north, user=clinician)
+    conference = team_services.conference_plan(
+        team=north,
+        starts_at=timezone.now() + timedelta(days=2),
+        chair=lead,
+        attendees=[clinician, lead],
+        user=lead,
+    )
+    conference = team_services.conference_start(conference=conference, user=lead)
+    item = team_services.agenda_item_add(conference=conference, patient=patient, user=lead)
+    action = team_services.action_add(
+        item=item, description="Call the GP", owner=clinician, due_on=date(2026, 12, 1), user=lead
+    )
+    export = Export.objects.create(
+        requested_by=clinic_admin, title="Patients", params={"metric": "attendance"}
+    )
+    return {
+        "patient_id": patient.pk,
+        "screening_id": screening.pk,
+        "alert_id": screening.alerts.first().pk,
+        "team_id": north.pk,
+        "conference_id": conference.pk,
+        "item_id": item.pk,
+        "action_id": action.pk,
+        "export_id": export.pk,
+        "code": "PHQ-9",
+        "token": "no-such-link",
+        "signed": "no-such-link",
     }

@@ -8,16 +8,13 @@ few cells are pinned to their exact answer. Patient-scoped URLs are covered in d
 the audit) by tests/teams/test_access.py; they are in the matrix too.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
-import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.urls import get_resolver
 
-from adherence.models import Export
-from screening.services import screening_record
-from teams import services as team_services
-from teams.models import CaseConference, Membership
+from teams.models import CaseConference
+
+from .routes import route_path, walk
 
 ROLES = ("anonymous", "clinician", "outsider", "lead", "clinic_admin")
 # Open to anyone by design: signing in, the health check, the API's description, patient links.
@@ -74,73 +71,7 @@ PINNED = {
 }
 
 
-def _walk(patterns, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if str(entry.pattern) == "admin/":
-                yield "admin/", None
-                continue
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
-
-
-ROUTES = list(_walk(get_resolver().url_patterns))
-
-
-@pytest.fixture
-def world(patient, clinician, lead, clinic_admin, north):
-    # A name no page shows by itself (the search box's example is a common surname).
-    patient.family_name = "Quillfeather"
-    patient.save(update_fields=["family_name"])
-    screening = screening_record(
-        patient=patient,
-        instrument_code="PHQ-9",
-        timepoint="intake",
-        answers={str(n): 1 for n in range(1, 10)},
-        entered_by=clinician,
-    )
-    Membership.objects.get_or_create(team=north, user=clinician)
-    conference = team_services.conference_plan(
-        team=north,
-        starts_at=timezone.now() + timedelta(days=2),
-        chair=lead,
-        attendees=[clinician, lead],
-        user=lead,
-    )
-    conference = team_services.conference_start(conference=conference, user=lead)
-    item = team_services.agenda_item_add(conference=conference, patient=patient, user=lead)
-    action = team_services.action_add(
-        item=item, description="Call the GP", owner=clinician, due_on=date(2026, 12, 1), user=lead
-    )
-    export = Export.objects.create(
-        requested_by=clinic_admin, title="Patients", params={"metric": "attendance"}
-    )
-    return {
-        "patient_id": patient.pk,
-        "screening_id": screening.pk,
-        "alert_id": screening.alerts.first().pk,
-        "team_id": north.pk,
-        "conference_id": conference.pk,
-        "item_id": item.pk,
-        "action_id": action.pk,
-        "export_id": export.pk,
-        "code": "PHQ-9",
-        "token": "no-such-link",
-        "signed": "no-such-link",
-    }
-
-
-def _path(route: str, pattern: URLPattern | None, ids: dict, sample_ids: dict) -> str:
-    if pattern is None:
-        return "/admin/"
-    kwargs = {}
-    for name in pattern.pattern.converters:
-        assert name in ids or name in sample_ids, f"give the access matrix a sample {name!r} for {route}"
-        kwargs[name] = ids.get(name, sample_ids.get(name))
-    if pattern.name is None:
-        return "/" + route
-    return reverse(pattern.name, kwargs=kwargs)
+ROUTES = list(walk(get_resolver().url_patterns))
 
 
 def test_every_url_for_every_role(request, client, world, patient, sample_ids):
@@ -152,7 +83,7 @@ def test_every_url_for_every_role(request, client, world, patient, sample_ids):
             client.force_login(request.getfixturevalue(role))
         for route, pattern in ROUTES:
             name = "favicon" if route == "favicon.ico" else (pattern.name if pattern else "admin")
-            path = _path(route, pattern, world, sample_ids)
+            path = route_path(route, pattern, world, sample_ids)
             response = client.get(path)
             status = response.status_code
             matrix[(name, role)] = status

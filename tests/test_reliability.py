@@ -21,3 +21,27 @@ def test_every_promise_names_test_files_that_exist():
     for name, paths in PROMISES.items():
         assert paths, name
         assert all((root / path).exists() for path in paths), name
+
+
+def test_the_load_sends_forms_back_as_a_browser_would_and_they_save(login, clinician, patient):
+    from careplans.models import CarePlan
+    from reliability.forms import PLAN, Forms
+    from screening.models import Screening
+
+    from .careplans.factories import make_plan
+
+    client = login(clinician)
+    entry = f"/patients/{patient.pk}/screenings/new/?instrument=GAD-7"
+    form = Forms(client.get(entry).content.decode()).having("timepoint")
+    assert form is not None and "csrfmiddlewaretoken" in form
+    assert client.post(entry, form).status_code == 302
+    assert Screening.objects.get(patient=patient).total == 0  # the first answer of every item
+
+    plan = make_plan(patient, clinician)
+    found = PLAN.search(client.get(f"/patients/{patient.pk}/plan/", follow=True).content.decode())
+    assert found is not None
+    edit = found.group(1) + "edit/"
+    form = Forms(client.get(edit).content.decode()).having("version")
+    assert form is not None
+    assert client.post(edit, form | {"summary_social": "Pacing discussed"}).status_code == 302
+    assert CarePlan.objects.get(pk=plan.pk).summary_social == "Pacing discussed"

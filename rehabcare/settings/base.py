@@ -93,6 +93,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Fail fast when PostgreSQL is unreachable: the request gets a 503 page (rehabcare/errors.py).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:63799/0")
@@ -179,6 +183,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
+# Nothing reads task results (the database holds what work did); not waiting on the result store also
+# lets a publish fail fast while Redis is away (rehabcare/queue.py). A test asking for a result says so.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
@@ -199,7 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reconcile-reminders": {
         "task": "checkins.tasks.reminders_reconcile",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=env_int("REMINDER_RECONCILE_SECONDS", 300, minimum=1)),
     },
     "plan-case-conferences": {
         "task": "teams.tasks.conferences_plan_next",
@@ -273,13 +280,21 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
+# The cache holds only rate-limit counters. While Redis is unreachable it answers "nothing cached"
+# (django-redis's IGNORE_EXCEPTIONS, logged), so pages keep working and limits resume with Redis.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_PREFIX", "rehabcare"),
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
     }
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 LOGGING = {
     "version": 1,

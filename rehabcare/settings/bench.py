@@ -2,12 +2,13 @@
 
 from .dev import *  # noqa: F403
 from .dev import REST_FRAMEWORK
+from .env import env_str
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 # Its own queue, emptied after each measurement: a development worker never sends the benchmark's reminders.
-CELERY_TASK_DEFAULT_QUEUE = "rehabcare-bench"
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "rehabcare-bench")
 # Same throttles as production would be too tight for a benchmark hammering from one token.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

@@ -87,7 +87,10 @@ def test_a_worker_killed_mid_send_leaves_the_reminder_to_the_next_one_still_sent
     try:
         wait_for(reconciled_and_sent)
         # The lost worker's own message may still come back from Redis one day: it must change nothing.
-        assert reminder_send.apply_async(args=[reminder.pk], queue=QUEUE).get(timeout=30) is False
+        assert (
+            reminder_send.apply_async(args=[reminder.pk], queue=QUEUE, ignore_result=False).get(timeout=30)
+            is False
+        )
     finally:
         celery_stop(rescuer)
     assert OutboxMessage.objects.filter(channel="sms").count() == 1

@@ -135,6 +135,10 @@ def test_urgent_alert_banner_on_every_patient_page_until_closed(login, clinician
     client.post(close, {"action_taken": "Safety plan agreed with patient"})
     assert Alert.objects.get().status == Alert.Status.CLOSED
     assert "Urgent safety alert" not in client.get(patient.get_absolute_url()).text
+    # A colleague's page still showed it open, or a second click: told, and the first closing stands.
+    again = client.post(close, {"action_taken": "Called the GP"}, follow=True)
+    assert again.status_code == 200 and "This alert is already closed." in again.text
+    assert Alert.objects.get().action_taken == "Safety plan agreed with patient"
 
 
 def test_alert_of_another_patient_cannot_be_reached_through_this_one(login, clinician, north, patient):

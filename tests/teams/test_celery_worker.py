@@ -24,7 +24,7 @@ def test_worker_runs_a_task_end_to_end(celery_worker_process):
     live = SessionStore()
     live.create()
 
-    result = sessions_clear_expired.delay()
+    result = sessions_clear_expired.apply_async(ignore_result=False)
     assert result.get(timeout=60) == 1
 
     assert not Session.objects.filter(session_key=expired.session_key).exists()

@@ -224,6 +224,10 @@ def test_open_actions_show_in_my_tasks_and_on_the_overview_until_done(item, lead
     assert (action.status, action.done_by) == (ActionItem.Status.DONE, colleague)
     assert list(client.get(reverse("my_tasks")).context["page"]) == []
     assert "Phone the GP about sleep" not in client.get(item.patient.get_absolute_url()).content.decode()
+    # A next that is not a path of this site (a bare word would be looked up as a view) leads to the tasks.
+    for wanted in ("0", "my_tasks", "https://evil.example/", "//evil.example/"):
+        response = client.post(reverse("action_done", kwargs={"action_id": action.pk}), {"next": wanted})
+        assert response.status_code == 302 and response.url == reverse("my_tasks"), wanted
 
 
 def test_only_the_owner_or_a_lead_marks_an_action_done(item, lead, colleague, clinician):

@@ -104,3 +104,28 @@ def test_verification_never_sends_off_site_and_changes_the_session_key(lead):
         )
         assert response.url == PATIENTS
         assert client.session.session_key != before
+
+
+def test_an_api_token_needs_the_second_factor_too(lead):
+    def token(code: str | None = None):
+        body = {"username": lead.username, "password": PASSWORD} | (
+            {"code": code} if code is not None else {}
+        )
+        return Client().post(reverse("api_token"), body, content_type="application/json")
+
+    not_enrolled = token()
+    assert not_enrolled.status_code == 400 and "Set up two-factor" in not_enrolled.json()["errors"]["code"][0]
+    with time_machine.travel("2026-03-02 09:00 +00:00", tick=False) as traveller:
+        _client, codes = _enrol(lead, traveller)
+        used = _code(lead)
+        assert token().status_code == 400  # the password alone
+        assert token(used).status_code == 400  # the code used to enrol, again
+        traveller.shift(timedelta(seconds=31))
+        fresh = token(_code(lead))
+        assert fresh.status_code == 200 and fresh.json()["token"]
+        assert token(codes[0]).status_code == 200
+        traveller.shift(timedelta(seconds=2))
+        assert token(codes[0]).status_code == 400  # a backup code works once
+    assert (
+        AuditEvent.objects.filter(actor=lead, action="login_failed", object_type="second factor").count() == 3
+    )

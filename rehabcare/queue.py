@@ -1,0 +1,30 @@
+"""Handing work to the Celery workers once a transaction commits, whether or not Redis answers.
+
+The work a task stands for is always recorded in the database first (a reminder claimed, an alert
+raised, an export requested). If the broker cannot be reached when the transaction commits, the
+request must not fail for it: the task runs right here instead, so an urgent alert or an emergency
+access notice still goes out, and the user sees their change saved rather than a server error.
+"""
+
+import logging
+from typing import Any
+
+from celery import Task
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnreachable
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task: Task, *args: Any) -> None:
+    """Send ``task(*args)`` to the workers; run it here when the broker is unreachable."""
+    try:
+        task.delay(*args)
+    except BrokerUnreachable as error:
+        logger.warning("Broker unreachable (%s): running %s%r in this process", error, task.name, args)
+        task.apply(args=args)
+
+
+def enqueue_on_commit(task: Task, *args: Any) -> None:
+    """``enqueue`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: enqueue(task, *args))
