@@ -11,7 +11,6 @@
 """
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.__main__ import database_ensure, sibling_database_url
 from benchmarks.servers import free_port, gunicorn
+from reliability.swarm import counted, swarm
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,34 +112,8 @@ def load(*, users: int, seconds: int) -> Check:
     with gunicorn(port, env, cwd=ROOT):
         with tempfile.TemporaryDirectory() as folder:
             prefix = str(Path(folder) / "load")
-            subprocess.run(  # noqa: S603 - locust, headless, our own locustfile
-                [
-                    sys.executable,
-                    "-m",
-                    "locust",
-                    "-f",
-                    str(ROOT / "reliability" / "locustfile.py"),
-                    "--headless",
-                    "--users",
-                    str(users),
-                    "--spawn-rate",
-                    str(max(1, users // 5)),
-                    "--run-time",
-                    f"{seconds}s",
-                    "--host",
-                    f"http://127.0.0.1:{port}",
-                    "--csv",
-                    prefix,
-                    "--only-summary",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=False,
-            )
-            with open(f"{prefix}_stats.csv", newline="") as stats:
-                total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+            swarm(port, prefix, users=users, run_time=f"{seconds}s", env=env).wait()
+            total, _errors = counted(prefix)
     requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     detail = (
         f"{users} users for {seconds} s: {requests:,} requests, {float(total['Requests/s']):.0f}/s, "
