@@ -18,12 +18,12 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET  # noqa: S405 - reading our own pytest's report
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.__main__ import database_ensure, sibling_database_url
 from benchmarks.servers import free_port, gunicorn
+from reliability import Check
 from reliability.swarm import counted, swarm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,18 +50,6 @@ PROMISES = {
     "headers and settings": ["tests/test_settings.py"],
     "faults: database or broker unreachable": ["tests/test_faults.py"],
 }
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    run: int
-    failed: int
-    detail: str = ""
-
-    @property
-    def passed(self) -> int:
-        return self.run - self.failed
 
 
 def promises() -> list[Check]:
@@ -132,7 +120,7 @@ def faults() -> list[Check]:
         drills = json.loads(Path(report.name).read_text() or "[]")
     if not drills:
         return [Check("fault drills: did not finish (see the output above)", 1, 1)]
-    return [Check(d["name"], d["run"], d["failed"], d["detail"]) for d in drills]
+    return [Check(**drill) for drill in drills]
 
 
 def markdown(checks: list[Check]) -> str:

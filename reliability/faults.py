@@ -35,6 +35,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.servers import free_port, gunicorn
+from reliability import Check
 from reliability.forms import CSRF
 from reliability.swarm import counted, swarm
 from scripts.devservices import DATA, Postgres, Redis
@@ -46,14 +47,6 @@ PASSWORD = "rehabcare-demo"  # noqa: S105 - the published demo password (develop
 RECOVERY_SECONDS = 10.0
 FAST_SECONDS = 1.0
 WRITTEN, WRITTEN_TOTAL = "PHQ-9", 8  # what the drill's API writer enters, and its total
-
-
-@dataclass(frozen=True)
-class Drill:
-    name: str
-    run: int
-    failed: int
-    detail: str
 
 
 class System:
@@ -286,7 +279,7 @@ def _deliveries(addresses: list[str]) -> dict[str, int]:
     return {row["to"]: row["n"] for row in rows}
 
 
-def _exactly_once(name: str, addresses: list[str], *, timeout: float, extra: str = "") -> Drill:
+def _exactly_once(name: str, addresses: list[str], *, timeout: float, extra: str = "") -> Check:
     """Wait for every address to get its reminder, linger a little (a late duplicate would show), count."""
     from checkins.models import Reminder
 
@@ -303,10 +296,10 @@ def _exactly_once(name: str, addresses: list[str], *, timeout: float, extra: str
     )
     failed = missing + twice + (reminders - len(addresses)) + (0 if delivered else 1)
     print(f"  {name}: {detail}", flush=True)
-    return Drill(name, len(addresses), min(len(addresses), failed), detail)
+    return Check(name, len(addresses), min(len(addresses), failed), detail)
 
 
-def drill_postgres(system: System, prober: Prober) -> Drill:
+def drill_postgres(system: System, prober: Prober) -> Check:
     from django.db import connections
     from knox.models import AuthToken
 
@@ -380,10 +373,10 @@ def drill_postgres(system: System, prober: Prober) -> Drill:
         f"worker and beat {'running' if system.alive() else 'DIED'}"
     )
     print(f"  PostgreSQL restarted: {detail}", flush=True)
-    return Drill("fault: PostgreSQL restarted under load", len(failures), sum(failures), detail)
+    return Check("fault: PostgreSQL restarted under load", len(failures), sum(failures), detail)
 
 
-def drill_redis(system: System, prober: Prober) -> Drill:
+def drill_redis(system: System, prober: Prober) -> Check:
     from checkins.models import Reminder
 
     before = _patients_due("redis-before", 100)
@@ -413,10 +406,10 @@ def drill_redis(system: System, prober: Prober) -> Drill:
         f"worker and beat {'running' if system.alive() else 'DIED'}",
     )
     fine = queued and waiting > 0 and pages_ok == len(pages) and system.alive()
-    return Drill(drill.name, drill.run, min(drill.run, drill.failed + (0 if fine else 1)), drill.detail)
+    return Check(drill.name, drill.run, min(drill.run, drill.failed + (0 if fine else 1)), drill.detail)
 
 
-def drill_worker_killed(system: System) -> Drill:
+def drill_worker_killed(system: System) -> Check:
     import redis
 
     from checkins.models import Reminder
@@ -428,7 +421,7 @@ def drill_worker_killed(system: System) -> Drill:
     at_kill = len(_deliveries(addresses))
     system.worker_start()
     name = "fault: Celery worker killed (SIGKILL) mid-dispatch"
-    first = _exactly_once(name, addresses, timeout=120)
+    first = _exactly_once(f"{name}, before the replay", addresses, timeout=120)
     # Redis hands the lost worker's unacknowledged messages out again after its visibility timeout (an
     # hour): every one of them, replayed now, must send nothing more.
     for reminder_id in Reminder.objects.filter(patient__email__in=addresses).values_list("id", flat=True):
@@ -444,15 +437,14 @@ def drill_worker_killed(system: System) -> Drill:
     )
     halfway = started and at_kill < len(addresses) and drained
     failed = max(first.failed, drill.failed) + (0 if halfway else 1)
-    return Drill(drill.name, drill.run, min(drill.run, failed), drill.detail)
+    return Check(drill.name, drill.run, min(drill.run, failed), drill.detail)
 
 
-def drill_two_beats(system: System) -> Drill:
+def drill_two_beats(system: System) -> Check:
     system.beat_start()
     time.sleep(3)
     addresses = _patients_due("beats", 100)
-    drill = _exactly_once("fault: two beats at once", addresses, timeout=60, extra="; two beats every second")
-    return drill
+    return _exactly_once("fault: two beats at once", addresses, timeout=60, extra="; two beats every second")
 
 
 @contextmanager
@@ -471,7 +463,7 @@ def load(port: int, folder: Path) -> Iterator[dict[str, str]]:
     totals |= counts | {"errors": json.dumps(errors)}
 
 
-def drills() -> list[Drill]:
+def drills() -> list[Check]:
     shutil.rmtree(FOLDER, ignore_errors=True)
     FOLDER.mkdir(parents=True)
     system = System(FOLDER)
@@ -488,7 +480,7 @@ def drills() -> list[Drill]:
         django.setup()
         system.worker_start()
         system.beat_start()
-        results: list[Drill] = []
+        results: list[Check] = []
         with gunicorn(system.web_port, system.env, cwd=ROOT), tempfile.TemporaryDirectory() as folder:
             with load(system.web_port, Path(folder)) as totals:
                 prober = Prober(system.web_port, "physio", "/patients/")
@@ -507,7 +499,7 @@ def drills() -> list[Drill]:
             )
             print(f"  load during the drills: {detail}", flush=True)
             results.append(
-                Drill("fault: load during the drills, only 503s", requests_made, sum(other.values()), detail)
+                Check("fault: load during the drills, only 503s", requests_made, sum(other.values()), detail)
             )
         return results
     finally:

@@ -5,7 +5,6 @@ from typing import Any, cast
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import model_to_dict
-from django_otp import match_token
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox import views as knox_views
 from knox.models import AuthToken
@@ -25,7 +24,7 @@ from .forms import PatientForm
 from .models import AuditEvent, Language, Patient, Team, User
 from .selectors import patient_list
 from .services import audit_record
-from .two_factor import has_device, must_use_two_factor
+from .two_factor import WRONG_CODE, code_matches, has_device, must_use_two_factor
 
 
 class PatientScopedAPIView(APIView):
@@ -78,19 +77,10 @@ class TokenSerializer(serializers.Serializer):
 
 
 def _second_factor_refused(request: Request, user: User, code: str) -> str:
-    """Why the second factor does not let ``user`` in ("" when it does): as on the sign-in pages, a code
-    works once and wrong codes are throttled (django-otp)."""
+    """Why the second factor does not let ``user`` in ("" when it does), as on the sign-in pages."""
     if not has_device(user):
         return "Set up two-factor sign-in on the web first (sign in at /login/), then ask for a token."
-    if match_token(user, code.replace(" ", "").strip()) is not None:
-        return ""
-    audit_record(
-        request=request._request,
-        actor=user,
-        action=AuditEvent.Action.LOGIN_FAILED,
-        object_type="second factor",
-    )
-    return "That code did not work. Codes from the app change every 30 seconds; each backup code works once."
+    return "" if code_matches(request._request, user, code) is not None else WRONG_CODE
 
 
 @extend_schema(

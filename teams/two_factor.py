@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -58,6 +59,23 @@ class TwoFactorMiddleware:
             step = "two_factor_verify" if has_device(user) else "two_factor_setup"
             return redirect(f"{reverse(step)}?next={quote(request.get_full_path())}")
         return self.get_response(request)
+
+
+WRONG_CODE = (
+    "That code did not work. Codes from the app change every 30 seconds; each backup code works once."
+)
+
+
+def code_matches(request: HttpRequest, user: User, code: str) -> Device | None:
+    """The device ``code`` belongs to (an app's code, or a backup code, used up by this), or None. A
+    failed try is audited; django-otp refuses a code used before and slows down repeated wrong ones.
+    The one check for the sign-in page and the API's token."""
+    device = match_token(user, code.replace(" ", "").strip())
+    if device is None:
+        audit_record(
+            request=request, actor=user, action=AuditEvent.Action.LOGIN_FAILED, object_type="second factor"
+        )
+    return device
 
 
 def _next(request: HttpRequest) -> str:
@@ -111,12 +129,9 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
 def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
-        device = match_token(request.user, request.POST.get("code", "").replace(" ", "").strip())
+        device = code_matches(request, request.user, request.POST.get("code", ""))
         if device is not None:
             _verified(request, device)
             return redirect(_next(request))
-        audit_record(request=request, action=AuditEvent.Action.LOGIN_FAILED, object_type="second factor")
-        error = (
-            "That code did not work. Codes from the app change every 30 seconds; each backup code works once."
-        )
+        error = WRONG_CODE
     return render(request, "teams/two_factor_verify.html", {"error": error, "next": _next(request)})

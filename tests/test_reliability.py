@@ -3,7 +3,8 @@
 
 from pathlib import Path
 
-from reliability.__main__ import PROMISES, Check, markdown
+from reliability import Check
+from reliability.__main__ import PROMISES, markdown
 
 
 def test_the_report_lists_every_check_and_says_when_one_failed():

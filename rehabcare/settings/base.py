@@ -312,10 +312,10 @@ CLINIC_NAME = env_str("CLINIC_NAME", "RehabCare Clinic")
 # Two-factor sign-in (TOTP, with backup codes): clinic admins and team leads always; everyone with
 # REQUIRE_2FA (production's default). Development and tests switch it off so the demo logins work.
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
-# How long emergency access ("break glass") to a patient outside one's teams lasts.
-EMERGENCY_ACCESS_MINUTES = env_int("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
 REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = CLINIC_NAME
+# How long emergency access ("break glass") to a patient outside one's teams lasts.
+EMERGENCY_ACCESS_MINUTES = env_int("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
 # Where staff reach the app: links in emails start with this.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The identifier system of the clinic's medical record numbers in FHIR resources.
