@@ -6,7 +6,6 @@ from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from careplans.models import Exercise
+from rehabcare.client_ip import client_ip
 from screening.forms import answers_from_post, entry_section, posted_answer
 from screening.instruments import INSTRUMENTS
 from screening.selectors import item_wordings
@@ -41,14 +41,15 @@ def _over(key: str, limit: int) -> bool:
 
 
 def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """At most PATIENT_LINK_RATE requests per address, and PATIENT_LINK_TOKEN_RATE per link (from any
-    number of addresses), per ten minutes to the patient pages."""
+    """At most PATIENT_LINK_RATE requests per client address (rehabcare/client_ip.py: behind the clinic's
+    proxies, each patient's own), and PATIENT_LINK_TOKEN_RATE per link (from any number of addresses),
+    per ten minutes to the patient pages."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         link = str(kwargs.get("token") or kwargs.get("signed") or "")
         per_link = f"patient-link-rate:link:{hashlib.sha256(link.encode()).hexdigest()[:32]}"
-        if _over(f"patient-link-rate:{get_client_ip_address(request)}", settings.PATIENT_LINK_RATE) or (
+        if _over(f"patient-link-rate:{client_ip(request)}", settings.PATIENT_LINK_RATE) or (
             link and _over(per_link, settings.PATIENT_LINK_TOKEN_RATE)
         ):
             return render(request, "checkins/link_unavailable.html", {"too_many": True}, status=429)

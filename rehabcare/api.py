@@ -1,4 +1,4 @@
-"""What every endpoint of the JSON API shares: the one error shape and the per-token throttle.
+"""What every endpoint of the JSON API shares: the one error shape and the throttles (per token, per address).
 
 Every error answer is ``{"detail": "<what went wrong>", "errors": {<field>: [<message>, ...]}}``:
 ``errors`` is empty for errors that concern no field (401, 403, 404, 405, 429), and may nest
@@ -13,8 +13,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import exception_handler
+
+from rehabcare.client_ip import client_ip
 
 INVALID = "The request has invalid fields: see errors."
 
@@ -62,3 +64,11 @@ class TokenRateThrottle(SimpleRateThrottle):
         else:
             return None  # anonymous requests are throttled by address (AnonRateThrottle)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AddressRateThrottle(AnonRateThrottle):
+    """Requests before sign-in, per client address: the one reading of X-Forwarded-For
+    (rehabcare/client_ip.py), not DRF's own, which believes the header whatever sent it."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request) or ""

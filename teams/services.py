@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from rehabcare.client_ip import client_ip
 from rehabcare.queue import enqueue_on_commit
 
 from .agenda import agenda_entries, agenda_window
@@ -61,7 +61,7 @@ def audit_record(
         object_type=object_type,
         object_id=object_id,
         changed_fields=sorted(changed_fields),
-        ip_address=get_client_ip_address(request) if request is not None else None,
+        ip_address=client_ip(request) if request is not None else None,
     )
 
 
@@ -75,7 +75,7 @@ def audit_record_many(
 ) -> None:
     """One event per patient whose record a page shows, in one query (an agenda lists many)."""
     actor = request.user if request.user.is_authenticated else None
-    ip_address = get_client_ip_address(request)
+    ip_address = client_ip(request)
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=actor,

@@ -6,12 +6,13 @@ Django's own session table cannot be searched by user.
 
 from importlib import import_module
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.http import HttpRequest
 from knox.models import AuthToken
+
+from rehabcare.client_ip import client_ip
 
 from .models import User, UserSession
 
@@ -26,7 +27,7 @@ def session_started(request: HttpRequest, user: User) -> None:
         request.session.save()
     UserSession.objects.update_or_create(
         session_key=request.session.session_key,
-        defaults={"user": user, "ip_address": get_client_ip_address(request)},
+        defaults={"user": user, "ip_address": client_ip(request)},
     )
 
 

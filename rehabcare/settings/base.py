@@ -5,8 +5,9 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -127,9 +128,22 @@ SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# django-axes: five failed logins lock the account and the address.
+# The client's address (rehabcare/client_ip.py) for the lockout, the patient-link rate limits and the
+# audit. Behind proxies that append to X-Forwarded-For, give their number or their networks; with
+# neither, the header is never read (any client could write it) and the peer is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS")
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXY_NETWORKS:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXY_NETWORKS, not both")
+
+# django-axes: five failed logins lock the account from that address (not the account everywhere, nor
+# everyone behind one address); an address trying many usernames is locked after AXES_IP_FAILURE_LIMIT
+# failures (rehabcare/lockout.py).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 50, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "rehabcare.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "rehabcare.client_ip.client_ip"
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_RESET_ON_SUCCESS = True
 # The cool-off runs from the lockout and is not restarted by tries made during it: the lockout page
@@ -234,12 +248,15 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rehabcare.api.TokenRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "rehabcare.api.AddressRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("API_RATE_TOKEN", "600/minute"),
         "anon": env_str("API_RATE_ANON", "30/minute"),
     },
+    # Where DRF reads the address itself (a view naming AnonRateThrottle): X-Forwarded-For only behind
+    # proxies; rehabcare.api.AddressRateThrottle reads it through rehabcare/client_ip.py.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "rehabcare.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

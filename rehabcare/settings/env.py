@@ -4,6 +4,7 @@ Any variable may instead be given as ``<NAME>_FILE``, the path of a file holding
 the value (for secrets mounted as files).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -60,3 +61,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of addresses or networks (``10.0.0.0/8,192.0.2.7``), each checked."""
+    networks = env_list(name, [])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list addresses or networks, not {network!r}") from None
+    return networks

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import time_machine
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from teams.models import AuditEvent
@@ -42,10 +43,65 @@ def test_six_failed_logins_lock_the_account(client, clinician):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).count() >= 5
 
 
-def test_lockout_covers_the_address_too(client, clinician, colleague):
-    for _ in range(5):
-        _attempt(client, "psych", "guessing")
-    assert _attempt(client, "physio", PASSWORD).status_code == 429
+PROXY = "10.0.0.2"
+
+
+def _from(address: str, username: str, password: str, *, via_proxy: bool = True):
+    """A sign-in by someone at ``address``: through the clinic's proxy, or straight to the server."""
+    if via_proxy:
+        client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=address)
+    else:
+        client = Client(REMOTE_ADDR=address)
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def test_behind_the_proxy_wrong_passwords_lock_one_user_from_one_client_not_the_clinic(
+    settings, clinician, colleague
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _from("203.0.113.1", "physio", "guessing")
+    locked = _from("203.0.113.1", "physio", PASSWORD)
+    assert locked.status_code == 429 and "Account locked" in locked.text
+    # Everyone else behind the same proxy still signs in: another user, and the same user elsewhere.
+    assert _from("203.0.113.1", "psych", PASSWORD).status_code == 302
+    assert _from("203.0.113.2", "psych", PASSWORD).status_code == 302
+    assert _from("203.0.113.2", "physio", PASSWORD).status_code == 302
+
+
+def test_an_x_forwarded_for_without_a_proxy_configured_does_not_dodge_the_lockout(settings, clinician):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        client.post(LOGIN, {"username": "physio", "password": "guessing"})
+    dodging = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert dodging.post(LOGIN, {"username": "physio", "password": PASSWORD}).status_code == 429
+
+
+def test_an_address_trying_many_usernames_is_locked_for_the_cool_off_from_its_lockout(settings, clinician):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_IP_FAILURE_LIMIT = 12
+    with time_machine.travel("2026-03-02 09:00 +00:00", tick=False) as traveller:
+        # Fewer tries per username than lock any of them, but many usernames: password spraying.
+        for n in range(settings.AXES_IP_FAILURE_LIMIT // 2):
+            traveller.shift(timedelta(minutes=2))
+            for _ in range(2):
+                _from("203.0.113.66", f"user{n}", "guessing")
+        # Locked for every username, the right password too; other addresses are not.
+        assert _from("203.0.113.66", "physio", PASSWORD).status_code == 429
+        assert _from("203.0.113.67", "physio", PASSWORD).status_code == 302
+        # The first tries are older than the cool-off by now, but it counts from the lockout.
+        traveller.shift(settings.AXES_COOLOFF_TIME - timedelta(seconds=5))
+        assert _from("203.0.113.66", "physio", PASSWORD).status_code == 429
+        traveller.shift(timedelta(seconds=10))
+        assert _from("203.0.113.66", "physio", PASSWORD).status_code == 302
+
+
+def test_below_the_address_threshold_other_users_at_that_address_sign_in(settings, clinician, colleague):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _from("198.51.100.8", "psych", "guessing", via_proxy=False)
+    assert settings.AXES_IP_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+    assert _from("198.51.100.8", "physio", PASSWORD, via_proxy=False).status_code == 302
 
 
 def test_logout_ends_the_session_and_is_audited(login, clinician):
