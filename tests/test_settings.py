@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from rehabcare.settings import base as base_settings
 from rehabcare.settings.env import env_bool, env_int, env_str
 
 from .factories import PASSWORD
@@ -33,16 +34,43 @@ def test_secrets_can_be_read_from_a_file(monkeypatch, tmp_path):
     assert env_str("REHABCARE_SECRET") == "from-a-file"
 
 
+# What a production deployment sets; a test blanks one ("" reads as unset) or changes it.
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x7Lq9vR2mK4pT8wZ1cN6bY3hJ5dF0gS2aE9uI4oP7lV1kM8n-Qw3Rt6Yu",
+    "ALLOWED_HOSTS": "rehabcare.clinic.example",
+    "SITE_URL": "https://rehabcare.clinic.example",
+    "SMS_BACKEND": "clinic_sms.ProviderSMSBackend",
+    "TRUSTED_PROXY_COUNT": "1",
+    "EMAIL_BACKEND": "",
+    "EMAIL_USE_TLS": "",
+    "TRUSTED_PROXY_NETWORKS": "",
+    "FHIR_MRN_SYSTEM": "",
+    "PORT": "",
+}
+
+
 def _production(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "rehabcare.settings.production",
-        "SECRET_KEY": "x7Lq9vR2mK4pT8wZ1cN6bY3hJ5dF0gS2aE9uI4oP7lV1kM8n-Qw3Rt6Yu",
-        "ALLOWED_HOSTS": "rehabcare.clinic.example",
+        **PRODUCTION_ENV,
         **env_overrides,
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR
+    )
+
+
+def _settings_of(module: str, env_overrides: dict[str, str], *names: str) -> subprocess.CompletedProcess:
+    """Load a settings module in a fresh interpreter, as a server starting would, and print some values."""
+    env = {**os.environ, **PRODUCTION_ENV, **env_overrides}
+    show = "; ".join(f"print(repr(settings.{name}))" for name in names)
+    return subprocess.run(
+        [sys.executable, "-c", f"import rehabcare.settings.{module} as settings; {show}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
     )
 
 
@@ -55,6 +83,63 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _production({"SECRET_KEY": ""}, "check")
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "refusal"),
+    [
+        (
+            {"SMS_BACKEND": "checkins.backends.OutboxSMSBackend"},
+            "SMS_BACKEND=checkins.backends.OutboxSMSBackend",
+        ),
+        ({"SMS_BACKEND": ""}, "SMS_BACKEND is required"),
+        ({"EMAIL_BACKEND": "checkins.backends.OutboxEmailBackend"}, "EMAIL_BACKEND=checkins.backends.Outbox"),
+        ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "EMAIL_BACKEND=django.core"),
+        ({"EMAIL_BACKEND": "reliability.backends.SlowOutboxEmailBackend"}, "sends nothing"),
+        ({"SITE_URL": ""}, "SITE_URL is required"),
+        ({"SITE_URL": "http://rehabcare.clinic.example"}, "SITE_URL must start with https://"),
+        ({"SECRET_KEY": base_settings.DEVELOPMENT_SECRET_KEY}, "SECRET_KEY is the published development key"),
+        ({"TRUSTED_PROXY_COUNT": ""}, "TRUSTED_PROXY_COUNT (or TRUSTED_PROXY_NETWORKS) is required"),
+        ({"TRUSTED_PROXY_NETWORKS": "10.0.0.0/8"}, "TRUSTED_PROXY_COUNT or TRUSTED_PROXY_NETWORKS, not both"),
+        (
+            {"TRUSTED_PROXY_COUNT": "", "TRUSTED_PROXY_NETWORKS": "10.0.0/8"},
+            "TRUSTED_PROXY_NETWORKS must list",
+        ),
+    ],
+)
+def test_production_settings_refuse_to_load_with_outbox_backends_or_development_defaults(env, refusal):
+    result = _settings_of("production", env, "DEBUG")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and refusal in result.stderr
+
+
+def test_production_sends_email_over_tls_and_links_under_its_own_site_by_default():
+    result = _settings_of("production", {}, "EMAIL_USE_TLS", "EMAIL_BACKEND", "SITE_URL", "FHIR_MRN_SYSTEM")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "'django.core.mail.backends.smtp.EmailBackend'",
+        "'https://rehabcare.clinic.example'",
+        "'https://rehabcare.clinic.example/fhir/sid/mrn'",
+    ]
+    with_networks = _settings_of(
+        "production", {"TRUSTED_PROXY_COUNT": "", "TRUSTED_PROXY_NETWORKS": "10.1.0.0/16"}
+    )
+    assert with_networks.returncode == 0, with_networks.stderr
+
+
+def test_development_links_follow_the_port_make_run_serves_on():
+    result = _settings_of("dev", {"PORT": "8080", "SITE_URL": ""}, "SITE_URL", "FHIR_MRN_SYSTEM")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["'http://127.0.0.1:8080'", "'http://127.0.0.1:8080/fhir/sid/mrn'"]
+
+
+def test_benchmark_settings_keep_starting_without_production_requirements():
+    # DEBUG off like production, but on the development outbox and key: the benchmark sends nothing.
+    bare = {name: "" for name in PRODUCTION_ENV}
+    result = _settings_of("bench", bare, "DEBUG", "SMS_BACKEND")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "'checkins.backends.OutboxSMSBackend'"]
 
 
 def test_pages_carry_a_csp_without_inline_script(client, db):

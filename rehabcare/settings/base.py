@@ -11,7 +11,9 @@ from .env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "django-insecure-rehabcare-development-key-not-for-production")
+# Published with the code: for development and tests only (production refuses it).
+DEVELOPMENT_SECRET_KEY = "django-insecure-rehabcare-development-key-not-for-production"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -333,7 +335,8 @@ REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = CLINIC_NAME
 # How long emergency access ("break glass") to a patient outside one's teams lasts.
 EMERGENCY_ACCESS_MINUTES = env_int("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
-# Where staff reach the app: links in emails start with this.
+# Where staff and patients reach the app: links in emails and SMS start with this (development follows
+# PORT; production requires it).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The identifier system of the clinic's medical record numbers in FHIR resources.
 FHIR_MRN_SYSTEM = env_str("FHIR_MRN_SYSTEM", f"{SITE_URL}/fhir/sid/mrn")
