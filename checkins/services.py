@@ -9,7 +9,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +35,12 @@ from .slots import due_slots
 
 logger = logging.getLogger(__name__)
 
-OPT_OUT_SALT = "checkins.opt-out"
+# Opt-out links sign [schedule id, the schedule's created_at in microseconds]. The creation time binds
+# a link to that one schedule: one deleted and created again, or ids reused after a restore into a
+# fresh database, get another, so older links fail. Links of the earlier format (a bare id, under the
+# salt "checkins.opt-out") fail the signature, and answer like any bad link.
+OPT_OUT_SALT = "checkins.opt-out.schedule"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def token_hash(token: str) -> str:
@@ -142,8 +147,13 @@ def due_battery(*, patient: Patient) -> Battery | None:
     return None
 
 
+def _microseconds(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
 def opt_out_link(schedule: Schedule) -> str:
-    signed = signing.dumps(schedule.pk, salt=OPT_OUT_SALT)
+    """The "stop reminders" link of a message: works for OPT_OUT_LINK_DAYS, for this schedule only."""
+    signed = signing.dumps([schedule.pk, _microseconds(schedule.created_at)], salt=OPT_OUT_SALT)
     return settings.SITE_URL + reverse("checkin_opt_out", kwargs={"signed": signed})
 
 
@@ -371,11 +381,15 @@ def schedule_opt_out(*, schedule: Schedule) -> Schedule:
 
 
 def schedule_from_signed(signed: str) -> Schedule | None:
+    """The schedule an opt-out link was made for, or None: forged, expired, or its schedule is gone."""
     try:
-        schedule_id = signing.loads(signed, salt=OPT_OUT_SALT)
-    except signing.BadSignature:
+        value = signing.loads(signed, salt=OPT_OUT_SALT, max_age=timedelta(days=settings.OPT_OUT_LINK_DAYS))
+    except signing.BadSignature:  # SignatureExpired included
         return None
-    return Schedule.objects.filter(pk=schedule_id).first()
+    if not (isinstance(value, list) and len(value) == 2 and all(type(part) is int for part in value)):
+        return None
+    schedule_id, created = value
+    return Schedule.objects.filter(pk=schedule_id, created_at=EPOCH + timedelta(microseconds=created)).first()
 
 
 def digest_for(*, user: User, today=None) -> str:

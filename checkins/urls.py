@@ -15,5 +15,6 @@ urlpatterns = [
         views.reminder_resend,
         name="checkin_reminder_resend",
     ),
+    # Development only, for clinic admins (404 for anyone else, and for everyone without DEBUG).
     path("dev/outbox/", views.outbox, name="outbox"),
 ]

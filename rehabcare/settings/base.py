@@ -351,6 +351,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RehabCare <rehabcare@localho
 # Check-in reminders (see checkins/backends.py for plugging in an SMS provider).
 SMS_BACKEND = env_str("SMS_BACKEND", "checkins.backends.OutboxSMSBackend")
 CHECKIN_LINK_HOURS = env_int("CHECKIN_LINK_HOURS", 72, minimum=1)
+# How long the "stop reminders" link in a message works (each message carries a fresh one).
+OPT_OUT_LINK_DAYS = env_int("OPT_OUT_LINK_DAYS", 90, minimum=1)
 # A reminder handed to a worker but still unsent after this long is handed out again.
 REMINDER_RECLAIM_SECONDS = env_int("REMINDER_RECLAIM_SECONDS", 600, minimum=10)
 # Slots missed by longer than this (beat stopped, say) are not sent late.

@@ -363,12 +363,12 @@ def test_schedule_editor_proposes_a_default_and_validates(login, clinician, pati
     assert patient.checkin_schedule.weekdays == [0, 3]
 
 
-def test_outbox_page_in_development_only(login, clinician, settings):
+def test_outbox_page_in_development_only(login, clinic_admin, settings):
     OutboxMessage.objects.create(channel="email", to="a@example.org", subject="Hello", body="Body")
     settings.DEBUG = True
-    assert "Hello" in login(clinician).get(reverse("outbox")).text
+    assert "Hello" in login(clinic_admin).get(reverse("outbox")).text
     settings.DEBUG = False
-    assert login(clinician).get(reverse("outbox")).status_code == 404
+    assert login(clinic_admin).get(reverse("outbox")).status_code == 404
 
 
 def test_daily_digest_lists_alerts_responsibilities_and_silent_patients(patient, clinician):
