@@ -40,6 +40,17 @@ PROMISES = {
     "two-factor sign-in": ["tests/teams/test_two_factor.py"],
     "emergency access (break glass)": ["tests/teams/test_emergency_access.py"],
     "authentication: lockout, same answer": ["tests/teams/test_auth.py"],
+    "lockout behind a proxy locks one user, not the clinic": [
+        "tests/teams/test_auth.py::test_behind_the_proxy_wrong_passwords_lock_one_user_from_one_client_not_the_clinic",
+        "tests/teams/test_auth.py::test_an_x_forwarded_for_without_a_proxy_configured_does_not_dodge_the_lockout",
+        "tests/teams/test_auth.py::test_an_address_trying_many_usernames_is_locked_for_the_cool_off_from_its_lockout",
+        "tests/teams/test_auth.py::test_below_the_address_threshold_other_users_at_that_address_sign_in",
+        "tests/test_client_ip.py",
+    ],
+    "production settings refuse outbox backends": [
+        "tests/test_settings.py::test_production_settings_refuse_to_load_with_outbox_backends_or_development_defaults",
+        "tests/test_settings.py::test_production_sends_email_over_tls_and_links_under_its_own_site_by_default",
+    ],
     "concurrency: one edit wins per version": ["tests/careplans/test_services.py"],
     "hostile input: escaped, refused, nothing half-saved": [
         "tests/test_hostile_input.py",
