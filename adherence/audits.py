@@ -33,6 +33,19 @@ def _gap(key: str, title: str, fix: str, rows: QuerySet) -> Gap:
     return Gap(key, title, fix, found[:ROWS_PER_GAP], len(found))
 
 
+def patients_listed(gaps: list[Gap]) -> list[int]:
+    """The patients the gaps show (for the audit trail), read from rows already loaded."""
+    return [_patient_id(row) for gap in gaps for row in gap.rows]
+
+
+def _patient_id(row: Patient | Milestone | CarePlan | Alert) -> int:
+    if isinstance(row, Patient):
+        return row.pk
+    if isinstance(row, Milestone):
+        return row.goal.plan.patient_id
+    return row.patient_id
+
+
 def gaps(*, patients: QuerySet[Patient]) -> list[Gap]:
     now = timezone.now()
     today = timezone.localdate()

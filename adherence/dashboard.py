@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from careplans.models import CarePlan, Stratum
@@ -198,14 +200,14 @@ DRILLDOWN = {
 }
 
 
-def drilldown_patients(patients: QuerySet[Patient], window: Window, metric: str, group_by: str, group: str):
-    """The patients behind a number: those counted in the metric's denominator (and in a breakdown row)."""
+def _counted(metric: str, window: Window) -> Exists:
+    """Whether a patient (``OuterRef("pk")``) is in the metric's denominator over the window."""
     from careplans.models import Exercise, Milestone
     from checkins.models import Reminder
 
     from .models import Session
 
-    counted = {
+    rows = {
         "exercise": Exercise.objects.filter(
             plan__patient=OuterRef("pk"), plan__status=CarePlan.Status.ACTIVE
         ),
@@ -219,7 +221,17 @@ def drilldown_patients(patients: QuerySet[Patient], window: Window, metric: str,
             patient=OuterRef("pk"), **metrics.between("sent_at", window.start, window.end)
         ),
     }[metric]
-    patients = patients.filter(Exists(counted))
+    return Exists(rows)
+
+
+def patients_counted(patients: QuerySet[Patient], window: Window) -> QuerySet[Patient]:
+    """The patients a breakdown table's figures are made of: those in any metric's denominator."""
+    return patients.filter(reduce(or_, (Q(_counted(metric, window)) for metric in METRICS)))
+
+
+def drilldown_patients(patients: QuerySet[Patient], window: Window, metric: str, group_by: str, group: str):
+    """The patients behind a number: those counted in the metric's denominator (and in a breakdown row)."""
+    patients = patients.filter(_counted(metric, window))
     if group_by in metrics.BREAKDOWNS and group:
         if group_by == "stratum":
             plans = CarePlan.objects.filter(

@@ -1,14 +1,16 @@
 """Large CSV exports, built by a Celery task that reports its progress on the row."""
 
-import csv
 import io
+from collections.abc import Iterable
 
 from django.db import transaction
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
+from rehabcare import csv_safe
 from rehabcare.queue import enqueue_on_commit
-from teams.models import Patient, User
+from teams.models import AuditEvent, Patient, User
+from teams.services import audit_record, audit_record_many
 
 from . import dashboard, tasks
 from .models import Export
@@ -26,6 +28,24 @@ def patient_row(patient: Patient) -> list[str]:
         str(patient.primary_clinician),
         patient.status,
     ]
+
+
+def export_audit(
+    *, request: HttpRequest, what: str, patient_ids: Iterable[int], export: Export | None = None
+) -> None:
+    """A file leaving the application: one ``export`` event per patient in it (in one query), or one
+    event naming only the list when the file holds nobody, so that every export is on record."""
+    patient_ids = list(patient_ids)
+    if patient_ids:
+        audit_record_many(
+            request=request,
+            action=AuditEvent.Action.EXPORT,
+            patient_ids=patient_ids,
+            obj=export,
+            object_type=what,
+        )
+    else:
+        audit_record(request=request, action=AuditEvent.Action.EXPORT, obj=export, object_type=what)
 
 
 CHUNK = 200
@@ -61,14 +81,20 @@ def export_build(*, export_id: int) -> None:
     total = rows.count()
     Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, total_rows=total, done_rows=0)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safe.writer(buffer)
     writer.writerow(HEADER)
+    patient_ids: list[int] = []
     done = 0
     for start in range(0, total, CHUNK):
         for p in rows[start : start + CHUNK]:
             writer.writerow(patient_row(p))
+            patient_ids.append(p.pk)
         done = min(total, start + CHUNK)
         Export.objects.filter(pk=export.pk).update(done_rows=done)
     Export.objects.filter(pk=export.pk).update(
-        status=Export.Status.DONE, content=buffer.getvalue(), done_rows=total, finished_at=timezone.now()
+        status=Export.Status.DONE,
+        content=buffer.getvalue(),
+        patient_ids=patient_ids,
+        done_rows=total,
+        finished_at=timezone.now(),
     )

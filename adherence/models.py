@@ -132,6 +132,10 @@ class Export(models.Model):
     done_rows = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     content = models.TextField(blank=True)
+    # Audited, one event per patient, each time the file is downloaded.
+    patient_ids = models.JSONField(
+        default=list, blank=True, help_text="The patients whose rows are in the file."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

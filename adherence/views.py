@@ -1,6 +1,5 @@
 """Adherence pages: recording sessions in two clicks, a clinician's day list, logs and measures."""
 
-import csv
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rehabcare import csv_safe
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
-from teams.services import audit_record
+from teams.services import audit_record, audit_record_many
 
 from . import audits, dashboard, exports, metrics, report, selectors, services
 from .forms import ExerciseWeekLogForm, MeasureForm
@@ -91,11 +91,14 @@ def measure_new(request: AuthenticatedRequest, patient: Patient) -> HttpResponse
 @login_required
 def day_list(request: AuthenticatedRequest) -> HttpResponse:
     day = timezone.localdate()
-    return render(
-        request,
-        "adherence/day_list.html",
-        {"sessions": selectors.day_list(user=request.user, day=day), "day": day},
+    sessions = selectors.day_list(user=request.user, day=day)
+    audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[session.patient_id for session in sessions],
+        object_type="my day",
     )
+    return render(request, "adherence/day_list.html", {"sessions": sessions, "day": day})
 
 
 def _overseen_or_403(request: AuthenticatedRequest):
@@ -111,7 +114,7 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     window = dashboard.window_of(filters)
     scope = dashboard.scope_of(request.user, filters)
     if request.GET.get("export") in metrics.BREAKDOWNS:
-        return _breakdown_csv(request, scope, window, request.GET["export"])
+        return _breakdown_csv(request, filters, scope, window, request.GET["export"])
     return render(
         request,
         "adherence/dashboard.html",
@@ -129,29 +132,38 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _csv_response(
-    request: AuthenticatedRequest, filename: str, header: list[str], rows, what: str
+    request: AuthenticatedRequest,
+    filename: str,
+    header: list[str],
+    rows,
+    what: str,
+    patient_ids: list[int],
 ) -> HttpResponse:
+    """A CSV download, audited as an export of each patient in it (``patient_ids``)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)
     writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-    audit_record(request=request, action=AuditEvent.Action.EXPORT, object_type=what, object_id=str(count))
+    writer.writerows(rows)
+    exports.export_audit(request=request, what=what, patient_ids=patient_ids)
     return response
 
 
-def _breakdown_csv(request: AuthenticatedRequest, scope, window, by: str) -> HttpResponse:
+def _breakdown_csv(
+    request: AuthenticatedRequest, filters: dashboard.DashboardFilters, scope, window, by: str
+) -> HttpResponse:
+    """A breakdown table as CSV. It has no row per patient, but its figures are made of patients (a
+    clinician's row may stand for one or two): the export is audited for each patient counted."""
     table = next(t for t in dashboard.breakdowns(scope, window) if t["by"] == by)
     rows = ([row["label"] or "—", *(rate.percent for _key, rate in row["cells"])] for row in table["rows"])
+    _window, patients = dashboard.window_and_patients(dashboard.overseen_patients(filters.teams), filters)
     return _csv_response(
         request,
         f"adherence-by-{by}.csv",
         [table["title"], *dashboard.METRICS.values()],
         rows,
         f"dashboard {by}",
+        list(dashboard.patients_counted(patients, window).values_list("pk", flat=True)),
     )
 
 
@@ -177,15 +189,22 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
         )
         return redirect("export_detail", export_id=export.pk)
     if request.GET.get("format") == "csv":
+        listed = list(rows)
         return _csv_response(
             request,
             f"patients-{metric}.csv",
             exports.HEADER,
-            (exports.patient_row(p) for p in rows),
+            (exports.patient_row(p) for p in listed),
             "dashboard patient list",
+            [p.pk for p in listed],
         )
     page = Paginator(rows, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="dashboard patient list")
+    audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[p.pk for p in page],
+        object_type="dashboard patient list",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -203,11 +222,14 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def audits_page(request: AuthenticatedRequest) -> HttpResponse:
     overseen = _overseen_or_403(request)
-    return render(
-        request,
-        "adherence/audits.html",
-        {"gaps": audits.gaps(patients=dashboard.overseen_patients(overseen)), "cap": audits.ROWS_PER_GAP},
+    gaps = audits.gaps(patients=dashboard.overseen_patients(overseen))
+    audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=audits.patients_listed(gaps),
+        object_type="audits",
     )
+    return render(request, "adherence/audits.html", {"gaps": gaps, "cap": audits.ROWS_PER_GAP})
 
 
 def _report_context(request: AuthenticatedRequest, patient: Patient):
@@ -273,11 +295,8 @@ def export_download(request: AuthenticatedRequest, export_id: int) -> HttpRespon
     export = _own_export(request, export_id)
     if export.status != Export.Status.DONE:
         raise Http404("The export is not ready.")
-    audit_record(
-        request=request,
-        action=AuditEvent.Action.EXPORT,
-        object_type="dashboard patient list",
-        object_id=str(export.total_rows),
+    exports.export_audit(
+        request=request, what="dashboard patient list", patient_ids=export.patient_ids, export=export
     )
     response = HttpResponse(export.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="export-{export.pk}.csv"'

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from teams.access import AuthenticatedRequest, patient_scoped
-from teams.models import Patient
+from teams.models import AuditEvent, Patient
+from teams.services import audit_record_many
 
 from . import selectors, services
 from .forms import PlanCreateForm, PlanForm, VersionedForm
@@ -290,4 +291,10 @@ RESPONSIBILITIES_PER_PAGE = 30
 def my_responsibilities(request: AuthenticatedRequest) -> HttpResponse:
     rows = selectors.my_responsibilities(user=request.user)
     page = Paginator(rows, RESPONSIBILITIES_PER_PAGE).get_page(request.GET.get("page"))
+    audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[responsibility.plan.patient_id for responsibility in page],
+        object_type="my responsibilities",
+    )
     return render(request, "careplans/my_responsibilities.html", {"page": page})

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from teams.access import AuthenticatedRequest, patient_scoped
-from teams.models import Patient
+from teams.models import AuditEvent, Patient
+from teams.services import audit_record_many
 
 from . import selectors, services
 from .forms import AlertCloseForm, AmendForm, TimepointForm, answers_from_post, entry_section, posted_answer
@@ -220,5 +221,11 @@ REVIEWS_PER_PAGE = 25
 def review_queue(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.review_queue(user=request.user), REVIEWS_PER_PAGE).get_page(
         request.GET.get("page")
+    )
+    audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[alert.patient_id for alert in page],
+        object_type="review queue",
     )
     return render(request, "screening/review_queue.html", {"page": page})

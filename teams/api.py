@@ -23,7 +23,7 @@ from .access import patient_for_request
 from .forms import PatientForm
 from .models import AuditEvent, Language, Patient, Team, User
 from .selectors import patient_list
-from .services import audit_record
+from .services import audit_record, audit_record_many
 from .two_factor import WRONG_CODE, code_matches, has_device, must_use_two_factor
 
 
@@ -233,8 +233,14 @@ class PatientListView(generics.ListCreateAPIView):
         return patients
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        audit_record(request=request._request, action=AuditEvent.Action.VIEW, object_type="patient list")
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        audit_record_many(
+            request=request._request,
+            action=AuditEvent.Action.VIEW,
+            patient_ids=[row["id"] for row in response.data["results"]],
+            object_type="patient list",
+        )
+        return response
 
     @extend_schema(request=PatientInputSerializer, responses={201: PatientSerializer, 400: ErrorSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -346,7 +346,12 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
 @login_required
 def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.my_tasks(user=request.user), TASKS_PER_PAGE).get_page(request.GET.get("page"))
-    services.audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="my tasks")
+    services.audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[action.patient_id for action in page],
+        object_type="my tasks",
+    )
     return render(request, "teams/my_tasks.html", {"page": page})
 
 
@@ -370,7 +375,14 @@ def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
 @login_required
 def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = _team(request, team_id)
-    return render(request, "teams/team_detail.html", {"t": selectors.team_page(team=team, user=request.user)})
+    page = selectors.team_page(team=team, user=request.user)
+    services.audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[action.patient_id for action in page.open_actions],
+        object_type="team page",
+    )
+    return render(request, "teams/team_detail.html", {"t": page})
 
 
 @login_required

@@ -39,7 +39,12 @@ def patient_list(request: AuthenticatedRequest) -> HttpResponse:
         clinician=criteria.get("clinician"),
     )
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    services.audit_record(request=request, action=AuditEvent.Action.VIEW, object_type="patient list")
+    services.audit_record_many(
+        request=request,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[patient.pk for patient in page],
+        object_type="patient list",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -4,15 +4,19 @@ of the patient's team, a clinician of another team, the team's lead, a clinic ad
 Each cell is one GET, and its answer is asserted against ``EXPECTED``. Besides: no cell answers 500;
 no cell of the anonymous visitor or the other team's clinician shows the patient's name or MRN; the
 anonymous visitor is sent to sign in (pages) or refused (API, FHIR); the other team's clinician gets
-403 or 404 for anything of the patient's team. Patient-scoped URLs are covered in depth (every method,
-the audit) by tests/teams/test_access.py; they are in the matrix too.
+403 or 404 for anything of the patient's team. Every read of patient data is audited: a cell that shows
+the patient's name or MRN to a signed-in role must have written an audit event of that user naming the
+patient, so a new page that lists patients without auditing them fails here. Patient-scoped URLs are
+covered in depth (every method, the audit) by tests/teams/test_access.py; they are in the matrix too.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 
-from teams.models import CaseConference
+from teams.models import AuditEvent, CaseConference
 
 from .routes import route_path, walk
 
@@ -149,19 +153,64 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
 }
 
 
+# Pages that list patients: the world puts the patient on each, so that the audit rule above is
+# exercised on every one of them. (The dashboard's drill-down needs a metric in its query string, and
+# the API's alert list shows patient ids only: tests/test_read_audit.py covers both.)
+LISTS_PATIENTS = {
+    "patient_list",
+    "review_queue",
+    "my_responsibilities",
+    "day_list",
+    "my_tasks",
+    "team_detail",
+    "conference_detail",
+    "conference_summary",
+    "audits",
+    "api_patient_list",
+}
+
 ROUTES = list(walk(get_resolver().url_patterns))
 
 
-def test_every_url_for_every_role(request, client, world, patient, sample_ids):
+@pytest.fixture
+def listed(world, patient, clinician, sample_ids):
+    """The patient also on the lists the world leaves them off: a responsibility the clinician owns,
+    and an urgent alert unacknowledged for more than a day (a gap on the audits page)."""
+    from careplans.models import Responsibility
+    from careplans.services import part_create
+    from screening.models import Alert
+
+    part_create(
+        instance=Responsibility(
+            plan_id=sample_ids["plan_id"],
+            intervention="exercise_therapy",
+            owner=clinician,
+            discipline=clinician.discipline,
+            frequency="weekly",
+            starts_on=timezone.localdate(),
+        ),
+        user=clinician,
+    )
+    Alert.objects.filter(patient=patient).update(opened_at=timezone.now() - timedelta(hours=30))
+
+
+def _last_event_id() -> int:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_every_url_for_every_role(request, client, world, patient, sample_ids, listed):
     matrix: dict[tuple[str, str], int] = {}
     secrets = (patient.mrn, patient.family_name)
+    shown: set[str] = set()
     for role in ROLES:
         client.logout()
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
+        user = None if role == "anonymous" else request.getfixturevalue(role)
+        if user is not None:
+            client.force_login(user)
         for route, pattern in ROUTES:
             name = "favicon" if route == "favicon.ico" else (pattern.name if pattern else "admin")
             path = route_path(route, pattern, world, sample_ids)
+            before = _last_event_id()
             response = client.get(path)
             status = response.status_code
             matrix[(name, role)] = status
@@ -182,6 +231,11 @@ def test_every_url_for_every_role(request, client, world, patient, sample_ids):
                     ), cell
             if role == "outsider" and (name in OTHER_TEAMS or "patient_id" in route):
                 assert status in (403, 404, 405), cell
+            if user is not None and status == 200 and any(secret in body for secret in secrets):
+                shown.add(name)
+                audited = AuditEvent.objects.filter(id__gt=before, actor=user, patient=patient)
+                assert audited.exists(), f"shows the patient without an audit event naming them: {cell}"
+    assert LISTS_PATIENTS <= shown, f"lists that did not show the patient: {LISTS_PATIENTS - shown}"
     assert len(matrix) == len(ROUTES) * len(ROLES)
     found = {name: tuple(matrix[(name, role)] for role in ROLES) for name, _role in matrix}
     wrong = {name: row for name, row in found.items() if EXPECTED.get(name) != row}

@@ -32,7 +32,8 @@ def _rows(kind, n, patient, clinician, colleague, north):
                 patient=other,
                 clinician=colleague,
                 discipline="psychologist",
-                starts_at=timezone.now().replace(hour=8, minute=0) + timedelta(minutes=number),
+                # Today in the clinic's time zone, whatever the hour (UTC's day may differ).
+                starts_at=timezone.localtime().replace(hour=8, minute=0) + timedelta(minutes=number),
             )
         elif kind == "reminders":
             schedule = patient.checkin_schedule
