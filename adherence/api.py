@@ -10,9 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rehabcare.api import ErrorSerializer
+from teams import policy
 from teams.api import PatientScopedAPIView
 from teams.models import AuditEvent, Patient, Team
-from teams.services import audit_record, user_leads_team
+from teams.services import audit_record
 
 from . import dashboard, rollups
 from .metrics import Rate
@@ -67,7 +68,7 @@ class TeamAdherenceView(APIView):
     )
     def get(self, request: Request, team_id: int) -> Response:
         team = Team.objects.filter(pk=team_id).first()
-        if team is None or not user_leads_team(request.user, team.pk):  # type: ignore[arg-type]
+        if team is None or not policy.leads_team(request.user, team.pk):
             raise Http404("No team matches the given query.")
         status = request.query_params.get("status", "")
         filters = dashboard.DashboardFilters(

@@ -11,7 +11,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from careplans.models import CarePlan, Stratum
-from teams.models import Discipline, Membership, Patient, Team, User
+from teams import policy
+from teams.models import Discipline, Patient, Team, User
 
 from . import metrics, rollups, selectors
 
@@ -22,16 +23,6 @@ METRICS = {
     "milestones": "Milestones on time",
     "checkins": "Check-ins answered",
 }
-
-
-def overseen_teams(user: User) -> QuerySet[Team] | None:
-    """Clinic admins oversee every team, team leads the teams they lead; others none (None)."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_clinic_admin:
-        return Team.objects.all()
-    led = Team.objects.filter(memberships__user=user, memberships__role=Membership.Role.LEAD)
-    return led if led.exists() else None
 
 
 def overseen_patients(teams: QuerySet[Team]) -> QuerySet[Patient]:
@@ -99,7 +90,7 @@ def scope_of(user: User, filters: DashboardFilters) -> rollups.Scope:
     data = filters.cleaned_data if filters.is_valid() else {}
     if data.get("team"):
         teams: list[int] | None = [data["team"].pk]
-    elif user.is_clinic_admin:
+    elif policy.is_clinic_admin(user):
         teams = None
     else:
         teams = list(filters.teams.values_list("pk", flat=True))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rehabcare import csv_safe
 from rehabcare.queue import enqueue_on_commit
+from teams import policy
 from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record, audit_record_many
 
@@ -63,7 +64,7 @@ def export_build(*, export_id: int) -> None:
     export = Export.objects.select_related("requested_by").get(pk=export_id)
     if export.status == Export.Status.DONE:
         return
-    teams = dashboard.overseen_teams(export.requested_by)
+    teams = policy.overseen_teams(export.requested_by)
     if teams is None:
         Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED)
         return

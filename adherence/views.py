@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rehabcare import csv_safe
+from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.services import audit_record, audit_record_many
@@ -102,7 +103,7 @@ def day_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _overseen_or_403(request: AuthenticatedRequest):
-    teams = dashboard.overseen_teams(request.user)
+    teams = policy.overseen_teams(request.user)
     if teams is None:
         raise PermissionDenied("The dashboard is for clinic admins and team leads.")
     return teams
@@ -273,7 +274,7 @@ def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> Http
 
 def _own_export(request: AuthenticatedRequest, export_id: int) -> Export:
     export = Export.objects.filter(pk=export_id, requested_by=request.user).first()
-    if export is None:
+    if export is None or not policy.may_download_export(request.user, export):
         raise Http404("No such export.")
     return export
 

@@ -117,6 +117,7 @@ class PatientScreeningsView(PatientRecordsView):
     """A patient's screenings, newest first; POST scores and stores one."""
 
     serializer_class = ScreeningSerializer
+    emergency_writes = True  # a screening may be recorded under emergency access
 
     def get_queryset(self) -> Any:
         return (

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import status
@@ -212,7 +213,9 @@ class QuestionnaireResponseListView(FHIRView):
         if not isinstance(given, dict) or given.get("resourceType") != "QuestionnaireResponse":
             raise FHIRInvalid([("resourceType", "Send one QuestionnaireResponse resource.")])
         patient = patient_for_request(
-            request._request, _patient_id(_get(given, "subject", "reference"), "subject")
+            request._request,
+            _patient_id(_get(given, "subject", "reference"), "subject"),
+            emergency_writes=True,  # a screening may be recorded under emergency access
         )
         instrument, answers, problems = _read_response(given)
         authored = _authored(given.get("authored"), problems)
@@ -244,7 +247,11 @@ class QuestionnaireResponseView(FHIRView):
         screening = _screenings().filter(pk=screening_id).first()
         if screening is None:
             raise not_found("QuestionnaireResponse")
-        patient = patient_for_request(request._request, screening.patient_id)
+        try:
+            patient = patient_for_request(request._request, screening.patient_id)
+        except Http404:
+            # Another team's response gets the answer of one that does not exist (the refusal is audited).
+            raise not_found("QuestionnaireResponse") from None
         audit_record(request=request._request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
         return Response(response_resource(screening))
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from teams.access import AuthenticatedRequest, patient_scoped
+from teams.access import AuthenticatedRequest, emergency_writes, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.services import audit_record_many
 
@@ -66,6 +66,7 @@ def _entry_instruments(request: AuthenticatedRequest) -> tuple[list[Instrument],
 
 
 @patient_scoped
+@emergency_writes
 def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     instruments, battery = _entry_instruments(request)
     if not instruments:

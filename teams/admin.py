@@ -6,6 +6,7 @@ Patients are not edited here: their pages go through the access check and the au
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from . import policy
 from .models import AuditEvent, Membership, Team, User
 
 
@@ -31,6 +32,21 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("Clinic", {"fields": ("first_name", "last_name", "email", "discipline", "is_clinic_admin")}),
     )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and not policy.may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and not policy.may_change_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        # A superuser's account is not a clinic admin's to change (its password included).
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -32,10 +32,14 @@ class PatientScopedAPIView(APIView):
     (outside the patient's teams: 404, audited), and the view reads ``self.patient``."""
 
     patient_scoped = True  # read by the URL-wide access test
+    # Whether emergency access may make this view's changes (see teams.access).
+    emergency_writes = False
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.patient = patient_for_request(request._request, kwargs["patient_id"])
+        self.patient = patient_for_request(
+            request._request, kwargs["patient_id"], emergency_writes=self.emergency_writes
+        )
 
 
 class PatientRecordsView(PatientScopedAPIView, generics.ListCreateAPIView):

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import policy, selectors, services
 from .access import AuthenticatedRequest, patient_for_request
 from .agenda import agenda_entries, agenda_window, reasons_explained
 from .forms import (
@@ -26,7 +26,7 @@ from .forms import (
     ConferenceSeriesForm,
     NoteForm,
 )
-from .models import ActionItem, AgendaItem, AuditEvent, CaseConference, Membership, Patient, Team
+from .models import ActionItem, AgendaItem, AuditEvent, CaseConference, Patient, Team
 from .plan_changes import plan_change_provider
 from .redirects import local_path
 
@@ -54,7 +54,7 @@ def _team(request: AuthenticatedRequest, team_id: int) -> Team:
 
 
 def _require_runner(request: AuthenticatedRequest, conference: CaseConference) -> None:
-    if not services.conference_may_run(request.user, conference):
+    if not policy.may_run_conference(request.user, conference):
         raise PermissionDenied("Only a lead of the team runs its conferences.")
 
 
@@ -83,20 +83,17 @@ def conference_list(request: AuthenticatedRequest) -> HttpResponse:
         conferences.filter(status=CaseConference.Status.CLOSED).order_by("-starts_at", "-id"),
         CONFERENCES_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    teams = Team.objects.available_to(request.user)
-    if not request.user.is_clinic_admin:
-        teams = teams.filter(memberships__role=Membership.Role.LEAD)
     return render(
         request,
         "teams/conference_list.html",
-        {"upcoming": upcoming, "page": past, "led_teams": list(teams.distinct())},
+        {"upcoming": upcoming, "page": past, "led_teams": list(policy.led_teams(request.user).distinct())},
     )
 
 
 @login_required
 def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = _team(request, team_id)
-    if not services.user_leads_team(request.user, team.pk):
+    if not policy.leads_team(request.user, team.pk):
         raise PermissionDenied("Only a lead of the team plans its conferences.")
     form = ConferenceForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +127,7 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
             "page": page,
             "window": window,
             "explained": reasons_explained(window.thresholds),
-            "may_run": services.conference_may_run(request.user, conference),
+            "may_run": policy.may_run_conference(request.user, conference),
             "add_form": AgendaAddForm(team=conference.team),
             "attendees": list(conference.attendees.order_by("last_name")),
         },
@@ -388,7 +385,7 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 @login_required
 def team_settings(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = _team(request, team_id)
-    if not services.user_leads_team(request.user, team.pk):
+    if not policy.leads_team(request.user, team.pk):
         raise PermissionDenied("Only a lead of the team changes its conference settings.")
     series = getattr(team, "conference_series", None)
     form = ConferenceSeriesForm(request.POST or None, instance=series, team=team)

@@ -15,6 +15,10 @@ def _limit_choices(field: forms.Field, queryset: QuerySet) -> None:
     cast(forms.ModelChoiceField, field).queryset = queryset
 
 
+# One answer whoever's patient holds the MRN, so the form tells nothing more about other teams' patients.
+MRN_TAKEN = "This MRN is already registered. If you cannot find the patient, ask a clinic admin."
+
+
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
@@ -37,6 +41,7 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         teams = Team.objects.available_to(user)
         _limit_choices(self.fields["team"], teams)
         _limit_choices(
@@ -70,10 +75,11 @@ class PatientForm(forms.ModelForm):
         )
 
     def clean_mrn(self) -> str:
+        from .services import patient_mrn_taken
+
         mrn = self.cleaned_data["mrn"].strip()
-        taken = Patient.objects.filter(mrn__iexact=mrn).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(f"MRN {mrn} is already registered to another patient.")
+        if patient_mrn_taken(user=self.user, mrn=mrn, exclude_id=self.instance.pk):
+            raise forms.ValidationError(MRN_TAKEN)
         return mrn
 
     def clean_date_of_birth(self):
@@ -280,4 +286,13 @@ class EmergencyAccessForm(forms.Form):
         label="Why you need this record now",
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         help_text="Recorded with your name; the patient's team lead and the clinic admins are told.",
+    )
+
+
+class EmergencyNoteForm(forms.Form):
+    text = forms.CharField(
+        label="What you did or found",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
+        help_text="Kept as written, with your name and the time, for the patient's team.",
     )

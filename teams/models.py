@@ -63,16 +63,19 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
-    def leads_a_team(self) -> bool:
-        return self.memberships.filter(role=Membership.Role.LEAD).exists()
+    def oversees_a_team(self) -> bool:
+        """For the navigation: the dashboard link (see ``teams.policy.overseen_teams``)."""
+        from .policy import oversees_any_team
+
+        return oversees_any_team(self)
 
 
 class TeamQuerySet(models.QuerySet):
     def available_to(self, user) -> TeamQuerySet:
-        """The teams a user works in; clinic admins work across all of them."""
-        if user.is_clinic_admin:
-            return self.all()
-        return self.filter(memberships__user=user)
+        """The teams a user works in (``teams.policy.teams_worked_in``)."""
+        from .policy import teams_worked_in
+
+        return teams_worked_in(user, self)  # type: ignore[return-value]
 
 
 class Team(models.Model):
@@ -109,15 +112,10 @@ class Membership(models.Model):
 
 class PatientQuerySet(models.QuerySet):
     def visible_to(self, user) -> PatientQuerySet:
-        """The one access rule: clinic admins see everyone, staff the patients of their teams."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_clinic_admin:
-            return self.all()
-        # Or, for a while, a patient they opened by emergency access ("break glass").
-        teams = Membership.objects.filter(user=user).values("team")
-        emergency = EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values("patient")
-        return self.filter(models.Q(team__in=teams) | models.Q(pk__in=emergency))
+        """The one access rule (``teams.policy.patients_visible``)."""
+        from .policy import patients_visible
+
+        return patients_visible(user, self)  # type: ignore[return-value]
 
 
 class Patient(models.Model):
@@ -287,10 +285,10 @@ class ConferenceSeries(models.Model):
 
 class CaseConferenceQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseConferenceQuerySet:
-        """Conferences of the teams a user works in (clinic admins: all)."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(team__in=Team.objects.available_to(user))
+        """Conferences of the teams a user works in (``teams.policy.conferences_visible``)."""
+        from .policy import conferences_visible
+
+        return conferences_visible(user, self)  # type: ignore[return-value]
 
 
 class CaseConference(models.Model):
@@ -477,3 +475,20 @@ class EmergencyAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.patient_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class EmergencyNote(models.Model):
+    """What a clinician did for a patient under emergency access, for the patient's team to read. A
+    note is kept as written (no edits), with its author and time."""
+
+    access = models.ForeignKey(EmergencyAccess, on_delete=models.PROTECT, related_name="notes")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="emergency_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Emergency note by {self.author} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -15,10 +15,13 @@ from rehabcare.middleware import RENEWED, STARTED
 
 from .models import AuditEvent, Membership, User
 from .services import audit_record
-from .sessions import session_ended, session_started, sessions_end
+from .sessions import session_ended, session_started, sessions_end, tokens_revoke
 
-# A change to any of these signs the user out everywhere: they sign in again with their new rights.
+# A change to any of these signs the user out everywhere and revokes their API tokens: they sign in
+# again with their new rights. A new password revokes the tokens too (Django itself ends the other
+# browser sessions, keeping the one that changed it).
 PRIVILEGES = ("is_active", "is_clinic_admin", "is_staff", "is_superuser")
+WATCHED = (*PRIVILEGES, "password")
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -48,23 +51,24 @@ def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 @receiver(pre_save, sender=User, dispatch_uid="privileges_before")
 def privileges_before(sender, instance: User, update_fields=None, **kwargs) -> None:
-    if instance.pk and (update_fields is None or set(update_fields) & set(PRIVILEGES)):
-        before = User.objects.filter(pk=instance.pk).values(*PRIVILEGES).first()
+    if instance.pk and (update_fields is None or set(update_fields) & set(WATCHED)):
+        before = User.objects.filter(pk=instance.pk).values(*WATCHED).first()
         instance.__dict__["_privileges_before"] = before
 
 
 @receiver(post_save, sender=User, dispatch_uid="privileges_after")
 def privileges_after(sender, instance: User, created: bool, **kwargs) -> None:
     before = instance.__dict__.pop("_privileges_before", None)
-    if created or before is None or before == {name: getattr(instance, name) for name in PRIVILEGES}:
+    if created or before is None:
         return
-    deactivated = before["is_active"] and not instance.is_active
-    # Deactivation also revokes the account's API tokens.
-    transaction.on_commit(lambda: sessions_end(instance, tokens=deactivated))
+    if any(before[name] != getattr(instance, name) for name in PRIVILEGES):
+        transaction.on_commit(lambda: sessions_end(instance, tokens=True))
+    elif before["password"] != instance.password:
+        transaction.on_commit(lambda: tokens_revoke(instance))
 
 
 @receiver(post_save, sender=Membership, dispatch_uid="membership_saved")
 @receiver(post_delete, sender=Membership, dispatch_uid="membership_deleted")
 def membership_changed(sender, instance: Membership, **kwargs) -> None:
     """Joining or leaving a team, or becoming its lead, changes what the user may see."""
-    transaction.on_commit(lambda: sessions_end(instance.user))
+    transaction.on_commit(lambda: sessions_end(instance.user, tokens=True))

@@ -6,7 +6,8 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest
 
-from .models import ActionItem, CaseConference, ConferenceSeries, Membership, Patient, Team, User
+from . import policy
+from .models import ActionItem, CaseConference, ConferenceSeries, Patient, Team, User
 
 
 def patient_list(
@@ -111,8 +112,7 @@ def team_page(*, team: Team, user: User) -> TeamPage:
     return TeamPage(
         team=team,
         members=members,
-        is_lead=user.is_clinic_admin
-        or any(m.pk == user.pk and m.role == Membership.Role.LEAD for m in members),
+        is_lead=policy.leads_team(user, team.pk),
         upcoming=upcoming,
         open_actions=list(
             actions.select_related("owner", "patient").order_by("due_on", "id")[:TEAM_PAGE_ACTIONS]

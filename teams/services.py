@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import models, transaction
 from django.db.models import Max
@@ -18,6 +18,7 @@ from django.utils import timezone
 from rehabcare.client_ip import client_ip
 from rehabcare.queue import enqueue_on_commit
 
+from . import policy
 from .agenda import agenda_entries, agenda_window
 from .models import (
     ActionItem,
@@ -27,6 +28,7 @@ from .models import (
     ConferenceNote,
     ConferenceSeries,
     EmergencyAccess,
+    EmergencyNote,
     Membership,
     NoteAmendment,
     Patient,
@@ -90,6 +92,23 @@ def audit_record_many(
     )
 
 
+def patient_mrn_taken(*, user: User, mrn: str, exclude_id: int | None = None) -> bool:
+    """Whether an MRN is registered to another patient. The form gives one answer whoever's patient it
+    is; a match the user may not see is audited, so probing for other teams' MRNs leaves a trail."""
+    taken = Patient.objects.filter(mrn__iexact=mrn).exclude(pk=exclude_id).first()
+    if taken is None:
+        return False
+    if not Patient.objects.visible_to(user).filter(pk=taken.pk).exists():
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            patient=taken,
+            object_type="mrn lookup",
+            object_id=mrn[:64],
+        )
+    return True
+
+
 @transaction.atomic
 def patient_create(*, request: HttpRequest, data: dict[str, Any]) -> Patient:
     patient = Patient(**data)
@@ -117,11 +136,20 @@ def _given_value(value: Any) -> Any:
 
 @transaction.atomic
 def patient_update(*, request: HttpRequest, patient: Patient, data: dict[str, Any]) -> Patient:
-    """Apply ``data`` to the stored record (locked while we compare), audit the changed fields."""
+    """Apply ``data`` to the stored record (locked while we compare), audit the changed fields.
+
+    Only the patient's current team (or a clinic admin) changes the record, its team and primary
+    clinician included (``teams.policy``); emergency access never does. Moving a patient out of a
+    team tells that team's leads."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not policy.may_change_patient(request.user, patient):
+        raise PermissionDenied(
+            f"Only a member of {patient.team} or a clinic admin can change this patient's record."
+        )
     changed = [name for name, value in data.items() if _stored_value(patient, name) != _given_value(value)]
     if not changed:
         return patient
+    from_team_id = patient.team_id
     for name in changed:
         setattr(patient, name, data[name])
     patient.full_clean()
@@ -133,22 +161,41 @@ def patient_update(*, request: HttpRequest, patient: Patient, data: dict[str, An
         obj=patient,
         changed_fields=changed,
     )
+    if patient.team_id != from_team_id:
+        from .tasks import patient_moved_notify
+
+        enqueue_on_commit(patient_moved_notify, patient.pk, from_team_id, request.user.pk)
     return patient
 
 
+def patient_moved_notify_send(*, patient_id: int, from_team_id: int, moved_by_id: int) -> int:
+    """Email the leads of the team a patient left: who moved them, where to; initials only."""
+    patient = Patient.objects.select_related("team").get(pk=patient_id)
+    from_team = Team.objects.get(pk=from_team_id)
+    recipients = sorted(
+        set(
+            User.objects.filter(
+                memberships__team=from_team, memberships__role=Membership.Role.LEAD, is_active=True
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    body = render_to_string(
+        "teams/patient_moved_email.txt",
+        {
+            "initials": f"{patient.given_name[:1]}{patient.family_name[:1]}".upper(),
+            "from_team": from_team,
+            "to_team": patient.team,
+            "moved_by": User.objects.get(pk=moved_by_id),
+        },
+    )
+    subject = f"RehabCare: a patient moved from {from_team} to {patient.team}"
+    send_mass_mail([(subject, body, None, [address]) for address in recipients])
+    return len(recipients)
+
+
 # Case conferences ----------------------------------------------------------------------------------
-
-
-def user_leads_team(user: User, team_id: int) -> bool:
-    """A lead of the team, or a clinic admin, who leads across all of them."""
-    if user.is_clinic_admin:
-        return True
-    return Membership.objects.filter(team_id=team_id, user=user, role=Membership.Role.LEAD).exists()
-
-
-def conference_may_run(user: User, conference: CaseConference) -> bool:
-    """Leads of the team (and clinic admins) plan, start, reorder and close its conferences."""
-    return user_leads_team(user, conference.team_id)
 
 
 def _locked(conference: CaseConference) -> CaseConference:
@@ -421,7 +468,7 @@ def action_add(
 def action_complete(*, action: ActionItem, user: User, request: HttpRequest | None = None) -> ActionItem:
     """Mark done by its owner, a lead of the team or a clinic admin."""
     action = ActionItem.objects.select_for_update().get(pk=action.pk)
-    if not (action.owner_id == user.pk or user_leads_team(user, action.conference.team_id)):
+    if not policy.may_complete_action(user, action):
         raise ValidationError("Only the owner or a lead of the team can mark this action done.")
     if action.status == ActionItem.Status.DONE:
         return action
@@ -510,33 +557,75 @@ def conference_summary_send(*, conference_id: int) -> int:
 EMERGENCY_REASON_MIN = 20
 
 
-@transaction.atomic
 def emergency_access_grant(
     *, user: User, mrn: str, reason: str, request: HttpRequest | None = None
 ) -> EmergencyAccess:
     """Open a patient outside the user's teams for EMERGENCY_ACCESS_MINUTES, for a stated reason: a
-    high-severity audit event, and the patient's team leads and the clinic admins told by email."""
-    errors: dict[str, str] = {}
+    high-severity audit event, and the patient's team leads and the clinic admins told by email.
+
+    The reason comes first: without one no MRN is looked up, so the form tells nothing about which
+    MRNs exist. With one, every lookup is audited, an MRN that matches nobody included (that event is
+    written on its own, as the refusal rolls nothing back that it needs)."""
     reason = reason.strip()
     if len(reason) < EMERGENCY_REASON_MIN:
-        errors["reason"] = f"Say why you need this record now, in at least {EMERGENCY_REASON_MIN} characters."
+        raise ValidationError(
+            {"reason": f"Say why you need this record now, in at least {EMERGENCY_REASON_MIN} characters."}
+        )
     patient = Patient.objects.filter(mrn__iexact=mrn.strip()).select_related("team").first()
     if patient is None:
-        errors["mrn"] = "No patient has this MRN."
-    if errors:
-        raise ValidationError(errors)
-    assert patient is not None  # noqa: S101 - refused just above otherwise
-    access = EmergencyAccess.objects.create(
-        user=user,
-        patient=patient,
-        reason=reason,
-        expires_at=timezone.now() + timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
-    )
-    audit_record(request=request, actor=user, action=AuditEvent.Action.EMERGENCY, patient=patient, obj=access)
-    from .tasks import emergency_access_notify
+        audit_record(
+            request=request,
+            actor=user,
+            action=AuditEvent.Action.DENIED,
+            object_type="emergency access lookup",
+            object_id=mrn.strip()[:64],
+        )
+        raise ValidationError({"mrn": "No patient has this MRN."})
+    with transaction.atomic():
+        access = EmergencyAccess.objects.create(
+            user=user,
+            patient=patient,
+            reason=reason,
+            expires_at=timezone.now() + timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
+        )
+        audit_record(
+            request=request, actor=user, action=AuditEvent.Action.EMERGENCY, patient=patient, obj=access
+        )
+        from .tasks import emergency_access_notify
 
-    enqueue_on_commit(emergency_access_notify, access.pk)
+        enqueue_on_commit(emergency_access_notify, access.pk)
     return access
+
+
+def emergency_access_active(*, user: User, patient: Patient) -> EmergencyAccess | None:
+    return (
+        EmergencyAccess.objects.filter(user=user, patient=patient, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def emergency_note_add(
+    *, patient: Patient, user: User, text: str, request: HttpRequest | None = None
+) -> EmergencyNote:
+    """What the clinician did under emergency access, kept for the patient's team (while it lasts)."""
+    access = emergency_access_active(user=user, patient=patient)
+    if access is None:
+        raise ValidationError("An emergency note is written while your emergency access lasts.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write what you did or found."})
+    note = EmergencyNote.objects.create(access=access, patient=patient, author=user, text=text)
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        patient=patient,
+        obj=note,
+        changed_fields=["text"],
+    )
+    return note
 
 
 def emergency_access_notify_send(*, access_id: int) -> int:

@@ -45,5 +45,11 @@ def sessions_end(user: User, *, tokens: bool = False) -> int:
         _store(key).delete()
     UserSession.objects.filter(user=user).delete()
     if tokens:
-        AuthToken.objects.filter(user=user).delete()
+        tokens_revoke(user)
     return len(keys)
+
+
+def tokens_revoke(user: User) -> int:
+    """Revoke every API token of ``user`` (a new password, new rights, deactivation)."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted

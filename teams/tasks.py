@@ -35,6 +35,16 @@ def emergency_access_notify(access_id: int) -> int:
     return sent
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def patient_moved_notify(patient_id: int, from_team_id: int, moved_by_id: int) -> int:
+    """Tell the leads of the team a patient was moved out of."""
+    sent = services.patient_moved_notify_send(
+        patient_id=patient_id, from_team_id=from_team_id, moved_by_id=moved_by_id
+    )
+    logger.info("Patient %s moved out of team %s: %d leads told", patient_id, from_team_id, sent)
+    return sent
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def conferences_plan_next() -> int:
     """Plan the next conference of every active series that has none ahead."""

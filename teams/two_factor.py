@@ -36,7 +36,7 @@ OPEN_PATHS = ("/2fa/", "/logout/", "/login/", "/healthz", "/static/", "/favicon.
 def must_use_two_factor(user: User) -> bool:
     if not settings.TWO_FACTOR_ENFORCED:
         return False
-    return settings.REQUIRE_2FA or user.is_clinic_admin or user.is_superuser or user.leads_a_team
+    return settings.REQUIRE_2FA or user.is_superuser or user.oversees_a_team
 
 
 def has_device(user: User) -> bool:

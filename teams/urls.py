@@ -8,6 +8,7 @@ urlpatterns = [
     path("patients/emergency-access/", views.emergency_access, name="emergency_access"),
     path("patients/<int:patient_id>/", views.patient_overview, name="patient_overview"),
     path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient_edit"),
+    path("patients/<int:patient_id>/emergency/", views.emergency_notes, name="emergency_notes"),
     path("teams/<int:team_id>/", conference_views.team_detail, name="team_detail"),
     path("teams/<int:team_id>/conference-settings/", conference_views.team_settings, name="team_settings"),
     path("teams/<int:team_id>/conferences/new/", conference_views.conference_new, name="conference_new"),

@@ -6,7 +6,7 @@ import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rehabcare.middleware import RENEWED
 
-from . import selectors, services
-from .access import AuthenticatedRequest, patient_scoped
-from .forms import EmergencyAccessForm, PatientFilterForm, PatientForm
-from .models import AuditEvent, Patient
+from . import policy, selectors, services
+from .access import EMERGENCY_READ_ONLY, AuthenticatedRequest, emergency_writes, patient_scoped
+from .forms import EmergencyAccessForm, EmergencyNoteForm, PatientFilterForm, PatientForm
+from .models import AuditEvent, EmergencyAccess, Patient
 from .overview import overview_sections
 from .sessions import sessions_end
 
@@ -60,7 +60,12 @@ def patient_overview(request: AuthenticatedRequest, patient: Patient) -> HttpRes
     return render(
         request,
         "teams/patient_overview.html",
-        {"patient": patient, "sections": sections, "section_keys": {s.key for s, _ in sections}},
+        {
+            "patient": patient,
+            "sections": sections,
+            "section_keys": {s.key for s, _ in sections},
+            "may_change": policy.may_change_patient(request.user, patient),
+        },
     )
 
 
@@ -80,6 +85,8 @@ def patient_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @patient_scoped
 def patient_edit(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    if not policy.may_change_patient(request.user, patient):
+        raise PermissionDenied(EMERGENCY_READ_ONLY)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,4 +175,40 @@ def emergency_access(request: AuthenticatedRequest) -> HttpResponse:
             return redirect(access.patient)
     return render(
         request, "teams/emergency_access.html", {"form": form, "minutes": settings.EMERGENCY_ACCESS_MINUTES}
+    )
+
+
+EMERGENCY_LOG_ROWS = 50
+
+
+@patient_scoped
+@emergency_writes
+def emergency_notes(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    """Emergency access to the patient: who opened the record, why, and their notes; whoever holds
+    emergency access now adds a note here."""
+    access = services.emergency_access_active(user=request.user, patient=patient)
+    form = EmergencyNoteForm(request.POST or None) if access is not None else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("An emergency note is written while your emergency access lasts.")
+        if form.is_valid():
+            try:
+                services.emergency_note_add(
+                    patient=patient, user=request.user, text=form.cleaned_data["text"], request=request
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your emergency note is saved for the patient's team.")
+                return redirect(patient)
+    accesses = (
+        EmergencyAccess.objects.filter(patient=patient)
+        .select_related("user")
+        .prefetch_related("notes__author")
+        .order_by("-granted_at")[:EMERGENCY_LOG_ROWS]
+    )
+    return render(
+        request,
+        "teams/emergency_notes.html",
+        {"patient": patient, "accesses": accesses, "form": form, "access": access},
     )

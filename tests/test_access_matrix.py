@@ -110,6 +110,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "dashboard_patients": (302, 403, 403, 404, 404),
     "day_list": (302, 200, 200, 200, 200),
     "emergency_access": (302, 200, 200, 200, 200),
+    "emergency_notes": (302, 200, 404, 200, 200),
     "exercise_log_new": (302, 200, 404, 200, 200),
     "export_detail": (302, 404, 404, 404, 200),
     "export_download": (302, 404, 404, 404, 404),

@@ -184,3 +184,35 @@ def test_fhir_needs_a_token(client, patient):
 def test_fhir_answers_in_fhir_json_even_to_a_plain_json_accept_header(api_as, clinician):
     response = api_as(clinician).get(reverse("fhir_questionnaire_list"), HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and response["Content-Type"].startswith(FHIR_JSON)
+
+
+def test_another_teams_id_and_a_missing_id_get_the_same_answer(api_as, clinician, outsider, patient):
+    """No existence oracle: for each resource, an id of another team's record and an id that matches
+    nothing get byte-for-byte the same answer."""
+    screening = record(patient, clinician)
+    missing = Screening.objects.order_by("-pk").first().pk + 1000
+    api = api_as(outsider)
+    resource = _phq9_response(patient)
+    absent = {**resource, "subject": {"reference": f"Patient/{patient.pk + 1000}"}}
+    pairs = [
+        (
+            lambda: api.get(reverse("fhir_patient", kwargs={"patient_id": patient.pk})),
+            lambda: api.get(reverse("fhir_patient", kwargs={"patient_id": patient.pk + 1000})),
+        ),
+        (
+            lambda: api.get(reverse("fhir_questionnaire_response", kwargs={"screening_id": screening.pk})),
+            lambda: api.get(reverse("fhir_questionnaire_response", kwargs={"screening_id": missing})),
+        ),
+        (
+            lambda: api.get(reverse("fhir_questionnaire_response_list"), {"patient": patient.pk}),
+            lambda: api.get(reverse("fhir_questionnaire_response_list"), {"patient": patient.pk + 1000}),
+        ),
+        (
+            lambda: api.post(reverse("fhir_questionnaire_response_list"), resource, format="json"),
+            lambda: api.post(reverse("fhir_questionnaire_response_list"), absent, format="json"),
+        ),
+    ]
+    for theirs, nobodys in pairs:
+        one, other = theirs(), nobodys()
+        assert one.status_code == other.status_code == 404
+        assert one.content == other.content

@@ -58,3 +58,17 @@ def test_emergency_access_ends_after_its_time(login, outsider, patient):
         assert client.get(patient.get_absolute_url()).status_code == 200  # 59 minutes in
         traveller.shift(timedelta(minutes=2))
         assert client.get(patient.get_absolute_url()).status_code == 404
+
+
+def test_without_a_reason_no_mrn_is_looked_up_and_every_lookup_is_audited(login, outsider, patient):
+    client = login(outsider)
+    url = reverse("emergency_access")
+    known = client.post(url, {"mrn": patient.mrn, "reason": "urgent"})
+    unknown = client.post(url, {"mrn": "NOPE-1", "reason": "urgent"})
+    # Without a reason, the answer is the same whether the MRN exists or not.
+    assert known.context["form"].errors == unknown.context["form"].errors
+    assert list(known.context["form"].errors) == ["reason"]
+    assert not AuditEvent.objects.filter(object_type="emergency access lookup").exists()
+    client.post(url, {"mrn": "NOPE-1", "reason": REASON})
+    lookup = AuditEvent.objects.get(object_type="emergency access lookup")
+    assert (lookup.actor, lookup.action, lookup.object_id) == (outsider, AuditEvent.Action.DENIED, "NOPE-1")

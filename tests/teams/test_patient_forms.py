@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from teams.forms import MRN_TAKEN
 from teams.models import AuditEvent, Patient
 
 from ..factories import PatientFactory
@@ -66,10 +67,20 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(
 
 def test_an_mrn_already_taken_is_refused_whatever_its_case(login, clinician, valid, south_patient):
     response = login(clinician).post(CREATE, {**valid, "mrn": south_patient.mrn.lower()})
-    assert response.context["form"].errors["mrn"] == [
-        f"MRN {south_patient.mrn.lower()} is already registered to another patient."
-    ]
+    assert response.context["form"].errors["mrn"] == [MRN_TAKEN]
     assert Patient.objects.count() == 1
+
+
+def test_an_mrn_of_another_team_gets_the_same_answer_and_the_lookup_is_audited(
+    login, clinician, valid, patient, south_patient
+):
+    client = login(clinician)
+    own = client.post(CREATE, {**valid, "mrn": patient.mrn})
+    other = client.post(CREATE, {**valid, "mrn": south_patient.mrn})
+    assert own.context["form"].errors["mrn"] == other.context["form"].errors["mrn"] == [MRN_TAKEN]
+    assert south_patient.family_name not in other.text
+    lookups = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, object_type="mrn lookup")
+    assert [(e.actor, e.patient) for e in lookups] == [(clinician, south_patient)]
 
 
 def test_primary_clinician_must_belong_to_the_care_team(login, clinic_admin, valid, outsider):

@@ -14,6 +14,7 @@ from teams.models import AuditEvent, Membership, UserSession
 from ..factories import PASSWORD
 
 PATIENTS = reverse("patient_list")
+PATIENTS_API = reverse("api_patient_list")
 
 
 def _signed_in(user) -> Client:
@@ -102,3 +103,38 @@ def test_stay_signed_in_renews_and_pages_carry_the_idle_deadline(clinician):
     assert 'id="session-warning"' in page and "js/session-timeout.js" in page
     assert client.post(reverse("session_keepalive")).status_code == 204
     assert Client().post(reverse("session_keepalive")).status_code == 302
+
+
+def test_a_change_of_rights_revokes_the_users_api_tokens(
+    clinician, north, api_as, django_capture_on_commit_callbacks
+):
+    api = api_as(clinician)
+    assert api.get(PATIENTS_API).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        Membership.objects.filter(user=clinician, team=north).delete()
+    assert api.get(PATIENTS_API).status_code == 401
+    api = api_as(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        clinician.is_clinic_admin = True
+        clinician.save()
+    assert api.get(PATIENTS_API).status_code == 401
+
+
+def test_a_new_password_revokes_api_tokens_and_keeps_the_session_that_changed_it(
+    clinician, api_as, django_capture_on_commit_callbacks
+):
+    api = api_as(clinician)
+    client = _signed_in(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a-brand-new-long-passphrase",
+                "new_password2": "a-brand-new-long-passphrase",
+            },
+        )
+    assert changed.status_code == 302
+    assert api.get(PATIENTS_API).status_code == 401
+    assert not AuthToken.objects.filter(user=clinician).exists()
+    assert client.get(PATIENTS).status_code == 200

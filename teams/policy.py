@@ -1,0 +1,170 @@
+"""Who may do what: every rule of the form "may this user see, change or run this", in one place.
+
+Views, API views, services, tasks and the access-matrix test ask these functions; nothing else
+decides. A user who is signed out or deactivated may do nothing. Clinic admins work across every
+team. Everyone else works in the teams they are members of, and leads the teams they lead.
+
+Emergency access ("break glass") lets a clinician *read* a patient outside their teams for a while,
+and add a screening or an emergency note; it never lets them change the record or move the patient.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from .models import ActionItem, CaseConference, Patient, Team, User
+
+
+def is_active_staff(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_clinic_admin(user: Any) -> bool:
+    return is_active_staff(user) and bool(user.is_clinic_admin)
+
+
+# Seeing ---------------------------------------------------------------------------------------------
+
+
+def patients_visible(user: Any, patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """The one access rule: clinic admins see everyone, staff the patients of their teams, and, until
+    it expires, a patient they opened by emergency access."""
+    from .models import EmergencyAccess, Membership
+
+    if not is_active_staff(user):
+        return patients.none()
+    if user.is_clinic_admin:
+        return patients.all()
+    teams = Membership.objects.filter(user=user).values("team")
+    emergency = EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values("patient")
+    return patients.filter(Q(team__in=teams) | Q(pk__in=emergency))
+
+
+def with_team_access(user: Any, patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Annotate ``through_team``: the user sees the patient through their own team (or as a clinic
+    admin), not only by emergency access. Computed in the same query as the patient."""
+    from .models import Membership
+
+    if is_clinic_admin(user):
+        return patients.annotate(through_team=Value(True))
+    return patients.annotate(
+        through_team=Exists(Membership.objects.filter(user_id=user.pk, team_id=OuterRef("team_id")))
+    )
+
+
+def _through_team(user: Any, patient: Patient) -> bool:
+    annotated = getattr(patient, "through_team", None)
+    if annotated is not None:
+        return bool(annotated)
+    return is_clinic_admin(user) or (is_active_staff(user) and is_member(user, patient.team_id))
+
+
+def teams_worked_in(user: Any, teams: QuerySet[Team]) -> QuerySet[Team]:
+    """The teams a user works in; clinic admins work across all of them."""
+    if not is_active_staff(user):
+        return teams.none()
+    if user.is_clinic_admin:
+        return teams.all()
+    return teams.filter(memberships__user=user)
+
+
+def conferences_visible(user: Any, conferences: QuerySet[CaseConference]) -> QuerySet[CaseConference]:
+    """Conferences of the teams a user works in (clinic admins: all)."""
+    from .models import Team
+
+    return conferences.filter(team__in=teams_worked_in(user, Team.objects.all()))
+
+
+def is_member(user: Any, team_id: int) -> bool:
+    from .models import Membership
+
+    return is_active_staff(user) and Membership.objects.filter(team_id=team_id, user_id=user.pk).exists()
+
+
+# Changing a patient -------------------------------------------------------------------------------
+
+
+def emergency_only(user: Any, patient: Patient) -> bool:
+    """The user sees this patient only through emergency access: they may read, not change."""
+    return not _through_team(user, patient)
+
+
+def may_change_patient(user: Any, patient: Patient) -> bool:
+    """Edit the record (identity, contact, care): the patient's own team, or a clinic admin."""
+    return is_active_staff(user) and _through_team(user, patient)
+
+
+def may_move_patient(user: Any, patient: Patient) -> bool:
+    """Change the patient's team or primary clinician: a member of the patient's *current* team, or a
+    clinic admin. Read from the database, not from what a form is about to save."""
+    return is_clinic_admin(user) or is_member(user, patient.team_id)
+
+
+# Leading and overseeing -----------------------------------------------------------------------------
+
+
+def leads_team(user: Any, team_id: int) -> bool:
+    """A lead of the team, or a clinic admin, who leads across all of them."""
+    from .models import Membership
+
+    if not is_active_staff(user):
+        return False
+    if user.is_clinic_admin:
+        return True
+    return Membership.objects.filter(team_id=team_id, user_id=user.pk, role=Membership.Role.LEAD).exists()
+
+
+def led_teams(user: Any) -> QuerySet[Team]:
+    """The teams whose conferences the user may plan and run, and whose figures they oversee."""
+    from .models import Membership, Team
+
+    if not is_active_staff(user):
+        return Team.objects.none()
+    if user.is_clinic_admin:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user_id=user.pk, memberships__role=Membership.Role.LEAD)
+
+
+def overseen_teams(user: Any) -> QuerySet[Team] | None:
+    """The dashboards, audits and exports: clinic admins oversee every team, team leads the teams they
+    lead; anyone else none (None, answered 403)."""
+    teams = led_teams(user)
+    return teams if is_clinic_admin(user) or teams.exists() else None
+
+
+def oversees_any_team(user: Any) -> bool:
+    return overseen_teams(user) is not None
+
+
+def may_export(user: Any) -> bool:
+    """Exports of the dashboards' lists and tables: whoever oversees a team."""
+    return oversees_any_team(user)
+
+
+def may_download_export(user: Any, export: Any) -> bool:
+    """An export is fetched by whoever asked for it, while they still may export."""
+    return is_active_staff(user) and export.requested_by_id == user.pk and may_export(user)
+
+
+def may_run_conference(user: Any, conference: CaseConference) -> bool:
+    """Leads of the team (and clinic admins) plan, start, reorder and close its conferences."""
+    return leads_team(user, conference.team_id)
+
+
+def may_complete_action(user: Any, action: ActionItem) -> bool:
+    """A conference action is marked done by its owner, a lead of its team or a clinic admin."""
+    return is_active_staff(user) and (
+        action.owner_id == user.pk or leads_team(user, action.conference.team_id)
+    )
+
+
+# Accounts ---------------------------------------------------------------------------------------------
+
+
+def may_change_account(user: Any, account: User) -> bool:
+    """In the admin: a superuser's account is changed only by a superuser."""
+    return is_active_staff(user) and (user.is_superuser or not account.is_superuser)
