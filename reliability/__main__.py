@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROMISES = {
     "access: every URL × every role, no leak": ["tests/test_access_matrix.py", "tests/teams/test_access.py"],
     "audit trail: append-only, hash-chained": ["tests/teams/test_audit_chain.py"],
+    "database role: the application cannot alter the audit trail": ["tests/teams/test_database_roles.py"],
     "backup, wipe, restore: every table matches": ["tests/test_backup.py"],
     "sessions: idle, 12 hours, everywhere, rights": [
         "tests/teams/test_sessions.py",
@@ -39,6 +40,13 @@ PROMISES = {
     ],
     "two-factor sign-in": ["tests/teams/test_two_factor.py"],
     "emergency access (break glass)": ["tests/teams/test_emergency_access.py"],
+    "break glass is read-only: no move, no edit, gone when it expires": [
+        "tests/teams/test_break_glass_read_only.py"
+    ],
+    "one policy: every who-may rule for every role": [
+        "tests/teams/test_policy.py",
+        "tests/teams/test_admin_rights.py",
+    ],
     "authentication: lockout, same answer": ["tests/teams/test_auth.py"],
     "lockout behind a proxy locks one user, not the clinic": [
         "tests/teams/test_auth.py::test_behind_the_proxy_wrong_passwords_lock_one_user_from_one_client_not_the_clinic",
@@ -95,8 +103,14 @@ def promises() -> list[Check]:
 def load(*, users: int, seconds: int) -> Check:
     """Locust against gunicorn on the verification database (migrated, demo data): zero errors."""
     url = sibling_database_url("rehabcare_verify")
-    database_ensure(url)
-    env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "rehabcare.settings.bench"}
+    owner_url = sibling_database_url("rehabcare_verify", owner=True)
+    database_ensure(owner_url)
+    # Migrated as the owner; seeded and loaded as the application's role, as in production.
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "DATABASE_OWNER_URL": owner_url,
+        "DJANGO_SETTINGS_MODULE": "rehabcare.settings.bench",
+    }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     # DEBUG is off, as in production: pages name their static files through collectstatic's manifest.

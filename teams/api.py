@@ -13,10 +13,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from rehabcare.api import ErrorSerializer
+from rehabcare.api import AddressRateThrottle, ErrorSerializer
 
 from . import services
 from .access import patient_for_request
@@ -96,7 +95,7 @@ class TokenCreateView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [AddressRateThrottle]
 
     def post(self, request: Request) -> Response:
         given = TokenRequestSerializer(data=request.data)

@@ -162,6 +162,12 @@ def may_complete_action(user: Any, action: ActionItem) -> bool:
     )
 
 
+def may_read_outbox(user: Any) -> bool:
+    """The development outbox holds working patient links: clinic admins only (and only in development,
+    which the view checks)."""
+    return is_clinic_admin(user)
+
+
 # Accounts ---------------------------------------------------------------------------------------------
 
 
