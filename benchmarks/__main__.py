@@ -10,15 +10,19 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:54329/rehabcare"
 
 
-def sibling_database_url(name: str) -> str:
-    """A database of a tool's own (benchmark, verification), beside the configured one."""
-    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_URL))
-    return urlunsplit(parts._replace(path="/" + name))
+def sibling_database_url(name: str, *, owner: bool = False) -> str:
+    """A database of a tool's own (benchmark, verification), beside the configured one: reached as the
+    application's role, or with ``owner`` as the database's owner (DATABASE_OWNER_URL, who creates it)."""
+    configured = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if owner:
+        configured = os.environ.get("DATABASE_OWNER_URL") or configured
+    return urlunsplit(urlsplit(configured)._replace(path="/" + name))
 
 
 def bench_database_url(scale: float) -> str:
-    """The benchmark's own database, one per scale."""
-    return sibling_database_url("rehabcare_bench_" + f"{scale:g}".replace(".", "_"))
+    """The benchmark's own database, one per scale, reached as the owner: generating its data switches
+    triggers off, which only the owner may."""
+    return sibling_database_url("rehabcare_bench_" + f"{scale:g}".replace(".", "_"), owner=True)
 
 
 def database_ensure(url: str, *, fresh: bool = False) -> None:
@@ -48,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
     url = bench_database_url(args.scale)
     database_ensure(url, fresh=args.regenerate)
-    os.environ["DATABASE_URL"] = url
+    os.environ["DATABASE_URL"] = os.environ["DATABASE_OWNER_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "rehabcare.settings.bench"
     import django
 

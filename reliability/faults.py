@@ -38,7 +38,7 @@ from benchmarks.servers import free_port, gunicorn
 from reliability import Check
 from reliability.forms import CSRF
 from reliability.swarm import counted, swarm
-from scripts.devservices import DATA, Postgres, Redis
+from scripts.devservices import APP_ROLE, DATA, OWNER_ROLE, Postgres, Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = DATA / "faults"
@@ -60,7 +60,9 @@ class System:
         self.worker: subprocess.Popen | None = None
         self.beats: list[subprocess.Popen] = []
         self.env = os.environ | {
-            "DATABASE_URL": self.postgres.url("rehabcare"),
+            # The Procfile's processes as the application's role; migrate connects as the owner.
+            "DATABASE_URL": self.postgres.url("rehabcare", APP_ROLE),
+            "DATABASE_OWNER_URL": self.postgres.url("rehabcare", OWNER_ROLE),
             "REDIS_URL": self.redis.url(),
             "DJANGO_SETTINGS_MODULE": "rehabcare.settings.bench",
             "CELERY_QUEUE": QUEUE,
@@ -468,6 +470,7 @@ def drills() -> list[Check]:
     FOLDER.mkdir(parents=True)
     system = System(FOLDER)
     system.postgres.start()
+    system.postgres.ensure_roles()
     system.postgres.ensure_database("rehabcare")
     system.redis.start()
     try:

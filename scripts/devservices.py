@@ -9,6 +9,12 @@ matching server is not started: the command runs against the external service.
 
 starts what is needed, runs the command with ``DATABASE_URL`` and ``REDIS_URL`` set,
 and stops the servers it started when the command ends (Ctrl-C included).
+
+PostgreSQL has the roles a production database has: ``rehabcare_owner`` owns the database (and,
+through migrations, everything in it; it may also create databases, for the test suite, the
+benchmark and ``make verify``), and ``rehabcare_app`` owns nothing and holds only the grants
+``manage.py migrate`` gives it. ``DATABASE_URL`` connects as the application's role,
+``DATABASE_OWNER_URL`` as the owner; ``postgres`` stays the superuser, for administration.
 """
 
 from __future__ import annotations
@@ -30,6 +36,64 @@ PG_PORT = int(os.environ.get("REHABCARE_PG_PORT", "54329"))
 REDIS_PORT = int(os.environ.get("REHABCARE_REDIS_PORT", "63799"))
 # PostgreSQL refuses to run as root; when we are root the server runs as this user.
 SERVICE_USER = "rehabcare"
+# The database's owner (migrations run as it) and the application's role, which owns nothing.
+OWNER_ROLE = "rehabcare_owner"
+APP_ROLE = "rehabcare_app"
+
+# Both roles, created once and kept to their attributes (local connections are trusted: no passwords).
+# Two servers starting at once may both try to create a role: the second finds it there.
+ROLES_SQL = f"""
+DO $$
+BEGIN
+    BEGIN
+        CREATE ROLE {OWNER_ROLE};
+    EXCEPTION WHEN duplicate_object THEN NULL;
+    END;
+    BEGIN
+        CREATE ROLE {APP_ROLE};
+    EXCEPTION WHEN duplicate_object THEN NULL;
+    END;
+END $$;
+ALTER ROLE {OWNER_ROLE} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+"""
+
+# A database made before the roles existed belongs to postgres, and so does everything migrations put in
+# it: hand it all to the owner (a table's indexes, its identity sequences and row types follow it).
+ADOPT_SQL = f"""
+DO $$
+DECLARE
+    statement text;
+BEGIN
+    FOR statement IN
+        SELECT format('ALTER %s %s OWNER TO {OWNER_ROLE}',
+                      CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                                     WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+                      c.oid::regclass)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+          AND c.relowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                          AND d.deptype IN ('a', 'i', 'e'))
+        UNION ALL
+        SELECT format('ALTER ROUTINE %s OWNER TO {OWNER_ROLE}', p.oid::regprocedure)
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.proowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                          AND d.deptype = 'e')
+    LOOP
+        EXECUTE statement;
+    END LOOP;
+END $$;
+"""
+ADOPT_TEST_DATABASE_SQL = f"""
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_database WHERE datname = '{{name}}' AND datdba <> '{OWNER_ROLE}'::regrole) THEN
+        ALTER DATABASE "{{name}}" OWNER TO {OWNER_ROLE};
+    END IF;
+END $$;
+"""
 
 
 def _package_dir(name: str) -> Path:
@@ -153,8 +217,9 @@ class Postgres:
         _say(f"PostgreSQL 127.0.0.1:{self.port} (data {self.data})")
         return True
 
-    def ensure_database(self, name: str) -> None:
-        exists = self._run(
+    def _psql(self, database: str, sql: str) -> str:
+        """Run ``sql`` as the superuser; its output, unaligned."""
+        return self._run(
             "psql",
             "-h",
             "127.0.0.1",
@@ -163,14 +228,34 @@ class Postgres:
             "-U",
             "postgres",
             "-d",
-            "postgres",
-            "-tAc",
-            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qtA",
+            "-c",
+            sql,
             capture_output=True,
             text=True,
         ).stdout.strip()
-        if not exists:
-            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+
+    def ensure_roles(self) -> None:
+        self._psql("postgres", ROLES_SQL)
+
+    def ensure_database(self, name: str) -> None:
+        """The database ``name``, owned by the owner role with everything in it (``ensure_roles`` first)."""
+        owner = self._psql(
+            "postgres", f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{name}'"
+        )
+        if not owner:
+            self._run(
+                "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-O", OWNER_ROLE, name
+            )
+        elif owner != OWNER_ROLE:
+            _say(f"handing the database {name} to {OWNER_ROLE}")
+            self._psql("postgres", f'ALTER DATABASE "{name}" OWNER TO {OWNER_ROLE}')
+        self._psql(name, ADOPT_SQL)
+        # The suite drops a test database an interrupted run left behind, as its owner.
+        self._psql("postgres", ADOPT_TEST_DATABASE_SQL.format(name=f"test_{name}"))
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: ``fast`` rolls back open transactions, ``immediate`` is a crash."""
@@ -187,8 +272,8 @@ class Postgres:
         )
         _say("PostgreSQL stopped")
 
-    def url(self, name: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+    def url(self, name: str, role: str = "postgres") -> str:
+        return f"postgresql://{role}@127.0.0.1:{self.port}/{name}"
 
 
 class Redis:
@@ -258,8 +343,10 @@ def run_with_services(command: list[str]) -> int:
             if postgres.start():
                 started.append(postgres)
             database = env.get("REHABCARE_DB_NAME", "rehabcare")
+            postgres.ensure_roles()
             postgres.ensure_database(database)
-            env["DATABASE_URL"] = postgres.url(database)
+            env["DATABASE_URL"] = postgres.url(database, APP_ROLE)
+            env["DATABASE_OWNER_URL"] = postgres.url(database, OWNER_ROLE)
         if not env.get("REDIS_URL"):
             redis = Redis()
             if redis.start():

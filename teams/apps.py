@@ -6,7 +6,7 @@ class TeamsConfig(AppConfig):
     verbose_name = "Staff, teams and patients"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (auth events into the audit trail)
+        from . import checks, receivers  # noqa: F401  (the deploy checks; auth events into the audit trail)
         from .agenda import agenda_finder_register, open_actions_finder
         from .overview import OverviewSection, overview_section_register
         from .selectors import actions_section_context

@@ -89,9 +89,10 @@ TEMPLATES = [
     },
 ]
 
+_database_url = env_str("DATABASE_URL", "postgresql://postgres@127.0.0.1:54329/rehabcare")
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", "postgresql://postgres@127.0.0.1:54329/rehabcare"),
+        _database_url,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
@@ -100,6 +101,13 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
 )
+# Least privilege: the application connects (DATABASE_URL) as a role that owns nothing. Migrations run as
+# the database's owner: `manage.py migrate` logs in to the same database with DATABASE_OWNER_URL's user and
+# password, then grants DATABASE_APP_ROLE what the application needs (teams/database_roles.py). Without an
+# owner URL one role does both, and `check --deploy` fails: that role could alter the audit trail.
+_owner = dj_database_url.parse(env_str("DATABASE_OWNER_URL", _database_url))
+DATABASE_OWNER = {"USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]}
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", DATABASES["default"]["USER"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:63799/0")

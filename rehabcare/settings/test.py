@@ -6,6 +6,11 @@ from .base import *  # noqa: F403
 from .env import env_str
 
 DEBUG = False
+# The suite creates, migrates and empties its own database, which only the owner may
+# (DATABASE_OWNER_URL). The application's login is kept for the tests of what its role may do.
+DATABASE_APP_LOGIN = {"USER": DATABASES["default"]["USER"], "PASSWORD": DATABASES["default"]["PASSWORD"]}  # noqa: F405
+DATABASES["default"]["USER"] = DATABASE_OWNER["USER"]  # noqa: F405
+DATABASES["default"]["PASSWORD"] = DATABASE_OWNER["PASSWORD"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A queue of our own, so a `make run` worker on the same Redis never takes test tasks.
 # The suite's worker is handed the same name through CELERY_QUEUE.
