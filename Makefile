@@ -21,12 +21,14 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
+# migrate connects as the database's owner (DATABASE_OWNER_URL); the demo data and the application
+# itself run as the application's role (DATABASE_URL), which owns nothing.
 run: venv
 	$(SERVICES) sh -c '\
 	  python manage.py migrate --noinput && \
 	  python manage.py seed_demo && \
 	  echo "" && echo "RehabCare is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops everything)" && echo "" && \
-	  exec honcho start --port $(PORT)'
+	  exec env -u DATABASE_OWNER_URL honcho start --port $(PORT)'
 
 lint: venv
 	ruff check .
@@ -48,7 +50,7 @@ verify: venv
 	$(SERVICES) python -m reliability $(VERIFY_ARGS)
 
 # The database to backups/rehabcare-<time>.dump (with its manifest and checksums), and back:
-# `make restore FILE=backups/rehabcare-....dump` (stop the application first).
+# `make restore FILE=backups/rehabcare-....dump` (stop the application first). Both as the owner.
 backup: venv
 	$(SERVICES) python scripts/backup.py dump $(FILE)
 

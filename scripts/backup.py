@@ -1,7 +1,11 @@
 """make backup / make restore: the database to one file and back, proven complete.
 
-    python scripts/backup.py dump [FILE]       # pg_dump of DATABASE_URL (custom format)
-    python scripts/backup.py restore FILE      # pg_restore into DATABASE_URL, replacing what is there
+    python scripts/backup.py dump [FILE]       # pg_dump of the database (custom format)
+    python scripts/backup.py restore FILE      # pg_restore into the database, replacing what is there
+
+Both connect as the database's owner, DATABASE_OWNER_URL (else DATABASE_URL): only the owner may
+replace the tables. The application's grants travel with the dump, so the roles they name must exist
+where it is restored.
 
 A dump comes with two files beside it: FILE.manifest.json, each table's row count and checksum (md5
 of its rows in order) read in the very snapshot pg_dump copies, and FILE.sha256, the SHA-256 of the
@@ -144,7 +148,7 @@ def restore(path: Path, url: str) -> dict[str, list]:
 
 
 def main(argv: list[str]) -> int:
-    url = os.environ.get("DATABASE_URL", "")
+    url = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", "")
     if not url or len(argv) < 1 or argv[0] not in ("dump", "restore"):
         print(__doc__)
         return 2
