@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from . import policy
 from .models import AuditEvent, Membership, Team, User
+from .services import audit_record_many
 
 
 class MembershipInline(admin.TabularInline):
@@ -107,3 +108,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        """The trail names patients: reading it is audited too, one event per patient on the page."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            audit_record_many(
+                request=request,
+                action=AuditEvent.Action.VIEW,
+                patient_ids=[event.patient_id for event in changelist.result_list if event.patient_id],
+                object_type="audit trail",
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = getattr(response, "context_data", {}).get("original")
+        if original is not None and original.patient_id:
+            audit_record_many(
+                request=request,
+                action=AuditEvent.Action.VIEW,
+                patient_ids=[original.patient_id],
+                object_type="audit trail",
+            )
+        return response

@@ -72,3 +72,17 @@ def test_a_clinic_admin_cannot_schedule_a_task_but_can_pause_one(login, clinic_a
     task.refresh_from_db()
     assert not task.enabled and task.task == "checkins.tasks.reminders_dispatch"
     assert list(PeriodicTask.objects.values_list("name", flat=True)) == ["dispatch"]
+
+
+def test_reading_the_audit_trail_in_the_admin_is_audited_per_patient_shown(login, clinic_admin, patient):
+    from teams.models import AuditEvent
+
+    login(clinic_admin).get(patient.get_absolute_url())  # an event naming the patient
+    client = login(clinic_admin)
+    assert client.get(reverse("admin:teams_auditevent_changelist")).status_code == 200
+    read = AuditEvent.objects.filter(object_type="audit trail", actor=clinic_admin)
+    assert list(read.values_list("patient_id", flat=True)) == [patient.pk]
+    viewed = AuditEvent.objects.filter(patient=patient, action="view")
+    event = viewed.exclude(object_type="audit trail").first()
+    assert client.get(reverse("admin:teams_auditevent_change", args=[event.pk])).status_code == 200
+    assert read.count() == 2
