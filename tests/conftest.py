@@ -1,9 +1,17 @@
 """The cast every test draws on: a clinician of North, a colleague, the lead, a clinic admin,
-and an outsider who works only in South."""
+and an outsider who works only in South.
 
-from datetime import date, timedelta
+Also the suite's clock: ``pytest --clock=2027-03-28T00:30`` runs the whole session with Python's clock
+moved to that instant (in the clinic's time zone unless an offset is given) and ticking on from there,
+so a test that depends on the day it runs fails on the day it would. Tests that freeze their own
+instant keep it.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone
 
@@ -11,6 +19,58 @@ from teams.models import Discipline, Membership
 
 from .celery_processes import celery_stop, celery_worker
 from .factories import MembershipFactory, PatientFactory, TeamFactory, UserFactory
+
+CLOCK = pytest.StashKey[tuple[datetime, time_machine.travel]]()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="INSTANT",
+        help="run the session with the clock moved to this ISO date-time (clinic time unless it has an "
+        "offset, e.g. 2027-10-31T01:30+01:00 for the first of autumn's two 01:30s), ticking on from there",
+    )
+
+
+def clock_instant(text: str, zone: ZoneInfo) -> datetime:
+    """The instant ``text`` names: with an offset as given; without one, the local time in ``zone``,
+    refused when the clocks skip it (spring) or show it twice (autumn), as it names no one instant."""
+    try:
+        given = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise pytest.UsageError(f"--clock: {error}") from None
+    if given.tzinfo is not None:
+        return given
+    first, second = given.replace(tzinfo=zone), given.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        happens = "never happens" if first.utcoffset() < second.utcoffset() else "happens twice"
+        raise pytest.UsageError(
+            f"--clock: {text} {happens} in {zone.key} as the clocks change; give an offset, "
+            f"e.g. {first.isoformat()} or {second.isoformat()}"
+        )
+    return first
+
+
+def pytest_configure(config):
+    text = config.getoption("clock", None)
+    if text:
+        instant = clock_instant(text, ZoneInfo(settings.TIME_ZONE))
+        traveller = time_machine.travel(instant, tick=True)
+        traveller.start()
+        config.stash[CLOCK] = (instant, traveller)
+
+
+def pytest_unconfigure(config):
+    if CLOCK in config.stash:
+        config.stash[CLOCK][1].stop()
+
+
+def pytest_report_header(config):
+    if CLOCK not in config.stash:
+        return None
+    instant = config.stash[CLOCK][0]
+    local, utc = instant.astimezone(ZoneInfo(settings.TIME_ZONE)), instant.astimezone(ZoneInfo("UTC"))
+    return f"clock moved to {local:%A %Y-%m-%d %H:%M %Z} ({utc:%H:%M} UTC), ticking"
 
 
 @pytest.fixture
