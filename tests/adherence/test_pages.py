@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -37,7 +38,8 @@ def test_day_list_records_booked_sessions_in_one_click(login, clinician, colleag
         patient=patient,
         clinician=clinician,
         discipline="physiotherapist",
-        starts_at=timezone.now().replace(hour=10, minute=0),
+        # 10:00 on the clinic's today, which is not UTC's today after midnight in summer.
+        starts_at=timezone.localtime().replace(hour=10, minute=0),
     )
     Session.objects.create(
         patient=patient, clinician=colleague, discipline="psychologist", starts_at=timezone.now()
@@ -134,8 +136,10 @@ def test_patient_weeks_put_adherence_beside_mood_and_pain(clinician, patient):
     monday = week_of(today)
     ExerciseLog.objects.create(patient=patient, exercise=exercise, logged_for=monday, done="done")
     ExerciseLog.objects.create(patient=patient, exercise=exercise, logged_for=monday, done="partly")
-    CheckIn.objects.create(patient=patient, mood=4, pain=6, sleep_quality=5, sleep_hours=7)
-    weeks = patient_weeks(patient=patient, today=today)
+    # Checked in on that Wednesday: the week's mood and pain are read by when they were sent.
+    with time_machine.travel(datetime(2026, 11, 25, 12, 0, tzinfo=UTC), tick=False):
+        CheckIn.objects.create(patient=patient, mood=4, pain=6, sleep_quality=5, sleep_hours=7)
+        weeks = patient_weeks(patient=patient)
     assert len(weeks) == 12 and weeks[-1].starts == monday
     this_week = weeks[-1]
     # Three days of the week so far (Mon-Wed) at 2 a week: 6/7 prescribed; 1.5 logged.
