@@ -9,7 +9,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -128,8 +128,10 @@ def reminders_reconcile(*, now: datetime | None = None) -> list[int]:
     return reminders_claim(now=now, stale_before=now - timedelta(seconds=settings.REMINDER_RECLAIM_SECONDS))
 
 
-def due_battery(*, patient: Patient) -> Battery | None:
-    """The questionnaire a reminder should open: intake not done, a milestone reached, or review due."""
+def due_battery(*, patient: Patient, today: date | None = None) -> Battery | None:
+    """The questionnaire a reminder should open: intake not done, a milestone reached, or review due
+    (by ``today``, the day the reminder is sent)."""
+    today = today or timezone.localdate()
     if not Screening.objects.filter(patient=patient, timepoint=Timepoint.INTAKE).exists():
         return Battery.objects.filter(timepoint=Timepoint.INTAKE).order_by("position").first()
     plan = CarePlan.objects.filter(patient=patient, status=CarePlan.Status.ACTIVE).first()
@@ -138,7 +140,7 @@ def due_battery(*, patient: Patient) -> Battery | None:
     reached = milestone_battery_due(patient=patient, plan=plan)
     if reached is not None:
         return reached.battery
-    if plan.review_date <= timezone.localdate():
+    if plan.review_date <= today:
         review_start = timezone.make_aware(datetime.combine(plan.review_date, datetime.min.time()))
         if not Screening.objects.filter(
             patient=patient, timepoint=Timepoint.MILESTONE, administered_at__gte=review_start
@@ -175,7 +177,7 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
         token = secrets.token_urlsafe(32)
         reminder.token_hash = token_hash(token)
         reminder.expires_at = now + timedelta(hours=settings.CHECKIN_LINK_HOURS)
-        reminder.battery = due_battery(patient=reminder.patient)
+        reminder.battery = due_battery(patient=reminder.patient, today=timezone.localdate(now))
         reminder.attempts += 1
         patient = reminder.patient
         link = settings.SITE_URL + reverse("checkin_form", kwargs={"token": token})

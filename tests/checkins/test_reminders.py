@@ -1,6 +1,6 @@
 import re
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -391,3 +391,20 @@ def test_dispatch_on_the_day_the_clocks_go_forward_uses_local_time(patient):
             len(services.reminders_dispatch()) == 1
         )  # 18:00 BST, an hour earlier in UTC than the day before
     assert Reminder.objects.get().due_at == datetime(2026, 3, 29, 17, 0, tzinfo=UTC)
+
+
+def test_the_review_questionnaire_is_due_by_the_day_the_reminder_is_sent_not_the_day_it_runs(
+    patient, clinician
+):
+    from careplans.services import part_update
+    from screening.batteries import batteries_ensure
+    from screening.models import Battery
+
+    batteries_ensure(Battery)
+    plan = make_plan(patient, clinician, start_date=date(2026, 1, 5), review_date=date(2026, 3, 3))
+    part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
+    # The send for 2 March runs after the review date (a worker catching up): the day before the review.
+    with time_machine.travel(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), tick=False):
+        _sent_link(patient)
+    assert Reminder.objects.get().battery is None
+    assert services.due_battery(patient=patient, today=date(2026, 3, 3)).name == "Milestone"
