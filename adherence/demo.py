@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from careplans.models import CarePlan, Exercise
+from teams.demo import DemoCalendar
 
 from . import rollups
 from .models import ExerciseWeekLog, FunctionalMeasure, Session, WeekRollup
@@ -14,8 +15,8 @@ from .selectors import week_of
 WEEKS = 12
 
 
-def demo_adherence_seed() -> int:
-    today = timezone.localdate()
+def demo_adherence_seed(calendar: DemoCalendar) -> int:
+    today = calendar.today
     plans = CarePlan.objects.filter(status=CarePlan.Status.ACTIVE).select_related(
         "patient__primary_clinician"
     )
@@ -38,7 +39,7 @@ def demo_adherence_seed() -> int:
                 discipline=clinician.discipline,
                 starts_at=timezone.make_aware(datetime.combine(monday + timedelta(days=1), time(10, 0))),
                 status=status,
-                recorded_at=timezone.now(),
+                recorded_at=calendar.now,
             )
             for exercise in exercises if monday >= plan.start_date else []:
                 done = exercise.sessions_per_week - (2 if slipping and late else (week + index) % 2)
@@ -79,7 +80,7 @@ def demo_adherence_seed() -> int:
     return Session.objects.count()
 
 
-def demo_rollups_seed() -> int:
+def demo_rollups_seed(calendar: DemoCalendar) -> int:
     """The dashboard's weekly roll-ups for what the demo seeded, so it shows figures straight away."""
-    rollups.refresh()
+    rollups.refresh(today=calendar.today)
     return WeekRollup.objects.count()

@@ -3,9 +3,8 @@ with goals in their words, milestones, exercises, a contract and a supporter. Id
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from screening.models import Battery
+from teams.demo import DemoCalendar
 from teams.models import Patient
 
 from .models import BehaviouralContract, Caregiver, CarePlan, Exercise, Goal, Milestone, PlanTemplate
@@ -46,10 +45,10 @@ CAREGIVERS = [
 ]
 
 
-def demo_plans_seed() -> int:
+def demo_plans_seed(calendar: DemoCalendar) -> int:
     templates_ensure(PlanTemplate)
     milestone_battery = Battery.objects.filter(name="Milestone").first()
-    today = timezone.localdate()
+    today = calendar.today
     patients = Patient.objects.filter(status=Patient.Status.ACTIVE).select_related(
         "primary_clinician", "team"
     )
@@ -63,8 +62,9 @@ def demo_plans_seed() -> int:
             patient=patient,
             user=author,
             start_date=start,
-            # Every seventh plan comes up for its discharge review this week.
-            review_date=today + timedelta(days=4 if index % 7 == 3 else 21),
+            # Every seventh plan comes up for its discharge review at the next conference; the others
+            # some weeks after it.
+            review_date=calendar.next_day if index % 7 == 3 else calendar.next_day + timedelta(weeks=2),
             template=PlanTemplate.objects.filter(stratum=stratum).first(),
             summary_physical="Persistent low back pain, deconditioned; sitting tolerance 20 minutes.",
             summary_social="Works part-time in retail; lives with family.",

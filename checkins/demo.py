@@ -6,21 +6,22 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from careplans.models import CarePlan
+from teams.demo import DemoCalendar
 from teams.models import Patient
 
 from .models import CheckIn, Reminder, Schedule
 from .selectors import schedule_proposed
 
 
-def demo_schedules_seed() -> int:
-    now = timezone.now()
+def demo_schedules_seed(calendar: DemoCalendar) -> int:
+    now = calendar.now
     plans = CarePlan.objects.filter(status=CarePlan.Status.ACTIVE, patient__consent_to_reminders=True)
     patients = Patient.objects.filter(pk__in=plans.values("patient")).order_by("mrn")
     for index, patient in enumerate(patients):
         if Schedule.objects.filter(patient=patient).exists():
             continue
         schedule = schedule_proposed(patient=patient)
-        schedule.consent_given_on = timezone.localdate() - timedelta(weeks=3)
+        schedule.consent_given_on = calendar.today - timedelta(weeks=3)
         schedule.anchor_date = schedule.consent_given_on
         # A few patients are due a minute after start-up, so the first beats send something.
         local = timezone.localtime(now + timedelta(minutes=1 + index % 5))

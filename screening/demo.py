@@ -3,8 +3,7 @@ trajectories, and one open urgent safety alert. Idempotent: patients with result
 
 from datetime import timedelta
 
-from django.utils import timezone
-
+from teams.demo import DemoCalendar
 from teams.models import Patient
 
 from .batteries import batteries_ensure
@@ -66,9 +65,9 @@ def _record(patient: Patient, codes, timepoint: str, share: float, when) -> None
         )
 
 
-def demo_screenings_seed() -> int:
+def demo_screenings_seed(calendar: DemoCalendar) -> int:
     batteries_ensure(Battery)
-    now = timezone.now()
+    now, last_conference = calendar.now, calendar.held[-1]
     names = list(TRAJECTORIES)
     patients = Patient.objects.select_related("primary_clinician").order_by("mrn")
     for index, patient in enumerate(patients):
@@ -79,12 +78,16 @@ def demo_screenings_seed() -> int:
         if index % 7 == 6:
             continue  # a few patients have had only their intake so far
         _record(patient, MILESTONE, Timepoint.MILESTONE, six_weeks, now - timedelta(weeks=6, days=index % 5))
-        _record(patient, MILESTONE, Timepoint.MILESTONE, latest, now - timedelta(days=3 + index % 5))
-    _open_one_safety_alert(now)
+        # The latest results came in since North's last conference, so the next one discusses them.
+        since_last = (now - last_conference) * (1 + index % 5) / 6
+        _record(patient, MILESTONE, Timepoint.MILESTONE, latest, last_conference + since_last)
+    # The alert's PHQ-9 is the patient's newest result: two hours ago, or later if the last conference
+    # was less than a day ago, so the next conference finds it rising since the one before.
+    _open_one_safety_alert(max(now - timedelta(hours=2), last_conference + (now - last_conference) * 11 / 12))
     return Screening.objects.count()
 
 
-def _open_one_safety_alert(now) -> None:
+def _open_one_safety_alert(when) -> None:
     if Screening.objects.filter(flags__contains=["safety"]).exists():
         return
     patient = (
@@ -100,5 +103,5 @@ def _open_one_safety_alert(now) -> None:
         timepoint=Timepoint.ADHOC,
         answers=answers,
         entered_by=patient.primary_clinician,
-        administered_at=now - timedelta(hours=2),
+        administered_at=when,
     )

@@ -2,11 +2,18 @@
 
 Idempotent: every row is found by its natural key (username, team name, MRN) and
 created only when missing, so running it again changes nothing.
+
+Every date is placed from one reading of the clock (``DemoCalendar``), relative to the dates it must
+hit: North's conferences, so that whatever the day and hour of seeding, the next conference's agenda
+lists a patient for every reason.
 """
+
+from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,18 +89,54 @@ FAMILY_NAMES = [
 ]
 
 
+# North MSK's case conferences: Thursdays at 13:00, every week.
+NORTH_MEETS = (Weekday.THURSDAY, time(13, 0))
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The moments the demo is built around, from one reading of the clock: North's two conferences
+    already held (oldest first) and its next one. Other seeders aim their data at them: a plan's review
+    due by the next conference, screenings since the last one."""
+
+    now: datetime
+    held: tuple[datetime, datetime]
+    next: datetime
+
+    @classmethod
+    def at(cls, now: datetime) -> DemoCalendar:
+        from .services import conference_next_start
+
+        weekday, local_time = NORTH_MEETS
+        upcoming = conference_next_start(ConferenceSeries(weekday=weekday, local_time=local_time), now)
+        # The same local time one and two weeks before, whatever the clocks did in between.
+        local = timezone.localtime(upcoming)
+        held = (local - timedelta(weeks=2), local - timedelta(weeks=1))
+        return cls(now=now, held=held, next=upcoming)
+
+    @property
+    def today(self) -> date:
+        return timezone.localdate(self.now)
+
+    @property
+    def next_day(self) -> date:
+        return timezone.localdate(self.next)
+
+
 # Other apps add their demo data after the staff and patients exist: (name, seeder returning a count).
-_SEEDERS: list[tuple[str, Callable[[], int]]] = []
+Seeder = Callable[[DemoCalendar], int]
+_SEEDERS: list[tuple[str, Seeder]] = []
 
 
-def demo_seeder_register(name: str, seeder: Callable[[], int]) -> None:
+def demo_seeder_register(name: str, seeder: Seeder) -> None:
     if name not in dict(_SEEDERS):
         _SEEDERS.append((name, seeder))
 
 
 @transaction.atomic
-def demo_seed(*, patients: int = 40) -> dict[str, int]:
+def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, int]:
     """Create what is missing of the demo data set and say how many rows exist."""
+    calendar = DemoCalendar.at(now or timezone.now())
     teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("North MSK", "South MSK")}
 
     admin, created = User.objects.get_or_create(
@@ -159,9 +202,9 @@ def demo_seed(*, patients: int = 40) -> dict[str, int]:
         "patients": Patient.objects.count(),
     }
     for name, seeder in _SEEDERS:
-        counts[name] = seeder()
+        counts[name] = seeder(calendar)
     # Last: the agenda is built from what every other app seeded.
-    counts["case conferences"] = demo_conferences_seed()
+    counts["case conferences"] = demo_conferences_seed(calendar)
     return counts
 
 
@@ -195,7 +238,7 @@ ACTIONS = [
 ]
 
 
-def demo_conferences_seed() -> int:
+def demo_conferences_seed(calendar: DemoCalendar) -> int:
     """North MSK meets on Thursdays at 13:00: two closed conferences with notes and actions, and the
     next one planned, its agenda listing whoever needs attention now. Idempotent."""
     from . import services
@@ -205,13 +248,11 @@ def demo_conferences_seed() -> int:
         return CaseConference.objects.count()
     lead = User.objects.get(username="lead")
     staff = {user.username: user for user in User.objects.filter(memberships__team=north)}
+    weekday, local_time = NORTH_MEETS
     series = ConferenceSeries.objects.create(
-        team=north, weekday=Weekday.THURSDAY, local_time=time(13, 0), chair=lead, active=False
+        team=north, weekday=weekday, local_time=local_time, chair=lead, active=False
     )
-    now = timezone.now()
-    last_thursday = services.conference_next_start(series, now - timedelta(days=7))
-    for weeks_ago in (2, 1):
-        starts_at = last_thursday - timedelta(weeks=weeks_ago - 1)
+    for weeks_ago, starts_at in zip((2, 1), calendar.held, strict=True):
         conference = services.conference_plan(
             team=north, starts_at=starts_at, chair=lead, attendees=staff.values(), user=lead
         )
@@ -236,5 +277,5 @@ def demo_conferences_seed() -> int:
         services.conference_close(conference=conference, user=lead)
     series.active = True
     series.save(update_fields=["active"])
-    services.conference_plan_next(series=series)
+    services.conference_plan_next(series=series, now=calendar.now)  # planned for calendar.next
     return CaseConference.objects.count()

@@ -1,7 +1,14 @@
+import contextlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from teams.models import Membership, Patient, Team, User
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def test_seed_demo_creates_the_demo_clinic_and_is_idempotent(db, settings):
@@ -39,13 +46,31 @@ def test_seed_demo_refuses_to_run_without_debug(db, settings):
     assert not User.objects.exists()
 
 
-def test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason(db, settings):
+# Seeded at the session's clock (which `make test` also moves to other instants), and at the two moments
+# of the week that once left a reason off: a Monday (a review date "in four days" fell after Thursday's
+# conference) and a Thursday just after the conference (results "three days ago" came before it).
+SEEDED_AT = {
+    "the-session-clock": None,
+    "monday": datetime(2026, 11, 30, 9, 0, tzinfo=LONDON),
+    "thursday-after-the-conference": datetime(2026, 12, 3, 13, 30, tzinfo=LONDON),
+}
+
+
+@pytest.mark.parametrize("when", SEEDED_AT.values(), ids=SEEDED_AT.keys())
+def test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason(db, settings, request, when):
+    if when is not None and request.config.getoption("clock"):
+        pytest.skip("under a moved clock the demo is seeded at that clock's instant")
+    settings.DEBUG = True
+    with time_machine.travel(when) if when else contextlib.nullcontext():
+        _assert_north_has_past_conferences_and_a_planned_one_listing_every_reason()
+
+
+def _assert_north_has_past_conferences_and_a_planned_one_listing_every_reason():
     from screening.batteries import batteries_ensure
     from screening.models import Battery
     from teams.agenda import REASON_CODES, agenda_entries
     from teams.models import ActionItem, CaseConference, ConferenceNote
 
-    settings.DEBUG = True
     batteries_ensure(Battery)
     call_command("seed_demo")
     north = Team.objects.get(name="North MSK")
