@@ -18,10 +18,14 @@ def test_the_report_lists_every_check_and_says_when_one_failed():
 
 
 def test_every_promise_names_test_files_that_exist():
+    """A promise names test files, or single tests in them (``file::test``): each must exist."""
     root = Path(__file__).resolve().parent.parent
     for name, paths in PROMISES.items():
         assert paths, name
-        assert all((root / path).exists() for path in paths), name
+        for path in paths:
+            file, _, test = path.partition("::")
+            assert (root / file).exists(), (name, path)
+            assert not test or f"def {test}(" in (root / file).read_text(), (name, path)
 
 
 def test_the_load_sends_forms_back_as_a_browser_would_and_they_save(login, clinician, patient):
