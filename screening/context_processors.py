@@ -2,6 +2,8 @@
 
 from django.http import HttpRequest
 
+from teams import policy
+
 from .selectors import alerts_urgent_unresolved
 
 
@@ -9,4 +11,8 @@ def patient_alerts(request: HttpRequest) -> dict:
     patient = getattr(request, "patient", None)
     if patient is None:
         return {}
-    return {"patient_alerts": alerts_urgent_unresolved(patient=patient)}
+    return {
+        "patient_alerts": alerts_urgent_unresolved(patient=patient),
+        # Emergency access reads the alert; the patient's team acknowledges and closes it.
+        "alerts_may_act": policy.may_change_patient(request.user, patient),
+    }

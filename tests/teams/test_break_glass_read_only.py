@@ -44,11 +44,25 @@ def test_an_outsider_with_emergency_access_cannot_patch_the_patient_into_their_t
     assert not AuditEvent.objects.filter(action="update", patient=patient).exists()
 
 
-def test_under_emergency_access_the_pages_read_but_do_not_change(login, outsider, south, patient, north):
+def test_under_emergency_access_the_pages_read_but_do_not_change(
+    login, outsider, clinician, south, patient, north
+):
+    from screening.services import screening_record
+
+    screening_record(
+        patient=patient,
+        instrument_code="PHQ-9",
+        timepoint="adhoc",
+        answers=PHQ9 | {"9": 1},
+        entered_by=clinician,
+    )
+    assert "Close alert" in login(clinician).get(patient.get_absolute_url()).text
     client = login(outsider)
     _break_glass(client, patient)
     overview = client.get(patient.get_absolute_url())
     assert overview.status_code == 200
+    assert "Urgent safety alert" in overview.text
+    assert "Close alert" not in overview.text  # the team closes the loop on an alert
     assert reverse("patient_edit", kwargs={"patient_id": patient.pk}) not in overview.text
     assert "Emergency access: you can read this record" in overview.text
     edit = reverse("patient_edit", kwargs={"patient_id": patient.pk})
