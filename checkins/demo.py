@@ -3,6 +3,7 @@ answered, so `make run` shows reminders flowing (beat dispatches, the outbox fil
 
 from datetime import time, timedelta
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from careplans.models import CarePlan
@@ -35,11 +36,12 @@ def demo_schedules_seed(calendar: DemoCalendar) -> int:
 
 def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
     """Twelve weeks of past reminders and check-ins, answered on most days; one patient in seven
-    stopped answering ten days ago."""
+    stopped answering ten days ago. Written in bulk: a few queries a patient."""
+    reminders, checkins = [], []
     for days_ago in range(84, 0, -1):
         due = now - timedelta(days=days_ago)
         answered = (days_ago + index) % 4 != 0 and not (index % 7 == 6 and days_ago <= 10)
-        reminder = Reminder.objects.create(
+        reminder = Reminder(
             schedule=schedule,
             patient=patient,
             due_at=due,
@@ -50,15 +52,21 @@ def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
             claimed_at=due,
             attempts=1,
         )
+        reminders.append(reminder)
         if answered:
             trend = (days_ago if index % 2 else 84 - days_ago) // 6
-            checkin = CheckIn.objects.create(
-                patient=patient,
-                reminder=reminder,
-                mood=max(0, min(10, 3 + trend // 3 + index % 3)),
-                pain=max(0, min(10, 7 - trend // 4)),
-                sleep_quality=max(0, min(10, 4 + index % 4)),
-                sleep_hours=6 + (index % 3) / 2,
+            checkins.append(
+                CheckIn(
+                    patient=patient,
+                    reminder=reminder,
+                    mood=max(0, min(10, 3 + trend // 3 + index % 3)),
+                    pain=max(0, min(10, 7 - trend // 4)),
+                    sleep_quality=max(0, min(10, 4 + index % 4)),
+                    sleep_hours=6 + (index % 3) / 2,
+                )
             )
-            # Dated when the patient answered, not when the demo was seeded.
-            CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=due + timedelta(hours=1))
+    Reminder.objects.bulk_create(reminders)
+    CheckIn.objects.bulk_create(checkins)
+    # Dated when the patient answered (the reminder's completion), not when the demo was seeded.
+    answered_at = Reminder.objects.filter(pk=OuterRef("reminder_id")).values("completed_at")
+    CheckIn.objects.filter(patient=patient).update(submitted_at=Subquery(answered_at))
