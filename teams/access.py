@@ -38,9 +38,7 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
-def patient_for_request(
-    request: HttpRequest, patient_id: int, *, emergency_writes: bool = False
-) -> Patient:
+def patient_for_request(request: HttpRequest, patient_id: int, *, emergency_writes: bool = False) -> Patient:
     """The access check itself: the patient, if the signed-in user may see them; else audited 404.
     Under emergency access only, a request that changes something is refused (403) unless the view
     allows it (``emergency_writes``)."""
