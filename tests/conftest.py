@@ -60,6 +60,17 @@ def pytest_configure(config):
         config.stash[CLOCK] = (instant, traveller)
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test about the moved clock runs only under one, a test at an instant of its own only without
+    one: deselected (not skipped) in the other kind of run."""
+    moved = CLOCK in config.stash
+    unwanted = "at_its_own_instant" if moved else "under_a_moved_clock"
+    dropped = [item for item in items if item.get_closest_marker(unwanted)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker(unwanted)]
+
+
 def pytest_unconfigure(config):
     if CLOCK in config.stash:
         config.stash[CLOCK][1].stop()

@@ -31,9 +31,8 @@ def test_a_time_the_clocks_skip_or_repeat_or_no_time_at_all_is_refused(text, why
         clock_instant(text, LONDON)
 
 
+@pytest.mark.under_a_moved_clock
 def test_under_a_moved_clock_the_code_reads_that_instant_ticking_on(request):
-    if CLOCK not in request.config.stash:
-        pytest.skip("runs when the session's clock is moved (pytest --clock)")
     instant = request.config.stash[CLOCK][0]
     # Moved there when the session began, and running since (a moved run takes a minute or two).
     assert instant <= timezone.now() < instant + timedelta(hours=1)

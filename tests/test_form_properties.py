@@ -80,7 +80,8 @@ def _fingerprint() -> tuple[dict[str, list], int]:
     tables = table_checksums(connection.connection)
     return (
         {table: sums for table, sums in tables.items() if not table.startswith(LOGS)},
-        AuditEvent.objects.exclude(action=AuditEvent.Action.VIEW).count(),
+        # Reads and refused reads (an MRN looked up and not shown) are not changes.
+        AuditEvent.objects.exclude(action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.DENIED]).count(),
     )
 
 
