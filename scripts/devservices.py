@@ -19,6 +19,7 @@ benchmark and ``make verify``), and ``rehabcare_app`` owns nothing and holds onl
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import pwd
@@ -138,7 +139,7 @@ def _service_user() -> str | None:
 
 
 def _readable_by_all(path: Path) -> None:
-    """Let the service user read and run the server binaries however the wheel was unpacked."""
+    """Let the service user read and run the server files in ``path`` (our copy, under the data folder)."""
     for dirpath, _dirnames, filenames in os.walk(path):
         os.chmod(dirpath, os.stat(dirpath).st_mode | 0o055)
         for filename in filenames:
@@ -147,13 +148,36 @@ def _readable_by_all(path: Path) -> None:
             os.chmod(file, mode | 0o044 | (0o011 if mode & 0o100 else 0))
 
 
+def _server_files(package: str, folder: str, data: Path, user: str | None) -> Path:
+    """Where the server's files are run from. As ourselves, the wheel's own. As root, for the service
+    user, a copy in the data folder's ``servers/`` made readable there: the virtualenv's files keep
+    their modes, and no permission changes outside the data folder."""
+    package_dir = _package_dir(package)
+    if user is None:
+        return package_dir / folder
+    copy = data.parent / "servers" / f"{package}-{importlib.metadata.version(package)}"
+    done = copy / ".copied"
+    if not done.exists():
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(package_dir / folder, copy / package / folder, symlinks=True)
+        # The libraries the wheel vendors beside the package, found through $ORIGIN-relative paths.
+        libs = package_dir.with_name(f"{package}.libs")
+        if libs.is_dir():
+            shutil.copytree(libs, copy / libs.name, symlinks=True)
+        _readable_by_all(copy)
+        done.touch()
+    return copy / package / folder
+
+
 def _open_path_for(user: str, path: Path) -> None:
-    """Let ``user`` traverse every parent of ``path`` and own ``path`` itself."""
+    """Make ``user`` own ``path``, which it must be able to reach: no folder above it is changed."""
     entry = pwd.getpwnam(user)
-    for parent in list(path.parents)[::-1]:
-        mode = parent.stat().st_mode
-        if mode & 0o005 != 0o005:
-            parent.chmod(mode | 0o005)
+    closed = [parent for parent in path.parents if parent.stat().st_mode & 0o001 == 0]
+    if closed:
+        sys.exit(
+            f"devservices: the {user} user cannot reach {path}: {closed[-1]} is closed to other users. "
+            "Set REHABCARE_DATA_DIR to a folder it can reach, or use DATABASE_URL for a server of your own."
+        )
     os.chown(path, entry.pw_uid, entry.pw_gid)
     for dirpath, _dirnames, filenames in os.walk(path):
         os.chown(dirpath, entry.pw_uid, entry.pw_gid)
@@ -165,11 +189,11 @@ class Postgres:
     """A PostgreSQL server keeping its data in ``data`` and listening on 127.0.0.1:``port``."""
 
     def __init__(self, data: Path = DATA / "postgres", port: int = PG_PORT) -> None:
-        self.bin = _package_dir("pgserver") / "pginstall" / "bin"
+        self.user = _service_user()
+        self.bin = _server_files("pgserver", "pginstall", data, self.user) / "bin"
         self.data = data
         self.log = data.with_name(data.name + ".log")
         self.port = port
-        self.user = _service_user()
 
     def _run(self, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
         return subprocess.run([str(self.bin / args[0]), *args[1:]], check=check, user=self.user, **kwargs)
@@ -179,7 +203,6 @@ class Postgres:
         self.data.mkdir(parents=True, exist_ok=True)
         self.log.touch()
         if self.user:
-            _readable_by_all(self.bin.parent)
             _open_path_for(self.user, self.data)
             _open_path_for(self.user, self.log)
         if not (self.data / "PG_VERSION").exists():
