@@ -170,14 +170,14 @@ def _server_files(package: str, folder: str, data: Path, user: str | None) -> Pa
 
 
 def _open_path_for(user: str, path: Path) -> None:
-    """Make ``user`` own ``path``, which it must be able to reach: no folder above it is changed."""
+    """Make ``user`` own ``path``. A folder above it that other users cannot pass through is opened for
+    passing through only (never for listing or writing), and said so: the server must reach its data."""
     entry = pwd.getpwnam(user)
-    closed = [parent for parent in path.parents if parent.stat().st_mode & 0o001 == 0]
-    if closed:
-        sys.exit(
-            f"devservices: the {user} user cannot reach {path}: {closed[-1]} is closed to other users. "
-            "Set REHABCARE_DATA_DIR to a folder it can reach, or use DATABASE_URL for a server of your own."
-        )
+    for parent in reversed(path.parents):
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            _say(f"letting the {user} user pass through {parent} to reach {path}")
+            parent.chmod(mode | 0o001)
     os.chown(path, entry.pw_uid, entry.pw_gid)
     for dirpath, _dirnames, filenames in os.walk(path):
         os.chown(dirpath, entry.pw_uid, entry.pw_gid)
