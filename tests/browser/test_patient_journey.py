@@ -60,3 +60,20 @@ def test_outsider_gets_not_found_for_a_north_patient(page, sign_in, outsider, pa
     assert response.status == 404
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     expect(page.get_by_text("Okafor")).to_have_count(0)
+
+
+def test_outsider_breaks_the_glass_reads_and_leaves_a_note_but_cannot_edit(page, sign_in, outsider, patient):
+    sign_in("outsider", PASSWORD)
+    page.goto("/patients/emergency-access/")
+    page.get_by_label("MRN").fill(patient.mrn)
+    page.get_by_label("Why you need this record now").fill("Collapsed in the gym; need the history now.")
+    page.get_by_role("button", name="Open the record").click()
+    expect(page.get_by_role("heading", name="Amelia Okafor")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit details")).to_have_count(0)
+    page.get_by_role("link", name="write an emergency note").click()
+    page.get_by_label("What you did or found").fill("Gave oxygen; GP told.")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.get_by_text("Your emergency note is saved")).to_be_visible()
+    page.get_by_role("link", name="Emergency access log").click()
+    expect(page.get_by_text("Gave oxygen; GP told.")).to_be_visible()
+    assert page.goto(f"/patients/{patient.pk}/edit/").status == 403
