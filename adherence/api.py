@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rehabcare.api import ErrorSerializer
+from core.api import ErrorSerializer
 from teams import policy
 from teams.api import PatientScopedAPIView
 from teams.models import AuditEvent, Patient, Team

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
-from rehabcare import csv_safe
-from rehabcare.queue import enqueue_on_commit
+from core import csv_safe
+from core.queue import enqueue_on_commit
 from teams import policy
 from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record, audit_record_many

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rehabcare import csv_safe
+from core import csv_safe
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient

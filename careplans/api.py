@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rehabcare.api import ErrorSerializer
+from core.api import ErrorSerializer
 from teams.api import PatientScopedAPIView
 from teams.models import AuditEvent
 from teams.services import audit_record

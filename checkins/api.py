@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careplans.models import Exercise
-from rehabcare.api import ErrorSerializer
+from core.api import ErrorSerializer
 from teams.api import PatientRecordsView, django_errors
 from teams.models import User
 

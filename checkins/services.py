@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from careplans.models import CarePlan, Exercise
 from careplans.selectors import milestone_battery_due
-from rehabcare.queue import enqueue_on_commit
+from core.queue import enqueue_on_commit
 from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from careplans.models import Exercise
-from rehabcare.client_ip import client_ip
+from core.client_ip import client_ip
 from screening.forms import answers_from_post, entry_section, posted_answer
 from screening.instruments import INSTRUMENTS
 from screening.selectors import item_wordings
@@ -42,7 +42,7 @@ def _over(key: str, limit: int) -> bool:
 
 
 def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """At most PATIENT_LINK_RATE requests per client address (rehabcare/client_ip.py: behind the clinic's
+    """At most PATIENT_LINK_RATE requests per client address (core/client_ip.py: behind the clinic's
     proxies, each patient's own), and PATIENT_LINK_TOKEN_RATE per link (from any number of addresses),
     per ten minutes to the patient pages."""
 

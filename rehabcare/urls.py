@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from teams import two_factor
 from teams.views import healthz, logout_everywhere, session_keepalive
 
-handler500 = "rehabcare.errors.server_error"
+handler500 = "core.errors.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="patient_list"), name="home"),

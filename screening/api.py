@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rehabcare.api import ErrorSerializer
+from core.api import ErrorSerializer
 from teams.access import patient_for_request
 from teams.api import PatientRecordsView, PatientScopedAPIView
 from teams.models import AuditEvent, Patient

@@ -24,7 +24,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rehabcare.fhir import FHIRInvalid, FHIRView, fhir_base, not_found
+from core.fhir import FHIRInvalid, FHIRView, fhir_base, not_found
 from teams.access import patient_for_request
 from teams.models import AuditEvent, User
 from teams.services import audit_record

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from rehabcare.queue import enqueue_on_commit
+from core.queue import enqueue_on_commit
 from teams.models import AuditEvent, Discipline, Membership, Patient, User
 from teams.services import audit_record
 

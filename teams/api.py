@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rehabcare.api import AddressRateThrottle, ErrorSerializer
+from core.api import AddressRateThrottle, ErrorSerializer
 
 from . import services
 from .access import patient_for_request

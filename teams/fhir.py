@@ -6,7 +6,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rehabcare.fhir import FHIRView
+from core.fhir import FHIRView
 
 from .access import patient_for_request
 from .models import AuditEvent, Patient

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from rehabcare.middleware import RENEWED, STARTED
+from core.middleware import RENEWED, STARTED
 
 from .models import AuditEvent, Membership, User
 from .services import audit_record

@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from rehabcare.client_ip import client_ip
-from rehabcare.queue import enqueue_on_commit
+from core.client_ip import client_ip
+from core.queue import enqueue_on_commit
 
 from . import policy
 from .agenda import agenda_entries, agenda_window

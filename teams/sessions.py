@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from knox.models import AuthToken
 
-from rehabcare.client_ip import client_ip
+from core.client_ip import client_ip
 
 from .models import User, UserSession
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rehabcare.middleware import RENEWED
+from core.middleware import RENEWED
 
 from . import policy, selectors, services
 from .access import EMERGENCY_READ_ONLY, AuthenticatedRequest, emergency_writes, patient_scoped

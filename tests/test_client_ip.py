@@ -1,11 +1,11 @@
-"""The client's address (rehabcare/client_ip.py): X-Forwarded-For only as far as our own proxies wrote it,
+"""The client's address (core/client_ip.py): X-Forwarded-For only as far as our own proxies wrote it,
 and the audit trail, the session record and the API's pre-sign-in throttle all use that one answer."""
 
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from rehabcare.client_ip import client_ip
+from core.client_ip import client_ip
 from teams.models import AuditEvent, UserSession
 
 from .factories import PASSWORD
@@ -74,7 +74,7 @@ def test_without_a_proxy_the_audit_records_the_peer_not_the_header(settings, cli
 
 
 def test_the_apis_sign_in_throttle_counts_the_client_not_the_header(settings, db):
-    from rehabcare.api import AddressRateThrottle
+    from core.api import AddressRateThrottle
 
     # DRF's own reading (a view naming AnonRateThrottle) believes X-Forwarded-For only behind proxies.
     assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT == 0

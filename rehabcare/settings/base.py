@@ -52,14 +52,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "rehabcare.middleware.SessionRenewalMiddleware",
+    "core.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "teams.two_factor.TwoFactorMiddleware",
-    "rehabcare.middleware.NullCharacterMiddleware",
-    "rehabcare.middleware.NoStoreMiddleware",
+    "core.middleware.NullCharacterMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -97,7 +97,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Fail fast when PostgreSQL is unreachable: the request gets a 503 page (rehabcare/errors.py).
+# Fail fast when PostgreSQL is unreachable: the request gets a 503 page (core/errors.py).
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
 )
@@ -129,7 +129,7 @@ LOGIN_REDIRECT_URL = "patient_list"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request: a request renews the session when its
-# last renewal is older than SESSION_RENEW_SECONDS (rehabcare.middleware), not a write per request.
+# last renewal is older than SESSION_RENEW_SECONDS (core.middleware), not a write per request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 15, minimum=1) * 60
 SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60, minimum=1)
 # However active, a session ends this long after signing in; pages warn this long before idling out.
@@ -138,7 +138,7 @@ SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# The client's address (rehabcare/client_ip.py) for the lockout, the patient-link rate limits and the
+# The client's address (core/client_ip.py) for the lockout, the patient-link rate limits and the
 # audit. Behind proxies that append to X-Forwarded-For, give their number or their networks; with
 # neither, the header is never read (any client could write it) and the peer is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
@@ -148,12 +148,12 @@ if TRUSTED_PROXY_COUNT and TRUSTED_PROXY_NETWORKS:
 
 # django-axes: five failed logins lock the account from that address (not the account everywhere, nor
 # everyone behind one address); an address trying many usernames is locked after AXES_IP_FAILURE_LIMIT
-# failures (rehabcare/lockout.py).
+# failures (core/lockout.py).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 50, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "rehabcare.lockout.LockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "rehabcare.client_ip.client_ip"
+AXES_HANDLER = "core.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_RESET_ON_SUCCESS = True
 # The cool-off runs from the lockout and is not restarted by tries made during it: the lockout page
@@ -208,7 +208,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 # Nothing reads task results (the database holds what work did); not waiting on the result store also
-# lets a publish fail fast while Redis is away (rehabcare/queue.py). A test asking for a result says so.
+# lets a publish fail fast while Redis is away (core/queue.py). A test asking for a result says so.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -257,17 +257,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rehabcare.api.TokenRateThrottle",
-        "rehabcare.api.AddressRateThrottle",
+        "core.api.TokenRateThrottle",
+        "core.api.AddressRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("API_RATE_TOKEN", "600/minute"),
         "anon": env_str("API_RATE_ANON", "30/minute"),
     },
     # Where DRF reads the address itself (a view naming AnonRateThrottle): X-Forwarded-For only behind
-    # proxies; rehabcare.api.AddressRateThrottle reads it through rehabcare/client_ip.py.
+    # proxies; core.api.AddressRateThrottle reads it through core/client_ip.py.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "EXCEPTION_HANDLER": "rehabcare.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # The OpenAPI schema (/api/schema/) and its interactive page (/api/docs/), with Swagger UI served

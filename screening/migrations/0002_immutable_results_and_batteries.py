@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from rehabcare.db import reject_update_delete_sql
+from core.db import reject_update_delete_sql
 from screening.batteries import batteries_ensure
 
 

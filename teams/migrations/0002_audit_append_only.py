@@ -7,7 +7,7 @@ and in production the application connects as a role that does not own the table
 
 from django.db import migrations
 
-from rehabcare.db import reject_update_delete_sql
+from core.db import reject_update_delete_sql
 
 
 class Migration(migrations.Migration):

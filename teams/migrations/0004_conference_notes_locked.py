@@ -6,7 +6,7 @@ deleted; amendments are append-only.
 
 from django.db import migrations
 
-from rehabcare.db import reject_update_delete_sql
+from core.db import reject_update_delete_sql
 
 LOCKED_NOTE = """
 CREATE FUNCTION teams_conferencenote_reject_locked() RETURNS trigger AS $$

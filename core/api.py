@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import exception_handler
 
-from rehabcare.client_ip import client_ip
+from core.client_ip import client_ip
 
 INVALID = "The request has invalid fields: see errors."
 
@@ -68,7 +68,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 class AddressRateThrottle(AnonRateThrottle):
     """Requests before sign-in, per client address: the one reading of X-Forwarded-For
-    (rehabcare/client_ip.py), not DRF's own, which believes the header whatever sent it."""
+    (core/client_ip.py), not DRF's own, which believes the header whatever sent it."""
 
     def get_ident(self, request: Request) -> str:
         return client_ip(request) or ""
