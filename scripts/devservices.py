@@ -15,6 +15,11 @@ through migrations, everything in it; it may also create databases, for the test
 benchmark and ``make verify``), and ``rehabcare_app`` owns nothing and holds only the grants
 ``manage.py migrate`` gives it. ``DATABASE_URL`` connects as the application's role,
 ``DATABASE_OWNER_URL`` as the owner; ``postgres`` stays the superuser, for administration.
+
+As root, PostgreSQL (which refuses to run as root) runs as the ``rehabcare`` user from a copy of the
+wheel's files in ``.data/servers/``, and no permission outside the data folder changes: when a folder
+above it is closed to that user, the server's commands get a mount namespace of their own where the way
+is open (this takes CAP_SYS_ADMIN); where that cannot be done, devservices stops and says what to do.
 """
 
 from __future__ import annotations
@@ -169,20 +174,98 @@ def _server_files(package: str, folder: str, data: Path, user: str | None) -> Pa
     return copy / package / folder
 
 
-def _open_path_for(user: str, path: Path) -> None:
-    """Make ``user`` own ``path``. A folder above it that other users cannot pass through is opened for
-    passing through only (never for listing or writing), and said so: the server must reach its data."""
+def _give_to(user: str, path: Path) -> None:
+    """Make ``user`` own ``path`` (in the data folder) and everything in it. Nothing above it changes."""
     entry = pwd.getpwnam(user)
-    for parent in reversed(path.parents):
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
-            _say(f"letting the {user} user pass through {parent} to reach {path}")
-            parent.chmod(mode | 0o001)
     os.chown(path, entry.pw_uid, entry.pw_gid)
     for dirpath, _dirnames, filenames in os.walk(path):
         os.chown(dirpath, entry.pw_uid, entry.pw_gid)
         for filename in filenames:
             os.chown(os.path.join(dirpath, filename), entry.pw_uid, entry.pw_gid)
+
+
+def _as_user(user: str) -> dict:
+    """``subprocess`` arguments running a command as ``user``, with that user's groups (not root's)."""
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": os.getgrouplist(user, entry.pw_gid)}
+
+
+def _closed_to(user: str, folders: list[Path]) -> Path | None:
+    """The first folder on the way to ``folders`` that ``user`` cannot pass through (modes, ACLs and
+    all: tried as that user), or None."""
+    on_the_way = list(
+        dict.fromkeys(part for folder in folders for part in [*reversed(folder.parents), folder])
+    )
+    tried = subprocess.run(
+        ["/bin/sh", "-c", 'for d; do cd -- "$d" 2>/dev/null || { printf %s "$d"; exit 1; }; done', "sh"]
+        + [str(part) for part in on_the_way],
+        capture_output=True,
+        text=True,
+        **_as_user(user),
+    )
+    return Path(tried.stdout or folders[0]) if tried.returncode else None
+
+
+# Linux's constants for unshare(2) and mount(2).
+_CLONE_NEWNS = 0x00020000
+_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 0x40000
+
+
+def _may_mount() -> bool:
+    """Whether this process holds CAP_SYS_ADMIN, which mounting in a mount namespace of its own takes."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    effective = next((line.split()[1] for line in status.splitlines() if line.startswith("CapEff:")), "0")
+    return bool(int(effective, 16) >> 21 & 1)
+
+
+def _through_a_namespace(user: str, closed: Path, folder: Path):
+    """A ``preexec_fn`` for a command that must reach ``folder`` as ``user`` when ``closed``, a folder
+    above it, is closed to that user. The command gets a mount namespace of its own (gone when its last
+    process ends) where an empty tmpfs covers ``closed``, the way down to ``folder`` is made again in it,
+    and ``folder`` itself is mounted there: it sees ``folder`` at the very same path, and no mode of any
+    file or folder changes (nor does anything change for other processes). Then it becomes ``user``."""
+    import ctypes  # noqa: PLC0415 - only as root, with a folder closed to the service user above the data
+
+    entry = pwd.getpwnam(user)
+    groups = os.getgrouplist(user, entry.pw_gid)
+    way_down = [
+        closed,
+        *[part for part in reversed(folder.parents) if part.is_relative_to(closed) and part != closed],
+    ]
+
+    def become() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+
+        def check(result: int, what: str) -> None:
+            if result != 0:
+                number = ctypes.get_errno()
+                raise OSError(number, f"{what}: {os.strerror(number)}")
+
+        check(libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+        check(libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "mount --make-rprivate /")
+        opened = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        check(
+            libc.mount(
+                b"tmpfs", os.fsencode(closed), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"mode=0755,size=64k"
+            ),
+            f"mount tmpfs on {closed}",
+        )
+        for part in [*way_down[1:], folder]:
+            os.mkdir(part)
+            os.chmod(part, 0o755)
+        check(
+            libc.mount(f"/proc/self/fd/{opened}".encode(), os.fsencode(folder), None, _MS_BIND, None),
+            "mount --bind",
+        )
+        os.close(opened)
+        os.setgroups(groups)
+        os.setresgid(entry.pw_gid, entry.pw_gid, entry.pw_gid)
+        os.setresuid(entry.pw_uid, entry.pw_uid, entry.pw_uid)
+
+    return become
 
 
 class Postgres:
@@ -194,17 +277,67 @@ class Postgres:
         self.data = data
         self.log = data.with_name(data.name + ".log")
         self.port = port
+        self._user_kwargs: dict | None = None
+
+    def _as_service_user(self) -> dict:
+        """How the server's commands run: as ourselves; as root, as the service user, which must reach
+        the server's files and data in the data folder without any folder above it being opened up.
+        When a folder on the way is closed to that user, each command gets a mount namespace of its own
+        where the way is open (``_through_a_namespace``); where that cannot be done we stop and say
+        what to do."""
+        if self._user_kwargs is not None:
+            return self._user_kwargs
+        self._user_kwargs = {}
+        if not self.user:
+            return self._user_kwargs
+        self._user_kwargs = _as_user(self.user)
+        folder = self.data.parent  # the data folder: the server's files and its data are in it
+        needed = [path for path in (self.bin, self.data) if path.is_dir()]
+        closed = _closed_to(self.user, needed)
+        while closed is not None and closed.is_relative_to(folder):
+            # Ours, in the data folder (the folder itself, say, made under a closed umask).
+            closed.chmod(closed.stat().st_mode | 0o001)
+            closed = _closed_to(self.user, needed)
+        if closed is None:
+            return self._user_kwargs
+        self._user_kwargs = {"preexec_fn": _through_a_namespace(self.user, closed, folder)}
+        try:
+            reached = subprocess.run(
+                ["/bin/sh", "-c", 'for d; do cd -- "$d" || exit 1; done', "sh", *map(str, needed)],
+                stderr=subprocess.DEVNULL,
+                **self._user_kwargs,
+            )
+        except (OSError, subprocess.SubprocessError):
+            reached = None
+        if reached is None or reached.returncode != 0:
+            why = "a mount namespace failed" if _may_mount() else "that takes CAP_SYS_ADMIN"
+            sys.exit(
+                f"devservices: PostgreSQL refuses to run as root, so it runs as the {self.user} user,"
+                f" which cannot pass through {closed} to reach {folder}. devservices changes no"
+                " permission outside the data folder, and cannot give the server a view of its own"
+                f" where the way is open ({why}). Run as a user other than root, set"
+                " REHABCARE_DATA_DIR to a folder other users can reach, or let others pass through"
+                f" {closed} yourself (chmod o+x)."
+            )
+        _say(
+            f"the {self.user} user cannot pass through {closed}: PostgreSQL runs in a mount namespace"
+            f" of its own where {folder} is reachable; no permission is changed"
+        )
+        return self._user_kwargs
 
     def _run(self, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.bin / args[0]), *args[1:]], check=check, user=self.user, **kwargs)
+        return subprocess.run(
+            [str(self.bin / args[0]), *args[1:]], check=check, **self._as_service_user(), **kwargs
+        )
 
     def start(self) -> bool:
         """Start the server unless one already listens; True when this call started it."""
         self.data.mkdir(parents=True, exist_ok=True)
         self.log.touch()
         if self.user:
-            _open_path_for(self.user, self.data)
-            _open_path_for(self.user, self.log)
+            _give_to(self.user, self.data)
+            _give_to(self.user, self.log)
+            self._as_service_user()  # how it reaches them, said before anything runs
         if not (self.data / "PG_VERSION").exists():
             _say(f"initialising PostgreSQL in {self.data}")
             self._run(
