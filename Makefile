@@ -11,7 +11,7 @@ SERVICES := $(PY) scripts/devservices.py exec --
 export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv run test lint clean-data bench backup restore verify
+.PHONY: venv run test test-fast lint clean-data bench backup restore verify
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,16 @@ test: lint
 	    echo "== the date-sensitive tests again, the clock moved to $$clock" && \
 	    pytest -q --clock=$$clock $(CLOCK_TESTS) || exit 1; \
 	  done'
+
+# The unit tier, in parallel: every test but the browser's, those that start real processes (worker, beat,
+# manage.py, pg_dump, a live server), the faults and the benchmark; no lint. Each pytest-xdist worker has
+# its own test database (test_rehabcare_gw0, ...), kept between runs here (--reuse-db; new migrations are
+# still applied) but not under CI (CI=true). `make test-fast WORKERS=4`, `make test-fast PYTEST_ARGS=--lf`.
+UNIT_TIER := not browser and not process and not faults and not bench
+WORKERS ?= auto
+REUSE_DB := $(if $(filter true,$(CI)),,--reuse-db)
+test-fast: venv
+	$(SERVICES) pytest -n $(WORKERS) $(REUSE_DB) -m "$(UNIT_TIER)" $(PYTEST_ARGS)
 
 # The clinic-network benchmark: SCALE=1.0 is 100,000 patients (generated once, then reused).
 SCALE ?= 1.0

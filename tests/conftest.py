@@ -7,7 +7,9 @@ so a test that depends on the day it runs fails on the day it would. Tests that 
 instant keep it.
 """
 
+import os
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,7 +53,19 @@ def clock_instant(text: str, zone: ZoneInfo) -> datetime:
     return first
 
 
+def xdist_worker_cache(location: str, worker: str | None) -> str:
+    """The cache's Redis URL for one pytest-xdist worker (gw0, gw1, ...): a database of its own (1-15),
+    so a test that empties the cache (django-redis's clear() is FLUSHDB) never empties another
+    worker's throttle and lockout counts midway. Outside xdist the URL is left as configured."""
+    if not worker or not worker.startswith("gw") or not worker[2:].isdigit():
+        return location
+    url = urlsplit(location)
+    return url._replace(path=f"/{1 + int(worker[2:]) % 15}").geturl()
+
+
 def pytest_configure(config):
+    cache = settings.CACHES["default"]
+    cache["LOCATION"] = xdist_worker_cache(cache["LOCATION"], os.environ.get("PYTEST_XDIST_WORKER"))
     text = config.getoption("clock", None)
     if text:
         instant = clock_instant(text, ZoneInfo(settings.TIME_ZONE))

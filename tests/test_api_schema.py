@@ -15,7 +15,7 @@ from .screening.factories import record
 
 EXAMPLES = 40
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.process, pytest.mark.django_db(transaction=True)]
 
 
 def _operations(live_server):

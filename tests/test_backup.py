@@ -9,7 +9,7 @@ from teams.services import audit_record
 
 from .screening.factories import record
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.process, pytest.mark.django_db(transaction=True)]
 SCRATCH = "rehabcare_restore_check"
 
 

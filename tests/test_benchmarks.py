@@ -11,7 +11,7 @@ from benchmarks.pages import Cast, measure
 from benchmarks.report import markdown
 from teams.models import Patient
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
 
 def _run(scale: float):

@@ -18,6 +18,8 @@ from screening.models import Alert, Screening
 
 from .screening.factories import phq9
 
+pytestmark = pytest.mark.faults
+
 
 @contextmanager
 def database_unreachable():

@@ -17,7 +17,7 @@ from checkins.models import OutboxMessage, Reminder
 from ..celery_processes import celery_env, celery_start, celery_stop, celery_worker, wait_for
 from .factories import make_schedule
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.process, pytest.mark.django_db(transaction=True)]
 QUEUE = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-reminders"
 
 

@@ -11,6 +11,8 @@ from teams.tasks import sessions_clear_expired
 
 from ..celery_processes import wait_for
 
+pytestmark = pytest.mark.process
+
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_a_task_end_to_end(celery_worker_process):
