@@ -11,15 +11,26 @@ SERVICES := $(PY) scripts/devservices.py exec --
 export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv run test test-fast lint clean-data bench backup restore verify
+.PHONY: venv lock run test test-fast lint clean-data bench backup restore verify
 
-$(VENV)/.installed: requirements.txt
+# The development set (requirements-dev.txt: the runtime lock and the test, lint, load and dev groups),
+# every file checked against its hash. Production installs requirements.txt only.
+$(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed
+
+# pyproject.toml's dependencies to the two locks, keeping every version already locked (uv reads the
+# old lock first); the dev lock is held to the runtime lock's versions. A new version of one package:
+# `make lock LOCK_ARGS="--upgrade-package django"`. Then `make venv` installs it.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+  --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
+lock: venv
+	$(UV_COMPILE) -o requirements.txt
+	$(UV_COMPILE) --group dev -c requirements.txt -o requirements-dev.txt
 
 # migrate connects as the database's owner (DATABASE_OWNER_URL); the demo data and the application
 # itself run as the application's role (DATABASE_URL), which owns nothing.
