@@ -1,5 +1,5 @@
-"""Adherence's reasons for a case-conference agenda (see ``teams.agenda``): exercise completion and
-attendance under the team's thresholds, from the one definition of each metric.
+"""Adherence's reasons for a case-conference agenda (``conferences.agenda`` calls them): exercise
+completion and attendance under the team's thresholds, from the one definition of each metric.
 
 Both are measured over the team's whole weeks (14 days by default) before the current week: home
 exercise is logged a week at a time, so a week still under way would read as exercise not done.
@@ -12,17 +12,21 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from teams.agenda import Window
 from teams.models import Patient
 
 from .metrics import PATIENT, Rate, attendance_by, exercise_completion_by
 from .selectors import week_of
 
+# Below these a patient comes up at the case conference, unless the team sets its own thresholds.
+DEFAULT_EXERCISE_BELOW = 60  # % of prescribed home-exercise sessions done
+DEFAULT_ATTENDANCE_BELOW = 70  # % of booked sessions attended
+DEFAULT_ADHERENCE_DAYS = 14  # measured over these days: whole weeks before the current one
 
-def _weeks(window: Window) -> tuple[date, date]:
+
+def _weeks(as_of_day: date, days: int) -> tuple[date, date]:
     """[start, end): the team's number of days, ending on the Monday of the week the agenda is made in."""
-    end = week_of(window.as_of_day)
-    return end - timedelta(days=window.thresholds.adherence_days), end
+    end = week_of(as_of_day)
+    return end - timedelta(days=days), end
 
 
 def _under(rates: dict, threshold: int) -> list[tuple[int, Rate]]:
@@ -42,10 +46,10 @@ def _span(start: date, end: date) -> str:
 
 
 def _low(
-    window: Window, rates_by: Callable[..., dict[Any, Rate]], threshold: int, what: str, unit: str
+    weeks: tuple[date, date], rates_by: Callable[..., dict[Any, Rate]], threshold: int, what: str, unit: str
 ) -> list[tuple[int, str]]:
     """Patients whose rate over the team's weeks is under ``threshold`` percent, with the numbers."""
-    start, end = _weeks(window)
+    start, end = weeks
     return [
         (
             patient_id,
@@ -56,15 +60,19 @@ def _low(
     ]
 
 
-def exercise_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+def exercise_low(
+    patients: QuerySet[Patient], *, as_of_day: date, days: int, below: int
+) -> list[tuple[int, str]]:
     def rates(start: date, end: date) -> dict[Any, Rate]:
         return exercise_completion_by(patients, start, end, PATIENT)
 
-    return _low(window, rates, window.thresholds.exercise_below, "prescribed home exercise done", " sessions")
+    return _low(_weeks(as_of_day, days), rates, below, "prescribed home exercise done", " sessions")
 
 
-def attendance_low(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+def attendance_low(
+    patients: QuerySet[Patient], *, as_of_day: date, days: int, below: int
+) -> list[tuple[int, str]]:
     def rates(start: date, end: date) -> dict[Any, Rate]:
         return attendance_by(patients, start, end, PATIENT)
 
-    return _low(window, rates, window.thresholds.attendance_below, "sessions attended", "")
+    return _low(_weeks(as_of_day, days), rates, below, "sessions attended", "")

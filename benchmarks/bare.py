@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from teams.agenda import agenda_window
+from conferences.agenda import agenda_window
 
 from .pages import Cast
 

@@ -178,7 +178,7 @@ STEPS: list[tuple[str, str]] = [
     ),
     (
         "case conferences",
-        """INSERT INTO teams_caseconference (starts_at, status, chair_id, team_id)
+        """INSERT INTO conferences_caseconference (starts_at, status, chair_id, team_id)
            SELECT date_trunc('day', now()) + interval '7 days 13 hours', 'planned', m.user_id, m.team_id
            FROM teams_membership m JOIN teams_team t ON t.id = m.team_id
            WHERE t.name LIKE 'Bench team %%' AND m.role = 'lead'""",

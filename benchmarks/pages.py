@@ -13,7 +13,8 @@ from django.urls import reverse
 from knox.models import AuthToken
 
 from careplans.models import CarePlan
-from teams.models import CaseConference, Membership, Patient, Team, User
+from conferences.models import CaseConference
+from teams.models import Membership, Patient, Team, User
 
 
 @dataclass

@@ -1,37 +1,37 @@
-"""Care plans' reasons for a case-conference agenda (see ``teams.agenda``)."""
+"""Care plans' reasons for a case-conference agenda (``conferences.agenda`` calls them), as of ``day``,
+the conference day."""
+
+from datetime import date
 
 from django.db.models import QuerySet
 
-from teams.agenda import Window
 from teams.models import Patient
 
 from .models import CarePlan, Milestone
 
 
-def milestones_overdue(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+def milestones_overdue(patients: QuerySet[Patient], *, day: date) -> list[tuple[int, str]]:
     """Milestones of active plans not reached by their due date, as of the conference day."""
     milestones = (
         Milestone.objects.filter(
             goal__plan__patient__in=patients,
             goal__plan__status=CarePlan.Status.ACTIVE,
             achieved_on__isnull=True,
-            due_date__lt=window.day,
+            due_date__lt=day,
         )
         .values_list("goal__plan__patient_id", "description", "due_date")
         .order_by("due_date", "id")
     )
     return [
-        (patient_id, f"“{description}” due {due:%d %b}, {(window.day - due).days} days overdue")
+        (patient_id, f"“{description}” due {due:%d %b}, {(day - due).days} days overdue")
         for patient_id, description, due in milestones
     ]
 
 
-def discharge_review_due(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+def discharge_review_due(patients: QuerySet[Patient], *, day: date) -> list[tuple[int, str]]:
     """Active plans whose review date has come by the conference day: time to decide on discharge."""
     plans = (
-        CarePlan.objects.filter(
-            patient__in=patients, status=CarePlan.Status.ACTIVE, review_date__lte=window.day
-        )
+        CarePlan.objects.filter(patient__in=patients, status=CarePlan.Status.ACTIVE, review_date__lte=day)
         .values_list("patient_id", "review_date", "start_date")
         .order_by("review_date")
     )

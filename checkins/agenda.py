@@ -1,23 +1,25 @@
-"""Check-ins' reason for a case-conference agenda (see ``teams.agenda``)."""
+"""Check-ins' reason for a case-conference agenda (``conferences.agenda`` calls it), and its default
+threshold, which a team may change in its conference settings."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from teams.agenda import Window
 from teams.models import Patient
 
 from .models import CheckIn, Schedule
 
+# A patient being reminded who has not checked in for this many days comes up at the conference.
+DEFAULT_CHECKIN_SILENCE_DAYS = 7
 
-def checkins_silent(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+
+def checkins_silent(patients: QuerySet[Patient], *, as_of: datetime, days: int) -> list[tuple[int, str]]:
     """Patients being reminded (a schedule, not opted out, not paused) who have not checked in for the
     team's number of days before the conference. One query."""
-    days = window.thresholds.checkin_silence_days
-    cutoff = window.as_of - timedelta(days=days)
+    cutoff = as_of - timedelta(days=days)
     last = (
-        CheckIn.objects.filter(patient_id=OuterRef("patient_id"), submitted_at__lt=window.as_of)
+        CheckIn.objects.filter(patient_id=OuterRef("patient_id"), submitted_at__lt=as_of)
         .values("patient_id")
         .annotate(last=Max("submitted_at"))
         .values("last")
@@ -26,7 +28,7 @@ def checkins_silent(patients: QuerySet[Patient], window: Window) -> list[tuple[i
         Schedule.objects.filter(
             patient__in=patients, opted_out_at__isnull=True, consent_given_on__lte=timezone.localdate(cutoff)
         )
-        .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=window.as_of_day))
+        .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=timezone.localdate(as_of)))
         .annotate(last=Subquery(last))
         .filter(Q(last__isnull=True) | Q(last__lt=cutoff))
         .values_list("patient_id", "last", "consent_given_on")
@@ -37,6 +39,6 @@ def checkins_silent(patients: QuerySet[Patient], window: Window) -> list[tuple[i
         if last_at is None:
             detail = f"no check-in since reminders began {consented:%d %b}"
         else:
-            detail = f"last check-in {last_at:%d %b}, {(window.as_of - last_at).days} days ago"
+            detail = f"last check-in {last_at:%d %b}, {(as_of - last_at).days} days ago"
         found.append((patient_id, detail))
     return found

@@ -6,12 +6,8 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins and reminders"
 
     def ready(self) -> None:
-        from teams.agenda import agenda_finder_register
-        from teams.demo import demo_seeder_register
         from teams.overview import OverviewSection, overview_section_register
 
-        from .agenda import checkins_silent
-        from .demo import demo_schedules_seed
         from .overview import checkin_section_context
 
         overview_section_register(
@@ -22,5 +18,3 @@ class CheckinsConfig(AppConfig):
                 context=checkin_section_context,
             )
         )
-        demo_seeder_register("check-in schedules", demo_schedules_seed)
-        agenda_finder_register("no_checkin", checkins_silent)

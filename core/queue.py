@@ -4,9 +4,13 @@ The work a task stands for is always recorded in the database first (a reminder 
 raised, an export requested). If the broker cannot be reached when the transaction commits, the
 request must not fail for it: the task runs right here instead, so an urgent alert or an emergency
 access notice still goes out, and the user sees their change saved rather than a server error.
+
+A service names its task (``"conferences.tasks.conference_summary_email"``) rather than importing it:
+the tasks modules import the services, never the other way round.
 """
 
 import logging
+from importlib import import_module
 from typing import Any
 
 from celery import Task
@@ -16,8 +20,11 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task: Task, *args: Any) -> None:
+def enqueue(task: Task | str, *args: Any) -> None:
     """Send ``task(*args)`` to the workers; run it here when the broker is unreachable."""
+    if isinstance(task, str):
+        module, _, name = task.rpartition(".")
+        task = getattr(import_module(module), name)
     try:
         task.delay(*args)
     except BrokerUnreachable as error:
@@ -25,6 +32,6 @@ def enqueue(task: Task, *args: Any) -> None:
         task.apply(args=args)
 
 
-def enqueue_on_commit(task: Task, *args: Any) -> None:
+def enqueue_on_commit(task: Task | str, *args: Any) -> None:
     """``enqueue`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: enqueue(task, *args))

@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("careplans.urls")),
     path("", include("checkins.urls")),
     path("", include("adherence.urls")),
+    path("", include("conferences.urls")),
 ]

@@ -1,9 +1,11 @@
-"""Screening's reasons for a case-conference agenda (see ``teams.agenda``)."""
+"""Screening's reasons for a case-conference agenda (``conferences.agenda`` calls them): what changed
+between ``since`` (the previous conference) and ``until`` (this one)."""
+
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from teams.agenda import Window
 from teams.models import Patient
 
 from .instruments import INSTRUMENTS, change_between, thresholds_in_force
@@ -12,11 +14,11 @@ from .models import Alert
 from .selectors import all_overrides
 
 
-def urgent_alerts(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+def urgent_alerts(patients: QuerySet[Patient], *, since: datetime, until: datetime) -> list[tuple[int, str]]:
     """Urgent alerts still unresolved, or raised since the last conference (even if closed since)."""
     alerts = (
-        Alert.objects.filter(patient__in=patients, kind=Alert.Kind.URGENT, opened_at__lt=window.until)
-        .filter(~Q(status=Alert.Status.CLOSED) | Q(opened_at__gte=window.since))
+        Alert.objects.filter(patient__in=patients, kind=Alert.Kind.URGENT, opened_at__lt=until)
+        .filter(~Q(status=Alert.Status.CLOSED) | Q(opened_at__gte=since))
         .order_by("opened_at", "id")
     )
     return [
@@ -55,7 +57,9 @@ ORDER BY s.administered_at, s.id
 """
 
 
-def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+def distress_rising(
+    patients: QuerySet[Patient], *, since: datetime, until: datetime
+) -> list[tuple[int, str]]:
     """Results since the last conference that reliably deteriorated on the previous result of the same
     instrument, or moved into a high band: one query that returns only those."""
     overrides = all_overrides()
@@ -63,7 +67,7 @@ def distress_rising(patients: QuerySet[Patient], window: Window) -> list[tuple[i
     rcs = [thresholds_in_force(INSTRUMENTS[code], overrides.get(code))[1] for code in codes]
     better = [INSTRUMENTS[code].higher_is_better for code in codes]
     patient_sql, patient_params = patients.values("id").query.sql_with_params()
-    params = [codes, rcs, better, *patient_params, window.since, window.until, HIGH_FLAG, HIGH_FLAG]
+    params = [codes, rcs, better, *patient_params, since, until, HIGH_FLAG, HIGH_FLAG]
     with connection.cursor() as cursor:
         cursor.execute(DISTRESS_SQL.format(patients=patient_sql), params)
         rows = cursor.fetchall()

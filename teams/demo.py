@@ -1,4 +1,5 @@
-"""Demo data for `make run`: two teams, the demo staff, about forty patients and North's case conferences.
+"""Demo data for `make run`: two teams, the demo staff and about forty patients (``demo_people_seed``),
+and the calendar every app's demo data is placed by. ``conferences.demo.demo_seed`` runs the whole set.
 
 Idempotent: every row is found by its natural key (username, team name, MRN) and
 created only when missing, so running it again changes nothing.
@@ -11,25 +12,14 @@ lists a patient for every reason.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
-from .models import (
-    ActionItem,
-    CaseConference,
-    ConferenceSeries,
-    Discipline,
-    Language,
-    Membership,
-    Patient,
-    Team,
-    User,
-    Weekday,
-)
+from core.calendar import weekly_next
+
+from .models import Discipline, Language, Membership, Patient, Team, User
 
 DEMO_PASSWORD = "rehabcare-demo"
 
@@ -89,8 +79,8 @@ FAMILY_NAMES = [
 ]
 
 
-# North MSK's case conferences: Thursdays at 13:00, every week.
-NORTH_MEETS = (Weekday.THURSDAY, time(13, 0))
+# North MSK's case conferences: Thursdays (Monday is 0) at 13:00, every week.
+NORTH_MEETS = (3, time(13, 0))
 
 
 @dataclass(frozen=True)
@@ -105,10 +95,8 @@ class DemoCalendar:
 
     @classmethod
     def at(cls, now: datetime) -> DemoCalendar:
-        from .services import conference_next_start
-
         weekday, local_time = NORTH_MEETS
-        upcoming = conference_next_start(ConferenceSeries(weekday=weekday, local_time=local_time), now)
+        upcoming = weekly_next(now, weekday=weekday, at=local_time)
         # The same local time one and two weeks before, whatever the clocks did in between.
         local = timezone.localtime(upcoming)
         held = (local - timedelta(weeks=2), local - timedelta(weeks=1))
@@ -123,20 +111,8 @@ class DemoCalendar:
         return timezone.localdate(self.next)
 
 
-# Other apps add their demo data after the staff and patients exist: (name, seeder returning a count).
-Seeder = Callable[[DemoCalendar], int]
-_SEEDERS: list[tuple[str, Seeder]] = []
-
-
-def demo_seeder_register(name: str, seeder: Seeder) -> None:
-    if name not in dict(_SEEDERS):
-        _SEEDERS.append((name, seeder))
-
-
-@transaction.atomic
-def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, int]:
-    """Create what is missing of the demo data set and say how many rows exist."""
-    calendar = DemoCalendar.at(now or timezone.now())
+def demo_people_seed(calendar: DemoCalendar, *, patients: int = 40) -> dict[str, int]:
+    """Create what is missing of the teams, staff and patients, and say how many rows exist."""
     teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("North MSK", "South MSK")}
 
     admin, created = User.objects.get_or_create(
@@ -196,86 +172,8 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
                 "primary_clinician": rng.choice(clinicians[team_name]),
             },
         )
-    counts = {
+    return {
         "teams": Team.objects.count(),
         "staff": User.objects.count(),
         "patients": Patient.objects.count(),
     }
-    for name, seeder in _SEEDERS:
-        counts[name] = seeder(calendar)
-    # Last: the agenda is built from what every other app seeded.
-    counts["case conferences"] = demo_conferences_seed(calendar)
-    return counts
-
-
-NOTES = [
-    {
-        "physical": "Sit-to-stand up to 10 reps; walking tolerance 400 m before pain rises.",
-        "psychological": "Worried bending will cause another disc injury; avoids lifting at home.",
-        "social": "Off work since the summer; partner doing the shopping.",
-        "patient_perspective": "Wants to walk her grandson to school again.",
-        "decisions": "Keep the exercise dose; add graded exposure to bending; review sleep.",
-    },
-    {
-        "physical": "Knee flexion improving, 110°; missed two sessions this fortnight.",
-        "psychological": "Low mood on check-ins; PHQ-9 up since intake.",
-        "social": "Caring for a parent; appointments clash with her shifts.",
-        "patient_perspective": "Finds the exercises hard to fit in on work days.",
-        "decisions": "Move sessions to late afternoon; psychologist to offer behavioural activation.",
-    },
-    {
-        "physical": "Shoulder range near full; strength 4/5.",
-        "psychological": "Confidence returning (PSEQ up 12 points).",
-        "social": "Back at work on reduced hours.",
-        "patient_perspective": "Feels ready to manage on her own.",
-        "decisions": "Plan discharge review at the next conference.",
-    },
-]
-ACTIONS = [
-    ("Offer graded exposure to bending", "psych", 7, True),
-    ("Phone the employer about a phased return", "ot", -3, False),
-    ("Review sleep and pain medication", "physician", 10, False),
-]
-
-
-def demo_conferences_seed(calendar: DemoCalendar) -> int:
-    """North MSK meets on Thursdays at 13:00: two closed conferences with notes and actions, and the
-    next one planned, its agenda listing whoever needs attention now. Idempotent."""
-    from . import services
-
-    north = Team.objects.get(name="North MSK")
-    if CaseConference.objects.filter(team=north).exists():
-        return CaseConference.objects.count()
-    lead = User.objects.get(username="lead")
-    staff = {user.username: user for user in User.objects.filter(memberships__team=north)}
-    weekday, local_time = NORTH_MEETS
-    series = ConferenceSeries.objects.create(
-        team=north, weekday=weekday, local_time=local_time, chair=lead, active=False
-    )
-    for weeks_ago, starts_at in zip((2, 1), calendar.held, strict=True):
-        conference = services.conference_plan(
-            team=north, starts_at=starts_at, chair=lead, attendees=staff.values(), user=lead
-        )
-        services.conference_start(conference=conference, user=lead)
-        items = list(conference.items.select_related("patient").order_by("position")[: len(NOTES)])
-        for item, note in zip(items, NOTES, strict=False):
-            services.note_save(item=item, data=note, user=lead)
-        # Each conference gives its actions to different patients.
-        targets = items if weeks_ago == 2 else items[::-1]
-        for item, (description, owner, due_in, done) in zip(targets, ACTIONS, strict=False):
-            if ActionItem.objects.open().filter(patient=item.patient, description=description).exists():
-                continue  # already agreed at the previous conference, and still open
-            action = services.action_add(
-                item=item,
-                description=description,
-                owner=staff[owner],
-                due_on=timezone.localdate(starts_at) + timedelta(days=7 + due_in),
-                user=lead,
-            )
-            if done and weeks_ago == 2:
-                services.action_complete(action=action, user=staff[owner])
-        services.conference_close(conference=conference, user=lead)
-    series.active = True
-    series.save(update_fields=["active"])
-    services.conference_plan_next(series=series, now=calendar.now)  # planned for calendar.next
-    return CaseConference.objects.count()

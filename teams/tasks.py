@@ -1,4 +1,4 @@
-"""Background work for teams: expired sessions, conference summaries, the next conference. Thin tasks."""
+"""Background work for teams: expired sessions, emergency-access and patient-moved notices. Thin tasks."""
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
@@ -6,7 +6,6 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from . import services
-from .models import ConferenceSeries
 
 logger = get_task_logger(__name__)
 
@@ -17,14 +16,6 @@ def sessions_clear_expired() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     logger.info("Cleared %d expired sessions", deleted)
     return deleted
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def conference_summary_email(conference_id: int) -> int:
-    """Email a closed conference's summary to its attendees; idempotent, so a re-delivery sends once."""
-    sent = services.conference_summary_send(conference_id=conference_id)
-    logger.info("Conference %s summary sent to %d attendees", conference_id, sent)
-    return sent
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -43,14 +34,3 @@ def patient_moved_notify(patient_id: int, from_team_id: int, moved_by_id: int) -
     )
     logger.info("Patient %s moved out of team %s: %d leads told", patient_id, from_team_id, sent)
     return sent
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
-def conferences_plan_next() -> int:
-    """Plan the next conference of every active series that has none ahead."""
-    planned = sum(
-        services.conference_plan_next(series=series) is not None
-        for series in ConferenceSeries.objects.filter(active=True)
-    )
-    logger.info("Planned %d case conferences", planned)
-    return planned

@@ -265,8 +265,8 @@ def world(patient, clinician, lead, clinic_admin, north):
     """A team at work: the patient screened (an open alert), a case conference in progress with the
     patient on its agenda and an action, an export; the ids team-scoped URLs take."""
     from adherence.models import Export
+    from conferences import services as conference_services
     from screening.services import screening_record
-    from teams import services as team_services
 
     # A name no page shows by itself (the search box's example is a common surname).
     patient.family_name = "Quillfeather"
@@ -279,16 +279,16 @@ def world(patient, clinician, lead, clinic_admin, north):
         entered_by=clinician,
     )
     Membership.objects.get_or_create(team=north, user=clinician)
-    conference = team_services.conference_plan(
+    conference = conference_services.conference_plan(
         team=north,
         starts_at=timezone.now() + timedelta(days=2),
         chair=lead,
         attendees=[clinician, lead],
         user=lead,
     )
-    conference = team_services.conference_start(conference=conference, user=lead)
-    item = team_services.agenda_item_add(conference=conference, patient=patient, user=lead)
-    action = team_services.action_add(
+    conference = conference_services.conference_start(conference=conference, user=lead)
+    item = conference_services.agenda_item_add(conference=conference, patient=patient, user=lead)
+    action = conference_services.action_add(
         item=item, description="Call the GP", owner=clinician, due_on=date(2026, 12, 1), user=lead
     )
     export = Export.objects.create(

@@ -16,7 +16,8 @@ import pytest
 from django.urls import get_resolver
 from django.utils import timezone
 
-from teams.models import AuditEvent, CaseConference
+from conferences.models import CaseConference
+from teams.models import AuditEvent
 
 from .routes import route_path, walk
 

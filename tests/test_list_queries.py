@@ -98,8 +98,8 @@ def test_conference_pages_have_flat_query_counts(login, lead, colleague, clinici
     with a few patients and actions and with many."""
     from datetime import date
 
-    from teams import services
-    from teams.models import CaseConference
+    from conferences import services
+    from conferences.models import CaseConference
 
     conference = CaseConference.objects.create(team=north, starts_at=timezone.now(), chair=lead)
     conference = services.conference_start(conference=conference, user=lead)

@@ -18,8 +18,8 @@ from adherence import rollups
 from adherence.models import Export, Session
 from careplans.models import Responsibility
 from careplans.services import part_create
+from conferences import services as conference_services
 from core import csv_safe
-from teams import services as team_services
 from teams.models import AuditEvent
 
 from .careplans.factories import make_plan
@@ -131,13 +131,13 @@ def test_the_patient_list_audits_the_patients_of_its_page(login, clinician, nort
 
 
 def _actions(patients, north, lead, owner):
-    conference = team_services.conference_plan(
+    conference = conference_services.conference_plan(
         team=north, starts_at=timezone.now() + timedelta(days=2), chair=lead, attendees=[lead], user=lead
     )
-    conference = team_services.conference_start(conference=conference, user=lead)
+    conference = conference_services.conference_start(conference=conference, user=lead)
     for patient in patients:
-        item = team_services.agenda_item_add(conference=conference, patient=patient, user=lead)
-        team_services.action_add(
+        item = conference_services.agenda_item_add(conference=conference, patient=patient, user=lead)
+        conference_services.action_add(
             item=item,
             description="Call the GP",
             owner=owner,
@@ -147,7 +147,7 @@ def _actions(patients, north, lead, owner):
 
 
 def test_my_tasks_audits_the_patients_of_its_page(login, clinician, lead, north, monkeypatch):
-    monkeypatch.setattr("teams.conference_views.TASKS_PER_PAGE", 2)
+    monkeypatch.setattr("conferences.views.TASKS_PER_PAGE", 2)
     patients = PatientFactory.create_batch(4, team=north, primary_clinician=clinician)
     _actions(patients, north, lead, clinician)
     _page_audits_exactly_its_patients(
@@ -163,7 +163,7 @@ def test_my_tasks_audits_the_patients_of_its_page(login, clinician, lead, north,
 def test_the_team_page_audits_the_patients_of_the_open_actions_it_shows(
     login, clinician, lead, north, monkeypatch
 ):
-    monkeypatch.setattr("teams.selectors.TEAM_PAGE_ACTIONS", 2)
+    monkeypatch.setattr("conferences.selectors.TEAM_PAGE_ACTIONS", 2)
     patients = PatientFactory.create_batch(3, team=north, primary_clinician=clinician)
     _actions(patients, north, lead, clinician)
     since = _last_event()

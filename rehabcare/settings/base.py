@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "careplans",
     "checkins",
     "adherence",
+    "conferences",
 ]
 
 MIDDLEWARE = [
@@ -233,7 +234,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("REMINDER_RECONCILE_SECONDS", 300, minimum=1)),
     },
     "plan-case-conferences": {
-        "task": "teams.tasks.conferences_plan_next",
+        "task": "conferences.tasks.conferences_plan_next",
         "schedule": crontab(minute="5", hour="*"),
     },
     "refresh-adherence-rollups": {

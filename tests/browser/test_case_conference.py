@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from careplans.models import CarePlan, Responsibility
 from careplans.services import part_update
-from teams import services
+from conferences import services
 
 from ..careplans.factories import make_goal, make_milestone, make_plan
 from ..factories import PASSWORD, PatientFactory

@@ -58,8 +58,8 @@ def test_urgent_alert_email_is_sent_by_the_worker_after_commit(
 def test_closing_a_conference_has_the_worker_email_the_summary_to_attendees(
     celery_worker_process, worker_mail_dir, north, patient, lead, colleague
 ):
-    from teams import services
-    from teams.models import CaseConference
+    from conferences import services
+    from conferences.models import CaseConference
 
     colleague.email = "psych@clinic.example"
     colleague.save(update_fields=["email"])

@@ -22,9 +22,10 @@ from django.core.checks import run_checks
 from django.db import connection
 from django.db.models.sql import InsertQuery
 
+from conferences.models import AgendaItem, CaseConference, ConferenceNote, NoteAmendment
 from teams.audit_chain import verify
 from teams.database_roles import app_role_grant, audit_trail_exposures
-from teams.models import AgendaItem, AuditEvent, CaseConference, ConferenceNote, NoteAmendment
+from teams.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -201,12 +202,12 @@ def test_locked_notes_and_amendments_keep_their_triggers_for_the_application_rol
     NoteAmendment.objects.create(note=note, text="Declined for now", author=lead)
 
     for sql, match in (
-        ("UPDATE teams_conferencenote SET decisions = 'changed'", "only be amended"),
-        ("DELETE FROM teams_conferencenote", "only be amended"),
-        ("UPDATE teams_noteamendment SET text = 'changed'", "append-only"),
-        ("DELETE FROM teams_noteamendment", "append-only"),
-        ("ALTER TABLE teams_conferencenote DISABLE TRIGGER USER", NOT_OWNER),
-        ("ALTER TABLE teams_noteamendment DISABLE TRIGGER USER", NOT_OWNER),
+        ("UPDATE conferences_conferencenote SET decisions = 'changed'", "only be amended"),
+        ("DELETE FROM conferences_conferencenote", "only be amended"),
+        ("UPDATE conferences_noteamendment SET text = 'changed'", "append-only"),
+        ("DELETE FROM conferences_noteamendment", "append-only"),
+        ("ALTER TABLE conferences_conferencenote DISABLE TRIGGER USER", NOT_OWNER),
+        ("ALTER TABLE conferences_noteamendment DISABLE TRIGGER USER", NOT_OWNER),
     ):
         _refused(app_database, sql, match)
     note.refresh_from_db()

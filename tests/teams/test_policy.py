@@ -53,7 +53,7 @@ def emergency(patient, south):
 def conference_and_action(north, lead, clinician, patient):
     from django.utils import timezone
 
-    from teams import services
+    from conferences import services
 
     conference = services.conference_plan(
         team=north, starts_at=timezone.now(), chair=lead, attendees=[clinician], user=lead

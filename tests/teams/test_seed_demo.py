@@ -70,10 +70,10 @@ def test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason(
 
 
 def _assert_north_has_past_conferences_and_a_planned_one_listing_every_reason():
+    from conferences.agenda import REASON_CODES, agenda_entries
+    from conferences.models import ActionItem, CaseConference, ConferenceNote
     from screening.batteries import batteries_ensure
     from screening.models import Battery
-    from teams.agenda import REASON_CODES, agenda_entries
-    from teams.models import ActionItem, CaseConference, ConferenceNote
 
     batteries_ensure(Battery)
     call_command("seed_demo")

@@ -1,12 +1,11 @@
 """What puts a patient on a case conference's agenda: the reasons, their thresholds, and the builder.
 
-The reasons are a table (``REASONS``), in the order the agenda shows them. The data behind
-most of them belongs to other apps, which ``teams`` must not import, so each app registers
-the finder for its reasons from its ``AppConfig.ready`` (``agenda_finder_register``). A
-finder gets the team's active patients (a queryset, used as a subquery) and the window,
-and returns ``(patient_id, detail)`` pairs, the detail carrying the numbers behind the
-reason. Each finder runs a fixed number of queries, so the agenda's query count does not
-grow with the team.
+The reasons are a table (``REASONS``), in the order the agenda shows them, each with its finder. The
+data behind most of them belongs to the apps below this one, so a finder is a call into that app's
+``agenda`` module (screening, care plans, check-ins, adherence) with the window's moments and the
+team's thresholds. A finder gets the team's active patients (a queryset, used as a subquery) and
+returns ``(patient_id, detail)`` pairs, the detail carrying the numbers behind the reason. Each runs a
+fixed number of queries, so the agenda's query count does not grow with the team.
 """
 
 from __future__ import annotations
@@ -19,67 +18,21 @@ from datetime import date, datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import (
-    DEFAULT_ADHERENCE_DAYS,
-    DEFAULT_ATTENDANCE_BELOW,
-    DEFAULT_CHECKIN_SILENCE_DAYS,
-    DEFAULT_EXERCISE_BELOW,
-    ActionItem,
-    AgendaItem,
-    CaseConference,
-    ConferenceSeries,
-    Patient,
-)
+from adherence import agenda as adherence_agenda
+from careplans import agenda as careplans_agenda
+from checkins import agenda as checkins_agenda
+from screening import agenda as screening_agenda
+from teams.models import Patient
 
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    label: str
-    explanation: str
-
-
-# The one list of reasons, most pressing first.
-REASONS: tuple[Reason, ...] = (
-    Reason(
-        "urgent_alert",
-        "Urgent alert",
-        "an urgent safety alert is open, or was raised since the last conference",
-    ),
-    Reason(
-        "distress_rising",
-        "Distress rising",
-        "a screening since the last conference shows reliable deterioration or moved into a high band",
-    ),
-    Reason(
-        "exercise_low",
-        "Exercise completion low",
-        "home-exercise completion over the {adherence_days} days before this week is under {exercise_below}%",
-    ),
-    Reason(
-        "attendance_low",
-        "Attendance low",
-        "attendance at sessions over the {adherence_days} days before this week is under {attendance_below}%",
-    ),
-    Reason("milestone_overdue", "Milestone overdue", "a milestone of the active plan is past its due date"),
-    Reason(
-        "no_checkin",
-        "No check-in",
-        "a patient with check-in reminders has not checked in for {checkin_silence_days} days",
-    ),
-    Reason("open_action", "Open action", "an action item from an earlier conference is still open"),
-    Reason("discharge_review", "Discharge review due", "the active plan's review date has come"),
-)
-REASON_CODES = [reason.code for reason in REASONS]
-REASON_LABELS = {reason.code: reason.label for reason in REASONS}
+from .models import ActionItem, AgendaItem, CaseConference, ConferenceSeries
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    exercise_below: int = DEFAULT_EXERCISE_BELOW
-    attendance_below: int = DEFAULT_ATTENDANCE_BELOW
-    adherence_days: int = DEFAULT_ADHERENCE_DAYS
-    checkin_silence_days: int = DEFAULT_CHECKIN_SILENCE_DAYS
+    exercise_below: int = adherence_agenda.DEFAULT_EXERCISE_BELOW
+    attendance_below: int = adherence_agenda.DEFAULT_ATTENDANCE_BELOW
+    adherence_days: int = adherence_agenda.DEFAULT_ADHERENCE_DAYS
+    checkin_silence_days: int = checkins_agenda.DEFAULT_CHECKIN_SILENCE_DAYS
 
     @classmethod
     def of(cls, series: ConferenceSeries | None) -> Thresholds:
@@ -116,13 +69,96 @@ class Window:
 
 Finder = Callable[[QuerySet[Patient], Window], Iterable[tuple[int, str]]]
 
-_FINDERS: dict[str, Finder] = {}
+
+def open_actions_finder(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
+    """Action items from earlier conferences still open, the overdue ones said so."""
+    actions = (
+        ActionItem.objects.open()
+        .filter(patient__in=patients, conference__starts_at__lt=window.until)
+        .select_related("owner")
+        .order_by("due_on", "id")
+    )
+    found = []
+    for action in actions:
+        overdue = action.due_on < window.day
+        due = f"overdue since {action.due_on:%d %b}" if overdue else f"due {action.due_on:%d %b}"
+        found.append((action.patient_id, f"“{action.description}” ({action.owner}, {due})"))
+    return found
 
 
-def agenda_finder_register(code: str, finder: Finder) -> None:
-    if code not in REASON_CODES:
-        raise ValueError(f"{code!r} is not an agenda reason; add it to teams.agenda.REASONS first")
-    _FINDERS[code] = finder
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    explanation: str
+    find: Finder
+
+
+# The one list of reasons, most pressing first.
+REASONS: tuple[Reason, ...] = (
+    Reason(
+        "urgent_alert",
+        "Urgent alert",
+        "an urgent safety alert is open, or was raised since the last conference",
+        lambda patients, w: screening_agenda.urgent_alerts(patients, since=w.since, until=w.until),
+    ),
+    Reason(
+        "distress_rising",
+        "Distress rising",
+        "a screening since the last conference shows reliable deterioration or moved into a high band",
+        lambda patients, w: screening_agenda.distress_rising(patients, since=w.since, until=w.until),
+    ),
+    Reason(
+        "exercise_low",
+        "Exercise completion low",
+        "home-exercise completion over the {adherence_days} days before this week is under {exercise_below}%",
+        lambda patients, w: adherence_agenda.exercise_low(
+            patients,
+            as_of_day=w.as_of_day,
+            days=w.thresholds.adherence_days,
+            below=w.thresholds.exercise_below,
+        ),
+    ),
+    Reason(
+        "attendance_low",
+        "Attendance low",
+        "attendance at sessions over the {adherence_days} days before this week is under {attendance_below}%",
+        lambda patients, w: adherence_agenda.attendance_low(
+            patients,
+            as_of_day=w.as_of_day,
+            days=w.thresholds.adherence_days,
+            below=w.thresholds.attendance_below,
+        ),
+    ),
+    Reason(
+        "milestone_overdue",
+        "Milestone overdue",
+        "a milestone of the active plan is past its due date",
+        lambda patients, w: careplans_agenda.milestones_overdue(patients, day=w.day),
+    ),
+    Reason(
+        "no_checkin",
+        "No check-in",
+        "a patient with check-in reminders has not checked in for {checkin_silence_days} days",
+        lambda patients, w: checkins_agenda.checkins_silent(
+            patients, as_of=w.as_of, days=w.thresholds.checkin_silence_days
+        ),
+    ),
+    Reason(
+        "open_action",
+        "Open action",
+        "an action item from an earlier conference is still open",
+        open_actions_finder,
+    ),
+    Reason(
+        "discharge_review",
+        "Discharge review due",
+        "the active plan's review date has come",
+        lambda patients, w: careplans_agenda.discharge_review_due(patients, day=w.day),
+    ),
+)
+REASON_CODES = [reason.code for reason in REASONS]
+REASON_LABELS = {reason.code: reason.label for reason in REASONS}
 
 
 def reasons_explained(thresholds: Thresholds) -> list[tuple[str, str]]:
@@ -170,10 +206,7 @@ def findings(conference: CaseConference, window: Window) -> dict[int, list[dict[
     patients = Patient.objects.filter(team_id=conference.team_id, status=Patient.Status.ACTIVE)
     found: dict[int, list[dict[str, str]]] = defaultdict(list)
     for reason in REASONS:
-        finder = _FINDERS.get(reason.code)
-        if finder is None:
-            continue
-        for patient_id, detail in finder(patients, window):
+        for patient_id, detail in reason.find(patients, window):
             found[patient_id].append({"code": reason.code, "label": reason.label, "detail": detail})
     return found
 
@@ -205,19 +238,3 @@ def _urgency(reasons: list[dict[str, str]], patient: Patient) -> tuple:
     """Most pressing first: by the earliest reason in the table, then by how many reasons, then name."""
     first = min(REASON_CODES.index(reason["code"]) for reason in reasons)
     return (first, -len(reasons), patient.family_name, patient.given_name, patient.pk)
-
-
-def open_actions_finder(patients: QuerySet[Patient], window: Window) -> list[tuple[int, str]]:
-    """Action items from earlier conferences still open, the overdue ones said so."""
-    actions = (
-        ActionItem.objects.open()
-        .filter(patient__in=patients, conference__starts_at__lt=window.until)
-        .select_related("owner")
-        .order_by("due_on", "id")
-    )
-    found = []
-    for action in actions:
-        overdue = action.due_on < window.day
-        due = f"overdue since {action.due_on:%d %b}" if overdue else f"due {action.due_on:%d %b}"
-        found.append((action.patient_id, f"“{action.description}” ({action.owner}, {due})"))
-    return found

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from teams.demo import DEMO_PASSWORD, demo_seed
+from conferences.demo import demo_seed
+from teams.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -15,8 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import policy, selectors, services
-from .access import AuthenticatedRequest, patient_for_request
+from teams import policy
+from teams.access import AuthenticatedRequest, patient_for_request
+from teams.models import AuditEvent, Patient, Team
+from teams.redirects import local_path
+from teams.services import audit_record, audit_record_many
+
+from . import selectors, services
 from .agenda import agenda_entries, agenda_window, reasons_explained
 from .forms import (
     ActionForm,
@@ -26,9 +31,8 @@ from .forms import (
     ConferenceSeriesForm,
     NoteForm,
 )
-from .models import ActionItem, AgendaItem, AuditEvent, CaseConference, Patient, Team
-from .plan_changes import plan_change_provider
-from .redirects import local_path
+from .models import ActionItem, AgendaItem, CaseConference
+from .plan_changes import plan_change_form
 
 CONFERENCES_PER_PAGE = 20
 TASKS_PER_PAGE = 25
@@ -39,7 +43,7 @@ AGENDA_PER_PAGE = 50
 def _conference(request: AuthenticatedRequest, conference_id: int) -> CaseConference:
     conference = selectors.conference_for(user=request.user, conference_id=conference_id)
     if conference is None:
-        services.audit_record(
+        audit_record(
             request=request,
             action=AuditEvent.Action.DENIED,
             object_type="caseconference",
@@ -85,7 +89,7 @@ def conference_list(request: AuthenticatedRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     return render(
         request,
-        "teams/conference_list.html",
+        "conferences/conference_list.html",
         {"upcoming": upcoming, "page": past, "led_teams": list(policy.led_teams(request.user).distinct())},
     )
 
@@ -104,7 +108,7 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         else:
             messages.success(request, f"The conference on {conference.starts_at:%d %b %Y} is planned.")
             return redirect(conference)
-    return render(request, "teams/conference_form.html", {"form": form, "team": team})
+    return render(request, "conferences/conference_form.html", {"form": form, "team": team})
 
 
 @login_required
@@ -112,7 +116,7 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
     conference = _conference(request, conference_id)
     window = agenda_window(conference)
     page = Paginator(agenda_entries(conference, window), AGENDA_PER_PAGE).get_page(request.GET.get("page"))
-    services.audit_record_many(
+    audit_record_many(
         request=request,
         action=AuditEvent.Action.VIEW,
         patient_ids=[entry.patient.pk for entry in page.object_list],
@@ -120,7 +124,7 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
     )
     return render(
         request,
-        "teams/conference_detail.html",
+        "conferences/conference_detail.html",
         {
             "conference": conference,
             "entries": page.object_list,
@@ -219,22 +223,21 @@ def _item_page(
 ) -> HttpResponse:
     conference = item.conference
     note = getattr(item, "note", None)
-    provider = plan_change_provider()
     if conference.is_open:
         if note_form is None:
             initial = {name: getattr(note, name) for name in services.NOTE_FIELDS} if note else None
             note_form = NoteForm(initial=initial)
         action_form = action_form or ActionForm(team=conference.team)
-        if plan_form is None and provider is not None:
-            plan_form = provider.form(patient=item.patient)
+        if plan_form is None:
+            plan_form = plan_change_form(patient=item.patient)
     else:
         amend_form = amend_form or AmendmentForm()
     actions = item.actions.select_related("owner", "done_by").order_by("due_on", "id")
     amendments = note.amendments.select_related("author") if note else []
-    services.audit_record(request=request, action=AuditEvent.Action.VIEW, patient=item.patient, obj=item)
+    audit_record(request=request, action=AuditEvent.Action.VIEW, patient=item.patient, obj=item)
     return render(
         request,
-        "teams/agenda_item.html",
+        "conferences/agenda_item.html",
         {
             "conference": conference,
             "item": item,
@@ -277,14 +280,13 @@ def action_new(request: AuthenticatedRequest, conference_id: int, item_id: int) 
     conference = _conference(request, conference_id)
     item = _item(request, conference, item_id)
     form = ActionForm(request.POST, team=conference.team)
-    provider = plan_change_provider()
-    plan_form = provider.form(patient=item.patient, data=request.POST) if provider is not None else None
-    if form.is_valid() and (plan_form is None or plan_form.is_valid()):
+    plan_form = plan_change_form(patient=item.patient, data=request.POST)
+    if form.is_valid() and plan_form.is_valid():
         try:
             action = services.action_add(
                 item=item,
                 user=request.user,
-                plan_change=plan_form.cleaned_data if plan_form is not None else None,
+                plan_change=plan_form.cleaned_data,
                 request=request,
                 **form.cleaned_data,
             )
@@ -323,7 +325,7 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
         .prefetch_related("actions__owner", "note__amendments__author")
         .order_by("position", "id")
     )
-    services.audit_record_many(
+    audit_record_many(
         request=request,
         action=AuditEvent.Action.VIEW,
         patient_ids=[i.patient_id for i in items],
@@ -331,7 +333,7 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
     )
     return render(
         request,
-        "teams/conference_summary.html",
+        "conferences/conference_summary.html",
         {
             "conference": conference,
             "items": items,
@@ -343,13 +345,13 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
 @login_required
 def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.my_tasks(user=request.user), TASKS_PER_PAGE).get_page(request.GET.get("page"))
-    services.audit_record_many(
+    audit_record_many(
         request=request,
         action=AuditEvent.Action.VIEW,
         patient_ids=[action.patient_id for action in page],
         object_type="my tasks",
     )
-    return render(request, "teams/my_tasks.html", {"page": page})
+    return render(request, "conferences/my_tasks.html", {"page": page})
 
 
 @require_POST
@@ -373,13 +375,13 @@ def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
 def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = _team(request, team_id)
     page = selectors.team_page(team=team, user=request.user)
-    services.audit_record_many(
+    audit_record_many(
         request=request,
         action=AuditEvent.Action.VIEW,
         patient_ids=[action.patient_id for action in page.open_actions],
         object_type="team page",
     )
-    return render(request, "teams/team_detail.html", {"t": page})
+    return render(request, "conferences/team_detail.html", {"t": page})
 
 
 @login_required
@@ -393,4 +395,4 @@ def team_settings(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         upcoming = services.conference_series_save(series=form.save(commit=False), user=request.user)
         messages.success(request, f"Saved. Next conference: {upcoming or 'none planned'}.")
         return redirect("team_detail", team_id=team.pk)
-    return render(request, "teams/team_settings.html", {"form": form, "team": team})
+    return render(request, "conferences/team_settings.html", {"form": form, "team": team})

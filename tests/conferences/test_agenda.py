@@ -12,12 +12,13 @@ from adherence.models import ExerciseWeekLog, Session
 from careplans.models import CarePlan
 from careplans.services import part_update
 from checkins.models import CheckIn
+from conferences import services
+from conferences.agenda import agenda_entries
+from conferences.models import CaseConference, ConferenceSeries
+from conferences.views import AGENDA_PER_PAGE
 from screening.models import Alert
 from screening.services import alert_close
-from teams import services
-from teams.agenda import agenda_entries
-from teams.conference_views import AGENDA_PER_PAGE
-from teams.models import AuditEvent, CaseConference, ConferenceSeries
+from teams.models import AuditEvent
 
 from ..careplans.factories import make_exercise, make_goal, make_milestone, make_plan
 from ..checkins.factories import make_schedule

@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from careplans.models import CarePlan, Milestone, Responsibility
 from careplans.services import part_update
-from teams import services
-from teams.models import ActionItem, AuditEvent, CaseConference, ConferenceNote, ConferenceSeries, Weekday
-from teams.tasks import conference_summary_email
+from conferences import services
+from conferences.models import ActionItem, CaseConference, ConferenceNote, ConferenceSeries, Weekday
+from conferences.tasks import conference_summary_email
+from teams.models import AuditEvent
 
 from ..careplans.factories import make_goal, make_milestone, make_plan
 from ..factories import PatientFactory

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ConferencesConfig(AppConfig):
+    name = "conferences"
+    verbose_name = "Case conferences"
+
+    def ready(self) -> None:
+        from teams.overview import OverviewSection, overview_section_register
+
+        from .selectors import actions_section_context
+
+        overview_section_register(
+            OverviewSection(
+                key="conference-actions",
+                template="conferences/overview_actions.html",
+                order=25,
+                context=actions_section_context,
+            )
+        )

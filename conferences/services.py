@@ -1,0 +1,376 @@
+"""Writes for case conferences: plan, start, the agenda, notes and amendments, actions, close, and the
+summary sent to attendees. Keyword-only, atomic, audited."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from core.calendar import weekly_next
+from core.queue import enqueue_on_commit
+from teams import policy
+from teams.models import AuditEvent, Membership, Patient, Team, User
+from teams.services import audit_record
+
+from .agenda import agenda_entries, agenda_window
+from .models import ActionItem, AgendaItem, CaseConference, ConferenceNote, ConferenceSeries, NoteAmendment
+from .plan_changes import plan_change_apply
+
+
+def _locked(conference: CaseConference) -> CaseConference:
+    return CaseConference.objects.select_for_update().get(pk=conference.pk)
+
+
+def _require_open(conference: CaseConference) -> None:
+    if conference.status == CaseConference.Status.CLOSED:
+        raise ValidationError("This conference is closed: its notes can only be amended.")
+
+
+@transaction.atomic
+def conference_plan(
+    *, team: Team, starts_at: datetime, chair: User, attendees: Iterable[User], user: User
+) -> CaseConference:
+    if not Membership.objects.filter(team=team, user=chair, role=Membership.Role.LEAD).exists():
+        raise ValidationError({"chair": f"{chair} is not a lead of {team}."})
+    if CaseConference.objects.filter(team=team, starts_at=starts_at).exists():
+        raise ValidationError({"starts_at": f"{team} already has a conference at that time."})
+    conference = CaseConference.objects.create(team=team, starts_at=starts_at, chair=chair)
+    conference.attendees.set({*attendees, chair})
+    audit_record(actor=user, action=AuditEvent.Action.CREATE, obj=conference)
+    return conference
+
+
+def conference_next_start(series: ConferenceSeries, after: datetime) -> datetime:
+    """The series' first meeting after ``after``, in the clinic's time zone (daylight saving included)."""
+    return weekly_next(after, weekday=series.weekday, at=series.local_time, every_weeks=series.every_weeks)
+
+
+@transaction.atomic
+def conference_plan_next(*, series: ConferenceSeries, now: datetime | None = None) -> CaseConference | None:
+    """Plan the series' next conference unless the team already has one ahead. Idempotent."""
+    now = now or timezone.now()
+    series = ConferenceSeries.objects.select_for_update().select_related("team").get(pk=series.pk)
+    if not series.active:
+        return None
+    upcoming = CaseConference.objects.filter(team_id=series.team_id, starts_at__gt=now).exclude(
+        status=CaseConference.Status.CLOSED
+    )
+    if upcoming.exists():
+        return None
+    last = CaseConference.objects.filter(team_id=series.team_id).aggregate(last=Max("starts_at"))["last"]
+    starts_at = conference_next_start(series, max(now, last) if last else now)
+    conference = CaseConference.objects.create(
+        team_id=series.team_id, starts_at=starts_at, chair=series.chair
+    )
+    conference.attendees.set(User.objects.filter(memberships__team_id=series.team_id, is_active=True))
+    return conference
+
+
+def conferences_plan_next() -> int:
+    """Plan the next conference of every active series that has none ahead; how many were planned."""
+    return sum(
+        conference_plan_next(series=series) is not None
+        for series in ConferenceSeries.objects.filter(active=True)
+    )
+
+
+@transaction.atomic
+def conference_series_save(*, series: ConferenceSeries, user: User) -> CaseConference | None:
+    """Save a team's cadence and agenda thresholds, and plan its next conference if none is ahead."""
+    created = series.pk is None
+    previous = ConferenceSeries.objects.filter(pk=series.pk).first()
+    changed = [
+        field.name
+        for field in ConferenceSeries._meta.concrete_fields
+        if previous is not None and getattr(previous, field.attname) != getattr(series, field.attname)
+    ]
+    series.full_clean()
+    series.save()
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=series,
+        changed_fields=changed,
+    )
+    conference_plan_next(series=series)
+    return (
+        CaseConference.objects.filter(team_id=series.team_id, starts_at__gt=timezone.now())
+        .exclude(status=CaseConference.Status.CLOSED)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def conference_start(*, conference: CaseConference, user: User, request: HttpRequest | None = None):
+    """Open a planned conference: the agenda it lists today is stored, with its reasons, in its order."""
+    conference = _locked(conference)
+    if conference.status != CaseConference.Status.PLANNED:
+        return conference
+    window = agenda_window(conference)
+    entries = agenda_entries(conference, window)
+    # Two writes whatever the agenda's length: the new lines together, the stored ones together.
+    stored = [entry.item for entry in entries if entry.item is not None]
+    for position, entry in enumerate(entries):
+        if entry.item is not None:
+            entry.item.position, entry.item.reasons = position, entry.reasons
+    AgendaItem.objects.bulk_create(
+        AgendaItem(conference=conference, patient=entry.patient, position=position, reasons=entry.reasons)
+        for position, entry in enumerate(entries)
+        if entry.item is None
+    )
+    AgendaItem.objects.bulk_update(stored, ["position", "reasons"])
+    conference.status = CaseConference.Status.IN_PROGRESS
+    conference.agenda_since = window.since
+    conference.started_at = timezone.now()
+    conference.save(update_fields=["status", "agenda_since", "started_at"])
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        obj=conference,
+        changed_fields=["status"],
+    )
+    return conference
+
+
+@transaction.atomic
+def agenda_item_add(
+    *, conference: CaseConference, patient: Patient, user: User, request: HttpRequest | None = None
+) -> AgendaItem:
+    conference = _locked(conference)
+    _require_open(conference)
+    if patient.team_id != conference.team_id:
+        raise ValidationError({"patient": f"{patient.full_name} is not a patient of {conference.team}."})
+    existing = AgendaItem.objects.filter(conference=conference, patient=patient).first()
+    if existing is not None:
+        return existing
+    last = AgendaItem.objects.filter(conference=conference).aggregate(last=Max("position"))["last"]
+    item = AgendaItem.objects.create(
+        conference=conference,
+        patient=patient,
+        position=0 if last is None else last + 1,
+        reasons=[{"code": "added", "label": "Added by hand", "detail": f"by {user}"}],
+        added_by=user,
+    )
+    audit_record(request=request, actor=user, action=AuditEvent.Action.CREATE, patient=patient, obj=item)
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, up: bool) -> None:
+    """Swap the item with its neighbour above or below."""
+    _require_open(_locked(item.conference))
+    items = list(AgendaItem.objects.filter(conference_id=item.conference_id).order_by("position", "id"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    moved = [each for position, each in enumerate(items) if each.position != position]
+    for each in moved:
+        each.position = items.index(each)
+    AgendaItem.objects.bulk_update(moved, ["position"])
+
+
+@transaction.atomic
+def agenda_item_discussed(*, item: AgendaItem, discussed: bool = True) -> AgendaItem:
+    _require_open(_locked(item.conference))
+    item.discussed_at = timezone.now() if discussed else None
+    item.save(update_fields=["discussed_at"])
+    return item
+
+
+NOTE_FIELDS = ["physical", "psychological", "social", "patient_perspective", "decisions"]
+
+
+@transaction.atomic
+def note_save(
+    *, item: AgendaItem, data: dict[str, str], user: User, request: HttpRequest | None = None
+) -> ConferenceNote:
+    """Write the note while the conference is open; once closed it can only be amended."""
+    _require_open(_locked(item.conference))
+    note = ConferenceNote.objects.select_for_update().filter(item=item).first()
+    action = AuditEvent.Action.UPDATE
+    if note is None:
+        note, action = ConferenceNote(item=item, author=user), AuditEvent.Action.CREATE
+    changed = [name for name in NOTE_FIELDS if getattr(note, name) != data.get(name, "")]
+    for name in NOTE_FIELDS:
+        setattr(note, name, data.get(name, ""))
+    note.author = user
+    note.save()
+    if item.discussed_at is None:
+        item.discussed_at = timezone.now()
+        item.save(update_fields=["discussed_at"])
+    audit_record(
+        request=request, actor=user, action=action, patient=item.patient, obj=note, changed_fields=changed
+    )
+    return note
+
+
+@transaction.atomic
+def note_amend(
+    *, item: AgendaItem, text: str, user: User, request: HttpRequest | None = None
+) -> NoteAmendment:
+    """Add to the note of a closed conference, keeping what it said."""
+    if item.conference.status != CaseConference.Status.CLOSED:
+        raise ValidationError("The conference is still open: edit the note itself.")
+    if not text.strip():
+        raise ValidationError({"text": "Write the amendment."})
+    note = ConferenceNote.objects.filter(item=item).first()
+    if note is None:
+        note = ConferenceNote.objects.create(item=item, author=user, locked=True)
+    amendment = NoteAmendment.objects.create(note=note, text=text.strip(), author=user)
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        patient=item.patient,
+        obj=amendment,
+        changed_fields=["text"],
+    )
+    return amendment
+
+
+@transaction.atomic
+def action_add(
+    *,
+    item: AgendaItem,
+    description: str,
+    owner: User,
+    due_on: date,
+    user: User,
+    plan_change: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> ActionItem:
+    """An owned action for the patient, and the plan change it makes (if any), saved together."""
+    conference = _locked(item.conference)
+    _require_open(conference)
+    if not Membership.objects.filter(team_id=conference.team_id, user=owner).exists():
+        raise ValidationError({"owner": f"{owner} is not a member of {conference.team}."})
+    part, summary = None, ""
+    if plan_change:
+        part, summary = plan_change_apply(
+            patient=item.patient,
+            cleaned_data=plan_change,
+            owner=owner,
+            due_on=due_on,
+            description=description,
+            user=user,
+            request=request,
+        )
+    action = ActionItem.objects.create(
+        conference=conference,
+        item=item,
+        patient=item.patient,
+        description=description,
+        owner=owner,
+        due_on=due_on,
+        **({ActionItem.part_field(part): part} if part is not None else {}),
+        plan_change=summary,
+        created_by=user,
+    )
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        patient=item.patient,
+        obj=action,
+        changed_fields=["description", "owner", "due_on", *(["plan_change"] if summary else [])],
+    )
+    return action
+
+
+@transaction.atomic
+def action_complete(*, action: ActionItem, user: User, request: HttpRequest | None = None) -> ActionItem:
+    """Mark done by its owner, a lead of the team or a clinic admin."""
+    action = ActionItem.objects.select_for_update().get(pk=action.pk)
+    if not policy.may_complete_action(user, action):
+        raise ValidationError("Only the owner or a lead of the team can mark this action done.")
+    if action.status == ActionItem.Status.DONE:
+        return action
+    action.status, action.done_at, action.done_by = ActionItem.Status.DONE, timezone.now(), user
+    action.save(update_fields=["status", "done_at", "done_by"])
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        patient=action.patient,
+        obj=action,
+        changed_fields=["status"],
+    )
+    return action
+
+
+@transaction.atomic
+def conference_close(
+    *, conference: CaseConference, user: User, request: HttpRequest | None = None
+) -> CaseConference:
+    """Close the conference: its notes lock, the attendees are sent the summary, the next one is planned."""
+    conference = _locked(conference)
+    if conference.status == CaseConference.Status.CLOSED:
+        return conference
+    if conference.status == CaseConference.Status.PLANNED:
+        raise ValidationError("Start the conference before closing it.")
+    conference.status = CaseConference.Status.CLOSED
+    conference.closed_at, conference.closed_by = timezone.now(), user
+    conference.save(update_fields=["status", "closed_at", "closed_by"])
+    ConferenceNote.objects.filter(item__conference=conference).update(locked=True)
+    audit_record(
+        request=request,
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        obj=conference,
+        changed_fields=["status"],
+    )
+    enqueue_on_commit("conferences.tasks.conference_summary_email", conference.pk)
+    series = ConferenceSeries.objects.filter(team_id=conference.team_id).first()
+    if series is not None:
+        conference_plan_next(series=series)
+    return conference
+
+
+def conference_summary_send(*, conference_id: int) -> int:
+    """Email each attendee the closed conference's summary, once. Returns how many were sent now.
+
+    The email names patients by initials only and carries decisions and actions, never the clinical
+    note; the full summary is one click away, behind sign-in and the team rule.
+    """
+    with transaction.atomic():
+        conference = (
+            CaseConference.objects.select_for_update().select_related("team", "chair").get(pk=conference_id)
+        )
+        if conference.status != CaseConference.Status.CLOSED or conference.summary_sent_at is not None:
+            return 0
+        items = (
+            AgendaItem.objects.filter(conference=conference)
+            .select_related("patient", "note")
+            .prefetch_related("actions__owner")
+            .order_by("position", "id")
+        )
+        recipients = sorted(
+            set(conference.attendees.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+        )
+        body = render_to_string(
+            "conferences/conference_summary_email.txt",
+            {
+                "conference": conference,
+                "items": items,
+                "link": settings.SITE_URL
+                + reverse("conference_summary", kwargs={"conference_id": conference.pk}),
+            },
+        )
+        subject = f"RehabCare: summary of the {conference}"
+        send_mass_mail([(subject, body, None, [address]) for address in recipients])
+        conference.summary_sent_at = timezone.now()
+        conference.save(update_fields=["summary_sent_at"])
+        return len(recipients)
