@@ -58,6 +58,11 @@ def plan_of_patient(*, patient: Patient, plan_id: int) -> CarePlan | None:
     )
 
 
+def active_exercises(*, patient: Patient) -> QuerySet[Exercise]:
+    """The exercises of the patient's active plan: what they are asked to do now (none without one)."""
+    return Exercise.objects.filter(plan__patient=patient, plan__status=CarePlan.Status.ACTIVE)
+
+
 def plan_current(*, patient: Patient) -> CarePlan | None:
     """The active plan, else the newest draft or completed one."""
     plans = CarePlan.objects.filter(patient=patient)

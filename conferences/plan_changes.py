@@ -12,7 +12,6 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest
 from django.utils import timezone
 
 from careplans.catalogue import InterventionCode
@@ -115,7 +114,6 @@ def plan_change_apply(
     due_on: date,
     description: str,
     user: User,
-    request: HttpRequest | None = None,
 ) -> tuple[models.Model | None, str]:
     change = cleaned_data.get("change")
     if not change:
@@ -124,7 +122,7 @@ def plan_change_apply(
     if plan is None:
         raise ValidationError({"change": "This patient has no active care plan to change."})
     try:
-        return _apply(Change(change), plan, cleaned_data, owner, due_on, description, user, request)
+        return _apply(Change(change), plan, cleaned_data, owner, due_on, description, user)
     except EditConflict as conflict:
         field = "new_date" if change == Change.REVIEW_DATE else "part"
         raise ValidationError({field: _conflict_message(conflict)}) from None
@@ -138,7 +136,6 @@ def _apply(
     due_on: date,
     description: str,
     user: User,
-    request: HttpRequest | None,
 ) -> tuple[models.Model, str]:
     if change == Change.ADD_RESPONSIBILITY:
         responsibility = part_create(
@@ -152,7 +149,6 @@ def _apply(
                 starts_on=max(timezone.localdate(), plan.start_date),
             ),
             user=user,
-            request=request,
         )
         return responsibility, f"Added responsibility: {responsibility}"
     if change == Change.ADD_MILESTONE:
@@ -167,7 +163,6 @@ def _apply(
                 due_date=data.get("new_date") or due_on,
             ),
             user=user,
-            request=request,
         )
         return milestone, f"Added milestone: {milestone} (due {milestone.due_date:%d %b %Y})"
     if change == Change.RESCHEDULE:
@@ -181,7 +176,6 @@ def _apply(
             data={field: data["new_date"]},
             expected_version=version,
             user=user,
-            request=request,
         )
         return updated, f"Rescheduled {updated} to {data['new_date']:%d %b %Y}"
     version = data.get("plan_version") or plan.version
@@ -190,6 +184,5 @@ def _apply(
         data={"review_date": data["new_date"]},
         expected_version=version,
         user=user,
-        request=request,
     )
     return updated_plan, f"Moved the plan's review date to {data['new_date']:%d %b %Y}"

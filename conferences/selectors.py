@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from teams import policy
 from teams.models import Patient, Team, User
 
-from .models import ActionItem, CaseConference, ConferenceSeries
+from .models import ActionItem, AgendaItem, CaseConference, ConferenceSeries
 
 
 def conferences_for(*, user: User) -> QuerySet[CaseConference]:
@@ -97,4 +97,45 @@ def team_page(*, team: Team, user: User) -> TeamPage:
         ),
         open_action_count=actions.count(),
         series=ConferenceSeries.objects.filter(team=team).select_related("chair").first(),
+    )
+
+
+def conference_lists(*, user: User) -> tuple[list[CaseConference], QuerySet[CaseConference]]:
+    """The user's conferences still to hold (soonest first), and the closed ones (latest first, to page)."""
+    conferences = conferences_for(user=user)
+    upcoming = list(conferences.exclude(status=CaseConference.Status.CLOSED).order_by("starts_at", "id"))
+    return upcoming, conferences.filter(status=CaseConference.Status.CLOSED).order_by("-starts_at", "-id")
+
+
+def attendees_of(*, conference: CaseConference) -> list[User]:
+    return list(conference.attendees.order_by("last_name"))
+
+
+def agenda_item_of(*, conference: CaseConference, item_id: int) -> AgendaItem | None:
+    return AgendaItem.objects.select_related("patient").filter(conference=conference, pk=item_id).first()
+
+
+def item_discussion(*, item: AgendaItem) -> tuple[QuerySet[ActionItem], Any]:
+    """What the discussion page lists under the note: the item's actions, and the note's amendments."""
+    note = getattr(item, "note", None)
+    actions = item.actions.select_related("owner", "done_by").order_by("due_on", "id")
+    return actions, note.amendments.select_related("author") if note else []
+
+
+def summary_items(*, conference: CaseConference) -> list[AgendaItem]:
+    """Every item of the conference with its note, amendments and actions: four queries."""
+    return list(
+        AgendaItem.objects.filter(conference=conference)
+        .select_related("patient", "note__author")
+        .prefetch_related("actions__owner", "note__amendments__author")
+        .order_by("position", "id")
+    )
+
+
+def action_for(*, user: User, action_id: int) -> ActionItem | None:
+    """An action of a patient the user may see (else None: the view answers 404)."""
+    return (
+        ActionItem.objects.select_related("conference")
+        .filter(pk=action_id, patient__in=Patient.objects.visible_to(user))
+        .first()
     )

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +17,8 @@ from django.utils import timezone
 from core.calendar import weekly_next
 from core.queue import enqueue_on_commit
 from teams import policy
-from teams.models import AuditEvent, Membership, Patient, Team, User
-from teams.services import audit_record
+from teams.models import Membership, Patient, Team, User
+from teams.services import audited_save
 
 from .agenda import agenda_entries, agenda_window
 from .models import ActionItem, AgendaItem, CaseConference, ConferenceNote, ConferenceSeries, NoteAmendment
@@ -43,9 +42,10 @@ def conference_plan(
         raise ValidationError({"chair": f"{chair} is not a lead of {team}."})
     if CaseConference.objects.filter(team=team, starts_at=starts_at).exists():
         raise ValidationError({"starts_at": f"{team} already has a conference at that time."})
-    conference = CaseConference.objects.create(team=team, starts_at=starts_at, chair=chair)
+    conference = audited_save(
+        CaseConference(team=team, starts_at=starts_at, chair=chair), actor=user, patient=None, clean=False
+    )
     conference.attendees.set({*attendees, chair})
-    audit_record(actor=user, action=AuditEvent.Action.CREATE, obj=conference)
     return conference
 
 
@@ -93,14 +93,7 @@ def conference_series_save(*, series: ConferenceSeries, user: User) -> CaseConfe
         for field in ConferenceSeries._meta.concrete_fields
         if previous is not None and getattr(previous, field.attname) != getattr(series, field.attname)
     ]
-    series.full_clean()
-    series.save()
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-        obj=series,
-        changed_fields=changed,
-    )
+    audited_save(series, actor=user, patient=None, fields=None if created else changed)
     conference_plan_next(series=series)
     return (
         CaseConference.objects.filter(team_id=series.team_id, starts_at__gt=timezone.now())
@@ -111,7 +104,7 @@ def conference_series_save(*, series: ConferenceSeries, user: User) -> CaseConfe
 
 
 @transaction.atomic
-def conference_start(*, conference: CaseConference, user: User, request: HttpRequest | None = None):
+def conference_start(*, conference: CaseConference, user: User) -> CaseConference:
     """Open a planned conference: the agenda it lists today is stored, with its reasons, in its order."""
     conference = _locked(conference)
     if conference.status != CaseConference.Status.PLANNED:
@@ -132,21 +125,13 @@ def conference_start(*, conference: CaseConference, user: User, request: HttpReq
     conference.status = CaseConference.Status.IN_PROGRESS
     conference.agenda_since = window.since
     conference.started_at = timezone.now()
-    conference.save(update_fields=["status", "agenda_since", "started_at"])
-    audit_record(
-        request=request,
-        actor=user,
-        action=AuditEvent.Action.UPDATE,
-        obj=conference,
-        changed_fields=["status"],
+    return audited_save(
+        conference, actor=user, patient=None, fields=["status", "agenda_since", "started_at"], clean=False
     )
-    return conference
 
 
 @transaction.atomic
-def agenda_item_add(
-    *, conference: CaseConference, patient: Patient, user: User, request: HttpRequest | None = None
-) -> AgendaItem:
+def agenda_item_add(*, conference: CaseConference, patient: Patient, user: User) -> AgendaItem:
     conference = _locked(conference)
     _require_open(conference)
     if patient.team_id != conference.team_id:
@@ -155,15 +140,14 @@ def agenda_item_add(
     if existing is not None:
         return existing
     last = AgendaItem.objects.filter(conference=conference).aggregate(last=Max("position"))["last"]
-    item = AgendaItem.objects.create(
+    item = AgendaItem(
         conference=conference,
         patient=patient,
         position=0 if last is None else last + 1,
         reasons=[{"code": "added", "label": "Added by hand", "detail": f"by {user}"}],
         added_by=user,
     )
-    audit_record(request=request, actor=user, action=AuditEvent.Action.CREATE, patient=patient, obj=item)
-    return item
+    return audited_save(item, actor=user, patient=patient, clean=False)
 
 
 @transaction.atomic
@@ -194,33 +178,22 @@ NOTE_FIELDS = ["physical", "psychological", "social", "patient_perspective", "de
 
 
 @transaction.atomic
-def note_save(
-    *, item: AgendaItem, data: dict[str, str], user: User, request: HttpRequest | None = None
-) -> ConferenceNote:
+def note_save(*, item: AgendaItem, data: dict[str, str], user: User) -> ConferenceNote:
     """Write the note while the conference is open; once closed it can only be amended."""
     _require_open(_locked(item.conference))
-    note = ConferenceNote.objects.select_for_update().filter(item=item).first()
-    action = AuditEvent.Action.UPDATE
-    if note is None:
-        note, action = ConferenceNote(item=item, author=user), AuditEvent.Action.CREATE
+    note = ConferenceNote.objects.select_for_update().filter(item=item).first() or ConferenceNote(item=item)
     changed = [name for name in NOTE_FIELDS if getattr(note, name) != data.get(name, "")]
     for name in NOTE_FIELDS:
         setattr(note, name, data.get(name, ""))
     note.author = user
-    note.save()
     if item.discussed_at is None:
         item.discussed_at = timezone.now()
         item.save(update_fields=["discussed_at"])
-    audit_record(
-        request=request, actor=user, action=action, patient=item.patient, obj=note, changed_fields=changed
-    )
-    return note
+    return audited_save(note, actor=user, patient=item.patient, fields=[*changed, "author"], clean=False)
 
 
 @transaction.atomic
-def note_amend(
-    *, item: AgendaItem, text: str, user: User, request: HttpRequest | None = None
-) -> NoteAmendment:
+def note_amend(*, item: AgendaItem, text: str, user: User) -> NoteAmendment:
     """Add to the note of a closed conference, keeping what it said."""
     if item.conference.status != CaseConference.Status.CLOSED:
         raise ValidationError("The conference is still open: edit the note itself.")
@@ -229,16 +202,8 @@ def note_amend(
     note = ConferenceNote.objects.filter(item=item).first()
     if note is None:
         note = ConferenceNote.objects.create(item=item, author=user, locked=True)
-    amendment = NoteAmendment.objects.create(note=note, text=text.strip(), author=user)
-    audit_record(
-        request=request,
-        actor=user,
-        action=AuditEvent.Action.CREATE,
-        patient=item.patient,
-        obj=amendment,
-        changed_fields=["text"],
-    )
-    return amendment
+    amendment = NoteAmendment(note=note, text=text.strip(), author=user)
+    return audited_save(amendment, actor=user, patient=item.patient, fields=["text"], clean=False)
 
 
 @transaction.atomic
@@ -250,7 +215,6 @@ def action_add(
     due_on: date,
     user: User,
     plan_change: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
 ) -> ActionItem:
     """An owned action for the patient, and the plan change it makes (if any), saved together."""
     conference = _locked(item.conference)
@@ -266,9 +230,8 @@ def action_add(
             due_on=due_on,
             description=description,
             user=user,
-            request=request,
         )
-    action = ActionItem.objects.create(
+    action = ActionItem(
         conference=conference,
         item=item,
         patient=item.patient,
@@ -279,19 +242,12 @@ def action_add(
         plan_change=summary,
         created_by=user,
     )
-    audit_record(
-        request=request,
-        actor=user,
-        action=AuditEvent.Action.CREATE,
-        patient=item.patient,
-        obj=action,
-        changed_fields=["description", "owner", "due_on", *(["plan_change"] if summary else [])],
-    )
-    return action
+    fields = ["description", "owner", "due_on", *(["plan_change"] if summary else [])]
+    return audited_save(action, actor=user, patient=item.patient, fields=fields, clean=False)
 
 
 @transaction.atomic
-def action_complete(*, action: ActionItem, user: User, request: HttpRequest | None = None) -> ActionItem:
+def action_complete(*, action: ActionItem, user: User) -> ActionItem:
     """Mark done by its owner, a lead of the team or a clinic admin."""
     action = ActionItem.objects.select_for_update().get(pk=action.pk)
     if not policy.may_complete_action(user, action):
@@ -299,22 +255,13 @@ def action_complete(*, action: ActionItem, user: User, request: HttpRequest | No
     if action.status == ActionItem.Status.DONE:
         return action
     action.status, action.done_at, action.done_by = ActionItem.Status.DONE, timezone.now(), user
-    action.save(update_fields=["status", "done_at", "done_by"])
-    audit_record(
-        request=request,
-        actor=user,
-        action=AuditEvent.Action.UPDATE,
-        patient=action.patient,
-        obj=action,
-        changed_fields=["status"],
+    return audited_save(
+        action, actor=user, patient=action.patient, fields=["status", "done_at", "done_by"], clean=False
     )
-    return action
 
 
 @transaction.atomic
-def conference_close(
-    *, conference: CaseConference, user: User, request: HttpRequest | None = None
-) -> CaseConference:
+def conference_close(*, conference: CaseConference, user: User) -> CaseConference:
     """Close the conference: its notes lock, the attendees are sent the summary, the next one is planned."""
     conference = _locked(conference)
     if conference.status == CaseConference.Status.CLOSED:
@@ -323,15 +270,10 @@ def conference_close(
         raise ValidationError("Start the conference before closing it.")
     conference.status = CaseConference.Status.CLOSED
     conference.closed_at, conference.closed_by = timezone.now(), user
-    conference.save(update_fields=["status", "closed_at", "closed_by"])
-    ConferenceNote.objects.filter(item__conference=conference).update(locked=True)
-    audit_record(
-        request=request,
-        actor=user,
-        action=AuditEvent.Action.UPDATE,
-        obj=conference,
-        changed_fields=["status"],
+    audited_save(
+        conference, actor=user, patient=None, fields=["status", "closed_at", "closed_by"], clean=False
     )
+    ConferenceNote.objects.filter(item__conference=conference).update(locked=True)
     enqueue_on_commit("conferences.tasks.conference_summary_email", conference.pk)
     series = ConferenceSeries.objects.filter(team_id=conference.team_id).first()
     if series is not None:

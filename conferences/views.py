@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from teams import policy
+from teams import selectors as team_selectors
 from teams.access import AuthenticatedRequest, patient_for_request
 from teams.models import AuditEvent, Patient, Team
 from teams.redirects import local_path
@@ -31,7 +32,7 @@ from .forms import (
     ConferenceSeriesForm,
     NoteForm,
 )
-from .models import ActionItem, AgendaItem, CaseConference
+from .models import AgendaItem, CaseConference
 from .plan_changes import plan_change_form
 
 CONFERENCES_PER_PAGE = 20
@@ -44,7 +45,7 @@ def _conference(request: AuthenticatedRequest, conference_id: int) -> CaseConfer
     conference = selectors.conference_for(user=request.user, conference_id=conference_id)
     if conference is None:
         audit_record(
-            request=request,
+            actor=request.user,
             action=AuditEvent.Action.DENIED,
             object_type="caseconference",
             object_id=str(conference_id),
@@ -54,7 +55,10 @@ def _conference(request: AuthenticatedRequest, conference_id: int) -> CaseConfer
 
 
 def _team(request: AuthenticatedRequest, team_id: int) -> Team:
-    return get_object_or_404(Team.objects.available_to(request.user), pk=team_id)
+    team = team_selectors.team_available(user=request.user, team_id=team_id)
+    if team is None:
+        raise Http404("No team matches the given query.")
+    return team
 
 
 def _require_runner(request: AuthenticatedRequest, conference: CaseConference) -> None:
@@ -63,7 +67,9 @@ def _require_runner(request: AuthenticatedRequest, conference: CaseConference) -
 
 
 def _item(request: AuthenticatedRequest, conference: CaseConference, item_id: int) -> AgendaItem:
-    item = get_object_or_404(AgendaItem.objects.select_related("patient"), conference=conference, pk=item_id)
+    item = selectors.agenda_item_of(conference=conference, item_id=item_id)
+    if item is None:
+        raise Http404("No agenda item matches the given query.")
     # The discussion shows the patient's record: the one patient check, as on every patient page.
     item.patient = patient_for_request(request, item.patient_id)
     item.conference = conference
@@ -81,12 +87,8 @@ def _form_errors(error: ValidationError, *forms) -> None:
 
 @login_required
 def conference_list(request: AuthenticatedRequest) -> HttpResponse:
-    conferences = selectors.conferences_for(user=request.user)
-    upcoming = list(conferences.exclude(status=CaseConference.Status.CLOSED).order_by("starts_at", "id"))
-    past = Paginator(
-        conferences.filter(status=CaseConference.Status.CLOSED).order_by("-starts_at", "-id"),
-        CONFERENCES_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+    upcoming, past_all = selectors.conference_lists(user=request.user)
+    past = Paginator(past_all, CONFERENCES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "conferences/conference_list.html",
@@ -117,7 +119,7 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
     window = agenda_window(conference)
     page = Paginator(agenda_entries(conference, window), AGENDA_PER_PAGE).get_page(request.GET.get("page"))
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[entry.patient.pk for entry in page.object_list],
         obj=conference,
@@ -133,7 +135,7 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
             "explained": reasons_explained(window.thresholds),
             "may_run": policy.may_run_conference(request.user, conference),
             "add_form": AgendaAddForm(team=conference.team),
-            "attendees": list(conference.attendees.order_by("last_name")),
+            "attendees": selectors.attendees_of(conference=conference),
         },
     )
 
@@ -143,7 +145,7 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
 def conference_start(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = _conference(request, conference_id)
     _require_runner(request, conference)
-    services.conference_start(conference=conference, user=request.user, request=request)
+    services.conference_start(conference=conference, user=request.user)
     messages.success(request, "The conference has started: its agenda is fixed, and you can add to it.")
     return redirect(conference)
 
@@ -154,7 +156,7 @@ def conference_close(request: AuthenticatedRequest, conference_id: int) -> HttpR
     conference = _conference(request, conference_id)
     _require_runner(request, conference)
     try:
-        services.conference_close(conference=conference, user=request.user, request=request)
+        services.conference_close(conference=conference, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(conference)
@@ -173,9 +175,7 @@ def agenda_add(request: AuthenticatedRequest, conference_id: int) -> HttpRespons
     if form.is_valid():
         patient: Patient = form.cleaned_data["mrn"]
         try:
-            services.agenda_item_add(
-                conference=conference, patient=patient, user=request.user, request=request
-            )
+            services.agenda_item_add(conference=conference, patient=patient, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -232,9 +232,8 @@ def _item_page(
             plan_form = plan_change_form(patient=item.patient)
     else:
         amend_form = amend_form or AmendmentForm()
-    actions = item.actions.select_related("owner", "done_by").order_by("due_on", "id")
-    amendments = note.amendments.select_related("author") if note else []
-    audit_record(request=request, action=AuditEvent.Action.VIEW, patient=item.patient, obj=item)
+    actions, amendments = selectors.item_discussion(item=item)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=item.patient, obj=item)
     return render(
         request,
         "conferences/agenda_item.html",
@@ -265,7 +264,7 @@ def agenda_item(request: AuthenticatedRequest, conference_id: int, item_id: int)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.note_save(item=item, data=form.cleaned_data, user=request.user, request=request)
+            services.note_save(item=item, data=form.cleaned_data, user=request.user)
         except ValidationError as error:
             _form_errors(error, form)
         else:
@@ -287,7 +286,6 @@ def action_new(request: AuthenticatedRequest, conference_id: int, item_id: int) 
                 item=item,
                 user=request.user,
                 plan_change=plan_form.cleaned_data,
-                request=request,
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -307,7 +305,7 @@ def note_amend(request: AuthenticatedRequest, conference_id: int, item_id: int) 
     form = AmendmentForm(request.POST)
     if form.is_valid():
         try:
-            services.note_amend(item=item, text=form.cleaned_data["text"], user=request.user, request=request)
+            services.note_amend(item=item, text=form.cleaned_data["text"], user=request.user)
         except ValidationError as error:
             _form_errors(error, form)
         else:
@@ -319,14 +317,9 @@ def note_amend(request: AuthenticatedRequest, conference_id: int, item_id: int) 
 @login_required
 def conference_summary(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = _conference(request, conference_id)
-    items = list(
-        AgendaItem.objects.filter(conference=conference)
-        .select_related("patient", "note__author")
-        .prefetch_related("actions__owner", "note__amendments__author")
-        .order_by("position", "id")
-    )
+    items = selectors.summary_items(conference=conference)
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[i.patient_id for i in items],
         obj=conference,
@@ -337,7 +330,7 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
         {
             "conference": conference,
             "items": items,
-            "attendees": list(conference.attendees.order_by("last_name")),
+            "attendees": selectors.attendees_of(conference=conference),
         },
     )
 
@@ -346,7 +339,7 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
 def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.my_tasks(user=request.user), TASKS_PER_PAGE).get_page(request.GET.get("page"))
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[action.patient_id for action in page],
         object_type="my tasks",
@@ -357,13 +350,11 @@ def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
-    action = get_object_or_404(
-        ActionItem.objects.select_related("conference"),
-        pk=action_id,
-        patient__in=Patient.objects.visible_to(request.user),
-    )
+    action = selectors.action_for(user=request.user, action_id=action_id)
+    if action is None:
+        raise Http404("No action matches the given query.")
     try:
-        services.action_complete(action=action, user=request.user, request=request)
+        services.action_complete(action=action, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -376,7 +367,7 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = _team(request, team_id)
     page = selectors.team_page(team=team, user=request.user)
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[action.patient_id for action in page.open_actions],
         object_type="team page",

@@ -1,5 +1,5 @@
-"""Request guards: session renewal without a database write on every request, and query strings
-PostgreSQL could not store or search.
+"""Request plumbing: the request's context (actor, address, request id), session renewal without a
+database write on every request, and query strings PostgreSQL could not store or search.
 
 Sessions end ``SESSION_COOKIE_AGE`` after the last renewal. Saving the session on every request
 (``SESSION_SAVE_EVERY_REQUEST``) would cost three queries per page (UPDATE inside BEGIN/COMMIT);
@@ -15,9 +15,31 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from .client_ip import client_ip
+from .context import bound, request_id_from
+
 RENEWED = "_renewed_at"
 # When the signed-in session began: it ends SESSION_ABSOLUTE_HOURS later, however active.
 STARTED = "_started_at"
+
+
+class RequestContextMiddleware:
+    """Binds the request's context for everything below it (``core.context``); the response carries
+    the request id back (``X-Request-ID``), so a user's report can be matched to the logs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
+        with bound(
+            address=client_ip(request),
+            request_id=request_id,
+            actor_of=lambda: getattr(request, "user", None),
+        ):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
 
 
 class SessionRenewalMiddleware:

@@ -14,8 +14,11 @@ from importlib import import_module
 from typing import Any
 
 from celery import Task
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnreachable
+
+from .context import HEADER, as_headers, bound, from_headers
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +38,25 @@ def enqueue(task: Task | str, *args: Any) -> None:
 def enqueue_on_commit(task: Task | str, *args: Any) -> None:
     """``enqueue`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: enqueue(task, *args))
+
+
+def context_headers(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    """``before_task_publish``: the publisher's context (actor id, address, request id) rides along."""
+    if headers is not None:
+        headers.update(as_headers())
+
+
+def _user(pk: int) -> Any:
+    return get_user_model()._default_manager.filter(pk=pk).first()
+
+
+class ContextTask(Task):
+    """Runs in the context it was queued from, so its audit events and log lines carry the request's
+    address and id. A task run in this process (eagerly, or because the broker was away) is already in it."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        headers = getattr(self.request, HEADER, None)
+        if headers is None:
+            return super().__call__(*args, **kwargs)
+        with bound(**from_headers({HEADER: headers}, _user)):
+            return super().__call__(*args, **kwargs)

@@ -50,7 +50,7 @@ def patient_for_request(request: HttpRequest, patient_id: int, *, emergency_writ
     )
     if patient is None:
         audit_record(
-            request=request,
+            actor=request.user,
             action=AuditEvent.Action.DENIED,
             object_type="patient",
             object_id=str(patient_id),
@@ -80,7 +80,7 @@ def patient_scoped(view: PatientView) -> Callable[..., HttpResponse]:
         response = view(request, patient, *args, **kwargs)
         if response.status_code == 200:
             # The page showed the record (a GET, or a form sent back with errors).
-            audit_record(request=request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+            audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
         return response
 
     wrapper.patient_scoped = True  # type: ignore[attr-defined]  # read by the URL-wide access test

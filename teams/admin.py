@@ -115,7 +115,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
             audit_record_many(
-                request=request,
+                actor=request.user,
                 action=AuditEvent.Action.VIEW,
                 patient_ids=[event.patient_id for event in changelist.result_list if event.patient_id],
                 object_type="audit trail",
@@ -127,7 +127,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         original = getattr(response, "context_data", {}).get("original")
         if original is not None and original.patient_id:
             audit_record_many(
-                request=request,
+                actor=request.user,
                 action=AuditEvent.Action.VIEW,
                 patient_ids=[original.patient_id],
                 object_type="audit trail",

@@ -20,8 +20,8 @@ from core.api import AddressRateThrottle, ErrorSerializer
 from . import services
 from .access import patient_for_request
 from .forms import PatientForm
-from .models import AuditEvent, Language, Patient, Team, User
-from .selectors import patient_list
+from .models import AuditEvent, Language, Patient, User
+from .selectors import patient_list, team_available
 from .services import audit_record, audit_record_many
 from .two_factor import WRONG_CODE, code_matches, has_device, must_use_two_factor
 
@@ -47,7 +47,7 @@ class PatientRecordsView(PatientScopedAPIView, generics.ListCreateAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         audit_record(
-            request=request._request, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
+            actor=request.user, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
         )
         return super().list(request, *args, **kwargs)
 
@@ -118,9 +118,7 @@ class TokenCreateView(APIView):
                     status=status.HTTP_400_BAD_REQUEST,
                 )
         token_row, token = AuthToken.objects.create(user)
-        audit_record(
-            request=request._request, actor=user, action=AuditEvent.Action.LOGIN, object_type="api token"
-        )
+        audit_record(actor=user, action=AuditEvent.Action.LOGIN, object_type="api token")
         return Response({"token": token, "expiry": token_row.expiry}, status=status.HTTP_200_OK)
 
 
@@ -220,25 +218,21 @@ class PatientListView(generics.ListCreateAPIView):
         params = self.request.query_params
         team = None
         if params.get("team"):
-            team = (
-                Team.objects.available_to(self.request.user).filter(pk=_int(params["team"], "team")).first()
-            )
+            team = team_available(user=cast(User, self.request.user), team_id=_int(params["team"], "team"))
             if team is None:
                 return Patient.objects.none()
-        patients = patient_list(
+        return patient_list(
             user=cast(User, self.request.user),
             q=params.get("q", ""),
             status=params.get("status", ""),
             team=team,
+            mrn=params.get("mrn", ""),
         )
-        if params.get("mrn"):
-            patients = patients.filter(mrn__iexact=params["mrn"])
-        return patients
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         audit_record_many(
-            request=request._request,
+            actor=request.user,
             action=AuditEvent.Action.VIEW,
             patient_ids=[row["id"] for row in response.data["results"]],
             object_type="patient list",
@@ -249,7 +243,7 @@ class PatientListView(generics.ListCreateAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = _patient_form(request)
         try:
-            patient = services.patient_create(request=request._request, data=form.cleaned_data)
+            patient = services.patient_create(user=request.user, data=form.cleaned_data)
         except DjangoValidationError as error:
             raise ValidationError(django_errors(error)) from None
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
@@ -271,7 +265,7 @@ class PatientDetailView(PatientScopedAPIView):
     @extend_schema(responses={200: PatientSerializer, 404: ErrorSerializer})
     def get(self, request: Request, patient_id: int) -> Response:
         patient = self.patient
-        audit_record(request=request._request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
         return Response(PatientSerializer(patient).data)
 
     @extend_schema(
@@ -282,9 +276,7 @@ class PatientDetailView(PatientScopedAPIView):
         patient = self.patient
         form = _patient_form(request, instance=patient)
         try:
-            patient = services.patient_update(
-                request=request._request, patient=patient, data=form.cleaned_data
-            )
+            patient = services.patient_update(user=request.user, patient=patient, data=form.cleaned_data)
         except DjangoValidationError as error:
             raise ValidationError(django_errors(error)) from None
         return Response(PatientSerializer(patient).data)

@@ -42,6 +42,6 @@ class PatientScopedFHIRView(FHIRView):
 class PatientResourceView(PatientScopedFHIRView):
     def get(self, request: Request, patient_id: int) -> Response:
         audit_record(
-            request=request._request, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
+            actor=request.user, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
         )
         return Response(patient_resource(self.patient))

@@ -26,7 +26,7 @@ WATCHED = (*PRIVILEGES, "password")
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def audit_login(sender, request, user, **kwargs) -> None:
-    audit_record(request=request, actor=user, action=AuditEvent.Action.LOGIN)
+    audit_record(actor=user, action=AuditEvent.Action.LOGIN)
     if request is not None and hasattr(request, "session"):
         # Signing in starts the idle clock (the next minute's pages need not renew the session) and
         # the absolute one; the session is recorded so it can be ended from elsewhere.
@@ -37,7 +37,7 @@ def audit_login(sender, request, user, **kwargs) -> None:
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def audit_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
-        audit_record(request=request, actor=user, action=AuditEvent.Action.LOGOUT)
+        audit_record(actor=user, action=AuditEvent.Action.LOGOUT)
     if request is not None:
         session_ended(request)
 
@@ -46,7 +46,7 @@ def audit_logout(sender, request, user, **kwargs) -> None:
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
     account = User.objects.filter(username=username).first()
-    audit_record(request=request, actor=account, action=AuditEvent.Action.LOGIN_FAILED, username=username)
+    audit_record(actor=account, action=AuditEvent.Action.LOGIN_FAILED, username=username)
 
 
 @receiver(pre_save, sender=User, dispatch_uid="privileges_before")

@@ -2,11 +2,11 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Patient, User
+from .models import EmergencyAccess, Patient, Team, User
 
 
 def patient_list(
-    *, user: User, q: str = "", team=None, status: str = "", clinician=None
+    *, user: User, q: str = "", team=None, status: str = "", clinician=None, mrn: str = ""
 ) -> QuerySet[Patient]:
     """The patients a user may see, searched by name or MRN and filtered, ready for one page."""
     patients = Patient.objects.visible_to(user).select_related("team", "primary_clinician")
@@ -20,10 +20,27 @@ def patient_list(
         patients = patients.filter(status=status)
     if clinician is not None:
         patients = patients.filter(primary_clinician=clinician)
+    if mrn:
+        patients = patients.filter(mrn__iexact=mrn)
     return patients
+
+
+def team_available(*, user: User, team_id: int) -> Team | None:
+    """A team whose page the user may open (``Team.objects.available_to``), else None."""
+    return Team.objects.available_to(user).filter(pk=team_id).first()
 
 
 def team_members(team_id: int) -> QuerySet[User]:
     return User.objects.filter(memberships__team_id=team_id, is_active=True).order_by(
         "last_name", "first_name"
+    )
+
+
+def emergency_log(*, patient: Patient, limit: int) -> QuerySet[EmergencyAccess]:
+    """Who opened the patient's record by emergency access, why, and their notes: latest first."""
+    return (
+        EmergencyAccess.objects.filter(patient=patient)
+        .select_related("user")
+        .prefetch_related("notes__author")
+        .order_by("-granted_at")[:limit]
     )

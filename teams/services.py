@@ -2,18 +2,17 @@
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import models, transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.client_ip import client_ip
+from core import context
 from core.queue import enqueue_on_commit
 
 from . import policy
@@ -31,7 +30,6 @@ from .models import (
 def audit_record(
     *,
     action: str,
-    request: HttpRequest | None = None,
     actor: Any = None,
     patient: Patient | None = None,
     obj: models.Model | None = None,
@@ -40,9 +38,10 @@ def audit_record(
     changed_fields: Iterable[str] = (),
     username: str = "",
 ) -> AuditEvent:
-    """Append one event. Field names are recorded, never their values."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    """Append one event. Field names are recorded, never their values; the client's address comes from
+    the request's context (``core.context``), which the edge of the system set."""
+    if actor is not None and not actor.is_authenticated:
+        actor = None  # a signed-out visitor is recorded by address (and any username given) only
     if obj is not None:
         object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or str(obj.pk)
@@ -54,21 +53,21 @@ def audit_record(
         object_type=object_type,
         object_id=object_id,
         changed_fields=sorted(changed_fields),
-        ip_address=client_ip(request) if request is not None else None,
+        ip_address=context.current().address,
     )
 
 
 def audit_record_many(
     *,
     action: str,
-    request: HttpRequest,
+    actor: Any,
     patient_ids: Iterable[int],
     obj: models.Model | None = None,
     object_type: str = "",
 ) -> None:
     """One event per patient whose record a page shows, in one query (an agenda lists many)."""
-    actor = request.user if request.user.is_authenticated else None
-    ip_address = client_ip(request)
+    actor = actor if actor is not None and actor.is_authenticated else None
+    ip_address = context.current().address
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=actor,
@@ -81,6 +80,45 @@ def audit_record_many(
         )
         for patient_id in sorted(set(patient_ids))
     )
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def audited_save(
+    instance: M,
+    *,
+    actor: Any,
+    patient: Patient | None,
+    fields: Iterable[str] | None = None,
+    action: str | None = None,
+    clean: bool = True,
+) -> M:
+    """The one way a service writes a row and says so: validate (``full_clean``), save, and append one
+    audit event naming the fields written, never their values. Creating saves every field; updating
+    saves only ``fields`` (with any ``auto_now`` field). Runs in the caller's transaction, so a refused
+    audit leaves no row. The actor is also the author of the row's history where it keeps one."""
+    creating = instance._state.adding
+    names = list(fields) if fields is not None else []
+    if clean:
+        instance.full_clean()
+    if hasattr(type(instance), "history"):
+        instance._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
+    if creating or fields is None:
+        instance.save()
+    else:
+        auto_now = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
+        instance.save(update_fields=[*names, *(name for name in auto_now if name not in names)])
+    if not names and creating:
+        names = [f.name for f in instance._meta.concrete_fields if not f.primary_key and f.editable]
+    audit_record(
+        actor=actor,
+        action=action or (AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE),
+        patient=patient,
+        obj=instance,
+        changed_fields=names,
+    )
+    return instance
 
 
 def patient_mrn_taken(*, user: User, mrn: str, exclude_id: int | None = None) -> bool:
@@ -101,18 +139,11 @@ def patient_mrn_taken(*, user: User, mrn: str, exclude_id: int | None = None) ->
 
 
 @transaction.atomic
-def patient_create(*, request: HttpRequest, data: dict[str, Any]) -> Patient:
+def patient_create(*, user: User, data: dict[str, Any]) -> Patient:
     patient = Patient(**data)
-    patient.full_clean()
-    patient.save()
-    audit_record(
-        request=request,
-        action=AuditEvent.Action.CREATE,
-        patient=patient,
-        obj=patient,
-        changed_fields=data.keys(),
+    return audited_save(
+        patient, actor=user, patient=patient, fields=data.keys(), action=AuditEvent.Action.CREATE
     )
-    return patient
 
 
 def _stored_value(instance: models.Model, name: str) -> Any:
@@ -126,14 +157,14 @@ def _given_value(value: Any) -> Any:
 
 
 @transaction.atomic
-def patient_update(*, request: HttpRequest, patient: Patient, data: dict[str, Any]) -> Patient:
+def patient_update(*, user: User, patient: Patient, data: dict[str, Any]) -> Patient:
     """Apply ``data`` to the stored record (locked while we compare), audit the changed fields.
 
     Only the patient's current team (or a clinic admin) changes the record, its team and primary
     clinician included (``teams.policy``); emergency access never does. Moving a patient out of a
     team tells that team's leads."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    if not policy.may_change_patient(request.user, patient):
+    if not policy.may_change_patient(user, patient):
         raise PermissionDenied(
             f"Only a member of {patient.team} or a clinic admin can change this patient's record."
         )
@@ -143,19 +174,9 @@ def patient_update(*, request: HttpRequest, patient: Patient, data: dict[str, An
     from_team_id = patient.team_id
     for name in changed:
         setattr(patient, name, data[name])
-    patient.full_clean()
-    patient.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        request=request,
-        action=AuditEvent.Action.UPDATE,
-        patient=patient,
-        obj=patient,
-        changed_fields=changed,
-    )
+    audited_save(patient, actor=user, patient=patient, fields=changed)
     if patient.team_id != from_team_id:
-        from .tasks import patient_moved_notify
-
-        enqueue_on_commit(patient_moved_notify, patient.pk, from_team_id, request.user.pk)
+        enqueue_on_commit("teams.tasks.patient_moved_notify", patient.pk, from_team_id, user.pk)
     return patient
 
 
@@ -191,9 +212,7 @@ def patient_moved_notify_send(*, patient_id: int, from_team_id: int, moved_by_id
 EMERGENCY_REASON_MIN = 20
 
 
-def emergency_access_grant(
-    *, user: User, mrn: str, reason: str, request: HttpRequest | None = None
-) -> EmergencyAccess:
+def emergency_access_grant(*, user: User, mrn: str, reason: str) -> EmergencyAccess:
     """Open a patient outside the user's teams for EMERGENCY_ACCESS_MINUTES, for a stated reason: a
     high-severity audit event, and the patient's team leads and the clinic admins told by email.
 
@@ -208,7 +227,6 @@ def emergency_access_grant(
     patient = Patient.objects.filter(mrn__iexact=mrn.strip()).select_related("team").first()
     if patient is None:
         audit_record(
-            request=request,
             actor=user,
             action=AuditEvent.Action.DENIED,
             object_type="emergency access lookup",
@@ -222,12 +240,8 @@ def emergency_access_grant(
             reason=reason,
             expires_at=timezone.now() + timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
         )
-        audit_record(
-            request=request, actor=user, action=AuditEvent.Action.EMERGENCY, patient=patient, obj=access
-        )
-        from .tasks import emergency_access_notify
-
-        enqueue_on_commit(emergency_access_notify, access.pk)
+        audit_record(actor=user, action=AuditEvent.Action.EMERGENCY, patient=patient, obj=access)
+        enqueue_on_commit("teams.tasks.emergency_access_notify", access.pk)
     return access
 
 
@@ -240,9 +254,7 @@ def emergency_access_active(*, user: User, patient: Patient) -> EmergencyAccess 
 
 
 @transaction.atomic
-def emergency_note_add(
-    *, patient: Patient, user: User, text: str, request: HttpRequest | None = None
-) -> EmergencyNote:
+def emergency_note_add(*, patient: Patient, user: User, text: str) -> EmergencyNote:
     """What the clinician did under emergency access, kept for the patient's team (while it lasts)."""
     access = emergency_access_active(user=user, patient=patient)
     if access is None:
@@ -250,14 +262,11 @@ def emergency_note_add(
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write what you did or found."})
-    note = EmergencyNote.objects.create(access=access, patient=patient, author=user, text=text)
-    audit_record(
-        request=request,
+    note = audited_save(
+        EmergencyNote(access=access, patient=patient, author=user, text=text),
         actor=user,
-        action=AuditEvent.Action.CREATE,
         patient=patient,
-        obj=note,
-        changed_fields=["text"],
+        fields=["text"],
     )
     return note
 

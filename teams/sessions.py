@@ -8,8 +8,10 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from knox.models import AuthToken
 
 from core.client_ip import client_ip
@@ -52,4 +54,10 @@ def sessions_end(user: User, *, tokens: bool = False) -> int:
 def tokens_revoke(user: User) -> int:
     """Revoke every API token of ``user`` (a new password, new rights, deactivation)."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def sessions_clear_expired() -> int:
+    """Delete sessions past their expiry, so signed-out staff leave no live session rows behind."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted

@@ -2,10 +2,8 @@
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
-from django.contrib.sessions.models import Session
-from django.utils import timezone
 
-from . import services
+from . import services, sessions
 
 logger = get_task_logger(__name__)
 
@@ -13,7 +11,7 @@ logger = get_task_logger(__name__)
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def sessions_clear_expired() -> int:
     """Delete sessions past their expiry, so signed-out staff leave no live session rows behind."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    deleted = sessions.sessions_clear_expired()
     logger.info("Cleared %d expired sessions", deleted)
     return deleted
 

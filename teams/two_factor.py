@@ -72,9 +72,7 @@ def code_matches(request: HttpRequest, user: User, code: str) -> Device | None:
     The one check for the sign-in page and the API's token."""
     device = match_token(user, code.replace(" ", "").strip())
     if device is None:
-        audit_record(
-            request=request, actor=user, action=AuditEvent.Action.LOGIN_FAILED, object_type="second factor"
-        )
+        audit_record(actor=user, action=AuditEvent.Action.LOGIN_FAILED, object_type="second factor")
     return device
 
 
@@ -88,7 +86,7 @@ def _verified(request: HttpRequest, device) -> None:
     """Signed in with the second factor: a new session key, as at any change of rights."""
     request.session.cycle_key()
     otp_login(request, device)
-    audit_record(request=request, action=AuditEvent.Action.LOGIN, object_type="second factor")
+    audit_record(actor=request.user, action=AuditEvent.Action.LOGIN, object_type="second factor")
 
 
 @never_cache

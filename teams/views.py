@@ -20,7 +20,7 @@ from core.middleware import RENEWED
 from . import policy, selectors, services
 from .access import EMERGENCY_READ_ONLY, AuthenticatedRequest, emergency_writes, patient_scoped
 from .forms import EmergencyAccessForm, EmergencyNoteForm, PatientFilterForm, PatientForm
-from .models import AuditEvent, EmergencyAccess, Patient
+from .models import AuditEvent, Patient
 from .overview import overview_sections
 from .sessions import sessions_end
 
@@ -40,7 +40,7 @@ def patient_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     services.audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[patient.pk for patient in page],
         object_type="patient list",
@@ -74,7 +74,7 @@ def patient_create(request: AuthenticatedRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_create(request=request, data=form.cleaned_data)
+            patient = services.patient_create(user=request.user, data=form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -90,7 +90,7 @@ def patient_edit(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_update(request=request, patient=patient, data=form.cleaned_data)
+            services.patient_update(user=request.user, patient=patient, data=form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -132,7 +132,6 @@ def logout_everywhere(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     ended = sessions_end(user, tokens=True)
     services.audit_record(
-        request=request,
         actor=user,
         action=AuditEvent.Action.LOGOUT,
         object_type="every session",
@@ -161,7 +160,6 @@ def emergency_access(request: AuthenticatedRequest) -> HttpResponse:
                 user=request.user,
                 mrn=form.cleaned_data["mrn"],
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except ValidationError as error:
             form.add_error(None, error)  # each message lands on its field
@@ -194,19 +192,14 @@ def emergency_notes(request: AuthenticatedRequest, patient: Patient) -> HttpResp
         if form.is_valid():
             try:
                 services.emergency_note_add(
-                    patient=patient, user=request.user, text=form.cleaned_data["text"], request=request
+                    patient=patient, user=request.user, text=form.cleaned_data["text"]
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, "Your emergency note is saved for the patient's team.")
                 return redirect(patient)
-    accesses = (
-        EmergencyAccess.objects.filter(patient=patient)
-        .select_related("user")
-        .prefetch_related("notes__author")
-        .order_by("-granted_at")[:EMERGENCY_LOG_ROWS]
-    )
+    accesses = selectors.emergency_log(patient=patient, limit=EMERGENCY_LOG_ROWS)
     return render(
         request,
         "teams/emergency_notes.html",

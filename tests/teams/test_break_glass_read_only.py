@@ -163,10 +163,8 @@ def test_a_member_of_the_new_team_only_cannot_move_the_patient_by_the_service(
 
     from teams.services import patient_update
 
-    request = rf.patch("/")
-    request.user = outsider
     try:
-        patient_update(request=request, patient=patient, data={"team": south, "primary_clinician": outsider})
+        patient_update(user=outsider, patient=patient, data={"team": south, "primary_clinician": outsider})
     except PermissionDenied:
         pass
     else:

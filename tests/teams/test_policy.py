@@ -34,8 +34,6 @@ def inactive_lead(north):
 
 @pytest.fixture
 def emergency(patient, south):
-    from django.test import RequestFactory
-
     from teams.services import emergency_access_grant
 
     user = UserFactory(username="night-doctor")
@@ -44,7 +42,6 @@ def emergency(patient, south):
         user=user,
         mrn=patient.mrn,
         reason="Collapsed in the gym, need the history now please.",
-        request=RequestFactory().post("/"),
     )
     return user
 
