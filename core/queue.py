@@ -55,7 +55,8 @@ class ContextTask(Task):
     address and id. A task run in this process (eagerly, or because the broker was away) is already in it."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        headers = getattr(self.request, HEADER, None)
+        # A worker's request carries the message's headers as attributes; ``apply(headers=...)`` nests them.
+        headers = getattr(self.request, HEADER, None) or (self.request.headers or {}).get(HEADER)
         if headers is None:
             return super().__call__(*args, **kwargs)
         with bound(**from_headers({HEADER: headers}, _user)):
