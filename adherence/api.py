@@ -38,7 +38,7 @@ class PatientAdherenceView(PatientScopedAPIView):
     def get(self, request: Request, patient_id: int) -> Response:
         patient = self.patient
         weeks = patient_weeks(patient=patient)
-        audit_record(request=request._request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
         return Response(
             {
                 "patient_id": patient.pk,
@@ -77,7 +77,7 @@ class TeamAdherenceView(APIView):
         window, patients = dashboard.window_and_patients(team.patients.all(), filters)
         valid_status = status if status in Patient.Status.values else ""
         numbers = dashboard.headline(rollups.Scope([team.pk], status=valid_status), window)
-        audit_record(request=request._request, action=AuditEvent.Action.VIEW, object_type="team adherence")
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, object_type="team adherence")
         return Response(
             {
                 "team": team.name,

@@ -4,7 +4,7 @@ import io
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 
 from core import csv_safe
@@ -31,22 +31,20 @@ def patient_row(patient: Patient) -> list[str]:
     ]
 
 
-def export_audit(
-    *, request: HttpRequest, what: str, patient_ids: Iterable[int], export: Export | None = None
-) -> None:
+def export_audit(*, user: User, what: str, patient_ids: Iterable[int], export: Export | None = None) -> None:
     """A file leaving the application: one ``export`` event per patient in it (in one query), or one
     event naming only the list when the file holds nobody, so that every export is on record."""
     patient_ids = list(patient_ids)
     if patient_ids:
         audit_record_many(
-            request=request,
+            actor=user,
             action=AuditEvent.Action.EXPORT,
             patient_ids=patient_ids,
             obj=export,
             object_type=what,
         )
     else:
-        audit_record(request=request, action=AuditEvent.Action.EXPORT, obj=export, object_type=what)
+        audit_record(actor=user, action=AuditEvent.Action.EXPORT, obj=export, object_type=what)
 
 
 CHUNK = 200

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from teams.models import AuditEvent, Patient, User
@@ -13,14 +12,10 @@ from teams.services import audit_record
 from .models import ExerciseWeekLog, FunctionalMeasure, Session
 
 
-def _audited_save(
-    instance, *, user: User, patient: Patient, request: HttpRequest | None, action: str, fields
-):
+def _audited_save(instance, *, user: User, patient: Patient, action: str, fields):
     instance.full_clean()
     instance.save()
-    audit_record(
-        request=request, actor=user, action=action, patient=patient, obj=instance, changed_fields=fields
-    )
+    audit_record(actor=user, action=action, patient=patient, obj=instance, changed_fields=fields)
     return instance
 
 
@@ -32,7 +27,6 @@ def session_record(
     status: str,
     starts_at: datetime | None = None,
     user: User,
-    request: HttpRequest | None = None,
 ) -> Session:
     """A session with its outcome (or scheduled), in one step: the two-click path."""
     session = Session(
@@ -47,16 +41,13 @@ def session_record(
         session,
         user=user,
         patient=patient,
-        request=request,
         action=AuditEvent.Action.CREATE,
         fields=["starts_at", "status"],
     )
 
 
 @transaction.atomic
-def session_set_status(
-    *, session: Session, status: str, user: User, request: HttpRequest | None = None
-) -> Session:
+def session_set_status(*, session: Session, status: str, user: User) -> Session:
     session = Session.objects.select_for_update().get(pk=session.pk)
     if status not in Session.Status.values or status == Session.Status.SCHEDULED:
         raise ValidationError({"status": "Choose attended, missed or cancelled."})
@@ -66,14 +57,13 @@ def session_set_status(
         session,
         user=user,
         patient=session.patient,
-        request=request,
         action=AuditEvent.Action.UPDATE,
         fields=["status"],
     )
 
 
 @transaction.atomic
-def exercise_week_log_record(*, log: ExerciseWeekLog, user: User, request: HttpRequest | None = None):
+def exercise_week_log_record(*, log: ExerciseWeekLog, user: User):
     log.entered_by = user
     existing = ExerciseWeekLog.objects.filter(exercise=log.exercise, week_starting=log.week_starting).first()
     if existing is not None:
@@ -83,20 +73,18 @@ def exercise_week_log_record(*, log: ExerciseWeekLog, user: User, request: HttpR
         log,
         user=user,
         patient=log.patient,
-        request=request,
         action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
         fields=["sessions_done"],
     )
 
 
 @transaction.atomic
-def measure_record(*, measure: FunctionalMeasure, user: User, request: HttpRequest | None = None):
+def measure_record(*, measure: FunctionalMeasure, user: User):
     measure.entered_by = user
     return _audited_save(
         measure,
         user=user,
         patient=measure.patient,
-        request=request,
         action=AuditEvent.Action.CREATE,
         fields=["kind", "label", "value"],
     )

@@ -34,9 +34,7 @@ def session_record(request: AuthenticatedRequest, patient: Patient) -> HttpRespo
     if status not in OUTCOMES:
         messages.error(request, "Choose attended, missed or cancelled.")
     else:
-        services.session_record(
-            patient=patient, clinician=request.user, status=status, user=request.user, request=request
-        )
+        services.session_record(patient=patient, clinician=request.user, status=status, user=request.user)
         messages.success(request, f"Session recorded: {Session.Status(status).label.lower()}.")
     return redirect(f"{patient.get_absolute_url()}#adherence")
 
@@ -48,9 +46,7 @@ def session_status(request: AuthenticatedRequest, patient: Patient, session_id: 
     if session is None:
         raise Http404("No such session.")
     try:
-        services.session_set_status(
-            session=session, status=request.POST.get("status", ""), user=request.user, request=request
-        )
+        services.session_set_status(session=session, status=request.POST.get("status", ""), user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.POST.get("back") == "day":
@@ -65,7 +61,7 @@ def exercise_log_new(request: AuthenticatedRequest, patient: Patient) -> HttpRes
         request.POST or None, patient=patient, initial={"week_starting": selectors.week_of(today)}
     )
     if request.method == "POST" and form.is_valid():
-        services.exercise_week_log_record(log=form.save(commit=False), user=request.user, request=request)
+        services.exercise_week_log_record(log=form.save(commit=False), user=request.user)
         messages.success(request, "Exercise log saved.")
         return redirect(f"{patient.get_absolute_url()}#adherence")
     return render(
@@ -79,7 +75,7 @@ def exercise_log_new(request: AuthenticatedRequest, patient: Patient) -> HttpRes
 def measure_new(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     form = MeasureForm(request.POST or None, patient=patient, initial={"measured_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        services.measure_record(measure=form.save(commit=False), user=request.user, request=request)
+        services.measure_record(measure=form.save(commit=False), user=request.user)
         messages.success(request, "Measure saved.")
         return redirect(f"{patient.get_absolute_url()}#adherence")
     return render(
@@ -94,7 +90,7 @@ def day_list(request: AuthenticatedRequest) -> HttpResponse:
     day = timezone.localdate()
     sessions = selectors.day_list(user=request.user, day=day)
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[session.patient_id for session in sessions],
         object_type="my day",
@@ -146,7 +142,7 @@ def _csv_response(
     writer = csv_safe.writer(response)
     writer.writerow(header)
     writer.writerows(rows)
-    exports.export_audit(request=request, what=what, patient_ids=patient_ids)
+    exports.export_audit(user=request.user, what=what, patient_ids=patient_ids)
     return response
 
 
@@ -201,7 +197,7 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
         )
     page = Paginator(rows, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[p.pk for p in page],
         object_type="dashboard patient list",
@@ -225,7 +221,7 @@ def audits_page(request: AuthenticatedRequest) -> HttpResponse:
     overseen = _overseen_or_403(request)
     gaps = audits.gaps(patients=dashboard.overseen_patients(overseen))
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=audits.patients_listed(gaps),
         object_type="audits",
@@ -265,7 +261,7 @@ def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> Http
     html = render(request, "adherence/report.html", context | {"pdf": True}).content.decode()
     pdf = pdf_from_html(html)
     audit_record(
-        request=request, action=AuditEvent.Action.EXPORT, patient=patient, object_type="progress report"
+        actor=request.user, action=AuditEvent.Action.EXPORT, patient=patient, object_type="progress report"
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="progress-{patient.given_name.lower()}.pdf"'
@@ -297,7 +293,7 @@ def export_download(request: AuthenticatedRequest, export_id: int) -> HttpRespon
     if export.status != Export.Status.DONE:
         raise Http404("The export is not ready.")
     exports.export_audit(
-        request=request, what="dashboard patient list", patient_ids=export.patient_ids, export=export
+        user=request.user, what="dashboard patient list", patient_ids=export.patient_ids, export=export
     )
     response = HttpResponse(export.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="export-{export.pk}.csv"'
