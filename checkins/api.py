@@ -82,7 +82,6 @@ class PatientCheckInsView(PatientRecordsView):
                 answers=data,
                 exercises=ids,
                 actor=request.user if isinstance(request.user, User) else None,
-                request=request._request,
             )
         except DjangoValidationError as error:
             raise ValidationError(django_errors(error)) from None

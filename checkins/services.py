@@ -17,7 +17,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,12 +47,11 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def schedule_save(*, schedule: Schedule, user: User, request: HttpRequest | None = None) -> Schedule:
+def schedule_save(*, schedule: Schedule, user: User) -> Schedule:
     created = schedule.pk is None
     schedule.full_clean()
     schedule.save()
     audit_record(
-        request=request,
         actor=user,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
         patient=schedule.patient,
@@ -218,7 +216,7 @@ def reminder_mark_failed(*, reminder_id: int, error: str) -> None:
 
 
 @transaction.atomic
-def reminder_resend(*, reminder: Reminder, user: User, request: HttpRequest | None = None) -> Reminder:
+def reminder_resend(*, reminder: Reminder, user: User) -> Reminder:
     """Give a failed reminder another go, now."""
     reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
     if reminder.status != Reminder.Status.FAILED:
@@ -228,7 +226,6 @@ def reminder_resend(*, reminder: Reminder, user: User, request: HttpRequest | No
     reminder.save(update_fields=["status", "claimed_at", "last_error"])
     enqueue_on_commit(tasks.reminder_send, reminder.pk)
     audit_record(
-        request=request,
         actor=user,
         action=AuditEvent.Action.UPDATE,
         patient=reminder.patient,
@@ -275,7 +272,6 @@ def checkin_record(
     exercises: dict[int, str],
     reminder: Reminder | None = None,
     actor: User | None = None,
-    request: HttpRequest | None = None,
 ) -> CheckIn:
     """Store what the patient reported (from their link, or from a patient app through the API), log
     their home exercise, and raise a concern when mood is low or pain jumps."""
@@ -299,7 +295,6 @@ def checkin_record(
         checkin.save(update_fields=["alert"])
     audit_record(
         action=AuditEvent.Action.CREATE,
-        request=request,
         actor=actor,
         patient=patient,
         obj=checkin,

@@ -175,7 +175,7 @@ def schedule_edit(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
     form = ScheduleForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
         try:
-            services.schedule_save(schedule=form.save(commit=False), user=request.user, request=request)
+            services.schedule_save(schedule=form.save(commit=False), user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -203,7 +203,7 @@ def reminder_resend(request: AuthenticatedRequest, patient: Patient, reminder_id
     if reminder is None:
         raise Http404("No such reminder.")
     try:
-        services.reminder_resend(reminder=reminder, user=request.user, request=request)
+        services.reminder_resend(reminder=reminder, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
