@@ -8,7 +8,7 @@ from django import forms
 
 from careplans.models import Exercise
 
-from .models import WEEKDAYS, ExerciseLog, Schedule
+from .models import SCHEDULE_FIELDS, WEEKDAYS, ExerciseLog, Schedule
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -20,20 +20,7 @@ class ScheduleForm(forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = [
-            "cadence",
-            "weekdays",
-            "every_n_days",
-            "anchor_date",
-            "local_time",
-            "time_zone",
-            "channel",
-            "quiet_start",
-            "quiet_end",
-            "paused_until",
-            "consent_given_on",
-            "consent_note",
-        ]
+        fields = SCHEDULE_FIELDS
         widgets = {
             "anchor_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "paused_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -34,6 +34,24 @@ class Channel(models.TextChoices):
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
 
+# What a clinician sets in the schedule editor: the form's fields, and those a saved schedule's audit
+# event names.
+SCHEDULE_FIELDS = [
+    "cadence",
+    "weekdays",
+    "every_n_days",
+    "anchor_date",
+    "local_time",
+    "time_zone",
+    "channel",
+    "quiet_start",
+    "quiet_end",
+    "paused_until",
+    "consent_given_on",
+    "consent_note",
+]
+
+
 def validate_time_zone(name: str) -> None:
     if name not in zoneinfo.available_timezones():
         raise ValidationError(f"{name!r} is not a known time zone, e.g. Europe/London.")

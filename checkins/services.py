@@ -25,11 +25,11 @@ from careplans.selectors import milestone_battery_due
 from core.queue import enqueue_on_commit
 from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import AuditEvent, Patient, User
-from teams.services import audit_record
+from teams.services import audit_record, audited_save
 
 from . import tasks  # the module, not its names: tasks imports this module too
 from .backends import sms_send
-from .models import Channel, CheckIn, ExerciseLog, Reminder, Schedule
+from .models import SCHEDULE_FIELDS, Channel, CheckIn, ExerciseLog, Reminder, Schedule
 from .slots import due_slots
 
 logger = logging.getLogger(__name__)
@@ -48,17 +48,8 @@ def token_hash(token: str) -> str:
 
 @transaction.atomic
 def schedule_save(*, schedule: Schedule, user: User) -> Schedule:
-    created = schedule.pk is None
-    schedule.full_clean()
-    schedule.save()
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-        patient=schedule.patient,
-        obj=schedule,
-        changed_fields=["schedule"],
-    )
-    return schedule
+    """A new schedule, or a changed one, as the clinician set it in the schedule editor."""
+    return audited_save(schedule, actor=user, patient=schedule.patient, fields=SCHEDULE_FIELDS)
 
 
 def reminders_create_due(*, now: datetime) -> int:
@@ -223,15 +214,14 @@ def reminder_resend(*, reminder: Reminder, user: User) -> Reminder:
         raise ValidationError("Only a failed reminder can be sent again.")
     now = timezone.now()
     reminder.status, reminder.claimed_at, reminder.last_error = Reminder.Status.PENDING, now, ""
-    reminder.save(update_fields=["status", "claimed_at", "last_error"])
-    enqueue_on_commit(tasks.reminder_send, reminder.pk)
-    audit_record(
+    audited_save(
+        reminder,
         actor=user,
-        action=AuditEvent.Action.UPDATE,
         patient=reminder.patient,
-        obj=reminder,
-        changed_fields=["status"],
+        fields=["status", "claimed_at", "last_error"],
+        clean=False,
     )
+    enqueue_on_commit(tasks.reminder_send, reminder.pk)
     return reminder
 
 
@@ -293,6 +283,7 @@ def checkin_record(
     if alert is not None:
         checkin.alert = alert
         checkin.save(update_fields=["alert"])
+    # Not audited_save: a check-in from a link has no user, and its event names the link as the author.
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=actor,
@@ -367,6 +358,7 @@ def schedule_opt_out(*, schedule: Schedule) -> Schedule:
         patient = schedule.patient
         patient.consent_to_reminders = False
         patient.save(update_fields=["consent_to_reminders", "updated_at"])
+        # One event for both rows, by the patient's link (no user): more than audited_save records.
         audit_record(
             action=AuditEvent.Action.UPDATE,
             patient=patient,

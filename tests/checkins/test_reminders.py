@@ -322,6 +322,22 @@ def test_failed_reminders_can_be_resent_from_the_log(
     assert Reminder.objects.get().status == Reminder.Status.PENDING and len(queued) == 1
 
 
+def test_changing_a_schedule_saves_and_audits_the_editors_fields(login, clinician, patient):
+    from teams.models import AuditEvent
+
+    schedule = make_schedule(patient)
+    url = reverse("checkin_schedule", kwargs={"patient_id": patient.pk})
+    form = login(clinician).get(url).context["form"]
+    posted = {name: value for name, value in form.initial.items() if value is not None}
+    response = login(clinician).post(url, posted | {"local_time": "07:30", "weekdays": []})
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.local_time == time(7, 30)
+    event = AuditEvent.objects.get(object_type="schedule", object_id=str(schedule.pk))
+    assert event.action == AuditEvent.Action.UPDATE and event.actor == clinician
+    assert "local_time" in event.changed_fields and "opted_out_at" not in event.changed_fields
+
+
 def test_schedule_editor_proposes_a_default_and_validates(login, clinician, patient):
     client = login(clinician)
     url = reverse("checkin_schedule", kwargs={"patient_id": patient.pk})
