@@ -27,7 +27,6 @@ from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record, audited_save
 
-from . import tasks  # the module, not its names: tasks imports this module too
 from .backends import sms_send
 from .models import SCHEDULE_FIELDS, Channel, CheckIn, ExerciseLog, Reminder, Schedule
 from .slots import due_slots
@@ -86,7 +85,7 @@ def reminders_claim(*, now: datetime, stale_before: datetime | None = None, limi
         ids = list(due.order_by("due_at").values_list("id", flat=True)[:limit])
         Reminder.objects.filter(id__in=ids).update(claimed_at=now)
         for reminder_id in ids:
-            enqueue_on_commit(tasks.reminder_send, reminder_id)
+            enqueue_on_commit("checkins.tasks.reminder_send", reminder_id)
     return ids
 
 
@@ -221,7 +220,7 @@ def reminder_resend(*, reminder: Reminder, user: User) -> Reminder:
         fields=["status", "claimed_at", "last_error"],
         clean=False,
     )
-    enqueue_on_commit(tasks.reminder_send, reminder.pk)
+    enqueue_on_commit("checkins.tasks.reminder_send", reminder.pk)
     return reminder
 
 
