@@ -9,12 +9,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careplans.models import Exercise
 from core.api import ErrorSerializer
 from teams.api import PatientRecordsView, django_errors
 from teams.models import User
 
-from . import services
+from . import selectors, services
 from .models import CheckIn, ExerciseLog
 
 
@@ -51,11 +50,7 @@ class PatientCheckInsView(PatientRecordsView):
     serializer_class = CheckInSerializer
 
     def get_queryset(self) -> Any:
-        return (
-            CheckIn.objects.filter(patient=self.patient)
-            .prefetch_related("exercise_logs")
-            .order_by("-submitted_at", "-id")
-        )
+        return selectors.patient_checkins(patient=self.patient)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = CheckInInputSerializer(data=request.data)
@@ -66,12 +61,7 @@ class PatientCheckInsView(PatientRecordsView):
             ids = {int(key): done for key, done in exercises.items()}
         except ValueError:
             raise ValidationError({"exercises": ["Key each exercise by its id."]}) from None
-        on_plan = set(
-            Exercise.objects.filter(plan__patient=self.patient, plan__status="active").values_list(
-                "pk", flat=True
-            )
-        )
-        unknown = sorted(set(ids) - on_plan)
+        unknown = sorted(set(ids) - selectors.active_exercise_ids(patient=self.patient))
         if unknown:
             raise ValidationError(
                 {"exercises": [f"Exercise {pk} is not in the patient's active plan." for pk in unknown]}

@@ -5,13 +5,14 @@ from datetime import time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from careplans.models import CarePlan
+from careplans.models import CarePlan, Exercise
+from careplans.selectors import active_exercises
 from teams.models import Patient
 
-from .models import Cadence, Channel, CheckIn, Reminder, Schedule
+from .models import Cadence, Channel, CheckIn, OutboxMessage, Reminder, Schedule
 
 DEFAULT_LOCAL_TIME = time(18, 0)
 TIMELINE_CHECKINS = 10
@@ -35,6 +36,45 @@ def schedule_proposed(*, patient: Patient) -> Schedule:
     )
 
 
+def schedule_of(*, patient: Patient) -> Schedule | None:
+    """The patient's check-in schedule, or None before one is made."""
+    return Schedule.objects.filter(patient=patient).first()
+
+
+def checkin_exercises(*, patient: Patient) -> list[Exercise]:
+    """The home exercises a check-in asks about: the active plan's, by phase."""
+    return list(active_exercises(patient=patient).order_by("phase", "id"))
+
+
+def active_exercise_ids(*, patient: Patient) -> set[int]:
+    """The ids of the exercises of the patient's active plan: those a check-in may log."""
+    return set(active_exercises(patient=patient).values_list("pk", flat=True))
+
+
+def patient_checkins(*, patient: Patient) -> QuerySet[CheckIn]:
+    """The patient's check-ins, newest first, with their exercise logs."""
+    return (
+        CheckIn.objects.filter(patient=patient)
+        .prefetch_related("exercise_logs")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def patient_reminders(*, patient: Patient) -> QuerySet[Reminder]:
+    """The patient's reminders, newest slot first, with the questionnaire each opened (the reminder log)."""
+    return Reminder.objects.filter(patient=patient).select_related("battery").order_by("-due_at", "-id")
+
+
+def reminder_of_patient(*, patient: Patient, reminder_id: int) -> Reminder | None:
+    """One of the patient's reminders, or None (another patient's id finds nothing)."""
+    return Reminder.objects.filter(patient=patient, pk=reminder_id).first()
+
+
+def outbox_messages() -> QuerySet[OutboxMessage]:
+    """What the development backends 'sent', newest first."""
+    return OutboxMessage.objects.all()
+
+
 @dataclass(frozen=True)
 class CheckInPanel:
     schedule: Schedule | None
@@ -45,7 +85,7 @@ class CheckInPanel:
 
 
 def checkin_panel(*, patient: Patient) -> CheckInPanel:
-    schedule = Schedule.objects.filter(patient=patient).first()
+    schedule = schedule_of(patient=patient)
     recent = list(
         CheckIn.objects.filter(patient=patient)
         .prefetch_related("exercise_logs__exercise")

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.models import CarePlan, Exercise
-from careplans.selectors import milestone_battery_due
+from careplans.models import CarePlan
+from careplans.selectors import active_exercises, milestone_battery_due
 from core.queue import enqueue_on_commit
 from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import AuditEvent, Patient, User
@@ -268,7 +268,7 @@ def checkin_record(
     checkin = CheckIn(patient=patient, reminder=reminder, **answers)
     checkin.full_clean()
     checkin.save()
-    plan_exercises = {e.pk: e for e in Exercise.objects.filter(plan__patient=patient, plan__status="active")}
+    plan_exercises = {e.pk: e for e in active_exercises(patient=patient)}
     today = timezone.localdate()
     # An exercise taken off the plan since the form was shown is left out, not an error for the patient.
     ExerciseLog.objects.bulk_create(

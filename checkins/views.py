@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from careplans.models import Exercise
 from core.client_ip import client_ip
 from screening.forms import answers_from_post, entry_section, posted_answer
 from screening.instruments import INSTRUMENTS
@@ -30,7 +29,7 @@ from teams.models import Patient
 
 from . import selectors, services
 from .forms import CheckInForm, ScheduleForm
-from .models import Reminder, Schedule
+from .models import Reminder
 
 RATE_WINDOW_SECONDS = 600
 
@@ -64,10 +63,6 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/link_unavailable.html", {"clinic": settings.CLINIC_NAME}, status=404)
 
 
-def _active_exercises(patient: Patient) -> list[Exercise]:
-    return list(Exercise.objects.filter(plan__patient=patient, plan__status="active").order_by("phase", "id"))
-
-
 @never_cache
 @rate_limited
 def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
@@ -78,7 +73,7 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("checkin_questionnaire", token=token)
     form = CheckInForm(
         request.POST or None,
-        exercises=_active_exercises(reminder.patient),
+        exercises=selectors.checkin_exercises(patient=reminder.patient),
         initial={"mood": 5, "pain": 5, "sleep_quality": 5},
     )
     if request.method == "POST" and form.is_valid():
@@ -168,7 +163,7 @@ def checkin_opt_out(request: HttpRequest, signed: str) -> HttpResponse:
 
 @patient_scoped
 def schedule_edit(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    schedule = Schedule.objects.filter(patient=patient).first()
+    schedule = selectors.schedule_of(patient=patient)
     proposed = schedule is None
     if schedule is None:
         schedule = selectors.schedule_proposed(patient=patient)
@@ -191,7 +186,7 @@ REMINDERS_PER_PAGE = 30
 
 @patient_scoped
 def reminder_log(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    reminders = Reminder.objects.filter(patient=patient).select_related("battery").order_by("-due_at", "-id")
+    reminders = selectors.patient_reminders(patient=patient)
     page = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "checkins/reminder_log.html", {"patient": patient, "page": page})
 
@@ -199,7 +194,7 @@ def reminder_log(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
 @patient_scoped
 @require_POST
 def reminder_resend(request: AuthenticatedRequest, patient: Patient, reminder_id: int) -> HttpResponse:
-    reminder = Reminder.objects.filter(patient=patient, pk=reminder_id).first()
+    reminder = selectors.reminder_of_patient(patient=patient, reminder_id=reminder_id)
     if reminder is None:
         raise Http404("No such reminder.")
     try:
@@ -220,7 +215,5 @@ def outbox(request: AuthenticatedRequest) -> HttpResponse:
     patient links, so anyone else gets the page that is not there, as production does for everyone."""
     if not (settings.DEBUG and policy.may_read_outbox(request.user)):
         raise Http404("No such page.")
-    from .models import OutboxMessage
-
-    page = Paginator(OutboxMessage.objects.all(), OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.outbox_messages(), OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "checkins/outbox.html", {"page": page, "now": timezone.now()})
