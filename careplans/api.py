@@ -89,5 +89,5 @@ class ActiveCarePlanView(PatientScopedAPIView):
         )
         if plan is None:
             raise Http404("This patient has no care plan.")
-        audit_record(request=request._request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
         return Response(CarePlanSerializer(plan).data)

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from teams.models import AuditEvent, Membership, Patient, User
@@ -76,9 +75,7 @@ def _patient_of(instance: Versioned) -> Patient:
     return instance.plan_of.patient  # type: ignore[attr-defined]
 
 
-def _save(
-    instance: Versioned, *, user: User, request: HttpRequest | None, action: str, fields: list[str]
-) -> None:
+def _save(instance: Versioned, *, user: User, action: str, fields: list[str]) -> None:
     if isinstance(instance, Milestone) and instance.achieved_on and instance.confirmed_by_id is None:
         # Whoever records a milestone as reached is the one who confirms it.
         instance.confirmed_by = user
@@ -96,7 +93,6 @@ def _save(
             ) from None
         raise
     audit_record(
-        request=request,
         actor=user,
         action=action,
         patient=_patient_of(instance),
@@ -106,9 +102,9 @@ def _save(
 
 
 @transaction.atomic
-def part_create(*, instance: V, user: User, request: HttpRequest | None = None) -> V:
+def part_create(*, instance: V, user: User) -> V:
     fields = [f.name for f in instance._meta.concrete_fields if f.name not in ("id", "version")]
-    _save(instance, user=user, request=request, action=AuditEvent.Action.CREATE, fields=fields)
+    _save(instance, user=user, action=AuditEvent.Action.CREATE, fields=fields)
     return instance
 
 
@@ -119,7 +115,6 @@ def part_update(
     data: dict[str, Any],
     expected_version: int,
     user: User,
-    request: HttpRequest | None = None,
 ) -> V:
     """Apply ``data`` to the stored row if nobody changed it since ``expected_version``; else EditConflict."""
     model = type(instance)
@@ -141,7 +136,7 @@ def part_update(
     if not changed:
         return current
     current.version += 1
-    _save(current, user=user, request=request, action=AuditEvent.Action.UPDATE, fields=changed)
+    _save(current, user=user, action=AuditEvent.Action.UPDATE, fields=changed)
     return current
 
 
@@ -171,7 +166,6 @@ def plan_create(
     summary_physical: str = "",
     summary_psychological: str = "",
     summary_social: str = "",
-    request: HttpRequest | None = None,
 ) -> CarePlan:
     """A draft plan, with the template's responsibilities proposed to the disciplines that provide them."""
     plan = CarePlan(
@@ -185,7 +179,7 @@ def plan_create(
         summary_psychological=summary_psychological or (template.summary_psychological if template else ""),
         summary_social=summary_social,
     )
-    part_create(instance=plan, user=user, request=request)
+    part_create(instance=plan, user=user)
     for code in template.interventions if template else []:
         intervention = CATALOGUE[code]
         part_create(
@@ -198,28 +192,20 @@ def plan_create(
                 starts_on=start_date,
             ),
             user=user,
-            request=request,
         )
     return plan
 
 
-def plan_set_status(
-    *, plan: CarePlan, status: str, expected_version: int, user: User, request: HttpRequest | None = None
-) -> CarePlan:
+def plan_set_status(*, plan: CarePlan, status: str, expected_version: int, user: User) -> CarePlan:
     """Activate or complete a plan; at most one plan per patient is active."""
-    return part_update(
-        instance=plan, data={"status": status}, expected_version=expected_version, user=user, request=request
-    )
+    return part_update(instance=plan, data={"status": status}, expected_version=expected_version, user=user)
 
 
-def milestone_mark_achieved(
-    *, milestone: Milestone, expected_version: int, user: User, request: HttpRequest | None = None
-) -> Milestone:
+def milestone_mark_achieved(*, milestone: Milestone, expected_version: int, user: User) -> Milestone:
     """Record the milestone as reached today, confirmed by this clinician."""
     return part_update(
         instance=milestone,
         data={"achieved_on": timezone.localdate()},
         expected_version=expected_version,
         user=user,
-        request=request,
     )

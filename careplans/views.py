@@ -61,7 +61,7 @@ def careplan_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         data = form.changes()
         try:
-            plan = services.plan_create(patient=patient, user=request.user, request=request, **data)
+            plan = services.plan_create(patient=patient, user=request.user, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -107,16 +107,13 @@ def _save_form(
     """Create or update through the services; a conflict or refusal goes back onto the form."""
     try:
         if instance.pk is None:
-            return services.part_create(
-                instance=form.save(commit=False), user=request.user, request=request
-            ), None
+            return services.part_create(instance=form.save(commit=False), user=request.user), None
         return (
             services.part_update(
                 instance=instance,
                 data=form.changes(),
                 expected_version=form.cleaned_data.get("version") or 0,
                 user=request.user,
-                request=request,
             ),
             None,
         )
@@ -234,7 +231,6 @@ def careplan_status(request: AuthenticatedRequest, patient: Patient, plan_id: in
             status=status,
             expected_version=int(version) if version.isdigit() else 0,
             user=request.user,
-            request=request,
         )
     except services.EditConflict as conflict:
         messages.error(
@@ -268,7 +264,6 @@ def milestone_achieved(
             milestone=milestone,
             expected_version=int(version) if version.isdigit() else 0,
             user=request.user,
-            request=request,
         )
     except services.EditConflict as conflict:
         milestone = conflict.current  # type: ignore[assignment]
@@ -292,7 +287,7 @@ def my_responsibilities(request: AuthenticatedRequest) -> HttpResponse:
     rows = selectors.my_responsibilities(user=request.user)
     page = Paginator(rows, RESPONSIBILITIES_PER_PAGE).get_page(request.GET.get("page"))
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[responsibility.plan.patient_id for responsibility in page],
         object_type="my responsibilities",
