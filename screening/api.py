@@ -136,7 +136,6 @@ class PatientScreeningsView(PatientRecordsView):
                 timepoint=given.validated_data["timepoint"],
                 answers=given.validated_data["answers"],
                 entered_by=request.user,  # type: ignore[arg-type]
-                request=request._request,
             )
         except services.ScreeningInvalid as invalid:
             raise ValidationError(invalid.errors) from None
@@ -155,7 +154,7 @@ class ScreeningDetailView(PatientScopedAPIView):
     def get(self, request: Request, patient_id: int, screening_id: int) -> Response:
         screening = _screening(self.patient, screening_id)
         audit_record(
-            request=request._request, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
+            actor=request.user, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
         )
         return Response(ScreeningSerializer(screening).data)
 
@@ -177,7 +176,6 @@ class ScreeningAmendView(PatientScopedAPIView):
                 answers=given.validated_data["answers"],
                 reason=given.validated_data["reason"],
                 entered_by=request.user,  # type: ignore[arg-type]
-                request=request._request,
             )
         except services.ScreeningInvalid as invalid:
             raise ValidationError(invalid.errors) from None
@@ -206,7 +204,7 @@ class AlertListView(generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         audit_record_many(
-            request=request._request,
+            actor=request.user,
             action=AuditEvent.Action.VIEW,
             patient_ids=[row["patient_id"] for row in response.data["results"]],
             object_type="alert list",
@@ -224,5 +222,5 @@ class AlertAcknowledgeView(APIView):
             raise Http404("No alert matches the given query.")
         # The one patient check: an alert of a patient outside the user's teams is a 404, audited.
         patient_for_request(request._request, alert.patient_id)
-        alert = services.alert_acknowledge(alert=alert, user=request.user, request=request._request)  # type: ignore[arg-type]
+        alert = services.alert_acknowledge(alert=alert, user=request.user)  # type: ignore[arg-type]
         return Response(AlertSerializer(alert).data)

@@ -196,7 +196,7 @@ class QuestionnaireResponseListView(FHIRView):
         rows = _screenings().filter(patient=patient).order_by("-administered_at", "-id")
         total = rows.count()
         chosen = list(rows[(number - 1) * size : number * size])
-        audit_record(request=request._request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
         search = f"{fhir_base()}/QuestionnaireResponse?patient={patient.pk}&_count={size}"
         more = number * size < total
         return Response(
@@ -232,7 +232,6 @@ class QuestionnaireResponseListView(FHIRView):
                 entered_by=request.user if isinstance(request.user, User) else None,
                 source=Screening.Source.PATIENT if self_report else Screening.Source.CLINICIAN,
                 administered_at=authored,
-                request=request._request,
             )
         except services.ScreeningInvalid as invalid:
             raise FHIRInvalid(_answer_problems(invalid.errors)) from None
@@ -252,7 +251,7 @@ class QuestionnaireResponseView(FHIRView):
         except Http404:
             # Another team's response gets the answer of one that does not exist (the refusal is audited).
             raise not_found("QuestionnaireResponse") from None
-        audit_record(request=request._request, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
         return Response(response_resource(screening))
 
 

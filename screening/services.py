@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,7 +95,6 @@ def _create(
     timepoint: str,
     entered_by: User | None,
     source: str,
-    request: HttpRequest | None,
     administered_at=None,
     amends: Screening | None = None,
     reason: str = "",
@@ -118,7 +116,6 @@ def _create(
         amendment_reason=reason,
     )
     audit_record(
-        request=request,
         actor=entered_by,
         action=AuditEvent.Action.CREATE,
         patient=patient,
@@ -142,7 +139,6 @@ def screening_record(
     timepoint: str,
     answers: object,
     entered_by: User | None,
-    request: HttpRequest | None = None,
     source: str = Screening.Source.CLINICIAN,
     administered_at=None,
 ) -> Screening:
@@ -155,7 +151,6 @@ def screening_record(
         timepoint=timepoint,
         entered_by=entered_by,
         source=source,
-        request=request,
         administered_at=administered_at,
     )
 
@@ -167,7 +162,6 @@ def battery_record(
     answers_by_instrument: Mapping[str, object],
     timepoint: str,
     entered_by: User,
-    request: HttpRequest | None = None,
 ) -> list[Screening]:
     """Record several instruments at once: all are stored, or none (errors keyed by instrument)."""
     _check_timepoint(timepoint)
@@ -188,7 +182,6 @@ def battery_record(
             timepoint=timepoint,
             entered_by=entered_by,
             source=Screening.Source.CLINICIAN,
-            request=request,
             administered_at=now,
         )
         for instrument, result in scored
@@ -196,9 +189,7 @@ def battery_record(
 
 
 @transaction.atomic
-def screening_amend(
-    *, original: Screening, answers: object, reason: str, entered_by: User, request: HttpRequest | None = None
-) -> Screening:
+def screening_amend(*, original: Screening, answers: object, reason: str, entered_by: User) -> Screening:
     """Correct a result: a new result that keeps the original beside it, with the reason."""
     original = Screening.objects.select_for_update().get(pk=original.pk)
     if Screening.objects.filter(amends=original).exists():
@@ -213,7 +204,6 @@ def screening_amend(
         timepoint=original.timepoint,
         entered_by=entered_by,
         source=original.source,
-        request=request,
         administered_at=original.administered_at,
         amends=original,
         reason=reason.strip(),
@@ -221,7 +211,7 @@ def screening_amend(
 
 
 @transaction.atomic
-def alert_acknowledge(*, alert: Alert, user: User, request: HttpRequest | None = None) -> Alert:
+def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != Alert.Status.OPEN:
         return alert
@@ -230,7 +220,6 @@ def alert_acknowledge(*, alert: Alert, user: User, request: HttpRequest | None =
     alert.acknowledged_at = timezone.now()
     alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
     audit_record(
-        request=request,
         actor=user,
         action=AuditEvent.Action.UPDATE,
         patient=alert.patient,
@@ -241,7 +230,7 @@ def alert_acknowledge(*, alert: Alert, user: User, request: HttpRequest | None =
 
 
 @transaction.atomic
-def alert_close(*, alert: Alert, user: User, action_taken: str, request: HttpRequest | None = None) -> Alert:
+def alert_close(*, alert: Alert, user: User, action_taken: str) -> Alert:
     """Close the loop: who closed it, when, and what was done."""
     if not action_taken.strip():
         raise ValidationError({"action_taken": ["Record the action taken before closing."]})
@@ -259,7 +248,6 @@ def alert_close(*, alert: Alert, user: User, action_taken: str, request: HttpReq
     alert.closed_by, alert.closed_at = user, now
     alert.save(update_fields=changed)
     audit_record(
-        request=request,
         actor=user,
         action=AuditEvent.Action.UPDATE,
         patient=alert.patient,

@@ -87,7 +87,6 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
                     answers_by_instrument=answers,
                     timepoint=timepoint_form.cleaned_data["timepoint"],
                     entered_by=request.user,
-                    request=request,
                 )
             except services.ScreeningInvalid as invalid:
                 errors = invalid.errors
@@ -150,7 +149,6 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
                 answers=answers_from_post(request.POST, instrument),
                 reason=form.cleaned_data["reason"],
                 entered_by=request.user,
-                request=request,
             )
         except services.ScreeningInvalid as invalid:
             errors = invalid.errors
@@ -188,7 +186,7 @@ def _alert_or_404(patient: Patient, alert_id: int) -> Alert:
 @patient_scoped
 @require_POST
 def alert_acknowledge(request: AuthenticatedRequest, patient: Patient, alert_id: int) -> HttpResponse:
-    services.alert_acknowledge(alert=_alert_or_404(patient, alert_id), user=request.user, request=request)
+    services.alert_acknowledge(alert=_alert_or_404(patient, alert_id), user=request.user)
     messages.success(request, "Alert acknowledged. Record the action taken to close it.")
     return redirect(patient.get_absolute_url())
 
@@ -204,7 +202,6 @@ def alert_close(request: AuthenticatedRequest, patient: Patient, alert_id: int) 
                 alert=alert,
                 user=request.user,
                 action_taken=form.cleaned_data["action_taken"],
-                request=request,
             )
         except ValidationError as refused:  # closed meanwhile, by a colleague or a second click
             messages.error(request, " ".join(refused.messages))
@@ -224,7 +221,7 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
         request.GET.get("page")
     )
     audit_record_many(
-        request=request,
+        actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient_ids=[alert.patient_id for alert in page],
         object_type="review queue",
