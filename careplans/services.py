@@ -1,7 +1,8 @@
 """Writes for care plans. Every save is atomic, audited, kept in history, and refused if made
 from a stale version of the row (optimistic locking): nobody's work is silently overwritten."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass
 from datetime import date
@@ -11,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from teams.models import AuditEvent, Membership, Patient, User
-from teams.services import audit_record
+from teams.models import Membership, Patient, User
+from teams.services import audited_save
 
 from .catalogue import CATALOGUE
 from .models import CarePlan, Milestone, PlanTemplate, Responsibility, Versioned
@@ -75,36 +76,40 @@ def _patient_of(instance: Versioned) -> Patient:
     return instance.plan_of.patient  # type: ignore[attr-defined]
 
 
-def _save(instance: Versioned, *, user: User, action: str, fields: list[str]) -> None:
+ONE_ACTIVE_PLAN = "careplan_one_active_per_patient"
+
+
+def _confirmed(instance: Versioned, *, user: User, fields: list[str]) -> list[str]:
+    """Whoever records a milestone as reached is the one who confirms it: ``fields``, with that one."""
     if isinstance(instance, Milestone) and instance.achieved_on and instance.confirmed_by_id is None:
-        # Whoever records a milestone as reached is the one who confirms it.
         instance.confirmed_by = user
-        fields = [*fields, "confirmed_by"] if "confirmed_by" not in fields else fields
-    instance._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
-    instance.full_clean()
+        if "confirmed_by" not in fields:
+            return [*fields, "confirmed_by"]
+    return fields
+
+
+@contextmanager
+def _one_active_plan() -> Iterator[None]:
+    """Two activations racing past full_clean: the database's constraint decides, and the loser is
+    refused as validation would have refused it."""
     try:
         with transaction.atomic():
-            instance.save()
+            yield
     except IntegrityError as error:
-        # Two activations racing past full_clean: the database's constraint decides.
-        if "careplan_one_active_per_patient" in str(error):
+        if ONE_ACTIVE_PLAN in str(error):
             raise ValidationError(
                 {"status": ["This patient already has an active plan: complete it first."]}
             ) from None
         raise
-    audit_record(
-        actor=user,
-        action=action,
-        patient=_patient_of(instance),
-        obj=instance,
-        changed_fields=fields,
-    )
 
 
 @transaction.atomic
 def part_create(*, instance: V, user: User) -> V:
+    """Add a plan, or a part of one: validated, audited, and in its history under ``user``."""
     fields = [f.name for f in instance._meta.concrete_fields if f.name not in ("id", "version")]
-    _save(instance, user=user, action=AuditEvent.Action.CREATE, fields=fields)
+    fields = _confirmed(instance, user=user, fields=fields)
+    with _one_active_plan():
+        audited_save(instance, actor=user, patient=_patient_of(instance), fields=fields)
     return instance
 
 
@@ -136,7 +141,11 @@ def part_update(
     if not changed:
         return current
     current.version += 1
-    _save(current, user=user, action=AuditEvent.Action.UPDATE, fields=changed)
+    fields = _confirmed(current, user=user, fields=changed)
+    # The version is bookkeeping, not a change: written on its own, so the audit names what changed only.
+    model._default_manager.filter(pk=current.pk).update(version=current.version)
+    with _one_active_plan():
+        audited_save(current, actor=user, patient=_patient_of(current), fields=fields)
     return current
 
 
