@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db.models import Case, When
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -15,6 +14,7 @@ from teams.models import AuditEvent
 from teams.services import audit_record
 
 from .models import CarePlan, Exercise, Goal, Milestone, Responsibility
+from .selectors import plan_whole
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -80,13 +80,7 @@ class ActiveCarePlanView(PatientScopedAPIView):
     @extend_schema(responses={200: CarePlanSerializer, 404: ErrorSerializer})
     def get(self, request: Request, patient_id: int) -> Response:
         patient = self.patient
-        plan = (
-            CarePlan.objects.filter(patient=patient)
-            .annotate(active_first=Case(When(status=CarePlan.Status.ACTIVE, then=0), default=1))
-            .order_by("active_first", "-start_date", "-id")
-            .prefetch_related("goals__milestones", "responsibilities__owner", "exercises")
-            .first()
-        )
+        plan = plan_whole(patient=patient)
         if plan is None:
             raise Http404("This patient has no care plan.")
         audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Field, Model, Prefetch, QuerySet
+from django.db.models import Case, Field, Model, Prefetch, QuerySet, When
 from django.utils import timezone
 
 from screening.models import Screening, Timepoint
@@ -23,6 +23,7 @@ from .models import (
     Responsibility,
     Stratum,
 )
+from .parts import PlanPart
 from .services import changes_between
 
 STRATUM_ORDER = [Stratum.LOW, Stratum.MEDIUM, Stratum.HIGH]
@@ -56,6 +57,38 @@ def plan_of_patient(*, patient: Patient, plan_id: int) -> CarePlan | None:
     return (
         CarePlan.objects.filter(patient=patient, pk=plan_id).select_related("created_by", "template").first()
     )
+
+
+def plan_as_stored(*, plan: CarePlan) -> CarePlan:
+    """The plan read afresh: what an edit is compared with, apart from the copy its form changes."""
+    return CarePlan.objects.get(pk=plan.pk)
+
+
+def plan_whole(*, patient: Patient) -> CarePlan | None:
+    """The patient's current plan with all its parts loaded: the active one, else the newest by start
+    date (a draft, or the last completed)."""
+    return (
+        CarePlan.objects.filter(patient=patient)
+        .annotate(active_first=Case(When(status=CarePlan.Status.ACTIVE, then=0), default=1))
+        .order_by("active_first", "-start_date", "-id")
+        .prefetch_related("goals__milestones", "responsibilities__owner", "exercises")
+        .first()
+    )
+
+
+def plan_part(*, part: PlanPart, plan: CarePlan, part_id: int) -> Model | None:
+    """One row of a part of the plan (a goal, a milestone...), or None when the plan has no such row."""
+    return part.rows_of(plan).filter(pk=part_id).first()
+
+
+def plan_single_part(*, part: PlanPart, plan: CarePlan) -> Model | None:
+    """The row of a part a plan has at most one of (the behavioural contract), if it has it yet."""
+    return part.rows_of(plan).first()
+
+
+def plan_milestone(*, plan: CarePlan, milestone_id: int) -> Milestone | None:
+    """A milestone of one of the plan's goals, with its plan loaded."""
+    return Milestone.objects.filter(goal__plan=plan, pk=milestone_id).select_related("goal__plan").first()
 
 
 def active_exercises(*, patient: Patient) -> QuerySet[Exercise]:

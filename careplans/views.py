@@ -18,7 +18,7 @@ from teams.services import audit_record_many
 
 from . import selectors, services
 from .forms import PlanCreateForm, PlanForm, VersionedForm
-from .models import CarePlan, Milestone
+from .models import CarePlan
 from .parts import PARTS, PlanPart
 
 
@@ -128,7 +128,7 @@ def _save_form(
 @patient_scoped
 def careplan_edit(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(patient, plan_id)
-    stored = CarePlan.objects.get(pk=plan.pk)
+    stored = selectors.plan_as_stored(plan=plan)
     form = PlanForm(request.POST or None, instance=plan, plan=plan)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -147,13 +147,10 @@ def careplan_edit(request: AuthenticatedRequest, patient: Patient, plan_id: int)
 def part_new(request: AuthenticatedRequest, patient: Patient, plan_id: int, part: str) -> HttpResponse:
     plan = _plan_or_404(patient, plan_id)
     kind = _part_or_404(part)
-    if kind.single and kind.rows_of(plan).exists():
+    existing = selectors.plan_single_part(part=kind, plan=plan) if kind.single else None
+    if existing is not None:
         return redirect(
-            "careplan_part_edit",
-            patient_id=patient.pk,
-            plan_id=plan.pk,
-            part=part,
-            part_id=kind.rows_of(plan).get().pk,
+            "careplan_part_edit", patient_id=patient.pk, plan_id=plan.pk, part=part, part_id=existing.pk
         )
     instance = kind.model(plan=plan) if kind.plan_lookup == "plan" else kind.model()
     form = kind.form(request.POST or None, instance=instance, plan=plan, initial=_initial(request, plan))
@@ -193,10 +190,12 @@ def part_edit(
 ) -> HttpResponse:
     plan = _plan_or_404(patient, plan_id)
     kind = _part_or_404(part)
-    stored = kind.rows_of(plan).filter(pk=part_id).first()
+    stored = selectors.plan_part(part=kind, plan=plan, part_id=part_id)
     if stored is None:
         raise Http404("No such part of this plan.")
-    form = kind.form(request.POST or None, instance=kind.rows_of(plan).get(pk=part_id), plan=plan)
+    # The form changes a copy of its own; the service compares the edit with the stored row.
+    editing = selectors.plan_part(part=kind, plan=plan, part_id=part_id)
+    form = kind.form(request.POST or None, instance=editing, plan=plan)
     conflict = None
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_form(request, form, stored)
@@ -252,9 +251,7 @@ def milestone_achieved(
 ) -> HttpResponse:
     """Mark a milestone reached, in place (htmx) or with a full page load."""
     plan = _plan_or_404(patient, plan_id)
-    milestone = (
-        Milestone.objects.filter(goal__plan=plan, pk=milestone_id).select_related("goal__plan").first()
-    )
+    milestone = selectors.plan_milestone(plan=plan, milestone_id=milestone_id)
     if milestone is None:
         raise Http404("No such milestone.")
     version = request.POST.get("version", "")
