@@ -24,8 +24,8 @@ from careplans.models import CarePlan
 from careplans.selectors import active_exercises, milestone_battery_due
 from core.queue import enqueue_on_commit
 from screening.models import Alert, Battery, Screening, Timepoint
-from teams.models import AuditEvent, Patient, User
-from teams.services import audit_record, audited_save
+from teams.models import Patient, User
+from teams.services import audited_save
 
 from .backends import sms_send
 from .models import SCHEDULE_FIELDS, Channel, CheckIn, ExerciseLog, Reminder, Schedule
@@ -265,9 +265,13 @@ def checkin_record(
     """Store what the patient reported (from their link, or from a patient app through the API), log
     their home exercise, and raise a concern when mood is low or pain jumps."""
     previous = CheckIn.objects.filter(patient=patient).order_by("-submitted_at").first()
-    checkin = CheckIn(patient=patient, reminder=reminder, **answers)
-    checkin.full_clean()
-    checkin.save()
+    checkin = audited_save(
+        CheckIn(patient=patient, reminder=reminder, **answers),
+        actor=actor,
+        patient=patient,
+        fields=list(answers),
+        username="" if actor is not None else "patient link",
+    )
     plan_exercises = {e.pk: e for e in active_exercises(patient=patient)}
     today = timezone.localdate()
     # An exercise taken off the plan since the form was shown is left out, not an error for the patient.
@@ -282,15 +286,6 @@ def checkin_record(
     if alert is not None:
         checkin.alert = alert
         checkin.save(update_fields=["alert"])
-    # Not audited_save: a check-in from a link has no user, and its event names the link as the author.
-    audit_record(
-        action=AuditEvent.Action.CREATE,
-        actor=actor,
-        patient=patient,
-        obj=checkin,
-        changed_fields=list(answers),
-        username="" if actor is not None else "patient link",
-    )
     return checkin
 
 
@@ -352,17 +347,24 @@ def schedule_opt_out(*, schedule: Schedule) -> Schedule:
     """Stop reminders at the patient's request, and record it."""
     schedule = Schedule.objects.select_for_update().select_related("patient").get(pk=schedule.pk)
     if schedule.opted_out_at is None:
+        # By the patient's own link: no user, so the events name the link.
         schedule.opted_out_at = timezone.now()
-        schedule.save(update_fields=["opted_out_at"])
         patient = schedule.patient
-        patient.consent_to_reminders = False
-        patient.save(update_fields=["consent_to_reminders", "updated_at"])
-        # One event for both rows, by the patient's link (no user): more than audited_save records.
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
+        audited_save(
+            schedule,
+            actor=None,
             patient=patient,
-            obj=schedule,
-            changed_fields=["opted_out_at", "consent_to_reminders"],
+            fields=["opted_out_at"],
+            clean=False,
+            username="patient link",
+        )
+        patient.consent_to_reminders = False
+        audited_save(
+            patient,
+            actor=None,
+            patient=patient,
+            fields=["consent_to_reminders"],
+            clean=False,
             username="patient link",
         )
     return schedule

@@ -93,11 +93,13 @@ def audited_save(
     fields: Iterable[str] | None = None,
     action: str | None = None,
     clean: bool = True,
+    username: str = "",
 ) -> M:
     """The one way a service writes a row and says so: validate (``full_clean``), save, and append one
     audit event naming the fields written, never their values. Creating saves every field; updating
     saves only ``fields`` (with any ``auto_now`` field). Runs in the caller's transaction, so a refused
-    audit leaves no row. The actor is also the author of the row's history where it keeps one."""
+    audit leaves no row. The actor is also the author of the row's history where it keeps one; with no
+    actor (a patient's link), ``username`` says who wrote it."""
     creating = instance._state.adding
     names = list(fields) if fields is not None else []
     if clean:
@@ -117,6 +119,7 @@ def audited_save(
         patient=patient,
         obj=instance,
         changed_fields=names,
+        username=username,
     )
     return instance
 
