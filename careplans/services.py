@@ -142,10 +142,10 @@ def part_update(
         return current
     current.version += 1
     fields = _confirmed(current, user=user, fields=changed)
-    # The version is bookkeeping, not a change: written on its own, so the audit names what changed only.
-    model._default_manager.filter(pk=current.pk).update(version=current.version)
     with _one_active_plan():
-        audited_save(current, actor=user, patient=_patient_of(current), fields=fields)
+        audited_save(
+            current, actor=user, patient=_patient_of(current), fields=fields, bookkeeping=["version"]
+        )
     return current
 
 

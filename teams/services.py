@@ -94,12 +94,14 @@ def audited_save(
     action: str | None = None,
     clean: bool = True,
     username: str = "",
+    bookkeeping: Iterable[str] = (),
 ) -> M:
     """The one way a service writes a row and says so: validate (``full_clean``), save, and append one
     audit event naming the fields written, never their values. Creating saves every field; updating
     saves only ``fields`` (with any ``auto_now`` field). Runs in the caller's transaction, so a refused
     audit leaves no row. The actor is also the author of the row's history where it keeps one; with no
-    actor (a patient's link), ``username`` says who wrote it."""
+    actor (a patient's link), ``username`` says who wrote it. ``bookkeeping`` fields (a version counter)
+    are saved with the update but are not a change the audit names."""
     creating = instance._state.adding
     names = list(fields) if fields is not None else []
     if clean:
@@ -110,7 +112,8 @@ def audited_save(
         instance.save()
     else:
         auto_now = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
-        instance.save(update_fields=[*names, *(name for name in auto_now if name not in names)])
+        extra = [name for name in [*bookkeeping, *auto_now] if name not in names]
+        instance.save(update_fields=[*names, *dict.fromkeys(extra)])
     if not names and creating:
         names = [f.name for f in instance._meta.concrete_fields if not f.primary_key and f.editable]
     audit_record(
