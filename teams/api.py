@@ -243,7 +243,7 @@ class PatientListView(generics.ListCreateAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = _patient_form(request)
         try:
-            patient = services.patient_create(user=request.user, data=form.cleaned_data)
+            patient = services.patient_create(user=cast(User, request.user), data=form.cleaned_data)
         except DjangoValidationError as error:
             raise ValidationError(django_errors(error)) from None
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
@@ -276,7 +276,9 @@ class PatientDetailView(PatientScopedAPIView):
         patient = self.patient
         form = _patient_form(request, instance=patient)
         try:
-            patient = services.patient_update(user=request.user, patient=patient, data=form.cleaned_data)
+            patient = services.patient_update(
+                user=cast(User, request.user), patient=patient, data=form.cleaned_data
+            )
         except DjangoValidationError as error:
             raise ValidationError(django_errors(error)) from None
         return Response(PatientSerializer(patient).data)
