@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
-from teams.models import AuditEvent, Discipline, Membership, Patient, User
-from teams.services import audit_record
+from teams.models import Discipline, Membership, Patient, User
+from teams.services import audited_save
 
 from . import tasks  # the module, not its names: tasks imports this module too
 from .instruments import Instrument, Score, ScoringError, get_instrument, score
@@ -99,28 +99,27 @@ def _create(
     amends: Screening | None = None,
     reason: str = "",
 ) -> Screening:
-    screening = Screening.objects.create(
-        patient=patient,
-        instrument=instrument.code,
-        instrument_version=instrument.version,
-        timepoint=timepoint,
-        source=source,
-        administered_at=administered_at or timezone.now(),
-        entered_by=entered_by,
-        answers={str(number): value for number, value in sorted(result.answers.items())},
-        total=result.total,
-        subscales=result.subscales,
-        band=result.band,
-        flags=list(result.flags),
-        amends=amends,
-        amendment_reason=reason,
-    )
-    audit_record(
+    screening = audited_save(
+        Screening(
+            patient=patient,
+            instrument=instrument.code,
+            instrument_version=instrument.version,
+            timepoint=timepoint,
+            source=source,
+            administered_at=administered_at or timezone.now(),
+            entered_by=entered_by,
+            answers={str(number): value for number, value in sorted(result.answers.items())},
+            total=result.total,
+            subscales=result.subscales,
+            band=result.band,
+            flags=list(result.flags),
+            amends=amends,
+            amendment_reason=reason,
+        ),
         actor=entered_by,
-        action=AuditEvent.Action.CREATE,
         patient=patient,
-        obj=screening,
-        changed_fields=["answers"] + (["amends"] if amends else []),
+        fields=["answers"] + (["amends"] if amends else []),
+        clean=False,
     )
     _alerts_open(screening=screening, instrument=instrument)
     return screening
@@ -218,15 +217,13 @@ def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
     alert.status = Alert.Status.ACKNOWLEDGED
     alert.acknowledged_by = user
     alert.acknowledged_at = timezone.now()
-    alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
-    audit_record(
+    return audited_save(
+        alert,
         actor=user,
-        action=AuditEvent.Action.UPDATE,
         patient=alert.patient,
-        obj=alert,
-        changed_fields=["status", "acknowledged_by"],
+        fields=["status", "acknowledged_by", "acknowledged_at"],
+        clean=False,
     )
-    return alert
 
 
 @transaction.atomic
@@ -246,15 +243,7 @@ def alert_close(*, alert: Alert, user: User, action_taken: str) -> Alert:
     alert.status = Alert.Status.CLOSED
     alert.action_taken = action_taken.strip()
     alert.closed_by, alert.closed_at = user, now
-    alert.save(update_fields=changed)
-    audit_record(
-        actor=user,
-        action=AuditEvent.Action.UPDATE,
-        patient=alert.patient,
-        obj=alert,
-        changed_fields=changed,
-    )
-    return alert
+    return audited_save(alert, actor=user, patient=alert.patient, fields=changed, clean=False)
 
 
 def alert_notify_send(*, alert_id: int) -> bool:
