@@ -15,7 +15,6 @@ from core.queue import enqueue_on_commit
 from teams.models import Discipline, Membership, Patient, User
 from teams.services import audited_save
 
-from . import tasks  # the module, not its names: tasks imports this module too
 from .instruments import Instrument, Score, ScoringError, get_instrument, score
 from .models import Alert, Screening, Timepoint
 from .selectors import instrument_overrides
@@ -83,7 +82,7 @@ def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]
     alerts = Alert.objects.bulk_create(opened)
     for alert in alerts:
         if alert.kind == Alert.Kind.URGENT:
-            enqueue_on_commit(tasks.alert_notify, alert.pk)
+            enqueue_on_commit("screening.tasks.alert_notify", alert.pk)
     return alerts
 
 
