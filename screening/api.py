@@ -120,11 +120,7 @@ class PatientScreeningsView(PatientRecordsView):
     emergency_writes = True  # a screening may be recorded under emergency access
 
     def get_queryset(self) -> Any:
-        return (
-            Screening.objects.filter(patient=self.patient)
-            .select_related("entered_by")
-            .order_by("-administered_at", "-id")
-        )
+        return selectors.patient_screenings(patient=self.patient)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = ScreeningInputSerializer(data=request.data)
@@ -217,7 +213,7 @@ class AlertAcknowledgeView(APIView):
 
     @extend_schema(request=None, responses={200: AlertSerializer, 404: ErrorSerializer})
     def post(self, request: Request, alert_id: int) -> Response:
-        alert = Alert.objects.filter(pk=alert_id).only("id", "patient_id").first()
+        alert = selectors.alert_patient_ref(alert_id=alert_id)
         if alert is None:
             raise Http404("No alert matches the given query.")
         # The one patient check: an alert of a patient outside the user's teams is a 404, audited.

@@ -16,7 +16,6 @@ and completed responses from other systems imported, validated and scored by our
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -29,7 +28,7 @@ from teams.access import patient_for_request
 from teams.models import AuditEvent, User
 from teams.services import audit_record
 
-from . import services
+from . import selectors, services
 from .instruments import INSTRUMENTS, Instrument, get_instrument
 from .models import Screening, Timepoint
 
@@ -124,11 +123,6 @@ def response_resource(screening: Screening) -> dict[str, Any]:
     return resource
 
 
-def _screenings():
-    corrected = Screening.objects.filter(amends=OuterRef("pk"))
-    return Screening.objects.select_related("entered_by").annotate(superseded=Exists(corrected))
-
-
 class QuestionnaireListView(FHIRView):
     """Every instrument as a Questionnaire, in a searchset Bundle."""
 
@@ -193,7 +187,7 @@ class QuestionnaireResponseListView(FHIRView):
         size = _page_size(params.get("_count"))
         page = params.get("_page", "1")
         number = int(page) if page.isdigit() and int(page) >= 1 else 1
-        rows = _screenings().filter(patient=patient).order_by("-administered_at", "-id")
+        rows = selectors.questionnaire_responses(patient=patient)
         total = rows.count()
         chosen = list(rows[(number - 1) * size : number * size])
         audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
@@ -235,7 +229,7 @@ class QuestionnaireResponseListView(FHIRView):
             )
         except services.ScreeningInvalid as invalid:
             raise FHIRInvalid(_answer_problems(invalid.errors)) from None
-        stored = _screenings().get(pk=screening.pk)
+        stored = selectors.questionnaire_response(screening_id=screening.pk)
         response = Response(response_resource(stored), status=status.HTTP_201_CREATED)
         response["Location"] = f"{fhir_base()}/QuestionnaireResponse/{stored.pk}"
         return response
@@ -243,9 +237,10 @@ class QuestionnaireResponseListView(FHIRView):
 
 class QuestionnaireResponseView(FHIRView):
     def get(self, request: Request, screening_id: int) -> Response:
-        screening = _screenings().filter(pk=screening_id).first()
-        if screening is None:
-            raise not_found("QuestionnaireResponse")
+        try:
+            screening = selectors.questionnaire_response(screening_id=screening_id)
+        except Screening.DoesNotExist:
+            raise not_found("QuestionnaireResponse") from None
         try:
             patient = patient_for_request(request._request, screening.patient_id)
         except Http404:

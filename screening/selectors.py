@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Exists, OuterRef, QuerySet, When
 
 from teams.models import Patient, User
 
@@ -30,6 +30,27 @@ def item_wordings(codes: list[str]) -> dict[tuple[str, int], str]:
     """Licensed wording a clinic has loaded, by (instrument, item number)."""
     rows = ItemWording.objects.filter(instrument__in=codes).values_list("instrument", "item_number", "text")
     return {(code, number): text for code, number, text in rows}
+
+
+def clinic_batteries() -> QuerySet[Battery]:
+    """The clinic's batteries, for the pages that offer them."""
+    return Battery.objects.all()
+
+
+def battery_by_id(*, battery_id: int | str) -> Battery | None:
+    """The battery chosen on the entry page, or None when there is no such battery."""
+    return Battery.objects.filter(pk=battery_id).first()
+
+
+def alert_for_patient(*, patient: Patient, alert_id: int) -> Alert | None:
+    """One of the patient's alerts; another patient's is None."""
+    return Alert.objects.filter(patient=patient, pk=alert_id).first()
+
+
+def alert_patient_ref(*, alert_id: int) -> Alert | None:
+    """An alert with only its id and patient loaded: enough to check access to its patient before a
+    service locks and reloads it."""
+    return Alert.objects.filter(pk=alert_id).only("id", "patient_id").first()
 
 
 def alerts_urgent_unresolved(*, patient: Patient) -> list[Alert]:
@@ -133,3 +154,28 @@ def screening_for_patient(*, patient: Patient, screening_id: int) -> Screening |
         .select_related("entered_by", "amends", "amendment__entered_by")
         .first()
     )
+
+
+def patient_screenings(*, patient: Patient) -> QuerySet[Screening]:
+    """A patient's results, corrected ones too, newest first, with who entered them."""
+    return (
+        Screening.objects.filter(patient=patient)
+        .select_related("entered_by")
+        .order_by("-administered_at", "-id")
+    )
+
+
+def _screenings_marked_superseded() -> QuerySet[Screening]:
+    corrected = Screening.objects.filter(amends=OuterRef("pk"))
+    return Screening.objects.select_related("entered_by").annotate(superseded=Exists(corrected))
+
+
+def questionnaire_responses(*, patient: Patient) -> QuerySet[Screening]:
+    """A patient's results newest first, each with who entered it and ``superseded`` (a correction of it
+    exists): what a FHIR QuestionnaireResponse is made from."""
+    return _screenings_marked_superseded().filter(patient=patient).order_by("-administered_at", "-id")
+
+
+def questionnaire_response(*, screening_id: int) -> Screening:
+    """One result as ``questionnaire_responses`` gives them; raises Screening.DoesNotExist."""
+    return _screenings_marked_superseded().get(pk=screening_id)

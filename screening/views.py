@@ -32,7 +32,7 @@ def instrument_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "screening/instrument_list.html",
-        {"instruments": INSTRUMENTS.values(), "batteries": Battery.objects.all()},
+        {"instruments": INSTRUMENTS.values(), "batteries": selectors.clinic_batteries()},
     )
 
 
@@ -56,7 +56,7 @@ def _entry_instruments(request: AuthenticatedRequest) -> tuple[list[Instrument],
     source = request.POST if request.method == "POST" else request.GET
     battery_id, code = source.get("battery", ""), source.get("instrument", "")
     if battery_id.isdigit():
-        battery = Battery.objects.filter(pk=battery_id).first()
+        battery = selectors.battery_by_id(battery_id=battery_id)
         if battery is None:
             raise Http404("No such battery.")
         return [INSTRUMENTS[c] for c in battery.instruments if c in INSTRUMENTS], battery
@@ -73,7 +73,11 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
         return render(
             request,
             "screening/screening_choose.html",
-            {"patient": patient, "batteries": Battery.objects.all(), "instruments": INSTRUMENTS.values()},
+            {
+                "patient": patient,
+                "batteries": selectors.clinic_batteries(),
+                "instruments": INSTRUMENTS.values(),
+            },
         )
     default_timepoint = battery.timepoint if battery else Timepoint.ADHOC
     timepoint_form = TimepointForm(request.POST or None, initial={"timepoint": default_timepoint})
@@ -177,7 +181,7 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
 
 
 def _alert_or_404(patient: Patient, alert_id: int) -> Alert:
-    alert = Alert.objects.filter(patient=patient, pk=alert_id).first()
+    alert = selectors.alert_for_patient(patient=patient, alert_id=alert_id)
     if alert is None:
         raise Http404("No such alert.")
     return alert
