@@ -6,17 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from teams.models import AuditEvent, Patient, User
-from teams.services import audit_record
+from teams.models import Patient, User
+from teams.services import audited_save
 
 from .models import ExerciseWeekLog, FunctionalMeasure, Session
-
-
-def _audited_save(instance, *, user: User, patient: Patient, action: str, fields):
-    instance.full_clean()
-    instance.save()
-    audit_record(actor=user, action=action, patient=patient, obj=instance, changed_fields=fields)
-    return instance
 
 
 @transaction.atomic
@@ -37,13 +30,7 @@ def session_record(
         status=status,
         recorded_at=None if status == Session.Status.SCHEDULED else timezone.now(),
     )
-    return _audited_save(
-        session,
-        user=user,
-        patient=patient,
-        action=AuditEvent.Action.CREATE,
-        fields=["starts_at", "status"],
-    )
+    return audited_save(session, actor=user, patient=patient, fields=["starts_at", "status"])
 
 
 @transaction.atomic
@@ -53,38 +40,22 @@ def session_set_status(*, session: Session, status: str, user: User) -> Session:
         raise ValidationError({"status": "Choose attended, missed or cancelled."})
     session.status = status
     session.recorded_at = timezone.now()
-    return _audited_save(
-        session,
-        user=user,
-        patient=session.patient,
-        action=AuditEvent.Action.UPDATE,
-        fields=["status"],
-    )
+    return audited_save(session, actor=user, patient=session.patient, fields=["status", "recorded_at"])
 
 
 @transaction.atomic
-def exercise_week_log_record(*, log: ExerciseWeekLog, user: User):
+def exercise_week_log_record(*, log: ExerciseWeekLog, user: User) -> ExerciseWeekLog:
     log.entered_by = user
     existing = ExerciseWeekLog.objects.filter(exercise=log.exercise, week_starting=log.week_starting).first()
     if existing is not None:
         existing.sessions_done, existing.entered_by = log.sessions_done, user
         log = existing
-    return _audited_save(
-        log,
-        user=user,
-        patient=log.patient,
-        action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
-        fields=["sessions_done"],
-    )
+    # A week already logged is corrected in place, and says who corrected it.
+    fields = ["sessions_done", "entered_by"] if existing else ["sessions_done"]
+    return audited_save(log, actor=user, patient=log.patient, fields=fields)
 
 
 @transaction.atomic
-def measure_record(*, measure: FunctionalMeasure, user: User):
+def measure_record(*, measure: FunctionalMeasure, user: User) -> FunctionalMeasure:
     measure.entered_by = user
-    return _audited_save(
-        measure,
-        user=user,
-        patient=measure.patient,
-        action=AuditEvent.Action.CREATE,
-        fields=["kind", "label", "value"],
-    )
+    return audited_save(measure, actor=user, patient=measure.patient, fields=["kind", "label", "value"])
