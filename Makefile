@@ -74,11 +74,11 @@ test: lint
 	    pytest -q --clock=$$clock $(CLOCK_TESTS) || exit 1; \
 	  done'
 
-# The unit tier, in parallel: every test but the browser's, those that start real processes (worker, beat,
+# The unit tier, in parallel: every test but the browser's, the slow ones (pytest.ini: slow), those that start real processes (worker, beat,
 # manage.py, pg_dump, a live server), the faults and the benchmark; no lint. Each pytest-xdist worker has
 # its own test database (test_rehabcare_gw0, ...), kept between runs here (--reuse-db; new migrations are
 # still applied) but not under CI (CI=true). `make test-fast WORKERS=4`, `make test-fast PYTEST_ARGS=--lf`.
-UNIT_TIER := not browser and not process and not faults and not bench
+UNIT_TIER := not browser and not process and not faults and not bench and not slow
 WORKERS ?= auto
 REUSE_DB := $(if $(filter true,$(CI)),,--reuse-db)
 test-fast: venv

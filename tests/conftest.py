@@ -74,9 +74,15 @@ def pytest_configure(config):
         config.stash[CLOCK] = (instant, traveller)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """A test about the moved clock runs only under one, a test at an instant of its own only without
-    one: deselected (not skipped) in the other kind of run."""
+    """Before ``-m`` chooses a tier: a test that commits for real is slow (the whole database is emptied
+    after it). A test about the moved clock runs only under one, a test at an instant of its own only
+    without one: deselected (not skipped) in the other kind of run."""
+    for item in items:
+        database = item.get_closest_marker("django_db")
+        if database is not None and database.kwargs.get("transaction"):
+            item.add_marker(pytest.mark.slow)
     moved = CLOCK in config.stash
     unwanted = "at_its_own_instant" if moved else "under_a_moved_clock"
     dropped = [item for item in items if item.get_closest_marker(unwanted)]

@@ -200,6 +200,7 @@ def _last_event_id() -> int:
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
+@pytest.mark.slow
 def test_every_url_for_every_role(request, client, world, patient, sample_ids, listed):
     matrix: dict[tuple[str, str], int] = {}
     secrets = (patient.mrn, patient.family_name)

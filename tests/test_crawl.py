@@ -9,6 +9,8 @@ from django.core.management import call_command
 
 from teams.models import User
 
+pytestmark = pytest.mark.slow
+
 HREF = re.compile(r'href="([^"#]+)')
 # Downloads and pages outside our own work (the admin is Django's) are not crawled.
 SKIP = ("/admin/", "/static/", "/logout/", "/api/", "/r/", "/stop/", "/favicon.ico")

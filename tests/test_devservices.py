@@ -55,6 +55,7 @@ def _modes_on_the_way(folder: Path) -> dict[Path, int]:
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="the service user is only used as root")
 
 
+@pytest.mark.process  # starts a real PostgreSQL
 @as_root
 def test_a_folder_closed_to_others_above_the_data_stays_closed_and_the_server_still_reaches_its_data(
     tmp_path,

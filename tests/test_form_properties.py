@@ -20,6 +20,8 @@ from teams.models import AuditEvent, Patient
 
 from .routes import route_path, walk
 
+pytestmark = pytest.mark.slow
+
 # Any text, including control characters and unpaired-looking unicode, bounded to typical field sizes.
 TEXT = st.text(st.characters(codec="utf-8"), max_size=150)
 FIELDS = (

@@ -74,17 +74,20 @@ def _settings_of(module: str, env_overrides: dict[str, str], *names: str) -> sub
     )
 
 
+@pytest.mark.process  # runs the settings in a python subprocess
 def test_production_settings_pass_the_deploy_check():
     result = _production({}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.process  # runs the settings in a python subprocess
 def test_production_refuses_to_start_without_a_secret_key():
     result = _production({"SECRET_KEY": ""}, "check")
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
 
 
+@pytest.mark.process  # runs the settings in a python subprocess
 @pytest.mark.parametrize(
     ("env", "refusal"),
     [
@@ -113,6 +116,7 @@ def test_production_settings_refuse_to_load_with_outbox_backends_or_development_
     assert "ImproperlyConfigured" in result.stderr and refusal in result.stderr
 
 
+@pytest.mark.process  # runs the settings in a python subprocess
 def test_production_sends_email_over_tls_and_links_under_its_own_site_by_default():
     result = _settings_of("production", {}, "EMAIL_USE_TLS", "EMAIL_BACKEND", "SITE_URL", "FHIR_MRN_SYSTEM")
     assert result.returncode == 0, result.stderr
@@ -128,12 +132,14 @@ def test_production_sends_email_over_tls_and_links_under_its_own_site_by_default
     assert with_networks.returncode == 0, with_networks.stderr
 
 
+@pytest.mark.process  # runs the settings in a python subprocess
 def test_development_links_follow_the_port_make_run_serves_on():
     result = _settings_of("dev", {"PORT": "8080", "SITE_URL": ""}, "SITE_URL", "FHIR_MRN_SYSTEM")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["'http://127.0.0.1:8080'", "'http://127.0.0.1:8080/fhir/sid/mrn'"]
 
 
+@pytest.mark.process  # runs the settings in a python subprocess
 def test_benchmark_settings_keep_starting_without_production_requirements():
     # DEBUG off like production, but on the development outbox and key: the benchmark sends nothing.
     bare = {name: "" for name in PRODUCTION_ENV}

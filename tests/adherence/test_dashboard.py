@@ -112,6 +112,7 @@ def _populate(count, north, clinician):
         part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "url", [DASHBOARD, reverse("audits"), reverse("dashboard_patients") + "?metric=attendance"]
 )

@@ -1,11 +1,14 @@
 import io
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
 from careplans.models import Caregiver, CarePlan
 from teams.models import AuditEvent, Patient
+
+pytestmark = pytest.mark.slow
 
 
 def _demo_patient(settings):

@@ -349,6 +349,7 @@ def _team_needing_attention(north, clinician, size: int, clock):
     return patients
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [10, 200])
 def test_the_agenda_runs_a_fixed_number_of_queries(
     north, lead, clinician, clock, size, django_assert_max_num_queries
@@ -364,6 +365,7 @@ def test_the_agenda_runs_a_fixed_number_of_queries(
         assert len(agenda_entries(conference)) == size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [10, 200])
 def test_the_agenda_page_runs_a_fixed_number_of_queries(
     north, lead, clinician, clock, size, login, django_assert_max_num_queries

@@ -13,6 +13,8 @@ from conferences.models import ActionItem, AgendaItem, CaseConference, Conferenc
 
 from ..careplans.factories import make_goal, make_milestone, make_plan
 
+pytestmark = pytest.mark.slow
+
 BEFORE = [("teams", "0009_audit_seal_as_owner"), ("conferences", None)]
 STARTS = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 

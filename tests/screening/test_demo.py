@@ -1,7 +1,10 @@
+import pytest
 from django.core.management import call_command
 
 from screening.instruments import change_between, get_instrument
 from screening.models import Alert, Screening
+
+pytestmark = pytest.mark.slow
 
 
 def test_demo_has_intake_and_milestones_with_varied_trajectories_and_one_safety_alert(db, settings):

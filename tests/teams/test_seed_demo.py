@@ -8,6 +8,8 @@ from django.core.management import CommandError, call_command
 
 from teams.models import Membership, Patient, Team, User
 
+pytestmark = pytest.mark.slow
+
 LONDON = ZoneInfo("Europe/London")
 
 
