@@ -13,7 +13,7 @@ from teams import policy
 from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record, audit_record_many
 
-from . import dashboard, tasks
+from . import dashboard
 from .models import Export
 
 HEADER = ["MRN", "Family name", "Given name", "Team", "Primary clinician", "Status"]
@@ -53,7 +53,7 @@ CHUNK = 200
 def export_request(*, user: User, title: str, params: dict[str, str]) -> Export:
     with transaction.atomic():
         export = Export.objects.create(requested_by=user, title=title, params=params)
-        enqueue_on_commit(tasks.export_build, export.pk)
+        enqueue_on_commit("adherence.tasks.export_build", export.pk)
     return export
 
 
