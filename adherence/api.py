@@ -1,6 +1,6 @@
 """JSON API for adherence: a patient's metrics week by week, and a team's headline numbers."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -10,14 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorSerializer
-from teams import policy
 from teams.api import PatientScopedAPIView
-from teams.models import AuditEvent, Patient, Team
+from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record
 
 from . import dashboard, rollups
 from .metrics import Rate
-from .selectors import patient_weeks
+from .selectors import patient_weeks, team_alone, team_led
 
 
 def rate_data(rate: Rate) -> dict[str, Any]:
@@ -67,14 +66,13 @@ class TeamAdherenceView(APIView):
         responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
     )
     def get(self, request: Request, team_id: int) -> Response:
-        team = Team.objects.filter(pk=team_id).first()
-        if team is None or not policy.leads_team(request.user, team.pk):
+        team = team_led(user=cast(User, request.user), team_id=team_id)
+        if team is None:
             raise Http404("No team matches the given query.")
         status = request.query_params.get("status", "")
-        filters = dashboard.DashboardFilters(
-            {"team": team.pk, "status": status}, teams=Team.objects.filter(pk=team.pk)
-        )
-        window, patients = dashboard.window_and_patients(team.patients.all(), filters)
+        teams = team_alone(team=team)
+        filters = dashboard.DashboardFilters({"team": team.pk, "status": status}, teams=teams)
+        window, patients = dashboard.window_and_patients(dashboard.overseen_patients(teams), filters)
         valid_status = status if status in Patient.Status.values else ""
         numbers = dashboard.headline(rollups.Scope([team.pk], status=valid_status), window)
         audit_record(actor=request.user, action=AuditEvent.Action.VIEW, object_type="team adherence")

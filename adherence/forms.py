@@ -8,7 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
-from careplans.models import Exercise
+from careplans.selectors import active_exercises
 from teams.models import Patient
 
 from .models import ExerciseWeekLog, FunctionalMeasure, Session
@@ -31,9 +31,7 @@ class ExerciseWeekLogForm(forms.ModelForm):
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
-        cast(forms.ModelChoiceField, self.fields["exercise"]).queryset = Exercise.objects.filter(
-            plan__patient=patient, plan__status="active"
-        )
+        cast(forms.ModelChoiceField, self.fields["exercise"]).queryset = active_exercises(patient=patient)
         self.helper = _helper("Save exercise log")
 
 

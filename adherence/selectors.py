@@ -4,17 +4,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, FloatField, Value
+from django.db.models import Avg, FloatField, QuerySet, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from checkins.models import CheckIn
 from screening.models import Screening
-from teams.models import Patient, User
+from teams import policy
+from teams.models import Patient, Team, User
 
 from . import metrics, rollups
 from .metrics import Rate
-from .models import FunctionalMeasure, Session
+from .models import Export, FunctionalMeasure, Session
 
 WEEKS = 12
 
@@ -98,6 +99,11 @@ def patient_sessions(*, patient: Patient, limit: int = 8) -> list[Session]:
     )
 
 
+def patient_session(*, patient: Patient, session_id: int) -> Session | None:
+    """One of the patient's sessions, or None (another patient's session is not found)."""
+    return Session.objects.filter(patient=patient, pk=session_id).first()
+
+
 def patient_measures(*, patient: Patient) -> dict[str, list[FunctionalMeasure]]:
     """Each measured thing's values over time, oldest first."""
     series: dict[str, list[FunctionalMeasure]] = defaultdict(list)
@@ -118,3 +124,19 @@ def day_list(*, user: User, day: date) -> list[Session]:
         .select_related("patient")
         .order_by("starts_at")
     )
+
+
+def export_by_id(*, export_id: int) -> Export | None:
+    """An export, whoever asked for it: ``teams.policy.may_download_export`` says who may have it."""
+    return Export.objects.filter(pk=export_id).first()
+
+
+def team_led(*, user: User, team_id: int) -> Team | None:
+    """The team when the user leads it (or is a clinic admin), else None: its figures are for them."""
+    team = Team.objects.filter(pk=team_id).first()
+    return team if team is not None and policy.leads_team(user, team.pk) else None
+
+
+def team_alone(*, team: Team) -> QuerySet[Team]:
+    """The one team as a queryset: the dashboard's filters and patient lists narrow to the teams given."""
+    return Team.objects.filter(pk=team.pk)

@@ -42,7 +42,7 @@ def session_record(request: AuthenticatedRequest, patient: Patient) -> HttpRespo
 @patient_scoped
 @require_POST
 def session_status(request: AuthenticatedRequest, patient: Patient, session_id: int) -> HttpResponse:
-    session = Session.objects.filter(patient=patient, pk=session_id).first()
+    session = selectors.patient_session(patient=patient, session_id=session_id)
     if session is None:
         raise Http404("No such session.")
     try:
@@ -269,7 +269,7 @@ def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> Http
 
 
 def _own_export(request: AuthenticatedRequest, export_id: int) -> Export:
-    export = Export.objects.filter(pk=export_id).first()
+    export = selectors.export_by_id(export_id=export_id)
     if export is None or not policy.may_download_export(request.user, export):
         raise Http404("No such export.")
     return export
