@@ -240,13 +240,13 @@ def emergency_access_grant(*, user: User, mrn: str, reason: str) -> EmergencyAcc
         )
         raise ValidationError({"mrn": "No patient has this MRN."})
     with transaction.atomic():
-        access = EmergencyAccess.objects.create(
+        access = EmergencyAccess(
             user=user,
             patient=patient,
             reason=reason,
             expires_at=timezone.now() + timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
         )
-        audit_record(actor=user, action=AuditEvent.Action.EMERGENCY, patient=patient, obj=access)
+        audited_save(access, actor=user, patient=patient, action=AuditEvent.Action.EMERGENCY, clean=False)
         enqueue_on_commit("teams.tasks.emergency_access_notify", access.pk)
     return access
 
