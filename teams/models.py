@@ -1,4 +1,4 @@
-"""Staff, teams, the patient registry, the one access rule, the audit trail and case conferences.
+"""Staff, teams, the patient registry, the one access rule, emergency access and the audit trail.
 
 Every other app reaches patients through ``Patient.objects.visible_to(user)``.
 """

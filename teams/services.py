@@ -1,4 +1,4 @@
-"""Writes for staff, teams, patients and case conferences, and the audit trail every write goes through."""
+"""Writes for staff, teams, patients and emergency access, and the audit trail every write goes through."""
 
 from collections.abc import Iterable
 from datetime import timedelta
