@@ -2,6 +2,7 @@
 down. Read from the source (every import, function-local and type-checking ones included)."""
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,32 @@ def test_the_layers_are_every_package_of_the_application():
     packages = {path.parent.name for path in ROOT.glob("*/__init__.py")}
     tools = {"tests", "scripts", "benchmarks", "reliability"}
     assert packages - tools == {*LAYERS, PROJECT}
+
+
+def _queued_task_names() -> list[tuple[str, str]]:
+    """(module, dotted name) of every task a module queues by name."""
+    found = []
+    for package in LAYERS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "id", getattr(node.func, "attr", ""))
+                    in ("enqueue", "enqueue_on_commit")
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    found.append((str(path.relative_to(ROOT)), node.args[0].value))
+    return found
+
+
+def test_a_task_queued_by_name_is_a_task_of_the_same_app():
+    from celery import Task
+
+    queued = _queued_task_names()
+    assert len(queued) >= 6  # the check reads something
+    for module, name in queued:
+        task_module, _, function = name.rpartition(".")
+        assert task_module == module.split("/")[0] + ".tasks", (module, name)
+        assert isinstance(getattr(importlib.import_module(task_module), function), Task), (module, name)
