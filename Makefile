@@ -33,13 +33,14 @@ lock: venv
 	$(UV_COMPILE) --group dev -c requirements.txt -o requirements-dev.txt
 
 # migrate connects as the database's owner (DATABASE_OWNER_URL); the demo data and the application
-# itself run as the application's role (DATABASE_URL), which owns nothing.
+# itself run as the application's role (DATABASE_URL), which owns nothing. honcho gives each process a
+# PORT of its own (web, then +100 for the worker), so the links the worker sends name the web's (SITE_URL).
 run: venv
 	$(SERVICES) sh -c '\
 	  python manage.py migrate --noinput && \
 	  python manage.py seed_demo && \
 	  echo "" && echo "RehabCare is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops everything)" && echo "" && \
-	  exec env -u DATABASE_OWNER_URL honcho start --port $(PORT)'
+	  exec env -u DATABASE_OWNER_URL SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" honcho start --port $(PORT)'
 
 lint: venv
 	ruff check .
