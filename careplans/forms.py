@@ -30,20 +30,50 @@ class VersionedForm(forms.ModelForm):
     """A part of a plan, edited by several people: ``version`` says which state the editor started from."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # After a conflict: the fields both editors changed, each of which needs a choice (``keep_<name>``).
+    clashes = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        self.initial.setdefault("clashes", "")
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("save", "Save"))
         if "goal" in self.fields:
             choice_field(self, "goal").queryset = plan.goals.all()
+        names = self.data.get("clashes", "") if self.is_bound else ""
+        editable = set(self._meta.fields or ())
+        self.clash_choices([name for name in names.split(",") if name in editable])
+
+    def clash_choices(self, names: list[str], theirs: dict[str, str] | None = None) -> None:
+        """Ask, for each field both editors changed, which value to keep: nothing is kept by default."""
+        for name in names:
+            label = self.fields[name].label or name.replace("_", " ")
+            stored = theirs[name] if theirs else str(getattr(self.instance, name, "") or "—")
+            mine = self.data.get(name) or "—"
+            self.fields[f"keep_{name}"] = forms.ChoiceField(
+                label=f"{str(label).capitalize()}: both of you changed it",
+                choices=[("theirs", f"Keep the saved value: {stored}"), ("mine", f"Keep yours: {mine}")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose which value to keep."},
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in [key[len("keep_") :] for key in self.fields if key.startswith("keep_")]:
+            if cleaned.get(f"keep_{name}") == "theirs":
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
     def changes(self) -> dict[str, Any]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("version", "clashes") and not name.startswith("keep_")
+        }
 
 
 class PlanForm(VersionedForm):

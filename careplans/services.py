@@ -29,17 +29,35 @@ class FieldChange:
     after: str
 
 
+@dataclass(frozen=True)
+class FieldClash:
+    """A field both editors changed, to different values: one of them must be chosen."""
+
+    field: str
+    label: str
+    theirs: str
+    mine: str
+
+
 class EditConflict(Exception):
-    """Someone saved the row after the editor loaded it. Carries what they changed and the fresh row."""
+    """Someone saved the row after the editor loaded it, and both changed a field differently (or what
+    the editor started from is unknown). Carries what they changed, the clashes and the fresh row."""
 
     def __init__(
-        self, *, current: Versioned, changes: list[FieldChange], changed_by: Any, changed_at: Any
+        self,
+        *,
+        current: Versioned,
+        changes: list[FieldChange],
+        changed_by: Any,
+        changed_at: Any,
+        clashes: list[FieldClash] | None = None,
     ) -> None:
         super().__init__(f"{current._meta.verbose_name} was changed by {changed_by} while you were editing")
         self.current = current
         self.changes = changes
         self.changed_by = changed_by
         self.changed_at = changed_at
+        self.clashes = clashes or []
 
 
 RelatedLabel = Callable[[models.Field, Any], str]
@@ -121,19 +139,14 @@ def part_update(
     expected_version: int,
     user: User,
 ) -> V:
-    """Apply ``data`` to the stored row if nobody changed it since ``expected_version``; else EditConflict."""
+    """Apply ``data`` to the stored row. If someone saved it since ``expected_version``, merge three ways
+    against the version the editor started from: a field only they changed keeps their value, a field
+    only the editor changed takes the editor's, and a field both changed to different values is an
+    ``EditConflict`` (with its clashes) for the editor to choose, so nobody's change is undone unseen."""
     model = type(instance)
     current = model._default_manager.select_for_update().get(pk=instance.pk)
     if current.version != expected_version:
-        history = current.history  # type: ignore[attr-defined]  # added by django-simple-history
-        seen = history.filter(version=expected_version).order_by("-history_date").first()
-        latest = history.select_related("history_user").order_by("-history_date").first()
-        raise EditConflict(
-            current=current,
-            changes=changes_between(seen.instance, current, list(data)) if seen else [],
-            changed_by=latest.history_user if latest else None,
-            changed_at=latest.history_date if latest else None,
-        )
+        data = _merged(current, data, expected_version)
     before = copy(current)
     for name, value in data.items():
         setattr(current, name, value)
@@ -147,6 +160,36 @@ def part_update(
             current, actor=user, patient=_patient_of(current), fields=fields, bookkeeping=["version"]
         )
     return current
+
+
+def _merged(current: V, data: dict[str, Any], expected_version: int) -> dict[str, Any]:
+    """The editor's ``data`` less what only the other person changed, or EditConflict on a clash."""
+    history = current.history  # type: ignore[attr-defined]  # added by django-simple-history
+    seen = history.filter(version=expected_version).order_by("-history_date").first()
+    latest = history.select_related("history_user").order_by("-history_date").first()
+    mine = copy(current)
+    for name, value in data.items():
+        setattr(mine, name, value)
+    theirs = (
+        {change.field: change for change in changes_between(seen.instance, current, list(data))}
+        if seen
+        else {}
+    )
+    unknown = seen is None  # the starting version is gone: every difference is the editor's to settle
+    clashes = []
+    for change in changes_between(current, mine, list(data)):
+        started = changes_between(seen.instance, mine, [change.field]) if seen else [change]
+        if unknown or (change.field in theirs and started):
+            clashes.append(FieldClash(change.field, change.label, theirs=change.before, mine=change.after))
+    if clashes:
+        raise EditConflict(
+            current=current,
+            changes=list(theirs.values()),
+            changed_by=latest.history_user if latest else None,
+            changed_at=latest.history_date if latest else None,
+            clashes=clashes,
+        )
+    return {name: value for name, value in data.items() if name not in theirs}
 
 
 def _owner_for(patient: Patient, discipline: str, fallback: User) -> User:

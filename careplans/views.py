@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -95,10 +96,25 @@ def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int
 
 
 def _conflict_form(form: VersionedForm, conflict: services.EditConflict) -> None:
-    """Keep the editor's input, but base it on the version now stored, so saving again applies it."""
+    """Base the editor's input on the version now stored: a field only the other person changed shows
+    their value (saving again never undoes it), the editor's own changes stay, and each field both
+    changed asks which value to keep before the save is accepted."""
     data = cast(QueryDict, form.data).copy()
     data["version"] = str(conflict.current.version)
+    clashes = {clash.field: clash for clash in conflict.clashes}
+    stored = model_to_dict(conflict.current, fields=[change.field for change in conflict.changes])
+    for name, value in stored.items():
+        if name in clashes or name not in form.fields:
+            continue
+        if isinstance(value, list):
+            data.setlist(name, [str(item) for item in value])
+        elif isinstance(value, bool):
+            data[name] = "on" if value else ""
+        else:
+            data[name] = "" if value is None else str(value)
+    data["clashes"] = ",".join(clashes)
     form.data = data
+    form.clash_choices(list(clashes), theirs={name: clash.theirs for name, clash in clashes.items()})
 
 
 def _save_form(
@@ -108,15 +124,13 @@ def _save_form(
     try:
         if instance.pk is None:
             return services.part_create(instance=form.save(commit=False), user=request.user), None
-        return (
-            services.part_update(
-                instance=instance,
-                data=form.changes(),
-                expected_version=form.cleaned_data.get("version") or 0,
-                user=request.user,
-            ),
-            None,
+        expected = form.cleaned_data.get("version") or 0
+        saved = services.part_update(
+            instance=instance, data=form.changes(), expected_version=expected, user=request.user
         )
+        if saved.version > expected + 1:
+            messages.info(request, "Someone else changed this while you were editing: both changes are kept.")
+        return saved, None
     except services.EditConflict as conflict:
         _conflict_form(form, conflict)
         return None, conflict

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from careplans.models import Goal, PlanTemplate, Responsibility
+from careplans.models import PlanTemplate, Responsibility
 from careplans.templates_seed import templates_ensure
 from screening.batteries import batteries_ensure
 from screening.models import Battery
@@ -111,9 +111,14 @@ def test_two_clinicians_edit_the_same_goal_and_the_second_sees_the_conflict(
     goal.refresh_from_db()
     assert goal.target_value == "60"
 
+    # Both changed the target: the save waits for a choice, and keeping theirs never undoes it.
+    expect(conflict).to_contain_text("You both changed target value")
+    physio.get_by_role("button", name="Save").click()
+    expect(physio.get_by_text("Choose which value to keep.")).to_be_visible()
+    physio.get_by_label("Keep the saved value: 60").check()
     physio.get_by_role("button", name="Save").click()
     expect(physio.get_by_text("Goal saved.")).to_be_visible()
-    goal = Goal.objects.get(pk=goal.pk)
-    assert (goal.target_value, goal.value) == ("30", "Where I relax")
+    goal.refresh_from_db()
+    assert (goal.target_value, goal.value) == ("60", "Where I relax")
     for tab in pages:
         tab.context.close()

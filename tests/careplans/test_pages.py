@@ -216,11 +216,35 @@ def test_a_conflicting_edit_is_refused_with_what_changed_and_keeps_the_input(
     assert response.context["form"].data["version"] == "2"
     goal.refresh_from_db()
     assert goal.target_value == "60"
-    # Saving again, now based on version 2, applies their input.
-    again = first.post(url, response.context["form"].data.dict())
+    # Both changed the target: saving again without saying which to keep is refused, never a silent undo.
+    unchosen = first.post(url, response.context["form"].data.dict())
+    assert unchosen.status_code == 200 and "Choose which value to keep." in unchosen.text
+    goal.refresh_from_db()
+    assert goal.target_value == "60"
+    # Choosing theirs keeps 60 and still applies the rest of their input.
+    again = first.post(url, response.context["form"].data.dict() | {"keep_target_value": "theirs"})
     assert again.status_code == 302
     goal.refresh_from_db()
-    assert (goal.target_value, goal.value) == ("30", "Where I relax")
+    assert (goal.target_value, goal.value) == ("60", "Where I relax")
+
+
+def test_a_stale_edit_of_other_fields_keeps_both_changes(login, clinician, colleague, patient):
+    """The reported case: one clinician moves the target, the other (from the same page) edits another
+    field and saves; the target must not go back."""
+    from django.test import Client
+
+    plan = make_plan(patient, clinician)
+    goal = make_goal(plan, clinician)
+    url = _part_url(plan, "goal", goal.pk)
+    first, second = login(clinician), Client()
+    second.force_login(colleague)
+    form = first.get(url).context["form"]
+    base = {name: form.initial.get(name) for name in form.fields} | {"target_date": "2026-12-01"}
+    assert second.post(url, base | {"target_value": "1000", "version": 1}).status_code == 302
+    response = first.post(url, base | {"value": "Where I relax", "version": 1}, follow=True)
+    assert "both changes are kept" in response.text
+    goal.refresh_from_db()
+    assert (goal.target_value, goal.value, goal.version) == ("1000", "Where I relax", 3)
 
 
 def test_activate_and_complete_from_the_plan_page(login, clinician, patient):
@@ -243,8 +267,11 @@ def test_milestone_marked_achieved_in_place_with_htmx(login, clinician, patient)
     assert response.status_code == 200
     assert "Achieved" in response.text and "confirmed by Priya Shah" in response.text
     assert "<html" not in response.text
+    # Marked again from a stale page: the same change, so nothing clashes and nothing is written twice.
     stale = login(clinician).post(url, {"version": 1}, HTTP_HX_REQUEST="true")
-    assert "meanwhile" in stale.text
+    assert "Achieved" in stale.text and "confirmed by Priya Shah" in stale.text
+    milestone.refresh_from_db()
+    assert milestone.version == 2
 
 
 def test_reached_milestone_with_a_battery_shows_it_due_on_the_overview(login, clinician, patient):

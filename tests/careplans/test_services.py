@@ -125,6 +125,30 @@ def test_a_stale_save_is_refused_and_says_what_changed(patient, clinician, colle
     assert (goal.target_value, goal.version) == ("30", 3)
 
 
+def test_a_stale_save_keeps_what_only_the_other_changed_and_applies_the_rest(patient, clinician, colleague):
+    plan = make_plan(patient, clinician)
+    goal = make_goal(plan, clinician)
+    part_update(instance=goal, data={"target_value": "800"}, expected_version=1, user=colleague)
+    # The clinician started from version 1 too: the target as it was then, and a new baseline.
+    saved = part_update(
+        instance=goal, data={"target_value": "45", "baseline": "5"}, expected_version=1, user=clinician
+    )
+    assert (saved.target_value, saved.baseline, saved.version) == ("800", "5", 3)
+
+
+def test_fields_both_changed_differently_are_named_for_a_choice(patient, clinician, colleague):
+    plan = make_plan(patient, clinician)
+    goal = make_goal(plan, clinician)
+    part_update(
+        instance=goal, data={"target_value": "800", "baseline": "5"}, expected_version=1, user=colleague
+    )
+    with pytest.raises(EditConflict) as conflict:
+        part_update(
+            instance=goal, data={"target_value": "1000", "baseline": "5"}, expected_version=1, user=clinician
+        )
+    assert [(c.field, c.theirs, c.mine) for c in conflict.value.clashes] == [("target_value", "800", "1000")]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_edits_one_wins_the_other_is_refused(patient, clinician, colleague):
     plan = make_plan(patient, clinician)

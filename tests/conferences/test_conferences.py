@@ -165,10 +165,33 @@ def test_an_action_reschedules_a_milestone_with_the_version_it_was_shown(item, p
     assert milestone.history.first().history_user == lead
 
 
-def test_a_stale_plan_change_is_refused_and_nothing_is_saved(item, plan, lead, clinician, colleague):
+def test_a_stale_plan_change_keeps_the_others_change_and_makes_its_own(
+    item, plan, lead, clinician, colleague
+):
     milestone = make_milestone(make_goal(plan, clinician), clinician)
-    # Someone changes the milestone after the conference page was loaded at version 1.
+    # Someone changes the milestone's target after the conference page was loaded at version 1.
     part_update(instance=milestone, data={"target": "25 minutes"}, expected_version=1, user=colleague)
+    services.action_add(
+        item=item,
+        description="Give her two more weeks",
+        owner=clinician,
+        due_on=date(2026, 12, 3),
+        user=lead,
+        plan_change=_plan_change(
+            change="reschedule", part=f"milestone:{milestone.pk}:1", new_date=date(2026, 12, 3)
+        ),
+    )
+    milestone = Milestone.objects.get(pk=milestone.pk)
+    assert (milestone.due_date, milestone.target, milestone.version) == (date(2026, 12, 3), "25 minutes", 3)
+    assert ActionItem.objects.get().part == milestone
+
+
+def test_a_stale_plan_change_to_what_someone_else_changed_is_refused_and_nothing_is_saved(
+    item, plan, lead, clinician, colleague
+):
+    milestone = make_milestone(make_goal(plan, clinician), clinician)
+    # Someone moves the milestone's due date after the conference page was loaded at version 1.
+    part_update(instance=milestone, data={"due_date": date(2026, 11, 1)}, expected_version=1, user=colleague)
     with pytest.raises(ValidationError) as refused:
         services.action_add(
             item=item,
@@ -182,7 +205,7 @@ def test_a_stale_plan_change_is_refused_and_nothing_is_saved(item, plan, lead, c
         )
     assert "changed" in refused.value.message_dict["part"][0]
     milestone = Milestone.objects.get(pk=milestone.pk)
-    assert (milestone.due_date, milestone.target, milestone.version) == (date(2026, 10, 15), "25 minutes", 2)
+    assert (milestone.due_date, milestone.version) == (date(2026, 11, 1), 2)
     assert not ActionItem.objects.exists()
 
 
