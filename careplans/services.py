@@ -175,12 +175,13 @@ def _merged(current: V, data: dict[str, Any], expected_version: int) -> dict[str
         if seen
         else {}
     )
-    unknown = seen is None  # the starting version is gone: every difference is the editor's to settle
-    clashes = []
-    for change in changes_between(current, mine, list(data)):
-        started = changes_between(seen.instance, mine, [change.field]) if seen else [change]
-        if unknown or (change.field in theirs and started):
-            clashes.append(FieldClash(change.field, change.label, theirs=change.before, mine=change.after))
+    # A clash: both changed the field, to different values. With the starting version gone, every
+    # difference is the editor's to settle.
+    clashes = [
+        FieldClash(change.field, change.label, theirs=change.before, mine=change.after)
+        for change in changes_between(current, mine, list(data))
+        if seen is None or (change.field in theirs and changes_between(seen.instance, mine, [change.field]))
+    ]
     if clashes:
         raise EditConflict(
             current=current,

@@ -27,6 +27,11 @@ def _nobody() -> Any:
     return None
 
 
+def signed_in(user: Any) -> Any:
+    """``user`` when signed in, else None: a signed-out visitor is nobody to the audit trail."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
 @dataclass(frozen=True)
 class Context:
     address: str | None = None
@@ -37,8 +42,7 @@ class Context:
     @property
     def actor(self) -> Any:
         """The signed-in user acting, or None (anonymous, the system, a patient's link)."""
-        actor = self.actor_of()
-        return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+        return signed_in(self.actor_of())
 
 
 _current: ContextVar[Context] = ContextVar("rehabcare_context", default=Context())  # noqa: B039 (frozen)

@@ -40,8 +40,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. Field names are recorded, never their values; the client's address comes from
     the request's context (``core.context``), which the edge of the system set."""
-    if actor is not None and not actor.is_authenticated:
-        actor = None  # a signed-out visitor is recorded by address (and any username given) only
+    actor = context.signed_in(actor)  # a signed-out visitor is recorded by address (and any username) only
     if obj is not None:
         object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or str(obj.pk)
@@ -66,7 +65,7 @@ def audit_record_many(
     object_type: str = "",
 ) -> None:
     """One event per patient whose record a page shows, in one query (an agenda lists many)."""
-    actor = actor if actor is not None and actor.is_authenticated else None
+    actor = context.signed_in(actor)
     ip_address = context.current().address
     AuditEvent.objects.bulk_create(
         AuditEvent(
