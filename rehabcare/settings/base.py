@@ -341,6 +341,9 @@ LOGGING = {
 
 # Clinic name shown in the header and on patient-facing pages.
 CLINIC_NAME = env_str("CLINIC_NAME", "RehabCare Clinic")
+# The clinic's phone number, on every patient page (as a tel: link) and on the printable plan. The
+# default is a number reserved for drama (Ofcom's 020 7946 0xxx), so demo pages never name a real line.
+CLINIC_PHONE = env_str("CLINIC_PHONE", "020 7946 0000")
 
 # Two-factor sign-in (TOTP, with backup codes): clinic admins and team leads always; everyone with
 # REQUIRE_2FA (production's default). Development and tests switch it off so the demo logins work.

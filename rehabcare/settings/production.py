@@ -24,6 +24,11 @@ if not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured(f"SITE_URL must start with https:// in production, not {SITE_URL!r}")
 FHIR_MRN_SYSTEM = env_str("FHIR_MRN_SYSTEM", f"{SITE_URL}/fhir/sid/mrn")
 
+# Patients are told to call the clinic on every page they see: no default number in production.
+CLINIC_NAME = env_str("CLINIC_NAME")
+CLINIC_PHONE = env_str("CLINIC_PHONE")
+OTP_TOTP_ISSUER = CLINIC_NAME
+
 # Backends that keep or print messages instead of sending them.
 NOT_SENDING = {
     "checkins.backends.OutboxEmailBackend",
