@@ -130,6 +130,10 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     questionnaire_completed_at = models.DateTimeField(null=True, blank=True)
+    # The questionnaire's answers so far, {instrument code: {item number: answer}}, saved page by page so
+    # the patient can pause and carry on with the same link. Emptied when the answers are sent (they
+    # become screenings then) and when the link expires.
+    questionnaire_draft = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -224,6 +224,8 @@ class Instrument:
     # Whether a "high" flag should open a psychosocial review.
     opens_review: bool
     stem: str = ""
+    # What a patient sees as the title when they answer by link: plain words, no acronym, no score.
+    patient_title: str = ""
     # Items that may be left blank and imputed, and how many of them at most; 0 means every item is required.
     prorate_items: tuple[int, ...] = ()
     max_prorated_missing: int = 0
