@@ -52,6 +52,16 @@ urlpatterns = [
         name="api_patient_care_plan",
     ),
     path(
+        "patients/<int:patient_id>/care-plans/<int:plan_id>/",
+        careplans_api.VersionedPartView.as_view(),
+        name="api_care_plan_details",
+    ),
+    path(
+        "patients/<int:patient_id>/care-plans/<int:plan_id>/parts/<str:part>/<int:part_id>/",
+        careplans_api.VersionedPartView.as_view(),
+        name="api_care_plan_part",
+    ),
+    path(
         "patients/<int:patient_id>/adherence/",
         adherence_api.PatientAdherenceView.as_view(),
         name="api_patient_adherence",

@@ -76,6 +76,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api_logout_all": (401, 401, 401, 401, 401),
     "api_patient_adherence": (401, 200, 404, 200, 200),
     "api_patient_care_plan": (401, 200, 404, 200, 200),
+    "api_care_plan_details": (401, 200, 404, 200, 200),
+    "api_care_plan_part": (401, 200, 404, 200, 200),
     "api_patient_checkins": (401, 200, 404, 200, 200),
     "api_patient_detail": (401, 200, 404, 200, 200),
     "api_patient_list": (401, 200, 200, 200, 200),
