@@ -2,20 +2,34 @@
 
 from typing import Any
 
+from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils import timezone
 
 from careplans.models import Exercise
 
-from .models import SCHEDULE_FIELDS, WEEKDAYS, ExerciseLog, Schedule
+from .models import SCHEDULE_FIELDS, WEEKDAYS, Cadence, ExerciseLog, Schedule, cadence_fields_unused
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class ScheduleForm(forms.ModelForm):
+    """The schedule, and the consent it rests on: the patient's own record, shown and written here too
+    (``services.schedule_save``). The fields of a cadence not chosen are ignored, whatever was posted."""
+
+    cadence = forms.ChoiceField(choices=Cadence.choices, widget=forms.RadioSelect, label="How often")
     weekdays = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="On"
+    )
+    reminder_consent_given_on = forms.DateField(
+        label="Agreed to reminders on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Reminders need the patient's consent: enter the day they agreed."},
+    )
+    reminder_consent_note = forms.CharField(
+        label="How they agreed", max_length=200, required=False, help_text="E.g. verbally, at intake."
     )
 
     class Meta:
@@ -24,17 +38,61 @@ class ScheduleForm(forms.ModelForm):
         widgets = {
             "anchor_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "paused_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "consent_given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "local_time": TIME,
             "quiet_start": TIME,
             "quiet_end": TIME,
         }
+        labels = {"local_time": "At", "quiet_start": "Quiet from", "quiet_end": "Quiet until"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        patient = self.instance.patient
+        if patient.consent_to_reminders:
+            self.initial.setdefault("reminder_consent_given_on", patient.reminder_consent_given_on)
+            self.initial.setdefault("reminder_consent_note", patient.reminder_consent_note)
+        # Ready for a switch of cadence; kept only if that cadence is chosen.
+        if self.initial.get("every_n_days") is None:
+            self.initial["every_n_days"] = 2
+        if self.initial.get("anchor_date") is None:
+            self.initial["anchor_date"] = timezone.localdate()
+        if self.is_bound:
+            # Another cadence's fields are left out before anything reads them: none of them is checked
+            # or kept (with scripts off, the page shows them all).
+            data = self.data.copy()
+            for name in cadence_fields_unused(str(data.get("cadence", ""))):
+                data.pop(name, None)
+            self.data = data
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("save", "Save schedule"))
+        self.helper.form_class = "cadence-form"
+        self.helper.layout = Layout(
+            Fieldset(
+                "When",
+                InlineRadios("cadence"),
+                Div(InlineCheckboxes("weekdays"), css_class="cadence-fields", data_cadence=Cadence.WEEKDAYS),
+                Div(
+                    Row(
+                        Column("every_n_days", css_class="col-sm-4"),
+                        Column("anchor_date", css_class="col-sm-4"),
+                    ),
+                    css_class="cadence-fields",
+                    data_cadence=Cadence.EVERY_N_DAYS,
+                ),
+                Row(Column("local_time", css_class="col-sm-4"), Column("time_zone", css_class="col-sm-8")),
+                Row(Column("quiet_start", css_class="col-sm-4"), Column("quiet_end", css_class="col-sm-4")),
+                Row(Column("paused_until", css_class="col-sm-4")),
+            ),
+            Fieldset("How", Row(Column("channel", css_class="col-sm-4"))),
+            Fieldset(
+                "Consent",
+                HTML(CONSENT_NOTE),
+                Row(
+                    Column("reminder_consent_given_on", css_class="col-sm-4"),
+                    Column("reminder_consent_note", css_class="col-sm-8"),
+                ),
+            ),
+            Submit("save", "Save schedule"),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -44,33 +102,60 @@ class ScheduleForm(forms.ModelForm):
             self.add_error("channel", "The patient has no contact email: add one, or choose SMS.")
         if channel == "sms" and not patient.mobile:
             self.add_error("channel", "The patient has no mobile number: add one, or choose email.")
-        if not patient.consent_to_reminders:
-            self.add_error(
-                None, "The patient has not consented to reminders: record their consent on their details."
-            )
         return cleaned
 
+    def consent(self) -> dict[str, Any]:
+        """The consent as given, for ``services.schedule_save``."""
+        return {
+            "consent_given_on": self.cleaned_data["reminder_consent_given_on"],
+            "consent_note": self.cleaned_data["reminder_consent_note"],
+        }
 
-SCALE = forms.NumberInput(attrs={"type": "range", "min": 0, "max": 10, "step": 1, "class": "form-range"})
+
+# Said where consent is entered: one record, the patient's, whichever page shows it.
+CONSENT_NOTE = (
+    '<p class="form-text mt-0">Consent is kept with the patient\'s details: what you enter here is what '
+    "<a href=\"{% url 'patient_edit' patient_id=form.instance.patient_id %}\">their details</a> show. "
+    "To withdraw it, untick consent there.</p>"
+)
+
+
+def _scale(label: str) -> forms.IntegerField:
+    """A 0–10 slider. It starts unset (checkin.js names it only once the patient moves or taps it), so an
+    untouched slider sends nothing and is asked again, never stored as the middle of the scale."""
+    return forms.IntegerField(
+        min_value=0,
+        max_value=10,
+        label=label,
+        error_messages={"required": "Move the slider to your answer: it has not been set yet."},
+    )
 
 
 class CheckInForm(forms.Form):
-    mood = forms.IntegerField(min_value=0, max_value=10, label="How is your mood today?", widget=SCALE)
-    pain = forms.IntegerField(min_value=0, max_value=10, label="How bad is your pain today?", widget=SCALE)
-    sleep_quality = forms.IntegerField(
-        min_value=0, max_value=10, label="How well did you sleep?", widget=SCALE
-    )
+    mood = _scale("How is your mood today?")
+    pain = _scale("How bad is your pain today?")
+    sleep_quality = _scale("How well did you sleep?")
     sleep_hours = forms.DecimalField(
         min_value=0,
         max_value=24,
         decimal_places=1,
         label="Hours slept last night",
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5", "class": "form-control"}),
+        error_messages={"required": "Write how many hours you slept, for example 7 or 6.5."},
+        widget=forms.NumberInput(
+            attrs={"inputmode": "decimal", "step": "0.5", "class": "form-control form-control-lg"}
+        ),
     )
+    # What each end of a slider means, shown under it.
+    SCALE_ENDS = {
+        "mood": ("Very low", "Very good"),
+        "pain": ("No pain", "Worst pain imaginable"),
+        "sleep_quality": ("Very badly", "Very well"),
+    }
+
     stressors = forms.CharField(
         required=False,
         max_length=1000,
-        label="Anything weighing on you? (optional)",
+        label="Anything weighing on you?",
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
@@ -98,6 +183,10 @@ class CheckInForm(forms.Form):
             for exercise in self.exercises
             if self.cleaned_data.get(f"exercise_{exercise.pk}")
         }
+
+    def scales(self) -> list[tuple[forms.BoundField, str, str]]:
+        """Each slider with the words for its two ends."""
+        return [(self[name], low, high) for name, (low, high) in self.SCALE_ENDS.items()]
 
     def exercise_fields(self) -> list[tuple[Exercise, forms.BoundField]]:
         return [(exercise, self[f"exercise_{exercise.pk}"]) for exercise in self.exercises]

@@ -1,38 +1,42 @@
 """Reads for check-in pages, with a fixed number of queries whatever the patient's history."""
 
+import math
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from careplans.models import CarePlan, Exercise
 from careplans.selectors import active_exercises
+from screening.instruments import INSTRUMENTS, Instrument
+from screening.models import Battery
 from teams.models import Patient
 
 from .models import Cadence, Channel, CheckIn, OutboxMessage, Reminder, Schedule
 
 DEFAULT_LOCAL_TIME = time(18, 0)
+# What a reminder and the patient's pages promise: about ten seconds a question, rounded up to minutes.
+SECONDS_PER_QUESTION = 10
+# The check-in's own questions besides the exercises: mood, pain, sleep, hours slept, what weighs on them.
+CHECKIN_QUESTIONS = 5
 TIMELINE_CHECKINS = 10
 SPARKLINE_CHECKINS = 30
 
 
 def schedule_proposed(*, patient: Patient) -> Schedule:
     """A new schedule: daily at six in the evening, quiet at night, by the patient's own channel."""
-    today = timezone.localdate()
     channel = Channel.SMS if patient.reminder_channel == Channel.SMS and patient.mobile else Channel.EMAIL
     return Schedule(
         patient=patient,
         cadence=Cadence.DAILY,
-        anchor_date=today,
         local_time=DEFAULT_LOCAL_TIME,
         time_zone=settings.TIME_ZONE,
         channel=channel,
         quiet_start=time(21, 0),
         quiet_end=time(8, 0),
-        consent_given_on=today,
     )
 
 
@@ -104,10 +108,67 @@ def checkin_panel(*, patient: Patient) -> CheckInPanel:
         and CarePlan.objects.filter(patient=patient, status=CarePlan.Status.ACTIVE).exists(),
         checkins=recent[:TIMELINE_CHECKINS],
         series={
-            "labels": [timezone.localtime(c.submitted_at).strftime("%d %b") for c in ordered],
+            # The product's date without the year (DATE_FORMAT is "j M Y"): "30 Nov".
+            "labels": [dateformat.format(timezone.localtime(c.submitted_at), "j M") for c in ordered],
             "mood": [c.mood for c in ordered],
             "pain": [c.pain for c in ordered],
             "sleep": [c.sleep_quality for c in ordered],
         },
         reminders=counts,
     )
+
+
+def minutes_to_answer(questions: int) -> int:
+    """An honest time to promise for this many questions: SECONDS_PER_QUESTION each, rounded up to
+    whole minutes, one at least."""
+    return max(1, math.ceil(questions * SECONDS_PER_QUESTION / 60))
+
+
+def checkin_questions(*, exercises: int) -> int:
+    """How many questions a check-in asks: its own, and one per exercise of the active plan."""
+    return CHECKIN_QUESTIONS + exercises
+
+
+def questionnaire_instruments(*, battery: Battery | None) -> list[Instrument]:
+    """The instruments a patient answers by link, in the battery's order (unknown codes left out)."""
+    if battery is None:
+        return []
+    return [INSTRUMENTS[code] for code in battery.instruments if code in INSTRUMENTS]
+
+
+def unanswered_items(instrument: Instrument, answers: dict[str, Any]) -> list[int]:
+    """The items still without an allowed answer. A patient answers every question (no prorating by
+    link: a question left out on a phone is more often a slip than a choice)."""
+    return [
+        item.number
+        for item in instrument.items
+        if not (isinstance(answers.get(str(item.number)), int) and item.answer(answers[str(item.number)]))
+    ]
+
+
+@dataclass(frozen=True)
+class QuestionnairePart:
+    """One page of a questionnaire by link: one instrument, the answers saved for it so far."""
+
+    number: int  # 1-based, as the patient reads it: "Part 2 of 5"
+    instrument: Instrument
+    answers: dict[str, Any]
+    missing: list[int]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def title(self) -> str:
+        return self.instrument.patient_title or "A few questions about you"
+
+
+def questionnaire_parts(*, reminder: Reminder) -> list[QuestionnairePart]:
+    """The questionnaire's pages with what the patient has answered on each (the link's draft)."""
+    draft = reminder.questionnaire_draft or {}
+    parts = []
+    for number, instrument in enumerate(questionnaire_instruments(battery=reminder.battery), 1):
+        answers = draft.get(instrument.code) or {}
+        parts.append(QuestionnairePart(number, instrument, answers, unanswered_items(instrument, answers)))
+    return parts

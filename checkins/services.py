@@ -25,8 +25,9 @@ from careplans.selectors import active_exercises, milestone_battery_due
 from core.queue import enqueue_on_commit
 from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import Patient, User
-from teams.services import audited_save
+from teams.services import audited_save, patient_update
 
+from . import selectors
 from .backends import sms_send
 from .models import SCHEDULE_FIELDS, Channel, CheckIn, ExerciseLog, Reminder, Schedule
 from .slots import due_slots
@@ -46,9 +47,37 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def schedule_save(*, schedule: Schedule, user: User) -> Schedule:
-    """A new schedule, or a changed one, as the clinician set it in the schedule editor."""
-    return audited_save(schedule, actor=user, patient=schedule.patient, fields=SCHEDULE_FIELDS)
+def schedule_save(*, schedule: Schedule, user: User, consent_given_on: date, consent_note: str = "") -> Schedule:
+    """A new schedule, or a changed one, as the clinician set it in the schedule editor, with the consent
+    it rests on. Consent is the patient's own record (``teams``): given here, it is written there, by the
+    same rule and audit as on the patient's details, so the two never disagree.
+
+    A schedule the patient stopped by their link resumes when consent is given again, on or after the
+    day they stopped."""
+    opted_out_at = schedule.opted_out_at
+    if opted_out_at is not None and consent_given_on < timezone.localdate(opted_out_at):
+        raise ValidationError(
+            {
+                "reminder_consent_given_on": (
+                    f"They stopped reminders on {timezone.localdate(opted_out_at):%d %b %Y}: "
+                    "give the day they agreed again."
+                )
+            }
+        )
+    schedule.patient = patient_update(
+        user=user,
+        patient=schedule.patient,
+        data={
+            "consent_to_reminders": True,
+            "reminder_consent_given_on": consent_given_on,
+            "reminder_consent_note": consent_note,
+        },
+    )
+    fields = list(SCHEDULE_FIELDS)
+    if opted_out_at is not None:
+        schedule.opted_out_at = None
+        fields.append("opted_out_at")
+    return audited_save(schedule, actor=user, patient=schedule.patient, fields=fields)
 
 
 def reminders_create_due(*, now: datetime) -> int:
@@ -94,6 +123,8 @@ def reminders_expire(*, now: datetime) -> int:
     ttl = timedelta(hours=settings.CHECKIN_LINK_HOURS)
     sent = Reminder.objects.filter(status=Reminder.Status.SENT, expires_at__lt=now)
     unsent = Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lt=now - ttl)
+    # A paused questionnaire's answers live only as long as its link; after that nobody can carry on.
+    Reminder.objects.filter(expires_at__lt=now).exclude(questionnaire_draft={}).update(questionnaire_draft={})
     return sent.update(status=Reminder.Status.EXPIRED) + unsent.update(status=Reminder.Status.EXPIRED)
 
 
@@ -170,18 +201,23 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
         patient = reminder.patient
         link = settings.SITE_URL + reverse("checkin_form", kwargs={"token": token})
         stop = opt_out_link(reminder.schedule)
-        extra = " and a short questionnaire" if reminder.battery else ""
+        extra = " and some questions about how you are" if reminder.battery else ""
+        minutes = reminder_minutes(reminder=reminder)
         if reminder.channel == Channel.SMS:
             sms_send(
                 to=str(patient.mobile),
-                body=f"{settings.CLINIC_NAME}: time for your check-in{extra}: {link} Stop reminders: {stop}",
+                body=(
+                    f"{settings.CLINIC_NAME}: time for your check-in{extra} (about {minutes_text(minutes)}): "
+                    f"{link} Stop reminders: {stop}"
+                ),
             )
         else:
             send_mail(
                 subject=f"{settings.CLINIC_NAME}: your check-in",
                 message=(
                     f"Hello {patient.given_name},\n\nIt is time for your check-in{extra} with "
-                    f"{settings.CLINIC_NAME}. It takes about a minute:\n\n{link}\n\n"
+                    f"{settings.CLINIC_NAME}. It takes about {minutes_text(minutes)}"
+                    f"{', and you can pause and carry on later' if reminder.battery else ''}:\n\n{link}\n\n"
                     f"The link works once and for {settings.CHECKIN_LINK_HOURS} hours.\n\n"
                     f"To stop these reminders: {stop}\n"
                 ),
@@ -194,6 +230,18 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
         reminder.save()
     logger.info("Reminder %s sent to patient %s by %s", reminder.pk, patient.pk, reminder.channel)
     return True
+
+
+def minutes_text(minutes: int) -> str:
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def reminder_minutes(*, reminder: Reminder) -> int:
+    """What the reminder may promise: the check-in's questions (one per exercise of the active plan
+    among them) and every item of the questionnaire it opens, at selectors.SECONDS_PER_QUESTION each."""
+    exercises = active_exercises(patient=reminder.patient).count()
+    items = sum(len(i.items) for i in selectors.questionnaire_instruments(battery=reminder.battery))
+    return selectors.minutes_to_answer(selectors.checkin_questions(exercises=exercises) + items)
 
 
 def reminder_mark_failed(*, reminder_id: int, error: str) -> None:
@@ -304,13 +352,8 @@ def checkin_submit(*, reminder: Reminder, answers: dict[str, Any], exercises: di
     return checkin
 
 
-@transaction.atomic
-def questionnaire_submit(
-    *, reminder: Reminder, answers_by_instrument: Mapping[str, object]
-) -> list[Screening]:
-    """The patient's own answers, scored exactly like a clinician's and marked self-completed."""
-    from screening.services import ScreeningInvalid, screening_record
-
+def _open_questionnaire(reminder: Reminder) -> tuple[Reminder, Battery]:
+    """The reminder locked, and its questionnaire if still to be answered; ValidationError if not."""
     reminder = (
         Reminder.objects.select_for_update(of=("self",))
         .select_related("patient", "battery")
@@ -318,6 +361,45 @@ def questionnaire_submit(
     )
     if reminder.battery is None or reminder.questionnaire_completed_at is not None:
         raise ValidationError("There is no questionnaire to answer on this link.")
+    return reminder, reminder.battery
+
+
+@transaction.atomic
+def questionnaire_part_save(
+    *, reminder: Reminder, instrument_code: str, answers: Mapping[str, object]
+) -> Reminder:
+    """Keep one page's answers on the link, all of them or some, so the patient can go back, pause and
+    carry on later with the same link. Nothing is scored or recorded until the questionnaire is sent."""
+    reminder, battery = _open_questionnaire(reminder)
+    instruments = selectors.questionnaire_instruments(battery=battery)
+    instrument = next((i for i in instruments if i.code == instrument_code), None)
+    if instrument is None:
+        raise ValidationError("That part is not in this questionnaire.")
+    kept = {}
+    for item in instrument.items:
+        value = answers.get(str(item.number))
+        # Only answers the item offers are kept: a forged value is dropped, and the question asked again.
+        if isinstance(value, int) and item.answer(value) is not None:
+            kept[str(item.number)] = value
+    reminder.questionnaire_draft = {**reminder.questionnaire_draft, instrument.code: kept}
+    reminder.save(update_fields=["questionnaire_draft"])
+    return reminder
+
+
+@transaction.atomic
+def questionnaire_submit(
+    *, reminder: Reminder, answers_by_instrument: Mapping[str, object] | None = None
+) -> list[Screening]:
+    """The patient's own answers (by default, those saved on the link page by page), scored exactly
+    like a clinician's and marked self-completed: all of them once, or none."""
+    from screening.services import ScreeningInvalid, screening_record
+
+    reminder, battery = _open_questionnaire(reminder)
+    if answers_by_instrument is None:
+        answers_by_instrument = {
+            instrument.code: reminder.questionnaire_draft.get(instrument.code, {})
+            for instrument in selectors.questionnaire_instruments(battery=battery)
+        }
     scored: list[Screening] = []
     errors: dict[str, Any] = {}
     for code, answers in answers_by_instrument.items():
@@ -327,7 +409,7 @@ def questionnaire_submit(
                     screening_record(
                         patient=reminder.patient,
                         instrument_code=code,
-                        timepoint=reminder.battery.timepoint,
+                        timepoint=battery.timepoint,
                         answers=answers,
                         entered_by=None,
                         source=Screening.Source.PATIENT,
@@ -338,7 +420,8 @@ def questionnaire_submit(
     if errors:
         raise ScreeningInvalid(errors)
     reminder.questionnaire_completed_at = timezone.now()
-    reminder.save(update_fields=["questionnaire_completed_at"])
+    reminder.questionnaire_draft = {}
+    reminder.save(update_fields=["questionnaire_completed_at", "questionnaire_draft"])
     return scored
 
 
@@ -358,12 +441,14 @@ def schedule_opt_out(*, schedule: Schedule) -> Schedule:
             clean=False,
             username="patient link",
         )
+        # Their consent is withdrawn: the one record says so, with no day or note of it left.
         patient.consent_to_reminders = False
+        patient.reminder_consent_given_on, patient.reminder_consent_note = None, ""
         audited_save(
             patient,
             actor=None,
             patient=patient,
-            fields=["consent_to_reminders"],
+            fields=["consent_to_reminders", "reminder_consent_given_on", "reminder_consent_note"],
             clean=False,
             username="patient link",
         )

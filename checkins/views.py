@@ -3,7 +3,7 @@ the schedule editor, the reminder log, and the development outbox."""
 
 import hashlib
 from collections.abc import Callable
-from functools import partial, wraps
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -14,15 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.client_ip import client_ip
-from screening.forms import answers_from_post, entry_section, posted_answer
-from screening.instruments import INSTRUMENTS
+from screening.forms import answers_from_post
 from screening.selectors import item_wordings
-from screening.services import ScreeningInvalid
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Patient
@@ -60,7 +59,18 @@ def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
     # Wrong, expired and used links all get the same kind answer: nothing to tell them apart.
-    return render(request, "checkins/link_unavailable.html", {"clinic": settings.CLINIC_NAME}, status=404)
+    return render(request, "checkins/link_unavailable.html", status=404)
+
+
+def _thanks(request: HttpRequest, reminder: Reminder, *, crisis: bool = False) -> HttpResponse:
+    return render(
+        request,
+        "checkins/thanks.html",
+        {
+            "given_name": reminder.patient.given_name,
+            "crisis_message": settings.CRISIS_MESSAGE if crisis else "",
+        },
+    )
 
 
 @never_cache
@@ -71,11 +81,8 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request)
     if reminder.status == Reminder.Status.COMPLETED:
         return redirect("checkin_questionnaire", token=token)
-    form = CheckInForm(
-        request.POST or None,
-        exercises=selectors.checkin_exercises(patient=reminder.patient),
-        initial={"mood": 5, "pain": 5, "sleep_quality": 5},
-    )
+    exercises = selectors.checkin_exercises(patient=reminder.patient)
+    form = CheckInForm(request.POST or None, exercises=exercises)
     if request.method == "POST" and form.is_valid():
         try:
             services.checkin_submit(
@@ -85,62 +92,100 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
             return _unavailable(request)
         if reminder.battery_id:
             return redirect("checkin_questionnaire", token=token)
-        return render(
-            request,
-            "checkins/thanks.html",
-            {"given_name": reminder.patient.given_name, "clinic": settings.CLINIC_NAME},
-        )
+        return _thanks(request, reminder)
+    instruments = selectors.questionnaire_instruments(battery=reminder.battery)
+    questions = selectors.checkin_questions(exercises=len(exercises))
     return render(
         request,
         "checkins/checkin_form.html",
-        {"form": form, "given_name": reminder.patient.given_name, "clinic": settings.CLINIC_NAME},
+        {
+            "form": form,
+            "given_name": reminder.patient.given_name,
+            "parts": len(instruments),
+            "minutes": selectors.minutes_to_answer(questions + sum(len(i.items) for i in instruments)),
+        },
     )
+
+
+def _part_number(raw: str | None, *, furthest: int) -> int:
+    """The page asked for, from 1 up to the first one not yet answered (no skipping ahead)."""
+    number = int(raw) if raw and raw.isdigit() else furthest
+    return min(max(number, 1), furthest)
+
+
+def _to_part(token: str, number: int) -> HttpResponse:
+    return redirect(f"{reverse('checkin_questionnaire', args=[token])}?part={number}")
 
 
 @never_cache
 @rate_limited
 def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
+    """The questionnaire a reminder opens, one instrument a page. Each page's answers are kept on the
+    link as the patient goes (Next, Back, or "Save and finish later"); the same link, opened again while
+    it works, carries on at the first page not yet answered; the last page sends everything at once."""
     reminder = services.reminder_for_token(token)
     if reminder is None or reminder.battery is None or reminder.status != Reminder.Status.COMPLETED:
         return _unavailable(request)
-    instruments = [INSTRUMENTS[code] for code in reminder.battery.instruments if code in INSTRUMENTS]
-    errors: dict[str, Any] = {}
+    parts = selectors.questionnaire_parts(reminder=reminder)
+    if not parts:
+        return _unavailable(request)
+    furthest = next((p.number for p in parts if not p.complete), len(parts))
+    source = request.POST if request.method == "POST" else request.GET
+    part = parts[_part_number(source.get("part"), furthest=furthest) - 1]
+    show_missing = False
     if request.method == "POST":
-        answers = {instrument.code: answers_from_post(request.POST, instrument) for instrument in instruments}
         try:
-            recorded = services.questionnaire_submit(reminder=reminder, answers_by_instrument=answers)
-        except ScreeningInvalid as invalid:
-            errors = invalid.errors
+            reminder = services.questionnaire_part_save(
+                reminder=reminder,
+                instrument_code=part.instrument.code,
+                answers=answers_from_post(request.POST, part.instrument),
+            )
         except ValidationError:
             return _unavailable(request)
-        else:
-            crisis = any(screening.has_safety_flag for screening in recorded)
-            return render(
-                request,
-                "checkins/thanks.html",
-                {
-                    "given_name": reminder.patient.given_name,
-                    "clinic": settings.CLINIC_NAME,
-                    "crisis_message": settings.CRISIS_MESSAGE if crisis else "",
-                },
-            )
-    sections = [
-        entry_section(
-            instrument,
-            wordings=item_wordings([i.code for i in instruments]),
-            chosen=partial(posted_answer, request.POST, instrument.code),
-            errors=errors.get(instrument.code, {}),
-        )
-        for instrument in instruments
-    ]
+        action = request.POST.get("action")
+        if action == "pause":
+            context = {"given_name": reminder.patient.given_name, "paused": True}
+            return render(request, "checkins/thanks.html", context | {"expires_at": reminder.expires_at})
+        parts = selectors.questionnaire_parts(reminder=reminder)
+        part = parts[part.number - 1]
+        if action == "back":
+            return _to_part(token, max(part.number - 1, 1))
+        if part.complete and part.number < len(parts):
+            return _to_part(token, part.number + 1)
+        if part.complete:
+            open_part = next((p for p in parts if not p.complete), None)
+            if open_part is not None:
+                return _to_part(token, open_part.number)
+            try:
+                recorded = services.questionnaire_submit(reminder=reminder)
+            except ValidationError:
+                return _unavailable(request)
+            return _thanks(request, reminder, crisis=any(s.has_safety_flag for s in recorded))
+        show_missing = True
+    wordings = item_wordings([part.instrument.code])
     return render(
         request,
         "checkins/questionnaire.html",
         {
-            "sections": sections,
             "given_name": reminder.patient.given_name,
-            "clinic": settings.CLINIC_NAME,
-            "has_errors": bool(errors),
+            "part": part,
+            "parts": len(parts),
+            "items": [
+                {
+                    "item": item,
+                    "text": wordings.get((part.instrument.code, item.number), item.text) or item.label,
+                    "name": f"{part.instrument.code}:{item.number}",
+                    "chosen": part.answers.get(str(item.number)),
+                    "missing": show_missing and item.number in part.missing,
+                    # A scale with only its ends named: its points are numbers, its ends say what they mean.
+                    "numbered": not all(answer.label for answer in item.answers),
+                }
+                for item in part.instrument.items
+            ],
+            "has_errors": show_missing,
+            "minutes_left": selectors.minutes_to_answer(
+                sum(len(p.instrument.items) - len(p.answers) for p in parts[part.number - 1 :])
+            ),
         },
     )
 
@@ -153,12 +198,8 @@ def checkin_opt_out(request: HttpRequest, signed: str) -> HttpResponse:
         return _unavailable(request)
     if request.method == "POST":
         services.schedule_opt_out(schedule=schedule)
-        return render(request, "checkins/opted_out.html", {"clinic": settings.CLINIC_NAME, "done": True})
-    return render(
-        request,
-        "checkins/opted_out.html",
-        {"clinic": settings.CLINIC_NAME, "done": schedule.opted_out_at is not None},
-    )
+        return render(request, "checkins/opted_out.html", {"done": True})
+    return render(request, "checkins/opted_out.html", {"done": schedule.opted_out_at is not None})
 
 
 @patient_scoped
@@ -167,17 +208,24 @@ def schedule_edit(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
     proposed = schedule is None
     if schedule is None:
         schedule = selectors.schedule_proposed(patient=patient)
+    schedule.patient = patient  # the one the access check loaded: its consent is the one shown
+    opted_out_at = schedule.opted_out_at
     form = ScheduleForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
         try:
-            services.schedule_save(schedule=form.save(commit=False), user=request.user)
+            services.schedule_save(schedule=form.save(commit=False), user=request.user, **form.consent())
         except ValidationError as error:
-            form.add_error(None, error)
+            # Each message by its field (the patient's consent ones included), the rest above the form.
+            by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for name, problems in by_field.items():
+                form.add_error(name if name in form.fields else None, problems)
         else:
             messages.success(request, "Check-in schedule saved.")
             return redirect(patient)
     return render(
-        request, "checkins/schedule_form.html", {"patient": patient, "form": form, "proposed": proposed}
+        request,
+        "checkins/schedule_form.html",
+        {"patient": patient, "form": form, "proposed": proposed, "opted_out_at": opted_out_at},
     )
 
 

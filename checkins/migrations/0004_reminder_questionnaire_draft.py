@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checkins', '0003_exerciselog_covering_index'),
+        ("checkins", "0003_exerciselog_covering_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='questionnaire_draft',
+            model_name="reminder",
+            name="questionnaire_draft",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

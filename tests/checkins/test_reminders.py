@@ -142,6 +142,7 @@ def test_wrong_expired_and_used_links_get_the_same_kind_page(client, patient, cl
                 team=patient.team,
                 primary_clinician=clinician,
                 consent_to_reminders=True,
+                reminder_consent_given_on="2026-01-01",
             ),
             now=NOW,
         )
@@ -262,7 +263,7 @@ def test_a_due_questionnaire_opens_after_the_check_in_with_the_crisis_message_on
         answers = {f"PHQ-9:{n}": "1" for n in range(1, 9)} | {"PHQ-9:9": "2"}
         done = client.post(response.url, answers)
         again = client.get(response.url)
-    assert settings.CRISIS_MESSAGE in done.text
+    assert settings.CRISIS_MESSAGE in re.sub(r"<[^>]*>", "", done.text)  # its numbers are tel: links
     screening = Screening.objects.get()
     assert (screening.source, screening.entered_by, screening.total) == ("patient", None, 10)
     assert Alert.objects.filter(kind=Alert.Kind.URGENT, screening=screening).exists()
@@ -354,13 +355,11 @@ def test_schedule_editor_proposes_a_default_and_validates(login, clinician, pati
             "time_zone": "Mars/Olympus",
             "channel": "email",
             "every_n_days": 2,
-            "consent_given_on": "2026-01-01",
         },
     )
     errors = bad.context["form"].errors
-    assert "weekdays" in errors and "time_zone" in errors and "__all__" in errors  # and no consent yet
-    patient.consent_to_reminders = True
-    patient.save(update_fields=["consent_to_reminders"])
+    assert "weekdays" in errors and "time_zone" in errors
+    assert "reminder_consent_given_on" in errors  # no consent yet, and none given
     ok = client.post(
         url,
         {
@@ -371,12 +370,14 @@ def test_schedule_editor_proposes_a_default_and_validates(login, clinician, pati
             "time_zone": "Europe/London",
             "channel": "email",
             "every_n_days": 2,
-            "consent_given_on": "2026-01-01",
-            "consent_note": "verbal, at intake",
+            "reminder_consent_given_on": "2026-01-01",
+            "reminder_consent_note": "verbal, at intake",
         },
     )
     assert ok.status_code == 302
     assert patient.checkin_schedule.weekdays == [0, 3]
+    patient.refresh_from_db()
+    assert patient.consent_to_reminders and patient.reminder_consent_note == "verbal, at intake"
 
 
 def test_outbox_page_in_development_only(login, clinic_admin, settings):
