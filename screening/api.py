@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -18,8 +18,10 @@ from teams.models import AuditEvent, Patient
 from teams.services import audit_record, audit_record_many
 
 from . import selectors, services
+from .forms import AlertFilterForm
 from .instruments import INSTRUMENTS, Instrument, get_instrument
 from .models import Alert, Screening, Timepoint
+from .selectors import AlertView
 
 
 def instrument_data(instrument: Instrument) -> dict[str, Any]:
@@ -105,6 +107,15 @@ class ScreeningInputSerializer(serializers.Serializer):
         allow_empty=True,
         help_text='Answer value per item number, e.g. {"1": 2}',
     )
+    missing_confirmed = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text=(
+            "Items you confirm are left blank. A total the instrument prorates over blank items is stored "
+            "only when every blank item is listed here; otherwise the answer is 400 naming them."
+        ),
+    )
 
 
 class AmendmentInputSerializer(serializers.Serializer):
@@ -132,6 +143,7 @@ class PatientScreeningsView(PatientRecordsView):
                 timepoint=given.validated_data["timepoint"],
                 answers=given.validated_data["answers"],
                 entered_by=request.user,  # type: ignore[arg-type]
+                missing_confirmed=given.validated_data["missing_confirmed"],
             )
         except services.ScreeningInvalid as invalid:
             raise ValidationError(invalid.errors) from None
@@ -181,21 +193,53 @@ class ScreeningAmendView(PatientScopedAPIView):
 class AlertSerializer(serializers.ModelSerializer):
     patient_id = serializers.IntegerField(read_only=True)
     acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", default=None)
+    closed_by = serializers.CharField(source="closed_by.get_username", default=None)
 
     class Meta:
         model = Alert
         fields = ["id", "patient_id", "kind", "status", "reason", "screening", "opened_at"]
-        fields += ["acknowledged_by", "acknowledged_at"]
+        fields += ["acknowledged_by", "acknowledged_at", "action_taken", "closed_by", "closed_at"]
         read_only_fields = fields
 
 
+ALERT_FILTERS = [
+    OpenApiParameter(
+        "view",
+        enum=[value for value, _ in AlertView.CHOICES],
+        description="open (the default: not yet closed), closed, or all",
+    ),
+    OpenApiParameter(
+        "mine", bool, description="Only your own patients' alerts and those you acknowledged or closed"
+    ),
+    OpenApiParameter("team", int, description="One of your teams"),
+    OpenApiParameter("instrument", str, description="The instrument whose result raised the alert"),
+    OpenApiParameter("kind", enum=Alert.Kind.values),
+    OpenApiParameter("raised_from", OpenApiTypes.DATE, description="Raised on or after this day"),
+    OpenApiParameter("raised_to", OpenApiTypes.DATE, description="Raised on or before this day"),
+    OpenApiParameter("patient", int, description="One patient's alerts: their history"),
+]
+
+
 class AlertListView(generics.ListAPIView):
-    """Unresolved alerts of the patients in the user's teams, urgent first."""
+    """Alerts of the patients in the user's teams: by default the unresolved ones, urgent first; with
+    ``view=closed`` or ``view=all`` each with who acknowledged it, the action taken and who closed it.
+    The review queue's filters."""
 
     serializer_class = AlertSerializer
 
+    @extend_schema(
+        parameters=ALERT_FILTERS, responses={200: AlertSerializer(many=True), 400: ErrorSerializer}
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> Any:
-        return selectors.review_queue(user=self.request.user)  # type: ignore[arg-type]
+        form = AlertFilterForm(self.request.query_params or None, user=self.request.user)  # type: ignore[arg-type]
+        if form.is_bound and not form.is_valid():
+            raise ValidationError(
+                {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+            )
+        return selectors.alerts_filtered(user=self.request.user, filters=form.filters())  # type: ignore[arg-type]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)

@@ -1,12 +1,14 @@
 """Reads for screening pages. Each runs a fixed number of queries, whatever the patient's history."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, Exists, OuterRef, QuerySet, When
+from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
-from teams.models import Patient, User
+from teams.models import Patient, Team, User
 
 from .instruments import INSTRUMENTS, Change, Instrument, Overrides, change_between
 from .models import Alert, Battery, InstrumentSetting, ItemWording, Screening, Timepoint
@@ -64,12 +66,161 @@ def alerts_urgent_unresolved(*, patient: Patient) -> list[Alert]:
 
 def review_queue(*, user: User) -> QuerySet[Alert]:
     """Unresolved alerts of the patients a user may see: what psychologists work through."""
+    return alerts_filtered(user=user, filters=AlertFilters())
+
+
+class AlertView:
+    """The review queue's three views: what still needs someone, what was closed, or both."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = "all"
+    CHOICES = [(OPEN, "Open"), (CLOSED, "Closed"), (ALL, "Open and closed")]
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    """What the review queue and the alert API may be narrowed to.
+
+    ``mine``: alerts of the user's own patients (their primary clinician) and alerts they acknowledged or
+    closed themselves. ``raised_from`` / ``raised_to``: days in the clinic's time zone, both included.
+    ``patient_id``: one patient's alerts (still only if the user may see the patient).
+    """
+
+    view: str = AlertView.OPEN
+    mine: bool = False
+    team: Team | None = None
+    instrument: str = ""
+    kind: str = ""
+    raised_from: date | None = None
+    raised_to: date | None = None
+    patient_id: int | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def alerts_filtered(*, user: User, filters: AlertFilters) -> QuerySet[Alert]:
+    """The alerts of the patients a user may see, narrowed by ``filters``, in the view's order: open
+    alerts urgent first and oldest first; closed ones most recently closed first; both, newest first."""
+    alerts = Alert.objects.filter(patient__in=Patient.objects.visible_to(user)).select_related(
+        "patient__team", "screening", "acknowledged_by", "closed_by"
+    )
+    if filters.view == AlertView.OPEN:
+        alerts = alerts.unresolved()
+    elif filters.view == AlertView.CLOSED:
+        alerts = alerts.filter(status=Alert.Status.CLOSED)
+    if filters.mine:
+        alerts = alerts.filter(
+            Q(patient__primary_clinician=user) | Q(acknowledged_by=user) | Q(closed_by=user)
+        )
+    if filters.team is not None:
+        alerts = alerts.filter(patient__team=filters.team)
+    if filters.patient_id is not None:
+        alerts = alerts.filter(patient_id=filters.patient_id)
+    if filters.instrument:
+        alerts = alerts.filter(screening__instrument=filters.instrument)
+    if filters.kind:
+        alerts = alerts.filter(kind=filters.kind)
+    if filters.raised_from is not None:
+        alerts = alerts.filter(opened_at__gte=_day_start(filters.raised_from))
+    if filters.raised_to is not None:
+        alerts = alerts.filter(opened_at__lt=_day_start(filters.raised_to + timedelta(days=1)))
+    if filters.view == AlertView.OPEN:
+        return alerts.annotate(urgent_first=_URGENT_FIRST).order_by("urgent_first", "opened_at", "id")
+    if filters.view == AlertView.CLOSED:
+        return alerts.order_by("-closed_at", "-id")
+    return alerts.order_by("-opened_at", "-id")
+
+
+_URGENT_FIRST = Case(When(kind=Alert.Kind.URGENT, then=0), default=1)
+
+
+def alert_patients(*, alerts: QuerySet[Alert]) -> QuerySet[Alert, dict[str, Any]]:
+    """One row per patient of ``alerts`` (``patient_id``, ``alerts``: how many), the patient with an
+    urgent alert first, then the one waiting longest: the lines of the grouped queue, to paginate."""
     return (
-        Alert.objects.unresolved()
-        .filter(patient__in=Patient.objects.visible_to(user))
-        .select_related("patient__team", "screening", "acknowledged_by")
-        .annotate(urgent_first=Case(When(kind=Alert.Kind.URGENT, then=0), default=1))
-        .order_by("urgent_first", "opened_at", "id")
+        alerts.order_by()
+        .values("patient_id")
+        .annotate(
+            alerts=Count("id"),
+            urgent_first=Min(_URGENT_FIRST),
+            first_raised=Min("opened_at"),
+        )
+        .order_by("urgent_first", "first_raised", "patient_id")
+    )
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """One line of the queue: a patient's alerts, most pressing first."""
+
+    patient: Patient
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def patient_id(self) -> int:
+        return self.patient.pk
+
+    @property
+    def first(self) -> Alert:
+        return self.alerts[0]
+
+    @property
+    def others(self) -> list[Alert]:
+        return self.alerts[1:]
+
+    @property
+    def still_open(self) -> list[Alert]:
+        """Raised and not yet acknowledged by anyone: what one acknowledgement could cover."""
+        return [alert for alert in self.alerts if alert.status == Alert.Status.OPEN]
+
+    @property
+    def still_open_ids(self) -> str:
+        return ",".join(str(alert.pk) for alert in self.still_open)
+
+    @property
+    def first_open(self) -> Alert | None:
+        """The alert an acknowledgement of this line covers when the clinician does not tick "all"."""
+        return next(iter(self.still_open), None)
+
+    @property
+    def latest(self) -> Alert:
+        return max(self.alerts, key=lambda alert: (alert.opened_at, alert.pk))
+
+    @property
+    def kind_examples(self) -> list[Alert]:
+        """One alert of each kind in the group, most pressing first: the line's badges."""
+        seen: dict[str, Alert] = {}
+        for alert in self.alerts:
+            seen.setdefault(alert.kind, alert)
+        return list(seen.values())
+
+
+def alert_groups(*, alerts: QuerySet[Alert], patient_ids: list[int]) -> list[AlertGroup]:
+    """The alerts of the patients on one page of ``alert_patients``, grouped in that page's order: one
+    query whatever the number of alerts."""
+    by_patient: dict[int, list[Alert]] = defaultdict(list)
+    for alert in alerts.filter(patient_id__in=patient_ids):
+        by_patient[alert.patient_id].append(alert)
+    return [
+        AlertGroup(patient=by_patient[pk][0].patient, alerts=by_patient[pk])
+        for pk in patient_ids
+        if by_patient[pk]
+    ]
+
+
+ALERT_HISTORY_ROWS = 50
+
+
+def alert_history(*, patient: Patient, limit: int = ALERT_HISTORY_ROWS) -> list[Alert]:
+    """A patient's alerts newest first, open and closed, each with who acknowledged and closed it and
+    the action taken: the story of every alert."""
+    return list(
+        Alert.objects.filter(patient=patient)
+        .select_related("screening", "acknowledged_by", "closed_by")
+        .order_by("-opened_at", "-id")[:limit]
     )
 
 
@@ -152,6 +303,15 @@ def screening_for_patient(*, patient: Patient, screening_id: int) -> Screening |
     return (
         Screening.objects.filter(patient=patient, pk=screening_id)
         .select_related("entered_by", "amends", "amendment__entered_by")
+        .prefetch_related(
+            # The alerts this result raised, with their story, for the result page.
+            Prefetch(
+                "alerts",
+                queryset=Alert.objects.select_related("acknowledged_by", "closed_by").order_by(
+                    "opened_at", "id"
+                ),
+            )
+        )
         .first()
     )
 

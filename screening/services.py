@@ -1,6 +1,6 @@
 """Writes for screening: record, amend, and the alert loop. Every write is atomic and audited."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,54 @@ class ScreeningInvalid(ValueError):
     def __init__(self, errors: dict[str, Any]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+class ProratingUnconfirmed(ScreeningInvalid):
+    """Answers that score only by prorating items the person entering them has not confirmed as missing.
+
+    ``missing`` holds the blank items per instrument code; ``errors`` says the same per item, nested like
+    any other refusal, so the API answers it as a 400 with a message per item.
+    """
+
+    def __init__(self, missing: dict[str, tuple[int, ...]], *, battery: bool) -> None:
+        per_instrument = {
+            code: {
+                "answers": {
+                    str(number): [
+                        "Not answered: the total would be prorated from the answered items. "
+                        "Confirm that it may stay blank to save the result so."
+                    ]
+                    for number in numbers
+                }
+            }
+            for code, numbers in missing.items()
+        }
+        super().__init__(per_instrument if battery else next(iter(per_instrument.values())))
+        self.missing = missing
+
+
+def imputed_items(instrument: Instrument, result: Score) -> tuple[int, ...]:
+    """The items a prorated result was scaled over: those left blank ("" for a complete result)."""
+    return tuple(item.number for item in instrument.items if item.number not in result.answers)
+
+
+def _prorating_confirmed(
+    scored: list[tuple[Instrument, Score]], missing_confirmed: Mapping[str, Collection[int]] | None
+) -> dict[str, tuple[int, ...]]:
+    """The prorated results whose blank items were not all confirmed, by instrument code.
+
+    The one rule for prorating what a person keys in: a total scaled up over blank items is stored only
+    when whoever entered it confirmed those items may stay blank. ``None`` is for answers nobody at a
+    keyboard can be asked about (a patient's own link, an import): those carry the "prorated" flag alone.
+    """
+    if missing_confirmed is None:
+        return {}
+    unconfirmed = {}
+    for instrument, result in scored:
+        blank = imputed_items(instrument, result)
+        if result.prorated and not set(blank) <= set(missing_confirmed.get(instrument.code, ())):
+            unconfirmed[instrument.code] = blank
+    return unconfirmed
 
 
 def screening_score(*, instrument_code: str, answers: object) -> tuple[Instrument, Score]:
@@ -139,9 +187,17 @@ def screening_record(
     entered_by: User | None,
     source: str = Screening.Source.CLINICIAN,
     administered_at=None,
+    missing_confirmed: Collection[int] | None = None,
 ) -> Screening:
+    """Score and store one result. A person entering answers passes ``missing_confirmed`` (the item
+    numbers they confirmed may stay blank, often none): a result that would be prorated over other blank
+    items raises ProratingUnconfirmed instead of being stored."""
     _check_timepoint(timepoint)
     instrument, result = screening_score(instrument_code=instrument_code, answers=answers)
+    confirmed = None if missing_confirmed is None else {instrument.code: missing_confirmed}
+    unconfirmed = _prorating_confirmed([(instrument, result)], confirmed)
+    if unconfirmed:
+        raise ProratingUnconfirmed(unconfirmed, battery=False)
     return _create(
         patient=patient,
         instrument=instrument,
@@ -160,8 +216,14 @@ def battery_record(
     answers_by_instrument: Mapping[str, object],
     timepoint: str,
     entered_by: User,
+    missing_confirmed: Mapping[str, Collection[int]] | None = None,
 ) -> list[Screening]:
-    """Record several instruments at once: all are stored, or none (errors keyed by instrument)."""
+    """Record several instruments at once: all are stored, or none (errors keyed by instrument).
+
+    ``missing_confirmed``: the blank items, per instrument code, that the person entering the answers
+    confirmed; a result prorated over unconfirmed blanks raises ProratingUnconfirmed, once every
+    instrument scores.
+    """
     _check_timepoint(timepoint)
     scored, errors = [], {}
     for code, answers in answers_by_instrument.items():
@@ -171,6 +233,9 @@ def battery_record(
             errors[code] = error.errors
     if errors:
         raise ScreeningInvalid(errors)
+    unconfirmed = _prorating_confirmed(scored, missing_confirmed)
+    if unconfirmed:
+        raise ProratingUnconfirmed(unconfirmed, battery=True)
     now = timezone.now()
     return [
         _create(
@@ -208,9 +273,8 @@ def screening_amend(*, original: Screening, answers: object, reason: str, entere
     )
 
 
-@transaction.atomic
-def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+def _acknowledge(alert: Alert, user: User) -> Alert:
+    """Acknowledge a locked alert, if nobody has yet; audited on its own."""
     if alert.status != Alert.Status.OPEN:
         return alert
     alert.status = Alert.Status.ACKNOWLEDGED
@@ -223,6 +287,28 @@ def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
         fields=["status", "acknowledged_by", "acknowledged_at"],
         clean=False,
     )
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    return _acknowledge(alert, user)
+
+
+@transaction.atomic
+def alerts_acknowledge(*, patient: Patient, alert_ids: Collection[int], user: User) -> list[Alert]:
+    """One acknowledgement covering several of a patient's alerts, when the clinician chose to: the
+    alerts they saw, by id (never "whatever is open now", which may hold one raised since). Each is
+    acknowledged and audited as if alone; another patient's alerts and those already acknowledged or
+    closed are left as they are. Returns the alerts this call acknowledged."""
+    alerts = Alert.objects.select_for_update().filter(
+        patient=patient, pk__in=list(alert_ids), status=Alert.Status.OPEN
+    )
+    acknowledged = []
+    for alert in alerts.order_by("opened_at", "id"):
+        alert.patient = patient
+        acknowledged.append(_acknowledge(alert, user))
+    return acknowledged
 
 
 @transaction.atomic

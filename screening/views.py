@@ -1,23 +1,39 @@
 """Screening pages: instruments, entry, results, amendments, alerts and the review queue."""
 
 from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from teams.access import AuthenticatedRequest, emergency_writes, patient_scoped
 from teams.models import AuditEvent, Patient
+from teams.redirects import local_path
 from teams.services import audit_record_many
 
 from . import selectors, services
-from .forms import AlertCloseForm, AmendForm, TimepointForm, answers_from_post, entry_section, posted_answer
+from .forms import (
+    AlertAcknowledgeForm,
+    AlertCloseForm,
+    AlertFilterForm,
+    AmendForm,
+    TimepointForm,
+    answer_rows,
+    answers_from_post,
+    entry_section,
+    missing_confirmed_from_post,
+    posted_answer,
+)
 from .instruments import INSTRUMENTS, Instrument, get_instrument
 from .models import Alert, Battery, Screening, Timepoint
+from .selectors import AlertView
 
 
 def _instrument_or_404(code: str) -> Instrument:
@@ -82,6 +98,7 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
     default_timepoint = battery.timepoint if battery else Timepoint.ADHOC
     timepoint_form = TimepointForm(request.POST or None, initial={"timepoint": default_timepoint})
     errors: dict = {}
+    unconfirmed: dict[str, tuple[int, ...]] = {}
     if request.method == "POST":
         answers = {instrument.code: answers_from_post(request.POST, instrument) for instrument in instruments}
         if timepoint_form.is_valid():
@@ -91,7 +108,11 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
                     answers_by_instrument=answers,
                     timepoint=timepoint_form.cleaned_data["timepoint"],
                     entered_by=request.user,
+                    missing_confirmed=missing_confirmed_from_post(request.POST),
                 )
+            except services.ProratingUnconfirmed as prorating:
+                # Not an error: the page lists the blank items and the save button confirms them.
+                unconfirmed = prorating.missing
             except services.ScreeningInvalid as invalid:
                 errors = invalid.errors
             else:
@@ -107,8 +128,14 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
             wordings=wordings,
             chosen=partial(posted_answer, request.POST, instrument.code),
             errors=errors.get(instrument.code, {}),
+            missing=unconfirmed.get(instrument.code, ()),
         )
         for instrument in instruments
+    ]
+    missing = [
+        (section["instrument"], [entry for entry in section["items"] if entry["missing"]])
+        for section in sections
+        if section["instrument"].code in unconfirmed
     ]
     return render(
         request,
@@ -117,8 +144,12 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
             "patient": patient,
             "battery": battery,
             "sections": sections,
+            "item_count": sum(len(section["items"]) for section in sections),
             "timepoint_form": timepoint_form,
             "has_errors": bool(errors),
+            "missing": missing,
+            "missing_count": sum(len(entries) for _, entries in missing),
+            "missing_value": " ".join(f"{code}:{n}" for code, numbers in unconfirmed.items() for n in numbers),
             "title": battery.name if battery else instruments[0].name,
         },
     )
@@ -131,10 +162,19 @@ def screening_detail(request: AuthenticatedRequest, patient: Patient, screening_
         raise Http404("No such screening.")
     instrument = INSTRUMENTS[screening.instrument]
     track = next((t for t in selectors.screening_tracks(patient=patient) if t.instrument == instrument), None)
+    rows = answer_rows(
+        instrument, answers=screening.answers, wordings=selectors.item_wordings([instrument.code])
+    )
     return render(
         request,
         "screening/screening_detail.html",
-        {"patient": patient, "screening": screening, "instrument": instrument, "track": track},
+        {
+            "patient": patient,
+            "screening": screening,
+            "instrument": instrument,
+            "track": track,
+            "answer_rows": rows,
+        },
     )
 
 
@@ -187,12 +227,30 @@ def _alert_or_404(patient: Patient, alert_id: int) -> Alert:
     return alert
 
 
+def _back(request: AuthenticatedRequest, patient: Patient, wanted: str = "") -> HttpResponse:
+    """Back where the alert was acted on (the review queue, with its filters), else the patient."""
+    return redirect(local_path(request, wanted or request.POST.get("next", "")) or patient.get_absolute_url())
+
+
 @patient_scoped
 @require_POST
 def alert_acknowledge(request: AuthenticatedRequest, patient: Patient, alert_id: int) -> HttpResponse:
-    services.alert_acknowledge(alert=_alert_or_404(patient, alert_id), user=request.user)
-    messages.success(request, "Alert acknowledged. Record the action taken to close it.")
-    return redirect(patient.get_absolute_url())
+    alert = _alert_or_404(patient, alert_id)
+    form = AlertAcknowledgeForm(request.POST)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    if chosen.get("acknowledge_all") and chosen.get("group"):
+        # Only because the clinician ticked "acknowledge all": each is still audited on its own.
+        done = services.alerts_acknowledge(
+            patient=patient, alert_ids={alert.pk, *chosen["group"]}, user=request.user
+        )
+        messages.success(
+            request,
+            f"{len(done)} alert{pluralize(len(done))} acknowledged. Record the action taken to close each.",
+        )
+    else:
+        services.alert_acknowledge(alert=alert, user=request.user)
+        messages.success(request, "Alert acknowledged. Record the action taken to close it.")
+    return _back(request, patient, chosen.get("next", ""))
 
 
 @patient_scoped
@@ -213,21 +271,55 @@ def alert_close(request: AuthenticatedRequest, patient: Patient, alert_id: int) 
             messages.success(request, "Alert closed.")
     else:
         messages.error(request, " ".join(str(error) for error in form.errors["action_taken"]))
-    return redirect(patient.get_absolute_url())
+    return _back(request, patient)
 
 
 REVIEWS_PER_PAGE = 25
 
 
+def _view_links(query: QueryDict) -> list[tuple[str, str, str]]:
+    """The queue's tabs (open, closed, both), each keeping the filters chosen."""
+    links = []
+    for value, label in AlertView.CHOICES:
+        chosen = query.copy()
+        chosen["view"] = value
+        links.append((value, label, f"{reverse('review_queue')}?{chosen.urlencode()}"))
+    return links
+
+
 @login_required
 def review_queue(request: AuthenticatedRequest) -> HttpResponse:
-    page = Paginator(selectors.review_queue(user=request.user), REVIEWS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    """Open alerts one line per patient (their alerts behind an expand), or closed ones with their story."""
+    form = AlertFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    alerts = selectors.alerts_filtered(user=request.user, filters=filters)
+    number = request.GET.get("page")
+    grouped = filters.view == AlertView.OPEN
+    page: Page[Any]
+    if grouped:
+        rows = Paginator(selectors.alert_patients(alerts=alerts), REVIEWS_PER_PAGE).get_page(number)
+        lines = selectors.alert_groups(alerts=alerts, patient_ids=[row["patient_id"] for row in rows])
+        page = Page(lines, rows.number, rows.paginator)
+    else:
+        page = Paginator(alerts, REVIEWS_PER_PAGE).get_page(number)
     audit_record_many(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
-        patient_ids=[alert.patient_id for alert in page],
+        patient_ids=[line.patient_id for line in page],
         object_type="review queue",
     )
-    return render(request, "screening/review_queue.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "screening/review_queue.html",
+        {
+            "page": page,
+            "grouped": grouped,
+            "filters": form,
+            "view": filters.view,
+            "query": query.urlencode(),
+            "here": request.get_full_path(),
+            "view_links": _view_links(query),
+        },
+    )

@@ -134,7 +134,10 @@ def test_urgent_alert_banner_on_every_patient_page_until_closed(login, clinician
     assert Alert.objects.get().status == Alert.Status.ACKNOWLEDGED
     client.post(close, {"action_taken": "Safety plan agreed with patient"})
     assert Alert.objects.get().status == Alert.Status.CLOSED
-    assert "Urgent safety alert" not in client.get(patient.get_absolute_url()).text
+    overview = client.get(patient.get_absolute_url()).text
+    assert 'id="urgent-alerts-heading"' not in overview
+    # The banner goes; the alert's story stays in the patient's alert history.
+    assert "Alert history" in overview and "Safety plan agreed with patient" in overview
     # A colleague's page still showed it open, or a second click: told, and the first closing stands.
     again = client.post(close, {"action_taken": "Called the GP"}, follow=True)
     assert again.status_code == 200 and "This alert is already closed." in again.text
@@ -208,7 +211,8 @@ def test_screening_pages_run_the_same_queries_for_1_and_40_past_screenings(
             assert client.get(url(who)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(25):
+    # The overview's alert history and the result's own alerts are one query each.
+    with django_assert_max_num_queries(26):
         client.get(url(other))
     assert AuditEvent.objects.filter(patient=other, action=AuditEvent.Action.VIEW).exists()
 
@@ -217,8 +221,9 @@ def test_review_queue_puts_urgent_alerts_first(login, clinician, colleague, pati
     record(patient, clinician, answers=phq9(3, 3, 3, 3))
     record(patient, clinician, code="GAD-7", answers={str(n): 2 for n in range(1, 8)})
     record(patient, clinician, answers=phq9(item9=1), timepoint="adhoc")
-    kinds = [alert.kind for alert in login(colleague).get(reverse("review_queue")).context["page"]]
-    assert kinds == [Alert.Kind.URGENT, Alert.Kind.REVIEW, Alert.Kind.REVIEW]
+    # One patient's alerts share one line of the queue, the most pressing first.
+    (line,) = login(colleague).get(reverse("review_queue")).context["page"]
+    assert [alert.kind for alert in line.alerts] == [Alert.Kind.URGENT, Alert.Kind.REVIEW, Alert.Kind.REVIEW]
 
 
 def test_licensed_wording_loaded_by_the_clinic_replaces_our_labels(login, clinician, patient):
