@@ -11,6 +11,7 @@ from screening.models import Battery
 from ..careplans.factories import make_goal, make_plan
 from ..factories import PASSWORD
 from ..screening.factories import record
+from .axe import assert_no_serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,13 +80,69 @@ def test_physio_builds_a_plan_and_the_psychologist_sees_their_part(
     expect(row).to_contain_text("Walk my grandson to school")
 
 
-def test_two_clinicians_edit_the_same_goal_and_the_second_sees_the_conflict(
+@pytest.mark.parametrize(
+    ("first", "second", "keep"), [("psych", "physio", "theirs"), ("physio", "psych", "mine")]
+)
+def test_two_clinicians_edit_the_same_goal_and_neither_undoes_the_other(
+    browser, live_server, clinician, colleague, patient, first, second, keep
+):
+    plan = make_plan(patient, clinician)
+    goal = make_goal(plan, clinician)
+    edit_url = f"/patients/{patient.pk}/plans/{plan.pk}/parts/goal/{goal.pk}/"
+    tabs = {}
+    for username in (first, second):
+        context = browser.new_context(base_url=live_server.url)
+        tab = context.new_page()
+        tab.goto("/login/")
+        tab.get_by_label("Username").fill(username)
+        tab.get_by_label("Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Log in").click()
+        tab.goto(edit_url)
+        tabs[username] = tab
+    one, two = tabs[first], tabs[second]
+
+    # The first saves a new target and baseline; the second, from the same starting point, a different
+    # target and why it matters.
+    one.get_by_label("Target value").fill("60")
+    one.get_by_label("Baseline").fill("5")
+    one.get_by_role("button", name="Save").click()
+    expect(one.get_by_text("Goal saved.")).to_be_visible()
+
+    two.get_by_label("Target value").fill("30")
+    two.get_by_label("Why it matters").fill("Where I relax")
+    two.get_by_role("button", name="Save").click()
+    conflict = two.get_by_role("alert")
+    expect(conflict).to_contain_text("while you were editing")
+    expect(conflict).to_contain_text("Target value: 45 → 60")
+    # Only the first changed the baseline: the form now holds their value, so saving keeps it.
+    expect(two.get_by_label("Baseline")).to_have_value("5")
+    expect(two.get_by_label("Why it matters")).to_have_value("Where I relax")
+    goal.refresh_from_db()
+    assert (goal.target_value, goal.baseline) == ("60", "5")
+    assert_no_serious_violations(two, context="plan part edit conflict")
+
+    # Both changed the target: the save waits for an explicit choice.
+    expect(conflict).to_contain_text("You both changed target value")
+    two.get_by_role("button", name="Save").click()
+    expect(two.get_by_text("Choose which value to keep.")).to_be_visible()
+    choice = "Keep the saved value: 60" if keep == "theirs" else "Keep yours: 30"
+    two.get_by_label(choice).check()
+    two.get_by_role("button", name="Save").click()
+    expect(two.get_by_text("Goal saved.")).to_be_visible()
+    goal.refresh_from_db()
+    target = "60" if keep == "theirs" else "30"
+    assert (goal.target_value, goal.baseline, goal.value) == (target, "5", "Where I relax")
+    for tab in tabs.values():
+        tab.context.close()
+
+
+def test_changes_to_different_fields_merge_without_asking(
     browser, live_server, clinician, colleague, patient
 ):
     plan = make_plan(patient, clinician)
     goal = make_goal(plan, clinician)
     edit_url = f"/patients/{patient.pk}/plans/{plan.pk}/parts/goal/{goal.pk}/"
-    pages = []
+    tabs = []
     for username in ("physio", "psych"):
         context = browser.new_context(base_url=live_server.url)
         tab = context.new_page()
@@ -94,31 +151,15 @@ def test_two_clinicians_edit_the_same_goal_and_the_second_sees_the_conflict(
         tab.get_by_label("Password").fill(PASSWORD)
         tab.get_by_role("button", name="Log in").click()
         tab.goto(edit_url)
-        pages.append(tab)
-    physio, psych = pages
-
-    psych.get_by_label("Target value").fill("60")
+        tabs.append(tab)
+    physio, psych = tabs
+    psych.get_by_label("Target value").fill("1000")
     psych.get_by_role("button", name="Save").click()
     expect(psych.get_by_text("Goal saved.")).to_be_visible()
-
-    physio.get_by_label("Target value").fill("30")
     physio.get_by_label("Why it matters").fill("Where I relax")
     physio.get_by_role("button", name="Save").click()
-    conflict = physio.get_by_role("alert")
-    expect(conflict).to_contain_text("while you were editing")
-    expect(conflict).to_contain_text("Target value: 45 → 60")
-    expect(physio.get_by_label("Why it matters")).to_have_value("Where I relax")
+    expect(physio.get_by_text("both changes are kept")).to_be_visible()
     goal.refresh_from_db()
-    assert goal.target_value == "60"
-
-    # Both changed the target: the save waits for a choice, and keeping theirs never undoes it.
-    expect(conflict).to_contain_text("You both changed target value")
-    physio.get_by_role("button", name="Save").click()
-    expect(physio.get_by_text("Choose which value to keep.")).to_be_visible()
-    physio.get_by_label("Keep the saved value: 60").check()
-    physio.get_by_role("button", name="Save").click()
-    expect(physio.get_by_text("Goal saved.")).to_be_visible()
-    goal.refresh_from_db()
-    assert (goal.target_value, goal.value) == ("60", "Where I relax")
-    for tab in pages:
+    assert (goal.target_value, goal.value) == ("1000", "Where I relax")
+    for tab in tabs:
         tab.context.close()
