@@ -102,7 +102,9 @@ def answer_rows(
                 "safety_raised": bool(
                     rule is not None
                     and answer is not None
-                    and rule.matches(total=0, subscales={}, item_scores={item.number: answer.score}, band=None)
+                    and rule.matches(
+                        total=0, subscales={}, item_scores={item.number: answer.score}, band=None
+                    )
                 ),
             }
         )

@@ -50,7 +50,8 @@ class ProratingUnconfirmed(ScreeningInvalid):
             }
             for code, numbers in missing.items()
         }
-        super().__init__(per_instrument if battery else next(iter(per_instrument.values())))
+        errors: dict[str, Any] = dict(per_instrument) if battery else per_instrument[next(iter(missing))]
+        super().__init__(errors)
         self.missing = missing
 
 

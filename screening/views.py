@@ -149,7 +149,9 @@ def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
             "has_errors": bool(errors),
             "missing": missing,
             "missing_count": sum(len(entries) for _, entries in missing),
-            "missing_value": " ".join(f"{code}:{n}" for code, numbers in unconfirmed.items() for n in numbers),
+            "missing_value": " ".join(
+                f"{code}:{n}" for code, numbers in unconfirmed.items() for n in numbers
+            ),
             "title": battery.name if battery else instruments[0].name,
         },
     )
