@@ -4,15 +4,18 @@ from django.http import HttpRequest
 
 from teams import policy
 
-from .selectors import alerts_urgent_unresolved
+from .selectors import AlertGroup, alerts_urgent_unresolved
 
 
 def patient_alerts(request: HttpRequest) -> dict:
     patient = getattr(request, "patient", None)
     if patient is None:
         return {}
+    alerts = alerts_urgent_unresolved(patient=patient)
     return {
-        "patient_alerts": alerts_urgent_unresolved(patient=patient),
+        "patient_alerts": alerts,
+        # Several at once show as one line with a count (the alerts themselves behind an expand).
+        "patient_alert_group": AlertGroup(patient=patient, alerts=alerts) if alerts else None,
         # Emergency access reads the alert; the patient's team acknowledges and closes it.
         "alerts_may_act": policy.may_change_patient(request.user, patient),
     }
