@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from careplans.services import part_update
 from checkins import services
-from checkins.models import CheckIn, OutboxMessage, Reminder
+from checkins.models import CheckIn, OutboxMessage, Reminder, Schedule
 from checkins.templatetags.patient_pages import phone_links
 from core.phone import tel_uri
 from screening.batteries import batteries_ensure
@@ -223,6 +223,7 @@ def test_the_clinic_phone_is_on_every_patient_page(patient, questionnaire, phone
             "paused": phone.post(questionnaire, {"part": "1", "action": "pause"}),
             "thanks": phone.post(reverse("checkin_form", args=[token]), CHECKIN),
             "expired": phone.get(reverse("checkin_form", args=["x" * 43])),
+            "opt-out": phone.get(services.opt_out_link(Schedule.objects.get(patient=patient))),
         }
     for name, response in pages.items():
         assert tel in response.text, name
@@ -242,3 +243,9 @@ def test_a_questionnaire_page_reads_the_same_queries_whatever_its_length(
         phone.post(url, {"part": "1"} | _answers("PHQ-4"))
         with django_assert_max_num_queries(3):
             assert "Part 2 of 2" in phone.get(url).text  # 13 items
+
+
+def test_every_instrument_has_a_plain_title_for_patients():
+    for code, instrument in INSTRUMENTS.items():
+        title = instrument.patient_title
+        assert title and code not in title and not re.search(r"[A-Z]{2,}|\d", title), code
