@@ -86,14 +86,15 @@ def _entry_instruments(request: AuthenticatedRequest) -> tuple[list[Instrument],
 def screening_new(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     instruments, battery = _entry_instruments(request)
     if not instruments:
+        # How many items each choice asks, so the clinician knows what they start.
+        batteries = [
+            (each, sum(len(INSTRUMENTS[c].items) for c in each.instruments if c in INSTRUMENTS))
+            for each in selectors.clinic_batteries()
+        ]
         return render(
             request,
             "screening/screening_choose.html",
-            {
-                "patient": patient,
-                "batteries": selectors.clinic_batteries(),
-                "instruments": INSTRUMENTS.values(),
-            },
+            {"patient": patient, "batteries": batteries, "instruments": INSTRUMENTS.values()},
         )
     default_timepoint = battery.timepoint if battery else Timepoint.ADHOC
     timepoint_form = TimepointForm(request.POST or None, initial={"timepoint": default_timepoint})

@@ -214,3 +214,9 @@ def test_an_outsider_gets_404_for_the_result_page_and_it_is_audited(login, outsi
     assert login(outsider).get(screening.get_absolute_url()).status_code == 404
     denied = AuditEvent.objects.filter(actor=outsider, action=AuditEvent.Action.DENIED)
     assert list(denied.values_list("object_id", flat=True)) == [str(patient.pk)]
+
+
+def test_the_choice_of_screening_says_how_many_items_each_asks(login, clinician, patient):
+    text = login(clinician).get(_new(patient)).text
+    assert "PHQ-9, GAD-7, PCS, TSK-11, PSEQ · 50 items" in text
+    assert "Patient Health Questionnaire-4 · 4 items" in text
