@@ -217,3 +217,21 @@ def test_the_crisis_numbers_are_links_to_call(phone, patient):
     expect(crisis.get_by_role("link", name="116 123")).to_have_attribute("href", "tel:116123")
     assert_no_serious_violations(phone, context="patient: thanks with the crisis message")
     _shot(phone, "thanks-crisis")
+
+
+def test_without_javascript_the_check_in_asks_for_typed_numbers(browser, live_server, patient):
+    batteries_ensure(Battery)
+    Battery.objects.filter(name="Intake").update(instruments=["PHQ-4"])
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(_link(patient))
+    answers = page.get_by_label("Your answer, 0 to 10")
+    expect(answers).to_have_count(3)
+    for index, value in enumerate(("4", "6", "7")):
+        answers.nth(index).fill(value)
+    page.get_by_label("Hours slept last night").fill("6.5")
+    page.get_by_role("button", name="Send my check-in").click()
+    expect(page.get_by_text("Part 1 of 1")).to_be_visible()
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.mood, checkin.pain, checkin.sleep_quality) == (4, 6, 7)
+    context.close()
