@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from teams import policy
 from teams.models import Patient, Team, User
 
 from .instruments import INSTRUMENTS, Change, Instrument, Overrides, change_between
@@ -158,6 +159,8 @@ class AlertGroup:
 
     patient: Patient
     alerts: list[Alert] = field(default_factory=list)
+    # The patient's team (or a clinic admin) acknowledges and closes; emergency access only reads.
+    may_act: bool = True
 
     @property
     def patient_id(self) -> int:
@@ -198,16 +201,27 @@ class AlertGroup:
         return list(seen.values())
 
 
-def alert_groups(*, alerts: QuerySet[Alert], patient_ids: list[int]) -> list[AlertGroup]:
-    """The alerts of the patients on one page of ``alert_patients``, grouped in that page's order: one
-    query whatever the number of alerts."""
+def alert_groups(*, user: User, alerts: QuerySet[Alert], patient_ids: list[int]) -> list[AlertGroup]:
+    """The alerts of the patients on one page of ``alert_patients``, grouped in that page's order, each
+    line saying whether the user may act on it (not under emergency access alone): two queries whatever
+    the number of alerts."""
     by_patient: dict[int, list[Alert]] = defaultdict(list)
     for alert in alerts.filter(patient_id__in=patient_ids):
         by_patient[alert.patient_id].append(alert)
+    patients = {
+        patient.pk: patient
+        for patient in policy.with_team_access(
+            user, Patient.objects.filter(pk__in=patient_ids).select_related("team")
+        )
+    }
     return [
-        AlertGroup(patient=by_patient[pk][0].patient, alerts=by_patient[pk])
+        AlertGroup(
+            patient=patients[pk],
+            alerts=by_patient[pk],
+            may_act=policy.may_change_patient(user, patients[pk]),
+        )
         for pk in patient_ids
-        if by_patient[pk]
+        if by_patient[pk] and pk in patients
     ]
 
 

@@ -301,7 +301,9 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
     page: Page[Any]
     if grouped:
         rows = Paginator(selectors.alert_patients(alerts=alerts), REVIEWS_PER_PAGE).get_page(number)
-        lines = selectors.alert_groups(alerts=alerts, patient_ids=[row["patient_id"] for row in rows])
+        lines = selectors.alert_groups(
+            user=request.user, alerts=alerts, patient_ids=[row["patient_id"] for row in rows]
+        )
         page = Page(lines, rows.number, rows.paginator)
     else:
         page = Paginator(alerts, REVIEWS_PER_PAGE).get_page(number)

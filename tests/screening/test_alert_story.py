@@ -225,6 +225,26 @@ def test_the_outsider_cannot_acknowledge_through_the_queue(login, clinician, out
     assert Alert.objects.get().status == Alert.Status.OPEN
 
 
+def test_under_emergency_access_alone_the_queue_reads_but_offers_no_acknowledgement(
+    login, clinician, outsider, patient
+):
+    from teams.services import emergency_access_grant
+
+    _urgent(patient, clinician)
+    _urgent(patient, clinician)
+    emergency_access_grant(
+        user=outsider, mrn=patient.mrn, reason="Collapsed in the gym, need the history now."
+    )
+    page = login(outsider).get(QUEUE)
+    (line,) = page.context["page"]
+    assert line.patient == patient and not line.may_act
+    assert "Emergency access: read only" in page.text
+    assert "Acknowledge all" not in page.text and 'name="action_taken"' not in page.text
+    # The team's own clinician is offered both.
+    own = login(clinician).get(QUEUE).text
+    assert "Acknowledge all 2 alerts for this patient" in own and 'name="action_taken"' in own
+
+
 def test_closing_from_the_queue_returns_to_it_and_an_outside_next_is_ignored(
     login, clinician, colleague, patient
 ):
