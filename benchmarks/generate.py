@@ -79,11 +79,13 @@ STEPS: list[tuple[str, str]] = [
                FROM teams_membership m JOIN teams_team t ON t.id = m.team_id WHERE t.name LIKE 'Bench team %%'),
            teams AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM teams_team WHERE name LIKE 'Bench team %%')
            INSERT INTO teams_patient (mrn, given_name, family_name, date_of_birth, email, mobile, reminder_channel,
-                                      language, consent_to_reminders, status, created_at, updated_at,
+                                      language, consent_to_reminders, reminder_consent_given_on,
+                                      reminder_consent_note, status, created_at, updated_at,
                                       primary_clinician_id, team_id)
            SELECT 'B' || lpad(g::text, 7, '0'),
                   ('%(first)s'::text[])[1 + g %% 16], ('%(last)s'::text[])[1 + (g / 16) %% 14],
                   date '1950-01-01' + (g * 37) %% 20000, '', '', 'email', 'en', true,
+                  current_date - 730, 'bench',
                   CASE WHEN (g / %(teams)s) %% 10 = 9 THEN 'discharged' ELSE 'active' END,
                   now() - interval '2 years', now(), s.user_id, t.id
            FROM generate_series(1, %(patients)s) g

@@ -26,12 +26,15 @@ def checkins_silent(patients: QuerySet[Patient], *, as_of: datetime, days: int) 
     )
     schedules = (
         Schedule.objects.filter(
-            patient__in=patients, opted_out_at__isnull=True, consent_given_on__lte=timezone.localdate(cutoff)
+            patient__in=patients,
+            opted_out_at__isnull=True,
+            patient__consent_to_reminders=True,
+            patient__reminder_consent_given_on__lte=timezone.localdate(cutoff),
         )
         .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=timezone.localdate(as_of)))
         .annotate(last=Subquery(last))
         .filter(Q(last__isnull=True) | Q(last__lt=cutoff))
-        .values_list("patient_id", "last", "consent_given_on")
+        .values_list("patient_id", "last", "patient__reminder_consent_given_on")
         .order_by("patient_id")
     )
     found = []

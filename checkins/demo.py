@@ -22,8 +22,6 @@ def demo_schedules_seed(calendar: DemoCalendar) -> int:
         if Schedule.objects.filter(patient=patient).exists():
             continue
         schedule = schedule_proposed(patient=patient)
-        schedule.consent_given_on = calendar.today - timedelta(weeks=3)
-        schedule.anchor_date = schedule.consent_given_on
         # A few patients are due a minute after start-up, so the first beats send something.
         local = timezone.localtime(now + timedelta(minutes=1 + index % 5))
         schedule.local_time = time(local.hour, local.minute) if index % 3 == 0 else time(18, 0)

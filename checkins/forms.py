@@ -6,6 +6,7 @@ from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from careplans.models import Exercise
@@ -21,7 +22,12 @@ class ScheduleForm(forms.ModelForm):
 
     cadence = forms.ChoiceField(choices=Cadence.choices, widget=forms.RadioSelect, label="How often")
     weekdays = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="On"
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="On",
+        help_text="For “On chosen weekdays” only.",
     )
     reminder_consent_given_on = forms.DateField(
         label="Agreed to reminders on",
@@ -43,6 +49,10 @@ class ScheduleForm(forms.ModelForm):
             "quiet_end": TIME,
         }
         labels = {"local_time": "At", "quiet_start": "Quiet from", "quiet_end": "Quiet until"}
+        help_texts = {
+            "every_n_days": "From 2 to 28, for “Every few days” only.",
+            "anchor_date": "The first day of the count, for “Every few days” only.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,7 +68,7 @@ class ScheduleForm(forms.ModelForm):
         if self.is_bound:
             # Another cadence's fields are left out before anything reads them: none of them is checked
             # or kept (with scripts off, the page shows them all).
-            data = self.data.copy()
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
             for name in cadence_fields_unused(str(data.get("cadence", ""))):
                 data.pop(name, None)
             self.data = data

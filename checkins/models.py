@@ -8,6 +8,7 @@ sent, failed, completed or expired by tasks that may run more than once.
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -47,9 +48,21 @@ SCHEDULE_FIELDS = [
     "quiet_start",
     "quiet_end",
     "paused_until",
-    "consent_given_on",
-    "consent_note",
 ]
+
+# The fields only one cadence uses. A schedule keeps those of its own cadence and none of another's, so
+# what is stored is what is used (the form ignores the others, ``Schedule.clean`` clears them).
+CADENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    Cadence.DAILY: (),
+    Cadence.WEEKDAYS: ("weekdays",),
+    Cadence.EVERY_N_DAYS: ("every_n_days", "anchor_date"),
+}
+
+
+def cadence_fields_unused(cadence: str) -> list[str]:
+    """The fields of the other cadences, which a schedule of this cadence does not keep."""
+    used = CADENCE_FIELDS.get(cadence, ())
+    return [name for names in CADENCE_FIELDS.values() for name in names if name not in used]
 
 
 def validate_time_zone(name: str) -> None:
@@ -58,7 +71,8 @@ def validate_time_zone(name: str) -> None:
 
 
 class Schedule(models.Model):
-    """When and how a patient is invited to check in, and the consent it rests on."""
+    """When and how a patient is invited to check in. The consent it rests on is the patient's own
+    (``Patient.consent_to_reminders`` and its day and note), shown and edited with the schedule."""
 
     patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="checkin_schedule")
     cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.DAILY)
@@ -69,17 +83,21 @@ class Schedule(models.Model):
         help_text="For chosen weekdays.",
     )
     every_n_days = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(2), MaxValueValidator(28)], help_text="For every few days."
+        "every how many days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(28)],
+        help_text="From 2 to 28.",
     )
-    anchor_date = models.DateField(help_text="Counting for 'every few days' starts here.")
+    anchor_date = models.DateField(
+        "counting from", null=True, blank=True, help_text="The first day of the count."
+    )
     local_time = models.TimeField(help_text="In the patient's own time zone.")
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     quiet_start = models.TimeField(null=True, blank=True, help_text="No reminder from this time...")
     quiet_end = models.TimeField(null=True, blank=True, help_text="...until this time (may span midnight).")
     paused_until = models.DateField(null=True, blank=True)
-    consent_given_on = models.DateField(help_text="When the patient agreed to receive reminders.")
-    consent_note = models.CharField(max_length=200, blank=True, help_text="How consent was given.")
     opted_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -88,16 +106,34 @@ class Schedule(models.Model):
         return f"Check-ins for patient {self.patient_id}"
 
     def clean(self) -> None:
+        """Checks the chosen cadence's fields, and clears those of the others (``CADENCE_FIELDS``)."""
+        for name in cadence_fields_unused(self.cadence):
+            setattr(self, name, [] if name == "weekdays" else None)
+        errors: dict[str, str] = {}
         if self.cadence == Cadence.WEEKDAYS and not self.weekdays:
-            raise ValidationError({"weekdays": "Choose at least one weekday."})
+            errors["weekdays"] = "Choose at least one weekday."
+        if self.cadence == Cadence.EVERY_N_DAYS:
+            if self.every_n_days is None:
+                errors["every_n_days"] = "Say every how many days, from 2 to 28."
+            if self.anchor_date is None:
+                errors["anchor_date"] = "Give the day the count starts from."
         if (self.quiet_start is None) != (self.quiet_end is None):
-            raise ValidationError({"quiet_end": "Give both ends of the quiet hours, or neither."})
-        if self.quiet_start is not None and self.quiet_start == self.quiet_end:
-            raise ValidationError({"quiet_end": "Quiet hours need a start and an end that differ."})
+            errors["quiet_end"] = "Give both ends of the quiet hours, or neither."
+        elif self.quiet_start is not None and self.quiet_start == self.quiet_end:
+            errors["quiet_end"] = "Quiet hours need a start and an end that differ."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def consent_given_on(self) -> date | None:
+        """The day the patient agreed to reminders, from their own record (the one record of consent),
+        or None while they do not consent."""
+        patient = self.patient
+        return patient.reminder_consent_given_on if patient.consent_to_reminders else None
 
 
 class Reminder(models.Model):

@@ -47,7 +47,9 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def schedule_save(*, schedule: Schedule, user: User, consent_given_on: date, consent_note: str = "") -> Schedule:
+def schedule_save(
+    *, schedule: Schedule, user: User, consent_given_on: date, consent_note: str = ""
+) -> Schedule:
     """A new schedule, or a changed one, as the clinician set it in the schedule editor, with the consent
     it rests on. Consent is the patient's own record (``teams``): given here, it is written there, by the
     same rule and audit as on the patient's details, so the two never disagree.

@@ -14,13 +14,15 @@ from typing import Protocol
 class Slotted(Protocol):
     cadence: str
     weekdays: list[int]
-    every_n_days: int
-    anchor_date: date
+    every_n_days: int | None
+    anchor_date: date | None
     local_time: time
     quiet_start: time | None
     quiet_end: time | None
     paused_until: date | None
-    consent_given_on: date
+
+    @property
+    def consent_given_on(self) -> date | None: ...
 
     @property
     def tz(self): ...
@@ -30,7 +32,8 @@ def applies_on(schedule: Slotted, day: date) -> bool:
     if schedule.cadence == "weekdays":
         return day.weekday() in schedule.weekdays
     if schedule.cadence == "every_n_days":
-        return day >= schedule.anchor_date and (day - schedule.anchor_date).days % schedule.every_n_days == 0
+        anchor, every = schedule.anchor_date, schedule.every_n_days
+        return anchor is not None and every is not None and day >= anchor and (day - anchor).days % every == 0
     return True
 
 
@@ -56,7 +59,8 @@ def slot_on(schedule: Slotted, day: date) -> datetime | None:
     """The reminder's moment (UTC) for a local date, or None when there is none that day."""
     if not applies_on(schedule, day):
         return None
-    if day < schedule.consent_given_on:
+    consent = schedule.consent_given_on  # the patient's own record; None while they do not consent
+    if consent is None or day < consent:
         return None
     if schedule.paused_until is not None and day <= schedule.paused_until:
         return None

@@ -216,9 +216,11 @@ def schedule_edit(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
             services.schedule_save(schedule=form.save(commit=False), user=request.user, **form.consent())
         except ValidationError as error:
             # Each message by its field (the patient's consent ones included), the rest above the form.
-            by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            for name, problems in by_field.items():
-                form.add_error(name if name in form.fields else None, problems)
+            if hasattr(error, "error_dict"):
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, "Check-in schedule saved.")
             return redirect(patient)

@@ -253,6 +253,7 @@ def _patients_due(tag: str, count: int) -> list[str]:
             date_of_birth=today.replace(year=today.year - 50),
             email=f"drill-{tag}-{n}@example.org",
             consent_to_reminders=True,
+            reminder_consent_given_on=today,
             team=membership.team,
             primary_clinician=membership.user,
         )
@@ -261,10 +262,8 @@ def _patients_due(tag: str, count: int) -> list[str]:
     Schedule.objects.bulk_create(
         Schedule(
             patient=patient,
-            anchor_date=today,
             local_time=zone_now.time().replace(second=0, microsecond=0),
             time_zone=settings.TIME_ZONE,
-            consent_given_on=today,
         )
         for patient in patients
     )

@@ -157,6 +157,8 @@ class PatientSerializer(serializers.ModelSerializer):
             "language",
             "reminder_channel",
             "consent_to_reminders",
+            "reminder_consent_given_on",
+            "reminder_consent_note",
         ]
         read_only_fields = fields
 
@@ -173,6 +175,12 @@ class PatientInputSerializer(serializers.Serializer):
     reminder_channel = serializers.ChoiceField(choices=Patient.Channel.choices, required=False)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     consent_to_reminders = serializers.BooleanField(required=False)
+    reminder_consent_given_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The day the patient agreed; required with consent"
+    )
+    reminder_consent_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="How they agreed"
+    )
     status = serializers.ChoiceField(choices=Patient.Status.choices, required=False)
     team = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Team id")
     primary_clinician = serializers.IntegerField(

@@ -32,11 +32,17 @@ class PatientForm(forms.ModelForm):
             "reminder_channel",
             "language",
             "consent_to_reminders",
+            "reminder_consent_given_on",
+            "reminder_consent_note",
             "status",
             "team",
             "primary_clinician",
         ]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "reminder_consent_given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"consent_to_reminders": "Agrees to reminders"}
         help_texts = {"mobile": "International format, e.g. +44 7400 123456, or a national number."}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
@@ -69,6 +75,10 @@ class PatientForm(forms.ModelForm):
                 Row(Column("email"), Column("mobile")),
                 Row(Column("reminder_channel"), Column("language")),
                 "consent_to_reminders",
+                Row(
+                    Column("reminder_consent_given_on", css_class="col-md-4"),
+                    Column("reminder_consent_note", css_class="col-md-8"),
+                ),
             ),
             Fieldset("Care", Row(Column("team"), Column("primary_clinician"), Column("status"))),
             Submit("save", "Save patient"),
@@ -95,6 +105,9 @@ class PatientForm(forms.ModelForm):
         team, clinician = cleaned.get("team"), cleaned.get("primary_clinician")
         if team and clinician and not Membership.objects.filter(team=team, user=clinician).exists():
             self.add_error("primary_clinician", f"{clinician} is not a member of {team}.")
+        if not cleaned.get("consent_to_reminders"):
+            # Not given, or withdrawn: the record keeps no day or note of a consent that is not there.
+            cleaned["reminder_consent_given_on"], cleaned["reminder_consent_note"] = None, ""
         channel = cleaned.get("reminder_channel")
         if (
             channel == Patient.Channel.EMAIL

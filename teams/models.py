@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -132,7 +135,21 @@ class Patient(models.Model):
         "preferred reminder channel", max_length=8, choices=Channel.choices, default=Channel.EMAIL
     )
     language = models.CharField(max_length=16, choices=Language.choices, default=Language.ENGLISH)
+    # The one record of consent to reminders: whether the patient agrees now, since when and how. The
+    # check-in schedule shows and edits this record too; it keeps no consent of its own.
     consent_to_reminders = models.BooleanField(default=False)
+    reminder_consent_given_on = models.DateField(
+        "agreed to reminders on",
+        null=True,
+        blank=True,
+        help_text="The day the patient agreed to receive reminders.",
+    )
+    reminder_consent_note = models.CharField(
+        "how they agreed",
+        max_length=200,
+        blank=True,
+        help_text="E.g. verbally at intake, or a signed form.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, related_name="patients", verbose_name="care team"
@@ -147,7 +164,14 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
-        constraints = [models.UniqueConstraint(Lower("mrn"), name="patient_unique_mrn")]
+        constraints = [
+            models.UniqueConstraint(Lower("mrn"), name="patient_unique_mrn"),
+            # Consent is recorded with the day it was given, so reminders never start before it.
+            models.CheckConstraint(
+                condition=Q(consent_to_reminders=False) | Q(reminder_consent_given_on__isnull=False),
+                name="patient_reminder_consent_dated",
+            ),
+        ]
         indexes = [
             models.Index(fields=["team", "status"], name="patient_team_status"),
             models.Index(Lower("family_name"), Lower("given_name"), name="patient_name_lower"),
@@ -162,6 +186,18 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def clean(self) -> None:
+        if not self.consent_to_reminders:
+            return
+        if self.reminder_consent_given_on is None:
+            raise ValidationError(
+                {"reminder_consent_given_on": "Enter the day the patient agreed to reminders."}
+            )
+        if self.reminder_consent_given_on > timezone.localdate():
+            raise ValidationError(
+                {"reminder_consent_given_on": "The day they agreed cannot be in the future."}
+            )
 
 
 class AuditEvent(models.Model):

@@ -15,6 +15,7 @@ NEW = {
     "date_of_birth": "1971-04-02",
     "email": "nia@example.org",
     "consent_to_reminders": True,
+    "reminder_consent_given_on": "2026-01-05",
 }
 
 

@@ -24,6 +24,7 @@ def valid(north, clinician):
         "reminder_channel": "email",
         "language": "pl",
         "consent_to_reminders": "on",
+        "reminder_consent_given_on": "2026-01-05",
         "status": "active",
         "team": north.pk,
         "primary_clinician": clinician.pk,
