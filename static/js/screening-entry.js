@@ -144,7 +144,7 @@
       list.append(line, ul);
     });
     summary.hidden = blankCount === 0;
-    heading.textContent = blankCount === 0 ? "" : prorated.length
+    heading.textContent = blankCount === 0 ? "" : prorated.length === blankCount
       ? prorated.length + (prorated.length === 1 ? " item" : " items") + " not answered: the total will be prorated"
       : blankCount + (blankCount === 1 ? " item" : " items") + " not answered";
     if (prorated.length && prorated.length === blankCount) {

@@ -54,6 +54,7 @@ def test_sticky_progress_follows_the_clinician_through_a_50_item_battery(page, s
         " parseFloat(s.outlineOffset)]; }"
     )
     assert ring[0] == "solid" and ring[1] >= 2 and ring[2] >= 1
+    _shot(page, "start")
 
     # PHQ-9 (9 items) and GAD-7 (7) all "1", then the PCS (13) all "2": 16 + 13 = 29 items keyed in.
     for digit in "1" * 16:
