@@ -41,7 +41,10 @@ def serious_violations(page) -> list[str]:
             continue
         targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
         shown = ", ".join(targets[:5]) + (f" (and {len(targets) - 5} more)" if len(targets) > 5 else "")
-        lines.append(f"{violation['impact']} {violation['id']}: {violation['help']} -- {shown}")
+        # What axe measured on the first one, e.g. "insufficient color contrast of 3.2 (foreground ...)".
+        summary = " ".join(violation["nodes"][0].get("failureSummary", "").split("\n")[1:2]).strip()
+        detail = f" [{summary}]" if summary else ""
+        lines.append(f"{violation['impact']} {violation['id']}: {violation['help']} -- {shown}{detail}")
     return lines
 
 
