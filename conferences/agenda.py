@@ -6,6 +6,11 @@ data behind most of them belongs to the apps below this one, so a finder is a ca
 team's thresholds. A finder gets the team's active patients (a queryset, used as a subquery) and
 returns ``(patient_id, detail)`` pairs, the detail carrying the numbers behind the reason. Each runs a
 fixed number of queries, so the agenda's query count does not grow with the team.
+
+A reason may be found several times for one patient (three screenings rising, fifteen alerts): the
+agenda and the summary show them as one line each (``reason_groups``), with a count worded by the
+reason's own ``many`` and every detail behind it. Urgent reasons (``Reason.urgent``: an urgent safety
+alert) lead the agenda; a patient added by hand joins it right after them (``hand_added_position``).
 """
 
 from __future__ import annotations
@@ -92,6 +97,11 @@ class Reason:
     label: str
     explanation: str
     find: Finder
+    # How the agenda words several findings of this reason for one patient; {n} is their number.
+    many: str = ""
+    # Urgent reasons come before anything else, a patient added by hand included. Only an urgent
+    # safety alert is: it is the one reason that may mean the patient is at risk today.
+    urgent: bool = False
 
 
 # The one list of reasons, most pressing first.
@@ -101,12 +111,15 @@ REASONS: tuple[Reason, ...] = (
         "Urgent alert",
         "an urgent safety alert is open, or was raised since the last conference",
         lambda patients, w: screening_agenda.urgent_alerts(patients, since=w.since, until=w.until),
+        many="{n} urgent alerts",
+        urgent=True,
     ),
     Reason(
         "distress_rising",
         "Distress rising",
         "a screening since the last conference shows reliable deterioration or moved into a high band",
         lambda patients, w: screening_agenda.distress_rising(patients, since=w.since, until=w.until),
+        many="Distress rising on {n} screenings",
     ),
     Reason(
         "exercise_low",
@@ -135,6 +148,7 @@ REASONS: tuple[Reason, ...] = (
         "Milestone overdue",
         "a milestone of the active plan is past its due date",
         lambda patients, w: careplans_agenda.milestones_overdue(patients, day=w.day),
+        many="{n} milestones overdue",
     ),
     Reason(
         "no_checkin",
@@ -149,6 +163,7 @@ REASONS: tuple[Reason, ...] = (
         "Open action",
         "an action item from an earlier conference is still open",
         open_actions_finder,
+        many="{n} open actions",
     ),
     Reason(
         "discharge_review",
@@ -159,6 +174,43 @@ REASONS: tuple[Reason, ...] = (
 )
 REASON_CODES = [reason.code for reason in REASONS]
 REASON_LABELS = {reason.code: reason.label for reason in REASONS}
+URGENT_CODES = frozenset(reason.code for reason in REASONS if reason.urgent)
+_MANY = {reason.code: reason.many for reason in REASONS if reason.many}
+
+
+@dataclass(frozen=True)
+class ReasonGroup:
+    """One line of a patient's reasons: every finding of one reason, counted, with each finding's detail."""
+
+    code: str
+    label: str
+    details: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.details)
+
+
+def reason_groups(reasons: Iterable[dict[str, str]]) -> list[ReasonGroup]:
+    """A patient's reasons (as found, or as stored on an agenda item) grouped by reason, in first-seen
+    order. One finding keeps its own label ("Urgent alert"); several are counted in the reason's
+    words ("15 urgent alerts"), or, for a reason without them, by the label and the number."""
+    details: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for reason in reasons:
+        details.setdefault(reason["code"], []).append(reason.get("detail", ""))
+        labels.setdefault(reason["code"], reason["label"])
+    groups = []
+    for code, found in details.items():
+        label = labels[code]
+        if len(found) > 1:
+            label = _MANY[code].format(n=len(found)) if code in _MANY else f"{label} ({len(found)})"
+        groups.append(ReasonGroup(code=code, label=label, details=tuple(found)))
+    return groups
+
+
+def is_urgent(reasons: Iterable[dict[str, str]]) -> bool:
+    return any(reason["code"] in URGENT_CODES for reason in reasons)
 
 
 def reasons_explained(thresholds: Thresholds) -> list[tuple[str, str]]:
@@ -200,6 +252,10 @@ class Entry:
     def added_by_hand(self) -> bool:
         return self.item is not None and self.item.added_by_id is not None
 
+    @property
+    def reason_groups(self) -> list[ReasonGroup]:
+        return reason_groups(self.reasons)
+
 
 def findings(conference: CaseConference, window: Window) -> dict[int, list[dict[str, str]]]:
     """Every reason's finder over the team's active patients: patient id → reasons, in table order."""
@@ -213,7 +269,8 @@ def findings(conference: CaseConference, window: Window) -> dict[int, list[dict[
 
 def agenda_entries(conference: CaseConference, window: Window | None = None) -> list[Entry]:
     """The agenda as it stands: stored items in their order; for a planned conference, also the patients
-    the reasons list today that are not stored yet. A fixed number of queries whatever the team's size."""
+    the reasons list today, most pressing first, with the patients added by hand right after the urgent
+    ones. A fixed number of queries whatever the team's size."""
     items = list(
         AgendaItem.objects.filter(conference=conference)
         .select_related("patient__primary_clinician", "added_by", "note")
@@ -222,6 +279,7 @@ def agenda_entries(conference: CaseConference, window: Window | None = None) -> 
     entries = [Entry(patient=item.patient, reasons=item.reasons, item=item) for item in items]
     if conference.status != CaseConference.Status.PLANNED:
         return entries
+    # Before the start, the stored items are the patients added by hand.
     found = findings(conference, window or agenda_window(conference))
     stored = {item.patient_id for item in items}
     for entry in entries:
@@ -229,12 +287,36 @@ def agenda_entries(conference: CaseConference, window: Window | None = None) -> 
             entry.reasons = found[entry.patient.pk]
     new_ids = [patient_id for patient_id in found if patient_id not in stored]
     patients = Patient.objects.select_related("primary_clinician").in_bulk(new_ids)
-    for patient_id in sorted(new_ids, key=lambda pid: _urgency(found[pid], patients[pid])):
-        entries.append(Entry(patient=patients[patient_id], reasons=found[patient_id]))
-    return entries
+    entries += [Entry(patient=patients[patient_id], reasons=found[patient_id]) for patient_id in new_ids]
+    return sorted(entries, key=_place)
+
+
+def _place(entry: Entry) -> tuple:
+    """Urgent first, then the patients added by hand for no reason the agenda knows (in the order they
+    were added), then everyone else, each most pressing first."""
+    if entry.item is not None and not _found(entry):
+        return (1, entry.item.position, entry.item.pk)
+    return (0 if is_urgent(entry.reasons) else 2, *_urgency(entry.reasons, entry.patient))
+
+
+def _found(entry: Entry) -> bool:
+    return any(reason["code"] in REASON_CODES for reason in entry.reasons)
 
 
 def _urgency(reasons: list[dict[str, str]], patient: Patient) -> tuple:
     """Most pressing first: by the earliest reason in the table, then by how many reasons, then name."""
     first = min(REASON_CODES.index(reason["code"]) for reason in reasons)
     return (first, -len(reasons), patient.family_name, patient.given_name, patient.pk)
+
+
+def hand_added_position(items: list[AgendaItem]) -> int:
+    """Where a patient added by hand to a started agenda goes (``items`` in their order): after the last
+    urgent item, and after the patients already added by hand just after it, so additions keep the
+    order they were made in and never push an urgent patient down."""
+    position = 0
+    for index, item in enumerate(items):
+        if is_urgent(item.reasons):
+            position = index + 1
+    while position < len(items) and items[position].added_by_id is not None:
+        position += 1
+    return position

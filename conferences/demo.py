@@ -102,7 +102,9 @@ def demo_conferences_seed(calendar: DemoCalendar) -> int:
             )
             if done and weeks_ago == 2:
                 services.action_complete(action=action, user=staff[owner])
-        services.conference_close(conference=conference, user=lead)
+        # The demo's conferences end, as real ones do, with some patients left for next time.
+        undiscussed = conference.items.filter(discussed_at__isnull=True).count()
+        services.conference_close(conference=conference, user=lead, leave_undiscussed=undiscussed)
     series.active = True
     series.save(update_fields=["active"])
     services.conference_plan_next(series=series, now=calendar.now)  # planned for calendar.next

@@ -68,6 +68,13 @@ class AgendaAddForm(forms.Form):
         return patient
 
 
+class CloseForm(forms.Form):
+    """The confirmation's answer: how many patients the lead agreed to leave undiscussed (none when
+    the plain "Close conference" button is pressed)."""
+
+    leave_undiscussed = forms.IntegerField(min_value=0, required=False)
+
+
 class NoteForm(forms.Form):
     physical = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     psychological = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from teams import policy
 from teams.models import Patient, Team, User
 
+from .agenda import ReasonGroup, reason_groups
 from .models import ActionItem, AgendaItem, CaseConference, ConferenceSeries
 
 
@@ -122,13 +123,31 @@ def item_discussion(*, item: AgendaItem) -> tuple[QuerySet[ActionItem], Any]:
     return actions, note.amendments.select_related("author") if note else []
 
 
-def summary_items(*, conference: CaseConference) -> list[AgendaItem]:
+@dataclass(frozen=True)
+class SummaryLine:
+    """A patient on the summary: the agenda item (note, amendments, actions) and its reasons grouped."""
+
+    item: AgendaItem
+    reason_groups: list[ReasonGroup]
+
+
+def summary_items(*, conference: CaseConference) -> list[SummaryLine]:
     """Every item of the conference with its note, amendments and actions: four queries."""
-    return list(
+    items = (
         AgendaItem.objects.filter(conference=conference)
         .select_related("patient", "note__author")
         .prefetch_related("actions__owner", "note__amendments__author")
         .order_by("position", "id")
+    )
+    return [SummaryLine(item=item, reason_groups=reason_groups(item.reasons)) for item in items]
+
+
+def undiscussed_items(*, conference: CaseConference, limit: int) -> list[AgendaItem]:
+    """The first ``limit`` patients of the agenda not discussed yet, in the agenda's order: one query."""
+    return list(
+        AgendaItem.objects.filter(conference=conference, discussed_at__isnull=True)
+        .select_related("patient")
+        .order_by("position", "id")[:limit]
     )
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from teams import policy
 from teams.models import Membership, Patient, Team, User
 from teams.services import audited_save
 
-from .agenda import agenda_entries, agenda_window
+from .agenda import agenda_entries, agenda_window, hand_added_position
 from .models import ActionItem, AgendaItem, CaseConference, ConferenceNote, ConferenceSeries, NoteAmendment
 from .plan_changes import plan_change_apply
 
@@ -132,6 +132,9 @@ def conference_start(*, conference: CaseConference, user: User) -> CaseConferenc
 
 @transaction.atomic
 def agenda_item_add(*, conference: CaseConference, patient: Patient, user: User) -> AgendaItem:
+    """Put a patient of the team on the agenda by hand. Once the conference has started, the patient
+    joins after the urgent items (``agenda.hand_added_position``); before, the agenda places them
+    there each time it is built."""
     conference = _locked(conference)
     _require_open(conference)
     if patient.team_id != conference.team_id:
@@ -139,14 +142,22 @@ def agenda_item_add(*, conference: CaseConference, patient: Patient, user: User)
     existing = AgendaItem.objects.filter(conference=conference, patient=patient).first()
     if existing is not None:
         return existing
-    last = AgendaItem.objects.filter(conference=conference).aggregate(last=Max("position"))["last"]
+    items = list(AgendaItem.objects.filter(conference=conference).order_by("position", "id"))
+    position = (
+        hand_added_position(items) if conference.status != CaseConference.Status.PLANNED else len(items)
+    )
     item = AgendaItem(
         conference=conference,
         patient=patient,
-        position=0 if last is None else last + 1,
+        position=position,
         reasons=[{"code": "added", "label": "Added by hand", "detail": f"by {user}"}],
         added_by=user,
     )
+    # The items below make room: one write whatever their number.
+    following = items[position:]
+    for offset, other in enumerate(following, start=position + 1):
+        other.position = offset
+    AgendaItem.objects.bulk_update(following, ["position"])
     return audited_save(item, actor=user, patient=patient, clean=False)
 
 
@@ -260,14 +271,33 @@ def action_complete(*, action: ActionItem, user: User) -> ActionItem:
     )
 
 
+class CloseNotConfirmed(ValidationError):
+    """Closing would leave more patients undiscussed than the user agreed to: ask them first."""
+
+    def __init__(self, *, undiscussed: int, total: int) -> None:
+        self.undiscussed, self.total = undiscussed, total
+        patients = "patient" if total == 1 else "patients"
+        super().__init__(f"{undiscussed} of {total} {patients} not discussed: close anyway?")
+
+
 @transaction.atomic
-def conference_close(*, conference: CaseConference, user: User) -> CaseConference:
-    """Close the conference: its notes lock, the attendees are sent the summary, the next one is planned."""
+def conference_close(*, conference: CaseConference, user: User, leave_undiscussed: int = 0) -> CaseConference:
+    """Close the conference: its notes lock, the attendees are sent the summary, the next one is planned.
+
+    A conference closes with patients not discussed only when the user agreed to leave at least that
+    many (``leave_undiscussed``, the count they were shown); otherwise ``CloseNotConfirmed`` says how
+    many of how many, and nothing changes. Someone adding a patient meanwhile makes it ask again.
+    """
     conference = _locked(conference)
     if conference.status == CaseConference.Status.CLOSED:
         return conference
     if conference.status == CaseConference.Status.PLANNED:
         raise ValidationError("Start the conference before closing it.")
+    counts = AgendaItem.objects.filter(conference=conference).aggregate(
+        total=Count("id"), undiscussed=Count("id", filter=Q(discussed_at__isnull=True))
+    )
+    if counts["undiscussed"] > leave_undiscussed:
+        raise CloseNotConfirmed(undiscussed=counts["undiscussed"], total=counts["total"])
     conference.status = CaseConference.Status.CLOSED
     conference.closed_at, conference.closed_by = timezone.now(), user
     audited_save(

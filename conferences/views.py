@@ -23,11 +23,12 @@ from teams.redirects import local_path
 from teams.services import audit_record, audit_record_many
 
 from . import selectors, services
-from .agenda import agenda_entries, agenda_window, reasons_explained
+from .agenda import agenda_entries, agenda_window, reason_groups, reasons_explained
 from .forms import (
     ActionForm,
     AgendaAddForm,
     AmendmentForm,
+    CloseForm,
     ConferenceForm,
     ConferenceSeriesForm,
     NoteForm,
@@ -117,7 +118,8 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 def conference_detail(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = _conference(request, conference_id)
     window = agenda_window(conference)
-    page = Paginator(agenda_entries(conference, window), AGENDA_PER_PAGE).get_page(request.GET.get("page"))
+    entries = agenda_entries(conference, window)
+    page = Paginator(entries, AGENDA_PER_PAGE).get_page(request.GET.get("page"))
     audit_record_many(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
@@ -132,6 +134,7 @@ def conference_detail(request: AuthenticatedRequest, conference_id: int) -> Http
             "entries": page.object_list,
             "page": page,
             "window": window,
+            "undiscussed": sum(1 for e in entries if e.item is not None and e.item.discussed_at is None),
             "explained": reasons_explained(window.thresholds),
             "may_run": policy.may_run_conference(request.user, conference),
             "add_form": AgendaAddForm(team=conference.team),
@@ -150,13 +153,41 @@ def conference_start(request: AuthenticatedRequest, conference_id: int) -> HttpR
     return redirect(conference)
 
 
+# The confirmation names this many of the patients not discussed, and counts the rest.
+CLOSE_NAMES_SHOWN = 10
+
+
 @require_POST
 @login_required
 def conference_close(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    """Close, unless patients are left undiscussed that the lead did not agree to: then the page asks
+    (how many of how many, and who), and its "Close anyway" posts back the count it showed."""
     conference = _conference(request, conference_id)
     _require_runner(request, conference)
+    form = CloseForm(request.POST)
+    leave = form.cleaned_data["leave_undiscussed"] if form.is_valid() else 0
     try:
-        services.conference_close(conference=conference, user=request.user)
+        services.conference_close(conference=conference, user=request.user, leave_undiscussed=leave or 0)
+    except services.CloseNotConfirmed as unconfirmed:
+        undiscussed = selectors.undiscussed_items(conference=conference, limit=CLOSE_NAMES_SHOWN)
+        audit_record_many(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            patient_ids=[item.patient_id for item in undiscussed],
+            obj=conference,
+        )
+        return render(
+            request,
+            "conferences/conference_close_confirm.html",
+            {
+                "conference": conference,
+                "question": unconfirmed.messages[0],
+                "undiscussed": undiscussed,
+                "count": unconfirmed.undiscussed,
+                "more": unconfirmed.undiscussed - len(undiscussed),
+                "total": unconfirmed.total,
+            },
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(conference)
@@ -240,6 +271,7 @@ def _item_page(
         {
             "conference": conference,
             "item": item,
+            "reason_groups": reason_groups(item.reasons),
             "patient": item.patient,
             "note": note,
             "amendments": amendments,
@@ -317,11 +349,11 @@ def note_amend(request: AuthenticatedRequest, conference_id: int, item_id: int) 
 @login_required
 def conference_summary(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = _conference(request, conference_id)
-    items = selectors.summary_items(conference=conference)
+    lines = selectors.summary_items(conference=conference)
     audit_record_many(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
-        patient_ids=[i.patient_id for i in items],
+        patient_ids=[line.item.patient_id for line in lines],
         obj=conference,
     )
     return render(
@@ -329,7 +361,7 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
         "conferences/conference_summary.html",
         {
             "conference": conference,
-            "items": items,
+            "lines": lines,
             "attendees": selectors.attendees_of(conference=conference),
         },
     )

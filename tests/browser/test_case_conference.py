@@ -68,6 +68,9 @@ def test_lead_runs_the_conference_and_psych_finds_the_task_and_the_plan_change(
 
     page.get_by_role("link", name=f"North MSK, {tomorrow:%-d %b %Y}").click()
     page.get_by_role("button", name="Close conference").click()
+    # George Hughes was not discussed: the lead is asked first.
+    expect(page.get_by_role("heading", name="1 of 2 patients not discussed: close anyway?")).to_be_visible()
+    page.get_by_role("button", name="Close anyway").click()
     expect(page.get_by_role("heading", name="North MSK case conference — summary")).to_be_visible()
     expect(page.get_by_text("Start graded exposure to bending.")).to_be_visible()
 

@@ -309,7 +309,7 @@ def test_a_patient_of_another_team_cannot_be_added(conference, south_patient, le
         services.agenda_item_add(conference=conference, patient=south_patient, user=lead)
 
 
-def test_starting_keeps_manual_additions_and_lists_the_most_pressing_first(
+def test_starting_keeps_manual_additions_after_the_urgent_patients_and_before_the_rest(
     conference, patient, north, clinician, lead
 ):
     calm = PatientFactory(team=north, primary_clinician=clinician, family_name="Aaron")
@@ -317,9 +317,10 @@ def test_starting_keeps_manual_additions_and_lists_the_most_pressing_first(
     active_plan(patient, clinician, review_date=date(2026, 11, 20))
     urgent = PatientFactory(team=north, primary_clinician=clinician, family_name="Zed")
     record(urgent, clinician, answers=phq9(1, item9=2))
+    assert [entry.patient for entry in agenda_entries(conference)] == [urgent, calm, patient]
     services.conference_start(conference=conference, user=lead)
     order = [entry.patient for entry in agenda_entries(conference)]
-    assert order == [calm, urgent, patient]
+    assert order == [urgent, calm, patient]
     assert conference.items.get(patient=urgent).reasons[0]["code"] == "urgent_alert"
 
 
