@@ -6,10 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from checkins import services
 from checkins.models import Schedule
 
+from ..checkins.factories import make_schedule
 from ..factories import PASSWORD
 from .axe import assert_no_serious_violations
 
@@ -110,3 +113,25 @@ def test_with_scripts_off_every_field_shows_and_only_the_chosen_cadences_are_kep
     schedule = Schedule.objects.get(patient=patient)
     assert (schedule.cadence, schedule.weekdays) == ("daily", [])
     assert schedule.every_n_days is None and schedule.anchor_date is None
+
+
+def test_a_patient_who_stopped_reminders_is_resumed_by_recording_their_consent_again(page, sign_in, patient):
+    schedule = make_schedule(patient)
+    services.schedule_opt_out(schedule=schedule)
+    stopped = timezone.localdate(Schedule.objects.get(pk=schedule.pk).opted_out_at)
+    sign_in("physio", PASSWORD)
+    page.goto(patient.get_absolute_url())
+    expect(page.get_by_text("no consent")).to_be_visible()
+    expect(page.locator("#check-ins")).to_contain_text("opted out")
+    page.get_by_role("link", name="Edit schedule").click()
+    expect(page.get_by_text(f"Amelia stopped reminders by their link on {stopped:%-d %b %Y}")).to_be_visible()
+    expect(page.get_by_label("Agreed to reminders on")).to_have_value("")
+    assert_no_serious_violations(page, context="clinician: check-in schedule, opted out")
+    _shot(page, "schedule-opted-out")
+    page.get_by_label("Agreed to reminders on").fill(stopped.isoformat())
+    page.get_by_label("How they agreed").fill("Asked to restart, by phone")
+    page.get_by_role("button", name="Save schedule").click()
+    expect(page.get_by_text("Check-in schedule saved.")).to_be_visible()
+    expect(page.get_by_text(f"consented on {stopped:%-d %b %Y} (Asked to restart, by phone)")).to_be_visible()
+    expect(page.locator("#check-ins")).not_to_contain_text("opted out")
+    assert Schedule.objects.get(pk=schedule.pk).opted_out_at is None
