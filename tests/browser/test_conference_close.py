@@ -87,10 +87,17 @@ def test_closing_with_patients_not_discussed_asks_first_and_cancel_keeps_it_open
     expect(page.get_by_text("The conference is closed")).to_be_visible()
     assert CaseConference.objects.get(pk=conference.pk).status == CaseConference.Status.CLOSED
 
-    # The summary groups the alerts the same way.
+    # The summary groups the alerts the same way; on paper every alert is printed, closed or not.
     george_section = page.locator("section", has_text="George Hughes")
+    findings = george_section.get_by_text("self-harm item answered")
+    expect(findings.first).to_be_hidden()
+    page.emulate_media(media="print")
+    for index in range(3):
+        expect(findings.nth(index)).to_be_visible()
+    page.emulate_media(media="screen")
     george_section.get_by_text("3 urgent alerts").click()
-    expect(george_section.get_by_text("self-harm item answered")).to_have_count(3)
+    expect(findings).to_have_count(3)
+    expect(findings.last).to_be_visible()
     expect(page.locator("section", has_text="Rosa Lind").get_by_text("not discussed")).to_be_visible()
     assert_no_serious_violations(page, context="lead: conference summary")
     _shot(page, "summary-grouped")
