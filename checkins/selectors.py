@@ -146,6 +146,17 @@ def unanswered_items(instrument: Instrument, answers: dict[str, Any]) -> list[in
     ]
 
 
+# Where the draft notes the instruments already recorded, each with its screening's id: a part answered
+# with a safety item positive is recorded as soon as it is saved (services.questionnaire_part_save), so
+# the team's urgent alert does not wait for the end. No instrument code starts with "_".
+RECORDED_KEY = "_recorded"
+
+
+def questionnaire_recorded(*, reminder: Reminder) -> dict[str, int]:
+    """The instruments of the link's questionnaire recorded already, by code, with their screening's id."""
+    return dict((reminder.questionnaire_draft or {}).get(RECORDED_KEY) or {})
+
+
 @dataclass(frozen=True)
 class QuestionnairePart:
     """One page of a questionnaire by link: one instrument, the answers saved for it so far."""
@@ -154,6 +165,8 @@ class QuestionnairePart:
     instrument: Instrument
     answers: dict[str, Any]
     missing: list[int]
+    # Sent to the care team already (a safety item answered positively): shown, no longer changed.
+    recorded: bool = False
 
     @property
     def complete(self) -> bool:
@@ -167,8 +180,10 @@ class QuestionnairePart:
 def questionnaire_parts(*, reminder: Reminder) -> list[QuestionnairePart]:
     """The questionnaire's pages with what the patient has answered on each (the link's draft)."""
     draft = reminder.questionnaire_draft or {}
+    recorded = questionnaire_recorded(reminder=reminder)
     parts = []
     for number, instrument in enumerate(questionnaire_instruments(battery=reminder.battery), 1):
         answers = draft.get(instrument.code) or {}
-        parts.append(QuestionnairePart(number, instrument, answers, unanswered_items(instrument, answers)))
+        missing = unanswered_items(instrument, answers)
+        parts.append(QuestionnairePart(number, instrument, answers, missing, instrument.code in recorded))
     return parts

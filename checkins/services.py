@@ -366,24 +366,64 @@ def _open_questionnaire(reminder: Reminder) -> tuple[Reminder, Battery]:
     return reminder, reminder.battery
 
 
+def _questionnaire_record(*, reminder: Reminder, battery: Battery, code: str, answers: object) -> Screening:
+    """One instrument of the link's questionnaire, scored exactly like a clinician's entry and marked
+    self-completed; its alerts are raised by the screening app's own rules."""
+    from screening.services import screening_record
+
+    return screening_record(
+        patient=reminder.patient,
+        instrument_code=code,
+        timepoint=battery.timepoint,
+        answers=answers,
+        entered_by=None,
+        source=Screening.Source.PATIENT,
+    )
+
+
+def _raises_safety_alert(*, code: str, answers: Mapping[str, int]) -> bool:
+    """Whether these answers, once recorded, carry the safety flag: scored by the screening app (with the
+    clinic's settings) and read by the very test that raises its urgent alert, ``has_safety_flag``."""
+    from screening.services import screening_score
+
+    _, result = screening_score(instrument_code=code, answers=answers)
+    return Screening(flags=list(result.flags)).has_safety_flag
+
+
 @transaction.atomic
 def questionnaire_part_save(
     *, reminder: Reminder, instrument_code: str, answers: Mapping[str, object]
 ) -> Reminder:
     """Keep one page's answers on the link, all of them or some, so the patient can go back, pause and
-    carry on later with the same link. Nothing is scored or recorded until the questionnaire is sent."""
+    carry on later with the same link. Nothing is recorded until the questionnaire is sent, but for a
+    page answered in full with a safety item positive (PHQ-9's thoughts of self-harm): that instrument is
+    recorded at once, so the team's urgent alert is raised now, whether or not the patient ever finishes.
+
+    The reminder's row stays locked throughout, so a double submit or a second tab records it once; a
+    part recorded so is marked in the draft (``selectors.RECORDED_KEY``) and its answers no longer change.
+    """
     reminder, battery = _open_questionnaire(reminder)
     instruments = selectors.questionnaire_instruments(battery=battery)
     instrument = next((i for i in instruments if i.code == instrument_code), None)
     if instrument is None:
         raise ValidationError("That part is not in this questionnaire.")
+    recorded = selectors.questionnaire_recorded(reminder=reminder)
+    if instrument.code in recorded:
+        return reminder  # sent to the care team already: what they have is what the page shows
     kept = {}
     for item in instrument.items:
         value = answers.get(str(item.number))
         # Only answers the item offers are kept: a forged value is dropped, and the question asked again.
         if isinstance(value, int) and item.answer(value) is not None:
             kept[str(item.number)] = value
-    reminder.questionnaire_draft = {**reminder.questionnaire_draft, instrument.code: kept}
+    draft = {**reminder.questionnaire_draft, instrument.code: kept}
+    complete = not selectors.unanswered_items(instrument, kept)
+    if complete and _raises_safety_alert(code=instrument.code, answers=kept):
+        screening = _questionnaire_record(
+            reminder=reminder, battery=battery, code=instrument.code, answers=kept
+        )
+        draft[selectors.RECORDED_KEY] = {**recorded, instrument.code: screening.pk}
+    reminder.questionnaire_draft = draft
     reminder.save(update_fields=["questionnaire_draft"])
     return reminder
 
@@ -393,10 +433,12 @@ def questionnaire_submit(
     *, reminder: Reminder, answers_by_instrument: Mapping[str, object] | None = None
 ) -> list[Screening]:
     """The patient's own answers (by default, those saved on the link page by page), scored exactly
-    like a clinician's and marked self-completed: all of them once, or none."""
-    from screening.services import ScreeningInvalid, screening_record
+    like a clinician's and marked self-completed: all of them once, or none. An instrument recorded
+    already, as its page was saved, is not recorded again: the list holds those recorded now."""
+    from screening.services import ScreeningInvalid
 
     reminder, battery = _open_questionnaire(reminder)
+    recorded = selectors.questionnaire_recorded(reminder=reminder)
     if answers_by_instrument is None:
         answers_by_instrument = {
             instrument.code: reminder.questionnaire_draft.get(instrument.code, {})
@@ -405,17 +447,12 @@ def questionnaire_submit(
     scored: list[Screening] = []
     errors: dict[str, Any] = {}
     for code, answers in answers_by_instrument.items():
+        if code in recorded:
+            continue
         try:
             with transaction.atomic():
                 scored.append(
-                    screening_record(
-                        patient=reminder.patient,
-                        instrument_code=code,
-                        timepoint=battery.timepoint,
-                        answers=answers,
-                        entered_by=None,
-                        source=Screening.Source.PATIENT,
-                    )
+                    _questionnaire_record(reminder=reminder, battery=battery, code=code, answers=answers)
                 )
         except ScreeningInvalid as invalid:
             errors[code] = invalid.errors

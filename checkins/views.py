@@ -122,7 +122,9 @@ def _to_part(token: str, number: int) -> HttpResponse:
 def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     """The questionnaire a reminder opens, one instrument a page. Each page's answers are kept on the
     link as the patient goes (Next, Back, or "Save and finish later"); the same link, opened again while
-    it works, carries on at the first page not yet answered; the last page sends everything at once."""
+    it works, carries on at the first page not yet answered; the last page sends everything at once. A
+    page answered with a safety item positive is sent as soon as it is saved (the team is alerted now);
+    it then shows as sent, and the crisis numbers stay on every page after."""
     reminder = services.reminder_for_token(token)
     if reminder is None or reminder.battery is None or reminder.status != Reminder.Status.COMPLETED:
         return _unavailable(request)
@@ -143,11 +145,15 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError:
             return _unavailable(request)
         action = request.POST.get("action")
-        if action == "pause":
-            context = {"given_name": reminder.patient.given_name, "paused": True}
-            return render(request, "checkins/thanks.html", context | {"expires_at": reminder.expires_at})
         parts = selectors.questionnaire_parts(reminder=reminder)
         part = parts[part.number - 1]
+        # A part recorded already had a safety item answered positively: the crisis numbers stay in view
+        # on every page the link shows from then on, this pause and the final thanks included.
+        sent = any(p.recorded for p in parts)
+        if action == "pause":
+            context = {"given_name": reminder.patient.given_name, "paused": True, "sent": sent}
+            context |= {"crisis_message": settings.CRISIS_MESSAGE if sent else ""}
+            return render(request, "checkins/thanks.html", context | {"expires_at": reminder.expires_at})
         if action == "back":
             return _to_part(token, max(part.number - 1, 1))
         if part.complete and part.number < len(parts):
@@ -160,9 +166,10 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
                 recorded = services.questionnaire_submit(reminder=reminder)
             except ValidationError:
                 return _unavailable(request)
-            return _thanks(request, reminder, crisis=any(s.has_safety_flag for s in recorded))
+            return _thanks(request, reminder, crisis=sent or any(s.has_safety_flag for s in recorded))
         show_missing = True
     wordings = item_wordings([part.instrument.code])
+    sent = any(p.recorded for p in parts)
     return render(
         request,
         "checkins/questionnaire.html",
@@ -176,6 +183,7 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
                     "text": wordings.get((part.instrument.code, item.number), item.text) or item.label,
                     "name": f"{part.instrument.code}:{item.number}",
                     "chosen": part.answers.get(str(item.number)),
+                    "answer": item.answer(part.answers[str(item.number)]) if part.recorded else None,
                     "missing": show_missing and item.number in part.missing,
                     # A scale with only its ends named: its points are numbers, its ends say what they mean.
                     "numbered": not all(answer.label for answer in item.answers),
@@ -183,6 +191,7 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
                 for item in part.instrument.items
             ],
             "has_errors": show_missing,
+            "crisis_message": settings.CRISIS_MESSAGE if sent else "",
             "minutes_left": selectors.minutes_to_answer(
                 sum(len(p.instrument.items) - len(p.answers) for p in parts[part.number - 1 :])
             ),

@@ -19,7 +19,7 @@ from checkins.models import CheckIn
 from core.phone import tel_uri
 from screening.batteries import batteries_ensure
 from screening.instruments import INSTRUMENTS
-from screening.models import Battery, Screening
+from screening.models import Alert, Battery, Screening
 
 from ..checkins.factories import make_schedule
 from .axe import assert_no_serious_violations
@@ -217,6 +217,71 @@ def test_the_crisis_numbers_are_links_to_call(phone, patient):
     expect(crisis.get_by_role("link", name="116 123")).to_have_attribute("href", "tel:116123")
     assert_no_serious_violations(phone, context="patient: thanks with the crisis message")
     _shot(phone, "thanks-crisis")
+
+
+def _send_check_in(page) -> None:
+    for name in ("How is your mood today?", "How bad is your pain today?", "How well did you sleep?"):
+        page.get_by_label(name).fill("5")
+    page.get_by_label("Hours slept last night").fill("6")
+    page.get_by_role("button", name="Send my check-in").click()
+
+
+def _assert_crisis_links(page) -> None:
+    crisis = page.get_by_role("alert")
+    expect(crisis).to_contain_text("Please look after yourself now")
+    expect(crisis.get_by_role("link", name="999")).to_have_attribute("href", "tel:999")
+    expect(crisis.get_by_role("link", name="116 123")).to_have_attribute("href", "tel:116123")
+
+
+def test_a_self_harm_answer_reaches_the_team_at_once_and_the_next_page_gives_the_crisis_numbers(
+    phone, patient
+):
+    batteries_ensure(Battery)
+    Battery.objects.filter(name="Intake").update(instruments=["PHQ-9", "GAD-7"])
+    phone.goto(_link(patient))
+    _send_check_in(phone)
+    expect(phone.get_by_text("Part 1 of 2")).to_be_visible()
+    expect(phone.get_by_role("alert")).to_have_count(0)
+    groups = phone.get_by_role("radiogroup")
+    for index in range(8):
+        groups.nth(index).get_by_label("Not at all").check()
+    groups.nth(8).get_by_label("Several days").check()
+    phone.get_by_role("button", name="Next").click()
+
+    # The next page: the crisis numbers to tap, above the next part; the team's urgent alert is raised.
+    expect(phone.get_by_text("Part 2 of 2")).to_be_visible()
+    _assert_crisis_links(phone)
+    _assert_clinic_phone(phone)
+    _assert_plain(phone)
+    _assert_targets_large(phone)
+    assert_no_serious_violations(phone, context="patient: questionnaire part after a self-harm answer")
+    _shot(phone, "safety-crisis-next-page")
+    [screening] = Screening.objects.filter(patient=patient, source="patient")
+    assert screening.instrument == "PHQ-9" and screening.has_safety_flag
+    assert Alert.objects.filter(patient=patient, kind=Alert.Kind.URGENT, screening=screening).count() == 1
+
+    # Back: the part sent reads as sent, its answers shown and no longer to be changed; Next goes on.
+    phone.get_by_role("button", name="Back").click()
+    expect(phone.get_by_text("Part 1 of 2")).to_be_visible()
+    expect(phone.get_by_text("Sent to your care team")).to_be_visible()
+    expect(phone.get_by_text("Your answer: Several days")).to_be_visible()
+    expect(phone.get_by_role("radio")).to_have_count(0)
+    expect(phone.get_by_role("button", name="Save and finish later")).to_have_count(0)
+    _assert_crisis_links(phone)
+    _assert_plain(phone)
+    _assert_targets_large(phone)
+    assert_no_serious_violations(phone, context="patient: a questionnaire part already sent")
+    _shot(phone, "safety-part-sent")
+    phone.get_by_role("button", name="Next").click()
+
+    expect(phone.get_by_text("Part 2 of 2")).to_be_visible()
+    _answer_part(phone, "GAD-7")
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_role("heading", name="Thank you, Amelia")).to_be_visible()
+    _assert_crisis_links(phone)
+    recorded = Screening.objects.filter(patient=patient, source="patient")
+    assert sorted(recorded.values_list("instrument", flat=True)) == ["GAD-7", "PHQ-9"]
+    assert Alert.objects.filter(patient=patient, kind=Alert.Kind.URGENT).count() == 1
 
 
 def test_without_javascript_the_check_in_asks_for_typed_numbers(browser, live_server, patient):

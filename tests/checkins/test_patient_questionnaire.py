@@ -3,12 +3,14 @@ by page to pause and carry on, one record per instrument at the end; sliders tha
 time in the reminder; the clinic's phone on every page and the crisis numbers as tel: links."""
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +21,7 @@ from checkins.templatetags.patient_pages import phone_links
 from core.phone import tel_uri
 from screening.batteries import batteries_ensure
 from screening.instruments import INSTRUMENTS
-from screening.models import Battery, Screening
+from screening.models import Alert, Battery, Screening
 
 from ..careplans.factories import make_exercise, make_plan
 from ..factories import PatientFactory
@@ -141,7 +143,9 @@ def test_one_instrument_a_page_with_progress_plain_title_and_no_scores(questionn
 
 def test_pause_and_carry_on_with_the_same_link_keeps_every_answer(questionnaire, phone):
     with time_machine.travel(LATER, tick=False):
-        to_part_2 = phone.post(questionnaire, {"part": "1", "action": "next"} | _answers("PHQ-9", 1))
+        # No thoughts of self-harm (item 9): a part like that waits for the end to be recorded.
+        no_self_harm = _answers("PHQ-9", 1, leave_out=[9]) | {"PHQ-9:9": "0"}
+        to_part_2 = phone.post(questionnaire, {"part": "1", "action": "next"} | no_self_harm)
         assert to_part_2.url == f"{questionnaire}?part=2"
         paused = phone.post(questionnaire, {"part": "2", "action": "pause", "GAD-7:1": "2", "GAD-7:2": "3"})
     assert "Your answers are saved" in paused.text
@@ -154,7 +158,8 @@ def test_pause_and_carry_on_with_the_same_link_keeps_every_answer(questionnaire,
     assert re.search(r'name="GAD-7:1"[^>]*value="2" checked', resumed)
     assert re.search(r'name="GAD-7:2"[^>]*value="3" checked', resumed)
     assert not re.search(r'name="GAD-7:3"[^>]*checked', resumed)
-    assert len(re.findall(r'name="PHQ-9:\d"[^>]*value="1" checked', back)) == 9
+    assert len(re.findall(r'name="PHQ-9:\d"[^>]*value="1" checked', back)) == 8
+    assert re.search(r'name="PHQ-9:9"[^>]*value="0" checked', back)
 
 
 def test_a_missing_answer_is_asked_again_and_skipping_ahead_is_not_possible(questionnaire, phone):
@@ -249,3 +254,124 @@ def test_every_instrument_has_a_plain_title_for_patients():
     for code, instrument in INSTRUMENTS.items():
         title = instrument.patient_title
         assert title and code not in title and not re.search(r"[A-Z]{2,}|\d", title), code
+
+
+# A PHQ-9 page answered in full, its last question (thoughts of being better off dead or of hurting
+# oneself) "Several days": the screening app's safety item, answered positively.
+SELF_HARM = _answers("PHQ-9", 0, leave_out=[9]) | {"PHQ-9:9": "1"}
+
+
+def _crisis_links(html: str) -> bool:
+    return (
+        "Please look after yourself now" in html
+        and '<a href="tel:999" class="fw-semibold text-nowrap">999</a>' in html
+        and '<a href="tel:116123" class="fw-semibold text-nowrap">116 123</a>' in html
+    )
+
+
+def test_a_self_harm_answer_alerts_the_team_at_once_though_the_patient_pauses(questionnaire, phone):
+    with time_machine.travel(LATER, tick=False):
+        paused = phone.post(questionnaire, {"part": "1", "action": "pause"} | SELF_HARM)
+    # Recorded as the page is saved, not at the end that may never come: one screening, one urgent alert.
+    [screening] = Screening.objects.filter(source="patient")
+    assert (screening.instrument, screening.answers["9"]) == ("PHQ-9", 1) and screening.has_safety_flag
+    [alert] = Alert.objects.filter(kind=Alert.Kind.URGENT)
+    assert alert.screening == screening and alert.status == Alert.Status.OPEN
+    # The crisis numbers, to tap, on the very next page; the pause page no longer says nothing was sent.
+    assert _crisis_links(paused.text)
+    assert "has reached them already" in paused.text
+    assert "sees your answers only once you send them" not in paused.text
+    # Opened again later: part 2, with the crisis numbers still on it.
+    with time_machine.travel(LATER + timedelta(hours=3), tick=False):
+        resumed = phone.get(questionnaire).text
+    assert "Part 2 of 2" in resumed and _crisis_links(resumed)
+    assert Screening.objects.count() == 1 and Alert.objects.count() == 1
+
+
+def test_the_next_page_after_a_self_harm_answer_shows_the_crisis_numbers(questionnaire, phone):
+    with time_machine.travel(LATER, tick=False):
+        before = phone.get(questionnaire).text
+        to_part_2 = phone.post(questionnaire, {"part": "1", "action": "next"} | SELF_HARM)
+        part_2 = phone.get(to_part_2.url).text
+    assert not _crisis_links(before)
+    assert to_part_2.url == f"{questionnaire}?part=2"
+    assert "Part 2 of 2" in part_2 and _crisis_links(part_2)
+    assert Alert.objects.filter(kind=Alert.Kind.URGENT, screening__instrument="PHQ-9").count() == 1
+
+
+def test_finishing_after_a_part_was_sent_records_it_once(questionnaire, phone):
+    with time_machine.travel(LATER, tick=False):
+        phone.post(questionnaire, {"part": "1"} | SELF_HARM)
+        again = phone.post(questionnaire, {"part": "1"} | SELF_HARM)  # a double submit of the same page
+        done = phone.post(questionnaire, {"part": "2"} | _answers("GAD-7", 1))
+    assert again.url == f"{questionnaire}?part=2"
+    assert "Thank you, Amelia" in done.text and _crisis_links(done.text)
+    recorded = Screening.objects.filter(source="patient").order_by("instrument")
+    assert [(s.instrument, s.total) for s in recorded] == [("GAD-7", 7), ("PHQ-9", 1)]
+    assert Alert.objects.filter(kind=Alert.Kind.URGENT).count() == 1
+    reminder = Reminder.objects.get()
+    assert reminder.questionnaire_completed_at is not None and reminder.questionnaire_draft == {}
+
+
+def test_a_sent_part_reads_as_sent_and_back_cannot_change_it(questionnaire, phone):
+    with time_machine.travel(LATER, tick=False):
+        phone.post(questionnaire, {"part": "1"} | SELF_HARM)
+        back = phone.post(questionnaire, {"part": "2", "action": "back"} | _answers("GAD-7", 2))
+        shown = phone.get(back.url).text
+        changed = phone.post(questionnaire, {"part": "1", "action": "next"} | _answers("PHQ-9", 3))
+    assert back.url == f"{questionnaire}?part=1"
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", shown))
+    assert "Part 1 of 2" in page and "Sent to your care team" in page
+    assert "Little interest or pleasure in doing things Your answer: Not at all" in page
+    assert page.count("Your answer: Several days") == 1  # the self-harm question, as it was sent
+    assert 'type="radio"' not in shown and "Save and finish later" not in shown
+    assert re.search(r'<button[^>]*value="next"[^>]*>Next</button>', shown)
+    # Posting other answers to it (an old tab) changes neither the record nor the page.
+    assert changed.url == f"{questionnaire}?part=2"
+    [screening] = Screening.objects.filter(source="patient")
+    assert screening.total == 1 and screening.answers["1"] == 0
+    assert Reminder.objects.get().questionnaire_draft["PHQ-9"] == {str(n): 0 for n in range(1, 9)} | {"9": 1}
+
+
+def test_a_negative_self_harm_answer_records_nothing_until_the_end(questionnaire, phone, settings):
+    with time_machine.travel(LATER, tick=False):
+        paused = phone.post(
+            questionnaire,
+            {"part": "1", "action": "pause"} | _answers("PHQ-9", 2, leave_out=[9]) | {"PHQ-9:9": "0"},
+        )
+        part_2 = phone.get(questionnaire).text
+    assert not Screening.objects.exists() and not Alert.objects.exists()
+    assert not _crisis_links(paused.text) and not _crisis_links(part_2)
+    assert "Your care team sees your answers only once you send them at the end." in paused.text
+    with time_machine.travel(LATER, tick=False):
+        done = phone.post(questionnaire, {"part": "2"} | _answers("GAD-7", 0))
+    assert "Thank you, Amelia" in done.text and not _crisis_links(done.text)
+    assert sorted(Screening.objects.values_list("instrument", flat=True)) == ["GAD-7", "PHQ-9"]
+    assert not Alert.objects.filter(kind=Alert.Kind.URGENT).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_a_self_harm_page_at_the_same_moment_record_it_once(questionnaire):
+    reminder = Reminder.objects.get()
+    answers = {key.split(":")[1]: int(value) for key, value in SELF_HARM.items()}
+    barrier = threading.Barrier(2)
+    saved: list[Reminder] = []
+
+    def save() -> None:
+        try:
+            barrier.wait()
+            saved.append(
+                services.questionnaire_part_save(reminder=reminder, instrument_code="PHQ-9", answers=answers)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(saved) == 2  # neither failed: the second found the part sent and left it as it was
+    [screening] = Screening.objects.filter(source="patient", instrument="PHQ-9")
+    assert Alert.objects.filter(kind=Alert.Kind.URGENT).count() == 1
+    assert Reminder.objects.get().questionnaire_draft["_recorded"] == {"PHQ-9": screening.pk}
