@@ -14,11 +14,15 @@ from .models import ActionItem, AgendaItem, CaseConference, ConferenceSeries
 
 
 def conferences_for(*, user: User) -> QuerySet[CaseConference]:
-    """Conferences of the user's teams, with what the list shows in the same query."""
+    """Conferences of the user's teams, with what the list shows in the same query: how many patients
+    were on the agenda, and how many of them were discussed."""
     return (
         CaseConference.objects.visible_to(user)
         .select_related("team", "chair")
-        .annotate(patients=Count("items", distinct=True))
+        .annotate(
+            patients=Count("items", distinct=True),
+            discussed=Count("items", filter=Q(items__discussed_at__isnull=False), distinct=True),
+        )
     )
 
 

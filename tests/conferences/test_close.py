@@ -136,6 +136,14 @@ def test_close_anyway_closes_and_shows_the_summary(conference, lead, login):
     assert _status(conference) == CaseConference.Status.CLOSED
 
 
+def test_the_list_of_past_conferences_says_how_many_were_discussed(conference, lead, login):
+    services.conference_close(conference=conference, user=lead, leave_undiscussed=14)
+    response = login(lead).get(reverse("conference_list"))
+    (past,) = response.context["page"]
+    assert (past.discussed, past.patients) == (2, 16)
+    assert "<td>2 of 16</td>" in response.content.decode()
+
+
 @pytest.mark.parametrize("answer", ["", "-1", "many", "13"])
 def test_a_missing_or_short_answer_asks_again(conference, lead, login, answer):
     response = login(lead).post(_url(conference), {"leave_undiscussed": answer})
