@@ -63,6 +63,7 @@ def test_closing_with_patients_not_discussed_asks_first_and_cancel_keeps_it_open
     names = agenda.locator("tbody tr td:nth-child(2) > a")
     expect(names).to_have_text(["George Hughes", "Rosa Lind"])
     expect(page.get_by_text("2 of 2 not discussed yet")).to_be_visible()
+    george.get_by_text("3 urgent alerts").click()
     assert_no_serious_violations(page, context="lead: conference in progress")
     _shot(page, "agenda-grouped")
 
