@@ -4,8 +4,9 @@ Pages use the ``patient_scoped`` decorator; API views call ``patient_for_request
 and set ``patient_scoped = True`` on their class. A decorated view takes ``patient_id`` from its URL and
 receives the ``Patient`` instead, loaded through ``Patient.objects.visible_to``.
 Someone outside the patient's teams gets 404, as if the record did not exist; the
-attempt is audited. Each page that shows the record is audited as a view;
-changes are audited by the services that make them.
+attempt is audited. A page answers that 404 with the site's own page (templates/404.html), in development
+too, where Django would show its debug page: what testers see is what users see. Each page that shows
+the record is audited as a view; changes are audited by the services that make them.
 
 Who may is decided by ``teams.policy``. Emergency access reads: under it, a request that would
 change something (any method but GET, HEAD, OPTIONS) is refused with 403, except on the views marked
@@ -18,6 +19,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.defaults import page_not_found
 
 from . import policy
 from .models import AuditEvent, Patient, User
@@ -76,8 +78,13 @@ def patient_scoped(view: PatientView) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, patient_id: int, *args, **kwargs) -> HttpResponse:
-        patient = patient_for_request(request, patient_id, emergency_writes=allowed)
-        response = view(request, patient, *args, **kwargs)
+        try:
+            patient = patient_for_request(request, patient_id, emergency_writes=allowed)
+            response = view(request, patient, *args, **kwargs)
+        except Http404 as missing:
+            # The patient, or a record of theirs, is not there for this user: the page every user sees,
+            # DEBUG or not (Django's handler would show its technical page under DEBUG).
+            return page_not_found(request, missing)
         if response.status_code == 200:
             # The page showed the record (a GET, or a form sent back with errors).
             audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
