@@ -252,15 +252,40 @@ class AlertListView(generics.ListAPIView):
         return response
 
 
-class AlertAcknowledgeView(APIView):
-    """Acknowledge an alert: someone has seen it and is acting."""
+class AlertAcknowledgeInputSerializer(serializers.Serializer):
+    acknowledge_all = serializers.BooleanField(
+        default=False, help_text="Also acknowledge the alerts listed in group (the clinician chose to)"
+    )
+    group = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        default=list,
+        max_length=500,
+        help_text="Ids of the same patient's alerts shown with this one; others are left as they are",
+    )
 
-    @extend_schema(request=None, responses={200: AlertSerializer, 404: ErrorSerializer})
+
+class AlertAcknowledgeView(APIView):
+    """Acknowledge an alert: someone has seen it and is acting. With ``acknowledge_all``, the same
+    patient's open alerts listed in ``group`` too, each audited on its own. Answers with the alert named
+    in the path; the others read back through the alert list."""
+
+    @extend_schema(
+        request=AlertAcknowledgeInputSerializer,
+        responses={200: AlertSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
     def post(self, request: Request, alert_id: int) -> Response:
         alert = selectors.alert_patient_ref(alert_id=alert_id)
         if alert is None:
             raise Http404("No alert matches the given query.")
         # The one patient check: an alert of a patient outside the user's teams is a 404, audited.
-        patient_for_request(request._request, alert.patient_id)
+        patient = patient_for_request(request._request, alert.patient_id)
+        given = AlertAcknowledgeInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        if given.validated_data["acknowledge_all"]:
+            services.alerts_acknowledge(
+                patient=patient,
+                alert_ids={alert.pk, *given.validated_data["group"]},
+                user=request.user,  # type: ignore[arg-type]
+            )
         alert = services.alert_acknowledge(alert=alert, user=request.user)  # type: ignore[arg-type]
         return Response(AlertSerializer(alert).data)

@@ -339,3 +339,21 @@ def test_api_patient_history_and_refused_filters(api_as, clinician, outsider, pa
     assert api_as(outsider).get(url, {"view": "all", "patient": patient.pk}).json()["results"] == []
     refused = api_as(clinician).get(url, {"raised_from": "yesterday"})
     assert refused.status_code == 400 and "raised_from" in refused.json()["errors"]
+
+
+def test_api_acknowledges_a_group_only_when_asked(api_as, clinician, colleague, north, patient):
+    first, second, third = (_urgent(patient, clinician) for _ in range(3))
+    theirs = _urgent(PatientFactory(team=north), clinician)
+    api = api_as(colleague)
+    one = api.post(
+        reverse("api_alert_acknowledge", kwargs={"alert_id": first.pk}), {"group": [second.pk]}, format="json"
+    )
+    assert one.status_code == 200 and one.json()["id"] == first.pk
+    assert Alert.objects.get(pk=second.pk).status == Alert.Status.OPEN
+    group = [second.pk, third.pk, theirs.pk]
+    url = reverse("api_alert_acknowledge", kwargs={"alert_id": second.pk})
+    response = api.post(url, {"acknowledge_all": True, "group": group}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "acknowledged"
+    assert Alert.objects.get(pk=third.pk).acknowledged_by == colleague
+    assert Alert.objects.get(pk=theirs.pk).status == Alert.Status.OPEN  # another patient's: untouched
+    assert api.post(url, {"group": ["x"]}, format="json").status_code == 400
