@@ -207,7 +207,12 @@ class Alert(models.Model):
                 name="alert_closed_has_action",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "status"], name="alert_patient_status")]
+        indexes = [
+            models.Index(fields=["patient", "status"], name="alert_patient_status"),
+            # The review queue's closed view, most recently closed first, and its "raised between" filter.
+            models.Index(fields=["status", "-closed_at"], name="alert_status_closed_at"),
+            models.Index(fields=["opened_at"], name="alert_opened_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.patient_id} ({self.get_status_display()})"
