@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from careplans.models import CarePlan, Stratum
 from teams import policy
@@ -23,6 +23,15 @@ METRICS = {
     "milestones": "Milestones on time",
     "checkins": "Check-ins answered",
 }
+# What a headline tile's "3 of 4" counts, in whole units (``Rate.whole_numerator``).
+COUNTED = {
+    "exercise": "planned exercise sessions done",
+    "attendance": "sessions attended",
+    "milestones": "milestones met on time",
+    "checkins": "check-ins answered",
+}
+# An axis label: the product's date format without the year (settings.DATE_FORMAT is "j M Y").
+WEEK_LABEL = "j M"
 
 
 def overseen_patients(teams: QuerySet[Team]) -> QuerySet[Patient]:
@@ -129,13 +138,57 @@ def headline(scope: rollups.Scope, window: Window) -> dict[str, metrics.Rate]:
     return _headline(rollups.grouped(scope, window.start, window.end)[None].get(None))
 
 
-def trend(scope: rollups.Scope, window: Window) -> dict[str, Any]:
-    """Each headline metric per calendar week, for the twelve weeks up to the window's end."""
+def week_label(week: date) -> str:
+    return dateformat.format(week, WEEK_LABEL)
+
+
+def chart_point(rate: metrics.Rate, partial: bool) -> int | None:
+    """A week's point on a chart: its whole percentage, or None (no point) with nothing to count. In the
+    week not over, nothing done *yet* is no point either: home exercise is logged when the week is
+    reviewed and a reminder is answered days after it is sent, so a 0 so far would read as a fall."""
+    if partial and not rate.numerator:
+        return None
+    return rate.whole_percent
+
+
+def trend(scope: rollups.Scope, window: Window, today: date | None = None) -> dict[str, Any]:
+    """Each headline metric per calendar week, for the twelve weeks up to the window's end (one query).
+
+    The week that holds today is not over: its figures are this week so far, and ``partial`` is its
+    index (None when the twelve weeks are all past), so a chart draws it apart rather than as a fall
+    (and leaves it out while nothing is recorded yet, see ``chart_point``).
+    """
+    today = today or timezone.localdate()
     first = window.end - timedelta(weeks=TREND_WEEKS)
     weeks = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
     by_week = rollups.weekly(scope, first, window.end)
-    series = {key: [_headline(by_week.get(week))[key].whole_percent for week in weeks] for key in METRICS}
-    return {"labels": [w.strftime("%d %b") for w in weeks], "series": series, "names": METRICS}
+    partial = next((n for n, week in enumerate(weeks) if week <= today < week + timedelta(weeks=1)), None)
+    series = {
+        key: [chart_point(_headline(by_week.get(week))[key], n == partial) for n, week in enumerate(weeks)]
+        for key in METRICS
+    }
+    return {
+        "labels": [week_label(week) for week in weeks],
+        "series": series,
+        "names": METRICS,
+        "partial": partial,
+        "summaries": {key: _summary(series[key], weeks, partial) for key in METRICS},
+    }
+
+
+def _summary(values: list[int | None], weeks: list[date], partial: int | None) -> str:
+    """A tile's trend in words, for a screen reader: its first and last weeks with figures."""
+    known = [(n, value) for n, value in enumerate(values) if value is not None]
+    if not known:
+        return "No figures in these 12 weeks."
+
+    def point(n: int, value: int) -> str:
+        so_far = ", this week so far" if n == partial else ""
+        return f"{value}% in the week of {week_label(weeks[n])}{so_far}"
+
+    if len(known) == 1:
+        return f"12 weeks: only {point(*known[0])}."
+    return f"12 weeks: from {point(*known[0])} to {point(*known[-1])}."
 
 
 def breakdowns(
@@ -144,7 +197,7 @@ def breakdowns(
     grouped = grouped if grouped is not None else rollups.grouped(scope, window.start, window.end)
     tables = []
     for by, (_field, title) in metrics.BREAKDOWNS.items():
-        groups = sorted(grouped[by], key=lambda g: (g is None, str(g)))
+        groups = sorted(grouped[by], key=_group_order(by))
         labels = _group_labels(by, groups)
         rows = [
             {
@@ -158,17 +211,25 @@ def breakdowns(
     return tables
 
 
-def page(scope: rollups.Scope, window: Window) -> dict[str, Any]:
+def page(scope: rollups.Scope, window: Window, today: date | None = None) -> dict[str, Any]:
     """Everything the dashboard shows: four queries, whatever the number of patients."""
     grouped = rollups.grouped(scope, window.start, window.end)
     overall = grouped[None].get(None)
     return {
         "headline": _headline(overall),
         "refreshed_at": overall.refreshed_at if overall else None,
-        "trend": trend(scope, window),
+        "trend": trend(scope, window, today),
         "tables": breakdowns(scope, window, grouped),
         "outcomes": rollups.outcomes(scope),
     }
+
+
+def _group_order(by: str):
+    """Groups by name, with "none" last; risk strata in their own order (low, medium, high)."""
+    if by == "stratum":
+        rank = {value: n for n, value in enumerate(Stratum.values)}
+        return lambda group: (group is None, rank.get(group, len(rank)), str(group))
+    return lambda group: (group is None, str(group))
 
 
 def _group_labels(by: str, groups: list[Any]) -> dict[Any, str]:
@@ -232,3 +293,19 @@ def drilldown_patients(patients: QuerySet[Patient], window: Window, metric: str,
         else:
             patients = patients.filter(**{metrics.BREAKDOWNS[group_by][0]: group})
     return patients.select_related("team", "primary_clinician").order_by("family_name", "given_name")
+
+
+def patient_values(
+    metric: str, patient_ids: list[int], window: Window, today: date
+) -> dict[int, metrics.Rate]:
+    """Each listed patient's own figure behind a number, by the metric's definition (a fixed number of
+    queries for a page of patients). Planned exercise runs up to today, as in the roll-ups."""
+    patients = Patient.objects.filter(pk__in=patient_ids)
+    end = min(window.end, today + timedelta(days=1))
+    if metric == "exercise":
+        return metrics.exercise_completion_by(patients, window.start, end, metrics.PATIENT)
+    if metric == "attendance":
+        return metrics.attendance_by(patients, window.start, window.end, metrics.PATIENT)
+    if metric == "milestones":
+        return metrics.milestone_progress_by(patients, window.start, window.end, today, metrics.PATIENT)
+    return metrics.checkin_response_by(patients, window.start, window.end, metrics.PATIENT)

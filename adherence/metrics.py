@@ -22,7 +22,7 @@ value and is shown as "—", never as 0%.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
@@ -71,12 +71,28 @@ class Rate:
         return None if value is None else round(value * 100)
 
     @property
+    def whole_numerator(self) -> int:
+        """The numerator in whole units, for "3 of 4": half a session (a "partly") rounds up."""
+        return whole(self.numerator)
+
+    @property
+    def whole_denominator(self) -> int:
+        """The denominator in whole units: planned exercise sessions are prorated by the days a plan
+        ran (3 a week over 10 days is 4.29), and a clinician counts those as the nearest whole session."""
+        return whole(self.denominator)
+
+    @property
     def percent(self) -> str:
         value = self.value
         return "—" if value is None else f"{round(value * 100)}%"
 
     def __str__(self) -> str:
         return self.percent
+
+
+def whole(number: Decimal | int) -> int:
+    """The nearest whole number, a half rounded up (as people count, not Python's half-to-even)."""
+    return int(Decimal(number).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def between(field: str, start: date, end: date) -> dict[str, datetime]:

@@ -35,6 +35,10 @@ class PatientWeek:
     sleep: float | None
     phq9: int | None
 
+    def is_current(self, today: date) -> bool:
+        """Whether this is the week that holds today: not over, its figures so far."""
+        return self.starts <= today < self.starts + timedelta(weeks=1)
+
 
 def patient_weeks(*, patient: Patient, today: date | None = None, weeks: int = WEEKS) -> list[PatientWeek]:
     """The patient's adherence metrics week by week, beside their mood, pain, sleep and PHQ-9.

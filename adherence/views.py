@@ -120,10 +120,11 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "window": window,
             "last_day": min(window.end - timedelta(days=1), timezone.localdate()),
             "names": dashboard.METRICS,
+            "counted": dashboard.COUNTED,
             "query": request.GET.urlencode(),
             # Reversed once: the breakdown tables link each of their hundreds of cells to it.
             "drill_url": reverse("dashboard_patients"),
-            **dashboard.page(scope, window),
+            **dashboard.page(scope, window, timezone.localdate()),
         },
     )
 
@@ -202,6 +203,7 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
         patient_ids=[p.pk for p in page],
         object_type="dashboard patient list",
     )
+    values = dashboard.patient_values(metric, [p.pk for p in page], window, timezone.localdate())
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -209,6 +211,8 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
         "adherence/dashboard_patients.html",
         {
             "page": page,
+            "rows": [(patient, values.get(patient.pk, metrics.EMPTY)) for patient in page],
+            "counted": dashboard.COUNTED[metric],
             "metric": dashboard.METRICS[metric],
             "query": query.urlencode(),
             "group": request.GET.get("group", ""),

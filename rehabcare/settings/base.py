@@ -165,6 +165,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
+# One way of writing dates across the product ("30 Nov 2026", "30 Nov 2026, 14:05"): the locale's
+# formats override DATE_FORMAT and its kin, so ours are a format module (rehabcare/formats/en_GB).
+FORMAT_MODULE_PATH = ["rehabcare.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

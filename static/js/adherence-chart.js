@@ -1,37 +1,70 @@
-/* A patient's weeks: adherence percentages on the left axis, mood, pain and PHQ-9 on the right. */
+/* A patient's weeks: adherence percentages on the left axis; mood and pain (0–10) and PHQ-9 (its own
+ * 0–27 scale, from the instrument's definition) each on an axis of their own on the right.
+ *
+ * The week that holds today is not over (s.partial is its index): each adherence line stops at the
+ * last whole week and a dashed, paler dataset carries it into "this week so far". */
 (function () {
   "use strict";
   const data = document.getElementById("adherence-series");
   const canvas = document.getElementById("adherence-chart");
   if (!data || !canvas || typeof Chart === "undefined") return;
   const s = JSON.parse(data.textContent);
+  const partial = s.partial;
+  const labels = s.labels.map(function (label, index) {
+    return index === partial ? label + " (so far)" : label;
+  });
   const line = function (label, values, colour, axis, dashed) {
     return {
       label: label, data: values, borderColor: colour, backgroundColor: colour, yAxisID: axis,
-      borderDash: dashed ? [4, 3] : [], spanGaps: true, pointRadius: 2, tension: 0.25,
+      borderDash: dashed ? [4, 3] : [], spanGaps: true, pointRadius: 2, tension: 0.25, cubicInterpolationMode: "monotone",
     };
+  };
+  const whole = function (values) {
+    return values.map(function (value, index) { return index === partial ? null : value; });
+  };
+  const soFar = function (values) {
+    const result = values.map(function () { return null; });
+    if (partial === null || partial === undefined || values[partial] === null) return result;
+    result[partial] = values[partial];
+    for (let index = partial - 1; index >= 0; index -= 1) {
+      if (values[index] !== null) { result[index] = values[index]; break; }
+    }
+    return result;
+  };
+  const rate = function (label, values, colour) {
+    return [
+      line(label, whole(values), colour, "percent", false),
+      Object.assign(line(label + ", this week so far", soFar(values), colour + "80", "percent", true), {
+        partialWeek: true, backgroundColor: "#ffffff", borderDash: [5, 4], pointRadius: 3.5, pointBorderWidth: 2, tension: 0,
+      }),
+    ];
   };
   new Chart(canvas, {
     type: "line",
     data: {
-      labels: s.labels,
-      datasets: [
-        line("Exercise %", s.exercise, "#1f4e5f", "percent", false),
-        line("Attendance %", s.attendance, "#6f42c1", "percent", false),
-        line("Check-ins answered %", s.response, "#20c997", "percent", false),
-        line("Mood", s.mood, "#198754", "score", true),
-        line("Pain", s.pain, "#dc3545", "score", true),
-        line("PHQ-9", s.phq9, "#fd7e14", "phq", true),
-      ],
+      labels: labels,
+      datasets: [].concat(
+        rate("Exercise %", s.exercise, "#1f4e5f"),
+        rate("Attendance %", s.attendance, "#6f42c1"),
+        rate("Check-ins answered %", s.response, "#20c997"),
+        [
+          line("Mood (0–10)", s.mood, "#198754", "score", true),
+          line("Pain (0–10)", s.pain, "#dc3545", "score", true),
+          line("PHQ-9 (" + s.phq9_min + "–" + s.phq9_max + ")", s.phq9, "#fd7e14", "phq", true),
+        ]
+      ),
     },
     options: {
       animation: false,
       scales: {
-        percent: { position: "left", min: 0, max: 100 },
-        score: { position: "right", min: 0, max: 10, grid: { drawOnChartArea: false } },
-        phq: { display: false, min: 0, max: 27 },
+        percent: { position: "left", min: 0, max: 100, title: { display: true, text: "%" } },
+        score: { position: "right", min: 0, max: 10, grid: { drawOnChartArea: false },
+                 title: { display: true, text: "Mood, pain" } },
+        phq: { position: "right", min: s.phq9_min, max: s.phq9_max, grid: { drawOnChartArea: false },
+               title: { display: true, text: "PHQ-9" } },
       },
-      plugins: { legend: { labels: { boxWidth: 10, font: { size: 10 } } } },
+      plugins: { legend: { labels: { boxWidth: 10, font: { size: 10 },
+        filter: function (item, chartData) { return !chartData.datasets[item.datasetIndex].partialWeek; } } } },
     },
   });
 })();

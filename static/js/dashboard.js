@@ -1,20 +1,73 @@
-/* The dashboard's twelve-week trend of the headline numbers. */
+/* The dashboard's twelve-week trend of the headline numbers, and each headline tile's own trend.
+ *
+ * The week that holds today is not over (trend.partial is its index): each metric's line stops at
+ * the last whole week, and a second, dashed and paler dataset carries it into "this week so far",
+ * so a week only begun never reads as a fall. */
 (function () {
   "use strict";
   const data = document.getElementById("dashboard-trend-data");
-  const canvas = document.getElementById("dashboard-trend");
-  if (!data || !canvas || typeof Chart === "undefined") return;
+  if (!data || typeof Chart === "undefined") return;
   const trend = JSON.parse(data.textContent);
   const colours = { exercise: "#1f4e5f", attendance: "#6f42c1", milestones: "#fd7e14", checkins: "#20c997" };
-  new Chart(canvas, {
-    type: "line",
-    data: {
-      labels: trend.labels,
-      datasets: Object.keys(trend.series).map(function (key) {
-        return { label: trend.names[key] + " %", data: trend.series[key], borderColor: colours[key],
-                 backgroundColor: colours[key], spanGaps: true, pointRadius: 2, tension: 0.25 };
-      }),
-    },
-    options: { animation: false, scales: { y: { min: 0, max: 100 } } },
+  const partial = trend.partial;
+  const labels = trend.labels.map(function (label, index) {
+    return index === partial ? label + " (so far)" : label;
+  });
+
+  // The whole weeks: the partial week left out.
+  const whole = function (values) {
+    return values.map(function (value, index) { return index === partial ? null : value; });
+  };
+  // The partial week, joined to the last whole week with a figure before it.
+  const soFar = function (values) {
+    const result = values.map(function () { return null; });
+    if (partial === null || partial === undefined || values[partial] === null) return result;
+    result[partial] = values[partial];
+    for (let index = partial - 1; index >= 0; index -= 1) {
+      if (values[index] !== null) { result[index] = values[index]; break; }
+    }
+    return result;
+  };
+  const datasets = function (key, extra) {
+    const colour = colours[key];
+    const values = trend.series[key];
+    return [
+      Object.assign({ label: trend.names[key] + " %", data: whole(values), borderColor: colour,
+                      backgroundColor: colour, spanGaps: true, pointRadius: 2, tension: 0.25, cubicInterpolationMode: "monotone" }, extra),
+      Object.assign({ label: trend.names[key] + " %, this week so far", partialWeek: true,
+                      data: soFar(values), borderColor: colour + "80", backgroundColor: "#ffffff",
+                      borderDash: [5, 4], spanGaps: true, pointRadius: 3.5, pointBorderWidth: 2,
+                      tension: 0 }, extra, { pointRadius: 3.5 }),
+    ];
+  };
+  const notPartial = function (item, chartData) { return !chartData.datasets[item.datasetIndex].partialWeek; };
+
+  const canvas = document.getElementById("dashboard-trend");
+  if (canvas) {
+    new Chart(canvas, {
+      type: "line",
+      data: { labels: labels, datasets: [].concat.apply([], Object.keys(trend.series).map(function (key) {
+        return datasets(key, {});
+      })) },
+      options: {
+        animation: false,
+        scales: { y: { min: 0, max: 100 } },
+        plugins: { legend: { labels: { filter: notPartial } } },
+      },
+    });
+  }
+
+  document.querySelectorAll("canvas.tile-trend").forEach(function (tile) {
+    const key = tile.dataset.metric;
+    if (!trend.series[key]) return;
+    new Chart(tile, {
+      type: "line",
+      data: { labels: labels, datasets: datasets(key, { pointRadius: 1.5, borderWidth: 1.5 }) },
+      options: {
+        animation: false, maintainAspectRatio: false,
+        scales: { x: { display: false }, y: { display: false, min: 0, max: 100 } },
+        plugins: { legend: { display: false }, tooltip: { enabled: true } },
+      },
+    });
   });
 })();

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from adherence import rollups
+from adherence import dashboard, rollups
 from adherence.models import Session
 from careplans.services import part_update
 from screening.models import Alert
@@ -199,11 +199,13 @@ def test_trend_weeks_agree_with_the_metric_for_each_week(login, clinic_admin, cl
     patients = Patient.objects.all()
     mondays = [week_of(today) - timedelta(weeks=n) for n in (2, 1, 0)]
     for offset, monday in zip((-3, -2, -1), mondays, strict=True):
-        assert trend["labels"][offset] == monday.strftime("%d %b")
+        assert trend["labels"][offset] == dashboard.week_label(monday)
         ends = min(monday + timedelta(days=7), today + timedelta(days=1))
         expected = {
             "attendance": metrics.attendance(patients, monday, ends),
             "exercise": metrics.exercise_completion(patients, monday, ends),
         }
         for key, rate in expected.items():
-            assert trend["series"][key][offset] == rate.whole_percent, (key, monday)
+            # The week not over (the last) leaves out a figure with nothing recorded yet (issue 18).
+            point = dashboard.chart_point(rate, partial=offset == -1)
+            assert trend["series"][key][offset] == point, (key, monday)
