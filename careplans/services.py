@@ -19,6 +19,9 @@ from .catalogue import CATALOGUE
 from .models import CarePlan, Milestone, PlanTemplate, Responsibility, Versioned
 
 V = TypeVar("V", bound=Versioned)
+# What a responsibility proposed by a template says until the team and the patient agree how often: a
+# placeholder for the team, left out of what the patient and family read (the printable plan).
+FREQUENCY_TO_AGREE = "to agree with the patient"
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ def plan_create(
                 intervention=code,
                 owner=_owner_for(patient, intervention.discipline, user),
                 discipline=intervention.discipline,
-                frequency="to agree with the patient",
+                frequency=FREQUENCY_TO_AGREE,
                 starts_on=start_date,
             ),
             user=user,

@@ -19,7 +19,7 @@ from teams.services import audit_record_many
 
 from . import selectors, services
 from .forms import PlanCreateForm, PlanForm, VersionedForm
-from .models import CarePlan
+from .models import CarePlan, Responsibility
 from .parts import PARTS, PlanPart
 
 
@@ -89,9 +89,24 @@ def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: in
 
 @patient_scoped
 def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
+    """The plan as the patient and family read it: the clinic's name and phone at the top, a draft marked
+    as one, and nothing of the team's own placeholders (a frequency still to agree) or stopped help."""
     plan = _plan_or_404(patient, plan_id)
+    page = selectors.plan_page(plan=plan)
+    linked = [r for goal in page.goals for r in goal.responsibilities.all()]
+    stopped = Responsibility.Status.STOPPED
+    helpers = [r for r in linked + page.unlinked_responsibilities if r.status != stopped]
     return render(
-        request, "careplans/plan_print.html", {"patient": patient, "page": selectors.plan_page(plan=plan)}
+        request,
+        "careplans/plan_print.html",
+        {
+            "patient": patient,
+            "page": page,
+            "plan": plan,
+            "helpers": helpers,
+            "caregivers": [c for c in page.caregivers if c.role_in_plan],
+            "frequency_to_agree": services.FREQUENCY_TO_AGREE,
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""The navigation at a laptop's, a tablet's and a phone's width, in real Chromium.
+"""The navigation at a laptop's, a tablet's and a phone's width, and the printable plan, in real Chromium.
 
 Signed in as the person with the longest menu (a clinic admin who is also staff, in development: every
 link, the outbox and the admin included) with a long name and discipline, nothing on the page may be
@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from teams.models import Discipline
 
 from ..factories import PASSWORD, UserFactory
+from .axe import assert_no_serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/work/tasks/shots")
@@ -156,3 +157,35 @@ def test_at_tablet_and_phone_widths_the_menu_folds_behind_a_keyboard_operable_bu
         page.goto(path)
         _fits(page, width)
     context.close()
+
+
+def test_the_printable_plan_names_the_clinic_marks_a_draft_and_prints_without_the_app(
+    page, sign_in, settings, clinician, patient
+):
+    from careplans.models import PlanTemplate
+    from careplans.templates_seed import templates_ensure
+
+    from ..careplans.factories import make_exercise, make_goal, make_plan
+
+    settings.CLINIC_NAME = "Riverside MSK Clinic"
+    settings.CLINIC_PHONE = "020 7946 0123"
+    templates_ensure(PlanTemplate)
+    plan = make_plan(patient, clinician, template=PlanTemplate.objects.get(stratum="medium"))
+    goal = make_goal(plan, clinician, words="Walk the dog to the park")
+    make_exercise(plan, clinician, goal=goal, lighter_alternative="2 sets from a higher chair")
+
+    sign_in("physio", PASSWORD)
+    page.goto(plan.get_absolute_url())
+    page.get_by_role("link", name="Printable version").click()
+    expect(page.get_by_role("heading", name="Amelia's rehabilitation plan (draft)")).to_be_visible()
+    expect(page.get_by_text("DRAFT — not yet agreed.")).to_be_visible()
+    expect(page.get_by_role("link", name="020 7946 0123")).to_have_attribute("href", "tel:02079460123")
+    expect(page.get_by_text("to agree with the patient")).to_have_count(0)
+    assert_no_serious_violations(page, context="printable plan")
+
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_text("Back to the plan")).to_be_hidden()
+    expect(page.get_by_text("Riverside MSK Clinic").first).to_be_visible()
+    expect(page.get_by_text("DRAFT — not yet agreed.")).to_be_visible()
+    _shot(page, "plan-print-draft")
