@@ -37,10 +37,6 @@ def _under(rates: dict, threshold: int) -> list[tuple[int, Rate]]:
     )
 
 
-def _number(value: Decimal) -> str:
-    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.1f}"
-
-
 def _span(start: date, end: date) -> str:
     return f"{start:%d %b}–{end - timedelta(days=1):%d %b}"
 
@@ -54,7 +50,9 @@ def _low(
         (
             patient_id,
             f"{rate.percent} of {what} {_span(start, end)} "
-            f"({_number(rate.numerator)} of {_number(rate.denominator)}{unit}; under {threshold}%)",
+            # Whole sessions, as a clinician counts them: prescribed sessions are prorated by the days a
+            # plan ran, and half a session is a "partly" (both rounded half up).
+            f"({rate.whole_numerator} of {rate.whole_denominator}{unit}; under {threshold}%)",
         )
         for patient_id, rate in _under(rates_by(start, end), threshold)
     ]

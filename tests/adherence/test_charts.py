@@ -223,6 +223,30 @@ def test_the_exercise_tile_prints_whole_planned_sessions(login, midweek, clinic_
     assert "33.9" not in page.text
 
 
+def test_an_agenda_reason_counts_whole_sessions(midweek, clinician, patient):
+    from adherence.agenda import exercise_low
+    from adherence.models import ExerciseWeekLog
+    from teams.models import Patient
+
+    # Agenda weeks 2–15 Nov; a plan from 6 Nov at 3 a week: 30/7 = 4.29 sessions prescribed.
+    plan = make_plan(patient, clinician, start_date=date(2026, 11, 6))
+    exercise = make_exercise(plan, clinician, sessions_per_week=3)
+    part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
+    ExerciseWeekLog.objects.create(
+        patient=patient,
+        exercise=exercise,
+        week_starting=date(2026, 11, 9),
+        sessions_done=1,
+        entered_by=clinician,
+    )
+    ((patient_id, detail),) = exercise_low(
+        Patient.objects.all(), as_of_day=date(2026, 11, 18), days=14, below=60
+    )
+    assert patient_id == patient.pk
+    assert detail.startswith("23% of prescribed home exercise done")
+    assert detail.endswith("(1 of 4 sessions; under 60%)")
+
+
 # --- Strata in their order ------------------------------------------------------------------------
 
 
