@@ -27,7 +27,7 @@ from checkins import services as checkin_services
 from checkins.models import Reminder, Schedule
 from screening.models import Battery
 from teams.demo import DEMO_PASSWORD
-from teams.models import User
+from teams.models import Patient, User
 
 from ..test_crawl import HREF, SKIP
 from .axe import serious_violations
@@ -148,6 +148,18 @@ def test_every_page_kind_for_every_role_has_no_serious_accessibility_violation(d
                 swept_kinds.add(kind)
                 page.goto(url)
                 sweep(page, username, kind)
+        if username == "physio":
+            # A form sent back with its errors (the browser's own checks off, as a server refusal).
+            page.goto("/patients/new/")
+            page.locator("main form").evaluate("form => { form.noValidate = true; }")
+            page.locator("main form [type=submit]").first.click()
+            expect(page.locator(".invalid-feedback").first).to_be_visible()
+            sweep(page, username, "/patients/new/ with errors")
+        if username == "outsider":
+            # The site's 404: a patient of another team.
+            north = Patient.objects.filter(team__name="North MSK").first()
+            assert page.goto(north.get_absolute_url()).status == 404
+            sweep(page, username, "404 (a patient of another team)")
         context.close()
 
     # The patient's pages: no login, a link from a reminder.
