@@ -14,13 +14,21 @@ from teams.models import AuditEvent, Patient, User
 from teams.services import audit_record, audit_record_many
 
 from . import dashboard
+from .metrics import EMPTY, Rate
 from .models import Export
 
 HEADER = ["MRN", "Family name", "Given name", "Team", "Primary clinician", "Status"]
 
 
-def patient_row(patient: Patient) -> list[str]:
-    """One patient as a CSV row under HEADER (the patient list behind a dashboard number)."""
+def header(metric: str) -> list[str]:
+    """The columns of the patients behind a number: who they are, then their own value behind it."""
+    return [*HEADER, dashboard.METRICS[metric], "Counted", "Out of"]
+
+
+def patient_row(patient: Patient, rate: Rate = EMPTY) -> list[str]:
+    """One patient as a CSV row under ``header`` (the patient list behind a dashboard number): their
+    value as a percentage and in whole units, blank when they have nothing to count."""
+    counts = [str(rate.whole_numerator), str(rate.whole_denominator)] if rate.denominator else ["", ""]
     return [
         patient.mrn,
         patient.family_name,
@@ -28,6 +36,8 @@ def patient_row(patient: Patient) -> list[str]:
         patient.team.name,
         str(patient.primary_clinician),
         patient.status,
+        rate.percent if rate.denominator else "",
+        *counts,
     ]
 
 
@@ -70,23 +80,25 @@ def export_build(*, export_id: int) -> None:
     query.update(export.params)
     filters = dashboard.DashboardFilters(query, teams=teams)
     window, patients = dashboard.window_and_patients(dashboard.overseen_patients(teams), filters)
+    metric = export.params.get("metric", "attendance")
+    if metric not in dashboard.METRICS:
+        metric = "attendance"
     rows = dashboard.drilldown_patients(
-        patients,
-        window,
-        export.params.get("metric", "attendance"),
-        export.params.get("by", ""),
-        export.params.get("group", ""),
+        patients, window, metric, export.params.get("by", ""), export.params.get("group", "")
     )
+    today = timezone.localdate()
     total = rows.count()
     Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, total_rows=total, done_rows=0)
     buffer = io.StringIO()
     writer = csv_safe.writer(buffer)
-    writer.writerow(HEADER)
+    writer.writerow(header(metric))
     patient_ids: list[int] = []
     done = 0
     for start in range(0, total, CHUNK):
-        for p in rows[start : start + CHUNK]:
-            writer.writerow(patient_row(p))
+        chunk = list(rows[start : start + CHUNK])
+        values = dashboard.patient_values(metric, [p.pk for p in chunk], window, today)
+        for p in chunk:
+            writer.writerow(patient_row(p, values.get(p.pk, EMPTY)))
             patient_ids.append(p.pk)
         done = min(total, start + CHUNK)
         Export.objects.filter(pk=export.pk).update(done_rows=done)

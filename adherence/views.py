@@ -188,11 +188,12 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("export_detail", export_id=export.pk)
     if request.GET.get("format") == "csv":
         listed = list(rows)
+        values = dashboard.patient_values(metric, [p.pk for p in listed], window, timezone.localdate())
         return _csv_response(
             request,
             f"patients-{metric}.csv",
-            exports.HEADER,
-            (exports.patient_row(p) for p in listed),
+            exports.header(metric),
+            (exports.patient_row(p, values.get(p.pk, metrics.EMPTY)) for p in listed),
             "dashboard patient list",
             [p.pk for p in listed],
         )

@@ -191,6 +191,31 @@ def test_the_drill_down_shows_each_patients_own_value(
     assert len(many.context["rows"]) == 13
 
 
+def test_the_drill_down_csv_carries_each_patients_value_in_the_request_and_in_the_background(
+    login, midweek, settings, clinic_admin, clinician, patient
+):
+    import csv
+    import io
+
+    from adherence.exports import export_build
+    from adherence.models import Export
+
+    for status in ("attended", "missed", "attended"):
+        _session(patient, clinician, status, WEDNESDAY - timedelta(days=8))
+    client = login(clinic_admin)
+    settings.EXPORT_IN_BACKGROUND_ABOVE = 10
+    now = client.get(DRILL, {"metric": "attendance", "format": "csv"}).content.decode()
+    settings.EXPORT_IN_BACKGROUND_ABOVE = 0
+    client.get(DRILL, {"metric": "attendance", "format": "csv"})
+    export = Export.objects.get()
+    export_build(export_id=export.pk)
+    export.refresh_from_db()
+    for content in (now, export.content):
+        head, row = list(csv.reader(io.StringIO(content)))
+        assert head[-3:] == ["Attendance", "Counted", "Out of"]
+        assert row[0] == patient.mrn and row[-3:] == ["67%", "2", "3"]
+
+
 def test_the_drill_down_value_of_exercise_agrees_with_the_headline(
     login, midweek, clinic_admin, clinician, patient
 ):
