@@ -50,7 +50,7 @@
         return datasets(key, {});
       })) },
       options: {
-        animation: false,
+        animation: false, maintainAspectRatio: false,
         scales: { y: { min: 0, max: 100 } },
         plugins: { legend: { labels: { filter: notPartial } } },
       },
