@@ -1,7 +1,8 @@
 """The week not over, in real Chromium (issue 18): with the clock frozen on a Wednesday, the dashboard's
 trend and the patient's adherence chart mark the current week as "so far" (a dashed, paler dataset and a
-note) and never draw it as a fall to zero; the PHQ-9 has an axis of its own to 27; the dashboard fits a
-phone.
+note) and never draw it as a fall to zero; the PHQ-9 has an axis of its own to 27; each tile draws its own
+trend and counts whole sessions; the patients behind a number show their own values; the dashboard fits
+a phone.
 
 The clock is frozen at noon on the Wednesday of next week (always ahead of the browser's own clock, so
 the session cookie never looks expired to it); what is checked does not depend on the day it runs.
@@ -137,6 +138,13 @@ def test_the_dashboard_draws_this_week_as_so_far_never_as_a_fall_to_zero(
     expect(page.get_by_text("planned exercise sessions done")).to_be_visible()
     assert_no_serious_violations(page, context="admin: dashboard mid-week")
     _shot(page, "dashboard-midweek")
+
+    # The patients behind the number, each with their own value behind it.
+    page.get_by_role("link", name="Exercise completion 20%: the patients behind it").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Okafor, Amelia"))
+    expect(row).to_contain_text("20% (6 of 30 planned exercise sessions done)")
+    assert_no_serious_violations(page, context="admin: the patients behind a number")
+    _shot(page, "drill-down-values")
 
 
 def test_the_dashboard_fits_a_phone(page, sign_in, weeks_of_exercise, clinic_admin):
