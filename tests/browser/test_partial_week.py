@@ -168,6 +168,7 @@ def test_the_patients_chart_marks_this_week_and_gives_phq9_its_own_axis(
     page.goto(patient.get_absolute_url())
     expect(page.get_by_role("heading", name="Adherence", exact=True)).to_be_visible()
     expect(page.locator("#adherence .partial-week-note")).to_contain_text("This week is not over")
+    expect(page.get_by_text("This week so far: exercise none logged yet · attendance 100%")).to_be_visible()
     page.wait_for_function("() => Chart.getChart(document.getElementById('adherence-chart'))")
     chart = page.evaluate(DATASETS, "adherence-chart")
     assert chart["scales"]["phq"] == [0, 27] and chart["scales"]["score"] == [0, 10]
