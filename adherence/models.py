@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import formats, timezone
 
 from careplans.models import Exercise
 from teams.models import Discipline, Patient
@@ -44,7 +45,8 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_discipline_display()} session on {self.starts_at:%d %b %Y %H:%M}"
+        when = formats.date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
+        return f"{self.get_discipline_display()} session on {when}"
 
 
 class ExerciseWeekLog(models.Model):

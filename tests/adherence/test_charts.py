@@ -305,6 +305,12 @@ def test_dates_and_times_print_in_the_products_one_format():
     assert dashboard.week_label(date(2026, 11, 2)) == "2 Nov"
 
 
+def test_a_session_names_its_local_time_in_the_products_format(clinician, patient):
+    # 9:05 UTC on 3 Jul is 10:05 in London (summer time).
+    session = _session(patient, clinician, "attended", datetime(2026, 7, 3, 9, 5, tzinfo=ZoneInfo("UTC")))
+    assert str(session) == "Physiotherapist session on 3 Jul 2026, 10:05"
+
+
 def test_dates_entered_in_the_browser_and_by_hand_are_both_still_read():
     from django import forms
 
