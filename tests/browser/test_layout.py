@@ -3,7 +3,8 @@
 Signed in as the person with the longest menu (a clinic admin who is also staff, in development: every
 link, the outbox and the admin included) with a long name and discipline, nothing on the page may be
 wider than the window; at 1366 px the links stay on one line, and at 768 and 390 px they fold behind a
-Menu button that the keyboard opens.
+Menu button that the keyboard opens. Every kind of page a team lead reaches in the demo (the dashboard
+included) fits a 768 px tablet and a 390 px phone.
 """
 
 import os
@@ -189,3 +190,33 @@ def test_the_printable_plan_names_the_clinic_marks_a_draft_and_prints_without_th
     expect(page.get_by_text("Riverside MSK Clinic").first).to_be_visible()
     expect(page.get_by_text("DRAFT — not yet agreed.")).to_be_visible()
     _shot(page, "plan-print-draft")
+
+
+@pytest.mark.slow
+def test_every_page_kind_a_lead_reaches_fits_a_tablet_and_a_phone(browser, live_server, settings):
+    from django.core.management import call_command
+
+    from teams.demo import DEMO_PASSWORD
+
+    from .test_accessibility import reachable_kinds
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    kinds = reachable_kinds("lead")  # the dashboard and the team's pages as well as a clinician's
+    assert "/dashboard/" in kinds
+    too_wide = []
+    for width, height in ((768, 1024), (390, 844)):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/login/")
+        page.get_by_label("Username").fill("lead")
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+        for kind, url in sorted(kinds.items()):
+            page.goto(url)
+            if _widest(page) > width:
+                too_wide.append(f"{kind} at {width} px: {_widest(page)} px, {_too_wide(page)}")
+        context.close()
+    assert not too_wide, "\n".join(too_wide)
