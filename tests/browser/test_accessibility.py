@@ -42,8 +42,11 @@ SHOTS = Path("/work/tasks/shots")
 
 
 def page_kind(url: str) -> str:
-    """/patients/12/plan/3/print/?x=1 -> /patients/<id>/plan/<id>/print/"""
-    return ID.sub("/<id>", urlparse(url).path)
+    """/patients/12/plans/3/?view=closed&page=2 -> /patients/<id>/plans/<id>/?page&view: a view of a
+    page chosen by its query (the closed queue, a filtered list) is a kind of its own, whatever the value."""
+    parsed = urlparse(url)
+    keys = sorted({pair.split("=")[0] for pair in parsed.query.split("&") if pair})
+    return ID.sub("/<id>", parsed.path) + ("?" + "&".join(keys) if keys else "")
 
 
 def reachable_kinds(username: str) -> dict[str, str]:
