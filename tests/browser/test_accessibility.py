@@ -31,7 +31,7 @@ from teams.demo import DEMO_PASSWORD
 from teams.models import Patient, User
 
 from ..test_crawl import HREF, SKIP
-from .axe import serious_violations
+from .axe import assert_no_serious_violations, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -205,3 +205,36 @@ def test_every_page_kind_for_every_role_has_no_serious_accessibility_violation(d
 
     assert swept > 30
     assert not failures, f"{len(failures)} serious or critical violation(s):\n" + "\n".join(failures)
+
+
+def test_the_sign_in_pages_have_no_serious_accessibility_violation(page, settings, clinician, lead):
+    from ..factories import PASSWORD
+
+    def sign_in(username: str, password: str) -> None:
+        page.goto("/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    sign_in("physio", "not the password")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert_no_serious_violations(page, context="sign-in refused")
+
+    sign_in("physio", PASSWORD)
+    page.goto("/password/")
+    page.locator("main form").evaluate("form => { form.noValidate = true; }")
+    page.locator("main form [type=submit]").first.click()
+    expect(page.locator(".invalid-feedback, .errorlist").first).to_be_visible()
+    assert_no_serious_violations(page, context="password change with errors")
+    page.context.clear_cookies()
+
+    settings.TWO_FACTOR_ENFORCED = True  # a team lead must enrol a second factor
+    sign_in("lead", PASSWORD)
+    page.wait_for_url("**/2fa/setup/**")
+    assert_no_serious_violations(page, context="two-factor enrolment")
+    page.context.clear_cookies()
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in("someone", "wrong")
+    expect(page.get_by_role("heading", name=re.compile("locked", re.IGNORECASE))).to_be_visible()
+    assert_no_serious_violations(page, context="locked out")
