@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import dateformat
 
 from teams.models import Patient
 
@@ -38,7 +39,8 @@ def _under(rates: dict, threshold: int) -> list[tuple[int, Rate]]:
 
 
 def _span(start: date, end: date) -> str:
-    return f"{start:%d %b}–{end - timedelta(days=1):%d %b}"
+    """The weeks measured, as the product writes a day without its year: "9 Nov–22 Nov"."""
+    return f"{dateformat.format(start, 'j M')}–{dateformat.format(end - timedelta(days=1), 'j M')}"
 
 
 def _low(

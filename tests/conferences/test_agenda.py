@@ -139,7 +139,7 @@ def test_exercise_completion_under_the_threshold_is_listed(conference, patient, 
     _weeks_done(patient, clinician, 3, 2)
     assert reasons_by_patient(conference) == {patient.pk: ["exercise_low"]}
     assert details(conference, patient) == [
-        "50% of prescribed home exercise done 09 Nov–22 Nov (5 of 10 sessions; under 60%)"
+        "50% of prescribed home exercise done 9 Nov–22 Nov (5 of 10 sessions; under 60%)"
     ]
 
 
@@ -168,7 +168,7 @@ def _sessions(patient, user, attended: int, missed: int):
 def test_attendance_under_the_threshold_is_listed(conference, patient, clinician):
     _sessions(patient, clinician, attended=6, missed=4)
     assert reasons_by_patient(conference) == {patient.pk: ["attendance_low"]}
-    assert details(conference, patient) == ["60% of sessions attended 09 Nov–22 Nov (6 of 10; under 70%)"]
+    assert details(conference, patient) == ["60% of sessions attended 9 Nov–22 Nov (6 of 10; under 70%)"]
 
 
 def test_attendance_at_the_threshold_is_not_listed(conference, patient, clinician):
