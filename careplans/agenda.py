@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from core import dates
 from teams.models import Patient
 
 from .models import CarePlan, Milestone
@@ -23,7 +24,7 @@ def milestones_overdue(patients: QuerySet[Patient], *, day: date) -> list[tuple[
         .order_by("due_date", "id")
     )
     return [
-        (patient_id, f"“{description}” due {due:%d %b}, {(day - due).days} days overdue")
+        (patient_id, f"“{description}” due {dates.day_month(due)}, {(day - due).days} days overdue")
         for patient_id, description, due in milestones
     ]
 
@@ -36,6 +37,6 @@ def discharge_review_due(patients: QuerySet[Patient], *, day: date) -> list[tupl
         .order_by("review_date")
     )
     return [
-        (patient_id, f"plan review date {review:%d %b} (plan started {start:%d %b %Y})")
+        (patient_id, f"plan review date {dates.day_month(review)} (plan started {dates.day(start)})")
         for patient_id, review, start in plans
     ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.dates import day
 from screening.models import Battery
 from teams.models import Discipline, Patient
 
@@ -96,7 +97,7 @@ class CarePlan(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"Care plan from {self.start_date:%d %b %Y} ({self.get_status_display()})"
+        return f"Care plan from {day(self.start_date)} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("careplan_detail", kwargs={"patient_id": self.patient_id, "plan_id": self.pk})
@@ -144,7 +145,7 @@ class Goal(Versioned):
 
     def clean(self) -> None:
         if self.target_date and self.plan_id and self.target_date < self.plan.start_date:
-            starts = f"{self.plan.start_date:%d %b %Y}"
+            starts = f"{day(self.plan.start_date)}"
             raise ValidationError(
                 {"target_date": f"The target date cannot be before the plan starts, {starts}."}
             )
@@ -188,7 +189,7 @@ class Milestone(Versioned):
 
     def clean(self) -> None:
         if self.due_date and self.goal_id and self.due_date < self.goal.plan.start_date:
-            starts = f"{self.goal.plan.start_date:%d %b %Y}"
+            starts = f"{day(self.goal.plan.start_date)}"
             raise ValidationError({"due_date": f"The due date cannot be before the plan starts, {starts}."})
         if self.achieved_on and self.achieved_on > timezone.localdate():
             raise ValidationError({"achieved_on": "A milestone cannot be achieved in the future."})
@@ -336,7 +337,7 @@ class BehaviouralContract(Versioned):
     history = HistoricalRecords()
 
     def __str__(self) -> str:
-        return f"Contract agreed {self.agreed_on:%d %b %Y}"
+        return f"Contract agreed {day(self.agreed_on)}"
 
     @property
     def plan_of(self) -> CarePlan:

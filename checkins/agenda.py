@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from core.dates import day_month
 from teams.models import Patient
 
 from .models import CheckIn, Schedule
@@ -40,8 +41,8 @@ def checkins_silent(patients: QuerySet[Patient], *, as_of: datetime, days: int) 
     found = []
     for patient_id, last_at, consented in schedules:
         if last_at is None:
-            detail = f"no check-in since reminders began {consented:%d %b}"
+            detail = f"no check-in since reminders began {day_month(consented)}"
         else:
-            detail = f"last check-in {last_at:%d %b}, {(as_of - last_at).days} days ago"
+            detail = f"last check-in {day_month(last_at)}, {(as_of - last_at).days} days ago"
         found.append((patient_id, detail))
     return found

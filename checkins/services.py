@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from careplans.models import CarePlan
 from careplans.selectors import active_exercises, milestone_battery_due
+from core.dates import day
 from core.queue import enqueue_on_commit
 from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import Patient, User
@@ -61,8 +62,7 @@ def schedule_save(
         raise ValidationError(
             {
                 "reminder_consent_given_on": (
-                    f"They stopped reminders on {timezone.localdate(opted_out_at):%d %b %Y}: "
-                    "give the day they agreed again."
+                    f"They stopped reminders on {day(opted_out_at)}: give the day they agreed again."
                 )
             }
         )

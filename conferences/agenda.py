@@ -26,6 +26,7 @@ from django.utils import timezone
 from adherence import agenda as adherence_agenda
 from careplans import agenda as careplans_agenda
 from checkins import agenda as checkins_agenda
+from core.dates import day_month
 from screening import agenda as screening_agenda
 from teams.models import Patient
 
@@ -86,7 +87,7 @@ def open_actions_finder(patients: QuerySet[Patient], window: Window) -> list[tup
     found = []
     for action in actions:
         overdue = action.due_on < window.day
-        due = f"overdue since {action.due_on:%d %b}" if overdue else f"due {action.due_on:%d %b}"
+        due = f"overdue since {day_month(action.due_on)}" if overdue else f"due {day_month(action.due_on)}"
         found.append((action.patient_id, f"“{action.description}” ({action.owner}, {due})"))
     return found
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from adherence.agenda import DEFAULT_ADHERENCE_DAYS, DEFAULT_ATTENDANCE_BELOW, DEFAULT_EXERCISE_BELOW
 from careplans.models import CarePlan, Milestone, Responsibility
 from checkins.agenda import DEFAULT_CHECKIN_SILENCE_DAYS
+from core.dates import moment
 from teams import policy
 from teams.models import Membership, Patient, Team
 
@@ -116,7 +117,7 @@ class CaseConference(models.Model):
         indexes = [models.Index(fields=["team", "status", "starts_at"], name="conference_team_status")]
 
     def __str__(self) -> str:
-        return f"{self.team} case conference, {timezone.localtime(self.starts_at):%a %d %b %Y %H:%M}"
+        return f"{self.team} case conference, {moment(self.starts_at, weekday=True)}"
 
     def get_absolute_url(self) -> str:
         return reverse("conference_detail", kwargs={"conference_id": self.pk})

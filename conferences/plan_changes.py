@@ -17,6 +17,7 @@ from django.utils import timezone
 from careplans.catalogue import InterventionCode
 from careplans.models import CarePlan, Goal, Milestone, Responsibility
 from careplans.services import EditConflict, part_create, part_update
+from core.dates import day, day_month
 from teams.models import Patient, User
 
 
@@ -67,7 +68,7 @@ class PlanChangeForm(forms.Form):
             ("", "—"),
             *[(f"responsibility:{r.pk}:{r.version}", f"Responsibility: {r}") for r in responsibilities],
             *[
-                (f"milestone:{m.pk}:{m.version}", f"Milestone: {m} (due {m.due_date:%d %b})")
+                (f"milestone:{m.pk}:{m.version}", f"Milestone: {m} (due {day_month(m.due_date)})")
                 for m in milestones
             ],
         ]
@@ -164,7 +165,7 @@ def _apply(
             ),
             user=user,
         )
-        return milestone, f"Added milestone: {milestone} (due {milestone.due_date:%d %b %Y})"
+        return milestone, f"Added milestone: {milestone} (due {day(milestone.due_date)})"
     if change == Change.RESCHEDULE:
         model, pk, version = _part(data["part"])
         instance = model.objects.filter(pk=pk).first()
@@ -177,7 +178,7 @@ def _apply(
             expected_version=version,
             user=user,
         )
-        return updated, f"Rescheduled {updated} to {data['new_date']:%d %b %Y}"
+        return updated, f"Rescheduled {updated} to {day(data['new_date'])}"
     version = data.get("plan_version") or plan.version
     updated_plan = part_update(
         instance=plan,
@@ -185,4 +186,4 @@ def _apply(
         expected_version=version,
         user=user,
     )
-    return updated_plan, f"Moved the plan's review date to {data['new_date']:%d %b %Y}"
+    return updated_plan, f"Moved the plan's review date to {day(data['new_date'])}"

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.dates import day
 from teams import policy
 from teams import selectors as team_selectors
 from teams.access import AuthenticatedRequest, patient_for_request
@@ -109,7 +110,7 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         except ValidationError as error:
             _form_errors(error, form)
         else:
-            messages.success(request, f"The conference on {conference.starts_at:%d %b %Y} is planned.")
+            messages.success(request, f"The conference on {day(conference.starts_at)} is planned.")
             return redirect(conference)
     return render(request, "conferences/conference_form.html", {"form": form, "team": team})
 

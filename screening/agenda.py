@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from core.dates import day_month
 from teams.models import Patient
 
 from .instruments import INSTRUMENTS, change_between, thresholds_in_force
@@ -24,7 +25,7 @@ def urgent_alerts(patients: QuerySet[Patient], *, since: datetime, until: dateti
     return [
         (
             alert.patient_id,
-            f"{alert.reason} — raised {alert.opened_at:%d %b}, {alert.get_status_display().lower()}",
+            f"{alert.reason} — raised {day_month(alert.opened_at)}, {alert.get_status_display().lower()}",
         )
         for alert in alerts
     ]
@@ -74,7 +75,7 @@ def distress_rising(
     found = []
     for patient_id, code, total, band, administered_at, previous_total in rows:
         instrument = INSTRUMENTS[code]
-        when = f"{administered_at:%d %b}"
+        when = f"{day_month(administered_at)}"
         if previous_total is not None:
             change = change_between(instrument, previous_total, total, overrides=overrides.get(code))
             if change.reliable and change.direction == "deterioration":
