@@ -261,7 +261,8 @@ def test_a_patient_list_export_audits_each_patient_in_the_file(login, lead, clin
 def test_an_empty_export_is_still_audited_once(login, lead):
     since = _last_event()
     response = login(lead).get(reverse("dashboard_patients"), {"metric": "attendance", "format": "csv"})
-    assert _csv(response) == [["MRN", "Family name", "Given name", "Team", "Primary clinician", "Status"]]
+    header = ["MRN", "Family name", "Given name", "Team", "Primary clinician", "Status"]
+    assert _csv(response) == [[*header, "Attendance", "Counted", "Out of"]]
     assert _audited(lead, EXPORT, "dashboard patient list", since) == [None]
 
 
