@@ -1,7 +1,8 @@
 """Check-ins' reason for a case-conference agenda (``conferences.agenda`` calls it), and its default
 threshold, which a team may change in its conference settings."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import cast
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -41,7 +42,8 @@ def checkins_silent(patients: QuerySet[Patient], *, as_of: datetime, days: int) 
     found = []
     for patient_id, last_at, consented in schedules:
         if last_at is None:
-            detail = f"no check-in since reminders began {day_month(consented)}"
+            # Never empty: the query keeps consents given on or before the cut-off only.
+            detail = f"no check-in since reminders began {day_month(cast(date, consented))}"
         else:
             detail = f"last check-in {day_month(last_at)}, {(as_of - last_at).days} days ago"
         found.append((patient_id, detail))
