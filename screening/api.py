@@ -121,6 +121,12 @@ class ScreeningInputSerializer(serializers.Serializer):
 class AmendmentInputSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.JSONField(), allow_empty=True)
     reason = serializers.CharField(max_length=2000, help_text="Why the result is corrected.")
+    missing_confirmed = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="As for a new result: the blank items a prorated corrected total may be scaled over.",
+    )
 
 
 @extend_schema(request=ScreeningInputSerializer, responses={201: ScreeningSerializer, 400: ErrorSerializer})
@@ -184,6 +190,7 @@ class ScreeningAmendView(PatientScopedAPIView):
                 answers=given.validated_data["answers"],
                 reason=given.validated_data["reason"],
                 entered_by=request.user,  # type: ignore[arg-type]
+                missing_confirmed=given.validated_data["missing_confirmed"],
             )
         except services.ScreeningInvalid as invalid:
             raise ValidationError(invalid.errors) from None

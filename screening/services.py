@@ -253,14 +253,26 @@ def battery_record(
 
 
 @transaction.atomic
-def screening_amend(*, original: Screening, answers: object, reason: str, entered_by: User) -> Screening:
-    """Correct a result: a new result that keeps the original beside it, with the reason."""
+def screening_amend(
+    *,
+    original: Screening,
+    answers: object,
+    reason: str,
+    entered_by: User,
+    missing_confirmed: Collection[int] | None = None,
+) -> Screening:
+    """Correct a result: a new result that keeps the original beside it, with the reason. A corrected
+    total prorated over blank items asks first, as a new result does (``missing_confirmed``)."""
     original = Screening.objects.select_for_update().get(pk=original.pk)
     if Screening.objects.filter(amends=original).exists():
         raise ScreeningInvalid({"amends": ["This result was already amended: amend the latest version."]})
     if not reason.strip():
         raise ScreeningInvalid({"reason": ["Say why the result is being corrected."]})
     instrument, result = screening_score(instrument_code=original.instrument, answers=answers)
+    confirmed = None if missing_confirmed is None else {instrument.code: missing_confirmed}
+    unconfirmed = _prorating_confirmed([(instrument, result)], confirmed)
+    if unconfirmed:
+        raise ProratingUnconfirmed(unconfirmed, battery=False)
     return _create(
         patient=original.patient,
         instrument=instrument,

@@ -189,6 +189,7 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
     instrument = INSTRUMENTS[original.instrument]
     form = AmendForm(request.POST or None)
     errors: dict = {}
+    unconfirmed: tuple[int, ...] = ()
     if request.method == "POST" and form.is_valid():
         try:
             amended = services.screening_amend(
@@ -196,7 +197,11 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
                 answers=answers_from_post(request.POST, instrument),
                 reason=form.cleaned_data["reason"],
                 entered_by=request.user,
+                missing_confirmed=missing_confirmed_from_post(request.POST).get(instrument.code, set()),
             )
+        except services.ProratingUnconfirmed as prorating:
+            # Not an error: the page lists the blank items and the save button confirms them.
+            unconfirmed = prorating.missing[instrument.code]
         except services.ScreeningInvalid as invalid:
             errors = invalid.errors
             for message in errors.get("amends", []):
@@ -209,8 +214,13 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
     else:
         chosen = partial(_stored_answer, original)
     section = entry_section(
-        instrument, wordings=selectors.item_wordings([instrument.code]), chosen=chosen, errors=errors
+        instrument,
+        wordings=selectors.item_wordings([instrument.code]),
+        chosen=chosen,
+        errors=errors,
+        missing=unconfirmed,
     )
+    missing = [entry for entry in section["items"] if entry["missing"]]
     return render(
         request,
         "screening/screening_amend.html",
@@ -219,6 +229,9 @@ def screening_amend(request: AuthenticatedRequest, patient: Patient, screening_i
             "original": original,
             "form": form,
             "section": section,
+            "missing": [(instrument, missing)] if missing else [],
+            "missing_count": len(missing),
+            "missing_value": " ".join(f"{instrument.code}:{n}" for n in unconfirmed),
         },
     )
 

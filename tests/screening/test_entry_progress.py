@@ -220,3 +220,34 @@ def test_the_choice_of_screening_says_how_many_items_each_asks(login, clinician,
     text = login(clinician).get(_new(patient)).text
     assert "PHQ-9, GAD-7, PCS, TSK-11, PSEQ · 50 items" in text
     assert "Patient Health Questionnaire-4 · 4 items" in text
+
+
+# --- a correction asks the same ---------------------------------------------------------------------------
+
+
+def test_a_correction_prorated_over_blank_items_asks_first_then_saves(login, clinician, patient):
+    original = record(patient, clinician, answers=phq9(1, 1, 1, 1, 1, 1, 1, 1, item9=0))
+    url = reverse("screening_amend", kwargs={"patient_id": patient.pk, "screening_id": original.pk})
+    client = login(clinician)
+    answers = {f"PHQ-9:{n}": "1" for n in range(1, 10) if n != 4} | {"reason": "Item 4 was not asked"}
+    asked = client.post(url, answers)
+    assert asked.status_code == 200 and not Screening.objects.filter(amends=original).exists()
+    assert "1 item not answered: the total will be prorated" in asked.text
+    assert "Item 4: Tiredness" in asked.text
+    assert 'value="PHQ-9:4">Save the correction with 1 item missing</button>' in asked.text
+    saved = client.post(url, answers | {"missing_confirmed": "PHQ-9:4"})
+    amended = Screening.objects.get(amends=original)
+    assert saved.url == amended.get_absolute_url()
+    assert amended.total == 9 and "prorated" in amended.flags  # 8 answered of 9, scaled up: 8 * 9 / 8
+
+
+def test_the_api_asks_before_storing_a_prorated_correction(api_as, clinician, patient):
+    original = record(patient, clinician, answers=phq9(1, 1, 1, 1, 1, 1, 1, 1, item9=0))
+    url = reverse("api_screening_amend", kwargs={"patient_id": patient.pk, "screening_id": original.pk})
+    answers = {str(n): 1 for n in range(1, 10) if n != 4}
+    refused = api_as(clinician).post(url, {"answers": answers, "reason": "x"}, format="json")
+    assert refused.status_code == 400 and list(refused.json()["errors"]["answers"]) == ["4"]
+    stored = api_as(clinician).post(
+        url, {"answers": answers, "reason": "x", "missing_confirmed": [4]}, format="json"
+    )
+    assert stored.status_code == 201 and stored.json()["total"] == 9
