@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -49,6 +50,14 @@ def browser():
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Every browser here comes from 127.0.0.1: the patient pages' per-address rate limit (kept in the
+    cache) would otherwise count one test's requests against the next, and a late test would be told
+    to wait."""
+    cache.clear()
 
 
 @pytest.fixture
