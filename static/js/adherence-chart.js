@@ -10,31 +10,17 @@
   if (!data || !canvas || typeof Chart === "undefined") return;
   const s = JSON.parse(data.textContent);
   const partial = s.partial;
-  const labels = s.labels.map(function (label, index) {
-    return index === partial ? label + " (so far)" : label;
-  });
+  const labels = window.weekSoFar.label(s.labels, partial);
   const line = function (label, values, colour, axis, dashed) {
     return {
       label: label, data: values, borderColor: colour, backgroundColor: colour, yAxisID: axis,
       borderDash: dashed ? [4, 3] : [], spanGaps: true, pointRadius: 2, tension: 0.25, cubicInterpolationMode: "monotone",
     };
   };
-  const whole = function (values) {
-    return values.map(function (value, index) { return index === partial ? null : value; });
-  };
-  const soFar = function (values) {
-    const result = values.map(function () { return null; });
-    if (partial === null || partial === undefined || values[partial] === null) return result;
-    result[partial] = values[partial];
-    for (let index = partial - 1; index >= 0; index -= 1) {
-      if (values[index] !== null) { result[index] = values[index]; break; }
-    }
-    return result;
-  };
   const rate = function (label, values, colour) {
     return [
-      line(label, whole(values), colour, "percent", false),
-      Object.assign(line(label + ", this week so far", soFar(values), colour + "80", "percent", true), {
+      line(label, window.weekSoFar.whole(values, partial), colour, "percent", false),
+      Object.assign(line(label + ", this week so far", window.weekSoFar.soFar(values, partial), colour + "80", "percent", true), {
         partialWeek: true, backgroundColor: "#ffffff", borderDash: [5, 4], pointRadius: 3.5, pointBorderWidth: 2, tension: 0,
       }),
     ];

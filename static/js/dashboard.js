@@ -10,32 +10,16 @@
   const trend = JSON.parse(data.textContent);
   const colours = { exercise: "#1f4e5f", attendance: "#6f42c1", milestones: "#fd7e14", checkins: "#20c997" };
   const partial = trend.partial;
-  const labels = trend.labels.map(function (label, index) {
-    return index === partial ? label + " (so far)" : label;
-  });
+  const labels = window.weekSoFar.label(trend.labels, partial);
 
-  // The whole weeks: the partial week left out.
-  const whole = function (values) {
-    return values.map(function (value, index) { return index === partial ? null : value; });
-  };
-  // The partial week, joined to the last whole week with a figure before it.
-  const soFar = function (values) {
-    const result = values.map(function () { return null; });
-    if (partial === null || partial === undefined || values[partial] === null) return result;
-    result[partial] = values[partial];
-    for (let index = partial - 1; index >= 0; index -= 1) {
-      if (values[index] !== null) { result[index] = values[index]; break; }
-    }
-    return result;
-  };
   const datasets = function (key, extra) {
     const colour = colours[key];
     const values = trend.series[key];
     return [
-      Object.assign({ label: trend.names[key] + " %", data: whole(values), borderColor: colour,
+      Object.assign({ label: trend.names[key] + " %", data: window.weekSoFar.whole(values, partial), borderColor: colour,
                       backgroundColor: colour, spanGaps: true, pointRadius: 2, tension: 0.25, cubicInterpolationMode: "monotone" }, extra),
       Object.assign({ label: trend.names[key] + " %, this week so far", partialWeek: true,
-                      data: soFar(values), borderColor: colour + "80", backgroundColor: "#ffffff",
+                      data: window.weekSoFar.soFar(values, partial), borderColor: colour + "80", backgroundColor: "#ffffff",
                       borderDash: [5, 4], spanGaps: true, pointRadius: 3.5, pointBorderWidth: 2,
                       tension: 0 }, extra, { pointRadius: 3.5 }),
     ];
