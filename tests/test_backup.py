@@ -19,14 +19,20 @@ def _url(name: str | None = None) -> str:
     return f"postgresql://{credentials}@{s['HOST']}:{s['PORT']}/{name or s['NAME']}"
 
 
+def _drop_scratch() -> None:
+    # Not WITH (FORCE): that refuses when an autovacuum worker (no role of ours) is analysing the
+    # freshly restored tables. A plain DROP cancels autovacuum and waits for closing sessions.
+    with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}"')
+
+
 @pytest.fixture
 def scratch_database():
+    _drop_scratch()
     with psycopg.connect(_url("postgres"), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{SCRATCH}"')
     yield _url(SCRATCH)
-    with psycopg.connect(_url("postgres"), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+    _drop_scratch()
 
 
 def test_backup_wipe_and_restore_give_back_every_row(tmp_path, scratch_database, patient, clinician):
