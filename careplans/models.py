@@ -60,6 +60,16 @@ class PlanTemplate(models.Model):
         return self.name
 
 
+class SupportModality(models.TextChoices):
+    """How psychological support reaches the patient (the seed article's "what modalities are used")."""
+
+    IN_PERSON = "in_person", "One-to-one, in person"
+    TELEHEALTH = "telehealth", "One-to-one, by video or phone"
+    GROUP = "group", "Group programme"
+    INTEGRATED = "integrated", "Within physiotherapy sessions"
+    DIGITAL = "digital", "Digital self-guided, with clinician check-ins"
+
+
 class CarePlan(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -77,6 +87,21 @@ class CarePlan(Versioned):
     summary_physical = models.TextField("physical", blank=True)
     summary_psychological = models.TextField("psychological", blank=True)
     summary_social = models.TextField("social", blank=True)
+    # Psychological support: who delivers it, in what modality, how often (empty until the team agrees).
+    support_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="psychological support delivered by",
+    )
+    support_modality = models.CharField(
+        "modality of psychological support", max_length=16, choices=SupportModality.choices, blank=True
+    )
+    support_frequency = models.CharField(
+        "how often", max_length=100, blank=True, help_text="e.g. weekly for 6 weeks, then fortnightly"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -534,7 +534,7 @@ def digest_for(*, user: User, today=None) -> str:
         f"- Open alerts for your teams' patients: {alerts}\n"
         f"- Your responsibilities ending within a week: {due}\n"
         f"- Your patients who have not checked in for 7 days: {silent}\n\n"
-        f"Open RehabCare: {settings.SITE_URL}{reverse('review_queue')}\n"
+        f"Open RehabCare: {settings.SITE_URL}{reverse('alert_queue')}\n"
     )
 
 

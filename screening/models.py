@@ -130,6 +130,10 @@ class InstrumentSetting(models.Model):
         blank=True,
         help_text="Reliable change threshold, in points.",
     )
+    source = models.TextField(
+        blank=True,
+        help_text="Where these values come from: the citation and the population they were found in.",
+    )
 
     def __str__(self) -> str:
         return f"Settings for {self.instrument}"
@@ -139,6 +143,9 @@ class InstrumentSetting(models.Model):
 
         if self.instrument not in INSTRUMENTS:
             raise ValidationError({"instrument": "Unknown instrument code."})
+        values = (self.high_cutoff, self.mcid, self.rc)
+        if any(value is not None for value in values) and not self.source.strip():
+            raise ValidationError({"source": "Say where these values come from (citation and population)."})
 
 
 class ItemWording(models.Model):
@@ -216,3 +223,36 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.patient_id} ({self.get_status_display()})"
+
+
+class AlertEscalation(models.Model):
+    """One step of an urgent alert's escalation: made once per alert and step, sent once.
+
+    Like a reminder: the dispatcher inserts the row when the step falls due (unique per alert and step),
+    claims it, and the send locks it and sends only while ``sent_at`` is empty.
+    """
+
+    class Step(models.IntegerChoices):
+        LEAD = 1, "Team lead"
+        ADMINS = 2, "Clinic admins"
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="escalations")
+    step = models.PositiveSmallIntegerField(choices=Step.choices)
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Who it reached, by name (never their addresses): shown on the alert's story.
+    recipients = ArrayField(models.CharField(max_length=150), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["alert", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "step"], name="alertescalation_one_per_step"),
+        ]
+        indexes = [models.Index(fields=["sent_at", "claimed_at"], name="alertescalation_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} escalation of alert {self.alert_id}"

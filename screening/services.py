@@ -18,6 +18,7 @@ from teams.services import audited_save
 from .instruments import Instrument, Score, ScoringError, get_instrument, score
 from .models import Alert, Screening, Timepoint
 from .selectors import instrument_overrides
+from .signals import screening_recorded
 
 
 class ScreeningInvalid(ValueError):
@@ -170,6 +171,7 @@ def _create(
         clean=False,
     )
     _alerts_open(screening=screening, instrument=instrument)
+    screening_recorded.send(sender=Screening, screening=screening, instrument=instrument)
     return screening
 
 

@@ -5,7 +5,7 @@ from . import views
 urlpatterns = [
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/<str:code>/", views.instrument_detail, name="instrument_detail"),
-    path("reviews/", views.review_queue, name="review_queue"),
+    path("alerts/", views.alert_queue, name="alert_queue"),
     path("patients/<int:patient_id>/screenings/new/", views.screening_new, name="screening_new"),
     path(
         "patients/<int:patient_id>/screenings/<int:screening_id>/",

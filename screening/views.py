@@ -299,12 +299,12 @@ def _view_links(query: QueryDict) -> list[tuple[str, str, str]]:
     for value, label in AlertView.CHOICES:
         chosen = query.copy()
         chosen["view"] = value
-        links.append((value, label, f"{reverse('review_queue')}?{chosen.urlencode()}"))
+        links.append((value, label, f"{reverse('alert_queue')}?{chosen.urlencode()}"))
     return links
 
 
 @login_required
-def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+def alert_queue(request: AuthenticatedRequest) -> HttpResponse:
     """Open alerts one line per patient (their alerts behind an expand), or closed ones with their story."""
     form = AlertFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
@@ -330,7 +330,7 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "screening/review_queue.html",
+        "screening/alert_queue.html",
         {
             "page": page,
             "grouped": grouped,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -53,6 +54,8 @@ class User(AbstractUser):
         default=False,
         help_text="Sees every patient and the clinic-wide dashboards; manages users and teams.",
     )
+    # Where an urgent alert's escalation reaches them by SMS (leads and clinic admins).
+    mobile = PhoneNumberField("mobile", blank=True, help_text="For urgent-alert escalations by SMS.")
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -78,6 +81,13 @@ class TeamQuerySet(models.QuerySet):
 
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
+    alert_ack_minutes = models.PositiveIntegerField(
+        "minutes to acknowledge an urgent alert",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Within the clinic's opening hours, before it escalates; empty: the clinic's default.",
+    )
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )

@@ -143,7 +143,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "patient_overview": (302, 200, 404, 200, 200),
     "progress_report": (302, 200, 404, 200, 200),
     "progress_report_pdf": (302, 200, 404, 200, 200),
-    "review_queue": (302, 200, 200, 200, 200),
+    "alert_queue": (302, 200, 200, 200, 200),
     "screening_amend": (302, 200, 404, 200, 200),
     "screening_detail": (302, 200, 404, 200, 200),
     "screening_new": (302, 200, 404, 200, 200),
@@ -162,7 +162,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
 # the API's alert list shows patient ids only: tests/test_read_audit.py covers both.)
 LISTS_PATIENTS = {
     "patient_list",
-    "review_queue",
+    "alert_queue",
     "my_responsibilities",
     "day_list",
     "my_tasks",

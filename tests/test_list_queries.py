@@ -49,7 +49,7 @@ def _rows(kind, n, patient, clinician, colleague, north):
 def test_list_pages_have_flat_query_counts(kind, login, colleague, clinician, north, patient):
     make_schedule(patient)
     urls = {
-        "reviews": reverse("review_queue"),
+        "reviews": reverse("alert_queue"),
         "responsibilities": reverse("my_responsibilities"),
         "day": reverse("day_list"),
         "reminders": reverse("checkin_reminders", kwargs={"patient_id": patient.pk}),

@@ -85,7 +85,7 @@ def test_the_review_queue_audits_the_patients_of_its_page(login, clinician, nort
     _page_audits_exactly_its_patients(
         login(clinician),
         clinician,
-        reverse("review_queue"),
+        reverse("alert_queue"),
         "review queue",
         lambda response: {alert.patient_id for alert in response.context["page"]},
         {p.pk for p in patients},

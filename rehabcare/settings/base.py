@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "teams",
     "screening",
     "careplans",
+    "routing",
     "checkins",
     "adherence",
     "conferences",

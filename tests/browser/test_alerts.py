@@ -44,7 +44,7 @@ def test_psychologist_acknowledges_a_group_closes_an_alert_and_finds_its_story(
     record(other, clinician, answers=phq9(item9=1), timepoint="adhoc")
 
     sign_in("psych", PASSWORD)
-    page.get_by_role("link", name="Review queue").click()
+    page.get_by_role("link", name="Alerts").click()
     queue = page.get_by_role("table", name="Open alerts, one line per patient")
     rows = queue.get_by_role("row")
     expect(rows).to_have_count(3)  # the header and one line per patient
@@ -89,7 +89,7 @@ def test_psychologist_acknowledges_a_group_closes_an_alert_and_finds_its_story(
     )
     review_item.get_by_role("button", name="Close alert").click()
     expect(page.get_by_text("Alert closed.")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/reviews/"))
+    expect(page).to_have_url(re.compile(r"/alerts/"))
 
     # The closed view keeps its story, and its filters narrow it.
     page.get_by_role("link", name="Closed", exact=True).click()

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/work/tasks/shots")
 NAV_LINKS = [
     "Patients",
-    "Review queue",
+    "Alerts",
     "My day",
     "My responsibilities",
     "My tasks",
@@ -127,7 +127,7 @@ def test_at_tablet_and_phone_widths_the_menu_folds_behind_a_keyboard_operable_bu
     toggle = nav.get_by_role("button", name="Menu")
     expect(toggle).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "false")
-    expect(nav.get_by_role("link", name="Review queue")).to_be_hidden()
+    expect(nav.get_by_role("link", name="Alerts")).to_be_hidden()
     _fits(page, width)
     _shot(page, f"nav-{width}-closed")
 
@@ -149,10 +149,10 @@ def test_at_tablet_and_phone_widths_the_menu_folds_behind_a_keyboard_operable_bu
     page.keyboard.press("Tab")
     expect(nav.get_by_role("link", name="Patients", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
-    expect(nav.get_by_role("link", name="Review queue")).to_be_focused()
+    expect(nav.get_by_role("link", name="Alerts")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/reviews/")
-    expect(nav.get_by_role("link", name="Review queue")).to_be_hidden()  # folded again on the new page
+    expect(page).to_have_url(f"{live_server.url}/alerts/")
+    expect(nav.get_by_role("link", name="Alerts")).to_be_hidden()  # folded again on the new page
     _fits(page, width)
 
     # The pages a clinician opens most fit the width too.

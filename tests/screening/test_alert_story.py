@@ -19,7 +19,7 @@ from ..factories import PatientFactory
 from .factories import phq9, record
 
 CLINIC = ZoneInfo("Europe/London")
-QUEUE = reverse("review_queue")
+QUEUE = reverse("alert_queue")
 
 
 def _urgent(patient, user, **kwargs):

@@ -160,7 +160,7 @@ def test_review_queue_lists_unresolved_alerts_of_the_users_teams(
 ):
     record(patient, clinician, answers=phq9(3, 3, 3, 3))
     record(south_patient, outsider, answers=phq9(3, 3, 3, 3))
-    page = login(colleague).get(reverse("review_queue"))
+    page = login(colleague).get(reverse("alert_queue"))
     assert [a.patient for a in page.context["page"]] == [patient]
     assert "Psychosocial review" in page.text
 
@@ -222,7 +222,7 @@ def test_review_queue_puts_urgent_alerts_first(login, clinician, colleague, pati
     record(patient, clinician, code="GAD-7", answers={str(n): 2 for n in range(1, 8)})
     record(patient, clinician, answers=phq9(item9=1), timepoint="adhoc")
     # One patient's alerts share one line of the queue, the most pressing first.
-    (line,) = login(colleague).get(reverse("review_queue")).context["page"]
+    (line,) = login(colleague).get(reverse("alert_queue")).context["page"]
     assert [alert.kind for alert in line.alerts] == [Alert.Kind.URGENT, Alert.Kind.REVIEW, Alert.Kind.REVIEW]
 
 
