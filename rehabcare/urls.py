@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("screening.urls")),
     path("", include("careplans.urls")),
+    path("", include("routing.urls")),
     path("", include("checkins.urls")),
     path("", include("adherence.urls")),
     path("", include("conferences.urls")),
