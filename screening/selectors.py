@@ -29,6 +29,20 @@ def all_overrides() -> dict[str, Overrides]:
     }
 
 
+def silent_instruments() -> list[Instrument]:
+    """The instruments of the clinic's batteries that can never flag a patient "high": no published high
+    flag rule and no clinic cut-off. Two queries; in the library's order."""
+    in_batteries = {code for codes in Battery.objects.values_list("instruments", flat=True) for code in codes}
+    clinic_cutoffs = set(
+        InstrumentSetting.objects.filter(high_cutoff__isnull=False).values_list("instrument", flat=True)
+    )
+    return [
+        instrument
+        for code, instrument in INSTRUMENTS.items()
+        if code in in_batteries and code not in clinic_cutoffs and not instrument.publishes_high_flag
+    ]
+
+
 def item_wordings(codes: list[str]) -> dict[tuple[str, int], str]:
     """Licensed wording a clinic has loaded, by (instrument, item number)."""
     rows = ItemWording.objects.filter(instrument__in=codes).values_list("instrument", "item_number", "text")

@@ -254,6 +254,11 @@ class Instrument:
         return frozenset(names)
 
     @property
+    def publishes_high_flag(self) -> bool:
+        """Whether a published rule can flag a result "high"; if not, only a clinic's cut-off can."""
+        return any(rule.flag == HIGH_FLAG for rule in self.flags)
+
+    @property
     def band_edges(self) -> list[tuple[str, int, int]]:
         """(label, low, high) of each band, lowest first, when the bands are plain ranges of the total.
 
