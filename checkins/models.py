@@ -157,6 +157,14 @@ class Reminder(models.Model):
         related_name="+",
         help_text="A questionnaire due when the reminder was made, opened by the same link.",
     )
+    # Follow-up screenings (routing's re-screens) due when the reminder was sent, answered by the same
+    # link after the battery's instruments; an instrument of the battery is not asked twice.
+    rescreen_instruments = ArrayField(
+        models.CharField(max_length=20),
+        default=list,
+        blank=True,
+        help_text="Instruments of follow-up screenings due when the reminder was sent.",
+    )
     # Only a hash of the link's token is kept; the token itself exists only in the message sent.
     token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -184,6 +192,11 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder {self.pk} for patient {self.patient_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def has_questionnaire(self) -> bool:
+        """Whether the link opens a questionnaire: a battery, follow-up screenings, or both."""
+        return self.battery_id is not None or bool(self.rescreen_instruments)
 
 
 class CheckIn(models.Model):
