@@ -17,6 +17,7 @@ from .models import (
     Milestone,
     PlanTemplate,
     Responsibility,
+    SupportModality,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -99,6 +100,45 @@ class PlanForm(VersionedForm):
             "summary_psychological": "Psychological",
             "summary_social": "Social",
         }
+
+
+class PlanSupportForm(VersionedForm):
+    """The plan's psychological support: who delivers it, in what modality, how often."""
+
+    class Meta:
+        model = CarePlan
+        fields = ["support_by", "support_modality", "support_frequency"]
+        labels = {
+            "support_by": "Delivered by",
+            "support_modality": "Modality",
+            "support_frequency": "How often",
+        }
+        help_texts = {"support_by": "A member of the patient's team; leave empty until it is agreed."}
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        team = plan.patient.team
+        support_by = choice_field(self, "support_by")
+        support_by.queryset = User.objects.filter(memberships__team=team, is_active=True).order_by(
+            "last_name", "first_name"
+        )
+        support_by.empty_label = "Not agreed yet"
+        support_by.error_messages["invalid_choice"] = f"Choose a member of {team}, the patient's team."
+        cast(forms.ChoiceField, self.fields["support_modality"]).choices = [
+            ("", "Not agreed yet"),
+            *SupportModality.choices,
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Who and how go together: a modality or a frequency with nobody to deliver it is no support.
+        if not cleaned.get("support_by") and (
+            cleaned.get("support_modality") or cleaned.get("support_frequency")
+        ):
+            self.add_error(
+                "support_by", "Say who delivers the support, or leave its modality and frequency empty."
+            )
+        return cleaned
 
 
 class PlanCreateForm(PlanForm):

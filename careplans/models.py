@@ -138,6 +138,12 @@ class CarePlan(Versioned):
     def clean(self) -> None:
         if self.start_date and self.review_date and self.review_date < self.start_date:
             raise ValidationError({"review_date": "The review date cannot be before the start date."})
+        if self.support_by_id and self.patient_id:
+            team = self.patient.team
+            if not team.memberships.filter(user_id=self.support_by_id).exists():
+                raise ValidationError(
+                    {"support_by": f"{self.support_by} is not a member of {team}, the patient's team."}
+                )
 
 
 class Goal(Versioned):

@@ -55,7 +55,9 @@ def suggested_template(*, patient: Patient) -> PlanTemplate | None:
 
 def plan_of_patient(*, patient: Patient, plan_id: int) -> CarePlan | None:
     return (
-        CarePlan.objects.filter(patient=patient, pk=plan_id).select_related("created_by", "template").first()
+        CarePlan.objects.filter(patient=patient, pk=plan_id)
+        .select_related("created_by", "template", "support_by")
+        .first()
     )
 
 
@@ -98,7 +100,7 @@ def active_exercises(*, patient: Patient) -> QuerySet[Exercise]:
 
 def plan_current(*, patient: Patient) -> CarePlan | None:
     """The active plan, else the newest draft or completed one."""
-    plans = CarePlan.objects.filter(patient=patient)
+    plans = CarePlan.objects.filter(patient=patient).select_related("support_by")
     return plans.filter(status=CarePlan.Status.ACTIVE).first() or plans.order_by("-created_at").first()
 
 
@@ -109,6 +111,8 @@ class TimelineEntry:
     what: str
     part: str
     changes: list[Any]
+    # Why, when the change was made for a reason of its own (e.g. "Psychosocial review: ...").
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,10 +214,14 @@ def plan_timeline(*, plan: CarePlan, limit: int = TIMELINE_ENTRIES) -> list[Time
                     what=f"{what}: {name}" if name else what,
                     part=part,
                     changes=changes,
+                    reason=record.history_change_reason or "",
                 )
             )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+OVERVIEW_RESPONSIBILITIES = 8
 
 
 @dataclass(frozen=True)
@@ -223,16 +231,30 @@ class OverviewPlan:
     next_milestone: Milestone | None
     battery_due: Milestone | None
     suggested: PlanTemplate | None
+    # Who does what now: the responsibilities not done or stopped.
+    responsibilities: list[Responsibility]
 
 
 def plan_overview(*, patient: Patient) -> OverviewPlan:
     plan = plan_current(patient=patient)
     if plan is None:
-        return OverviewPlan(None, [], None, None, suggested_template(patient=patient))
+        return OverviewPlan(None, [], None, None, suggested_template(patient=patient), [])
     goals = list(plan.goals.all())
     milestones = Milestone.objects.filter(goal__plan=plan).select_related("battery", "goal")
     next_milestone = milestones.filter(achieved_on__isnull=True).order_by("due_date").first()
-    return OverviewPlan(plan, goals, next_milestone, milestone_battery_due(patient=patient, plan=plan), None)
+    responsibilities = list(
+        plan.responsibilities.exclude(status__in=[Responsibility.Status.DONE, Responsibility.Status.STOPPED])
+        .select_related("owner")
+        .order_by("starts_on", "id")[:OVERVIEW_RESPONSIBILITIES]
+    )
+    return OverviewPlan(
+        plan,
+        goals,
+        next_milestone,
+        milestone_battery_due(patient=patient, plan=plan),
+        None,
+        responsibilities,
+    )
 
 
 def milestone_battery_due(*, patient: Patient, plan: CarePlan) -> Milestone | None:

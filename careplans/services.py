@@ -22,6 +22,7 @@ V = TypeVar("V", bound=Versioned)
 # What a responsibility proposed by a template says until the team and the patient agree how often: a
 # placeholder for the team, left out of what the patient and family read (the printable plan).
 FREQUENCY_TO_AGREE = "to agree with the patient"
+REASON_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,20 @@ def _one_active_plan() -> Iterator[None]:
         raise
 
 
+def _with_reason(instance: Versioned, reason: str) -> None:
+    """Why the change was made (e.g. the review that asked for it), kept in the row's history."""
+    # The history keeps 100 characters of a reason.
+    text = reason if len(reason) <= REASON_LENGTH else reason[: REASON_LENGTH - 1] + "…"
+    instance._change_reason = text or None  # type: ignore[attr-defined]  # read by django-simple-history
+
+
 @transaction.atomic
-def part_create(*, instance: V, user: User) -> V:
-    """Add a plan, or a part of one: validated, audited, and in its history under ``user``."""
+def part_create(*, instance: V, user: User, reason: str = "") -> V:
+    """Add a plan, or a part of one: validated, audited, and in its history under ``user`` (with
+    ``reason``, when the change has one the plan's timeline should show)."""
     fields = [f.name for f in instance._meta.concrete_fields if f.name not in ("id", "version")]
     fields = _confirmed(instance, user=user, fields=fields)
+    _with_reason(instance, reason)
     with _one_active_plan():
         audited_save(instance, actor=user, patient=_patient_of(instance), fields=fields)
     return instance
@@ -141,11 +151,13 @@ def part_update(
     data: dict[str, Any],
     expected_version: int,
     user: User,
+    reason: str = "",
 ) -> V:
-    """Apply ``data`` to the stored row. If someone saved it since ``expected_version``, merge three ways
-    against the version the editor started from: a field only they changed keeps their value, a field
-    only the editor changed takes the editor's, and a field both changed to different values is an
-    ``EditConflict`` (with its clashes) for the editor to choose, so nobody's change is undone unseen."""
+    """Apply ``data`` to the stored row (``reason``, if given, is kept in its history). If someone saved
+    it since ``expected_version``, merge three ways against the version the editor started from: a field
+    only they changed keeps their value, a field only the editor changed takes the editor's, and a field
+    both changed to different values is an ``EditConflict`` (with its clashes) for the editor to choose,
+    so nobody's change is undone unseen."""
     model = type(instance)
     current = model._default_manager.select_for_update().get(pk=instance.pk)
     if current.version != expected_version:
@@ -158,6 +170,7 @@ def part_update(
         return current
     current.version += 1
     fields = _confirmed(current, user=user, fields=changed)
+    _with_reason(current, reason)
     with _one_active_plan():
         audited_save(
             current, actor=user, patient=_patient_of(current), fields=fields, bookkeeping=["version"]

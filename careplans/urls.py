@@ -12,6 +12,7 @@ urlpatterns = [
     path(PLAN + "edit/", views.careplan_edit, name="careplan_edit"),
     path(PLAN + "print/", views.careplan_print, name="careplan_print"),
     path(PLAN + "status/", views.careplan_status, name="careplan_status"),
+    path(PLAN + "support/", views.plan_support, name="plan_support"),
     path(PLAN + "parts/<str:part>/new/", views.part_new, name="careplan_part_new"),
     path(PLAN + "parts/<str:part>/<int:part_id>/", views.part_edit, name="careplan_part_edit"),
     path(

@@ -18,8 +18,8 @@ from teams.models import AuditEvent, Patient
 from teams.services import audit_record_many
 
 from . import selectors, services
-from .forms import PlanCreateForm, PlanForm, VersionedForm
-from .models import CarePlan, Responsibility
+from .forms import PlanCreateForm, PlanForm, PlanSupportForm, VersionedForm
+from .models import CarePlan, Responsibility, SupportModality
 from .parts import PARTS, PlanPart
 
 
@@ -87,6 +87,16 @@ def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: in
     )
 
 
+# The modality of psychological support as the patient reads it ("... will support you <words>").
+SUPPORT_IN_PLAIN_WORDS: dict[str, str] = {
+    SupportModality.IN_PERSON: "in one-to-one sessions, in person",
+    SupportModality.TELEHEALTH: "in one-to-one sessions, by video or phone",
+    SupportModality.GROUP: "in a group programme",
+    SupportModality.INTEGRATED: "as part of your physiotherapy sessions",
+    SupportModality.DIGITAL: "with a programme you follow online, and regular check-ins",
+}
+
+
 @patient_scoped
 def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
     """The plan as the patient and family read it: the clinic's name and phone at the top, a draft marked
@@ -106,6 +116,7 @@ def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int
             "helpers": helpers,
             "caregivers": [c for c in page.caregivers if c.role_in_plan],
             "frequency_to_agree": services.FREQUENCY_TO_AGREE,
+            "support_modality_words": SUPPORT_IN_PLAIN_WORDS.get(plan.support_modality, ""),
         },
     )
 
@@ -169,6 +180,33 @@ def careplan_edit(request: AuthenticatedRequest, patient: Patient, plan_id: int)
         request,
         "careplans/part_form.html",
         {"patient": patient, "plan": plan, "form": form, "title": "Plan details", "conflict": conflict},
+    )
+
+
+@patient_scoped
+def plan_support(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
+    """The plan's psychological support: who delivers it, in what modality, how often."""
+    plan = _plan_or_404(patient, plan_id)
+    stored = selectors.plan_as_stored(plan=plan)
+    form = PlanSupportForm(request.POST or None, instance=plan, plan=plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = _save_form(request, form, stored)
+        if saved is not None:
+            messages.success(request, "Psychological support saved.")
+            return redirect(saved)
+    return render(
+        request,
+        "careplans/part_form.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "form": form,
+            "title": "Psychological support",
+            "intro": "Who delivers the patient's psychological support, in what modality and how often. "
+            "Leave it empty until the team and the patient have agreed it.",
+            "conflict": conflict,
+        },
     )
 
 
