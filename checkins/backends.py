@@ -1,10 +1,8 @@
 """How reminders leave the building.
 
 Email goes through Django's email backend (``EMAIL_BACKEND``). SMS goes through the
-class named by ``SMS_BACKEND``: any class with ``send_messages(messages) -> int``
-taking ``SMSMessage`` objects, like Django's email backends. To plug in a provider,
-write such a class around its API (its credentials from the environment, through
-``rehabcare.settings.env``), and set ``SMS_BACKEND`` to its dotted path.
+class named by ``SMS_BACKEND`` (``core/sms.py`` says how to write one for a provider:
+any class with ``send_messages(messages) -> int`` taking ``core.sms.SMSMessage`` objects).
 
 For development, ``OutboxEmailBackend`` and ``OutboxSMSBackend`` keep every message
 in the ``OutboxMessage`` table (the outbox page) and log it instead of sending.
@@ -12,22 +10,18 @@ in the ``OutboxMessage`` table (the outbox page) and log it instead of sending.
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
-from django.utils.module_loading import import_string
+
+from core.sms import SMSMessage, sms_send
 
 from .models import Channel, OutboxMessage
 
+# ``sms_send`` and ``SMSMessage`` live in core (screening sends SMS too); still importable from here.
+__all__ = ["OutboxEmailBackend", "OutboxSMSBackend", "SMSMessage", "sms_send"]
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SMSMessage:
-    to: str
-    body: str
 
 
 class OutboxEmailBackend(BaseEmailBackend):
@@ -49,8 +43,3 @@ class OutboxSMSBackend:
             OutboxMessage.objects.create(channel=Channel.SMS, to=message.to, body=message.body)
             logger.info("SMS to %s: %s", message.to, message.body)
         return len(messages)
-
-
-def sms_send(*, to: str, body: str) -> None:
-    backend = import_string(settings.SMS_BACKEND)()
-    backend.send_messages([SMSMessage(to=to, body=body)])

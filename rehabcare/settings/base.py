@@ -7,6 +7,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from core.calendar import opening_hours_parse
+
 from .env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -247,6 +249,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "adherence.tasks.rollups_refresh",
         "schedule": timedelta(seconds=env_int("ROLLUP_REFRESH_SECONDS", 60, minimum=1)),
     },
+    # Urgent alerts nobody acknowledged escalate (screening/escalation.py), each step exactly once.
+    "escalate-urgent-alerts": {
+        "task": "screening.tasks.escalations_dispatch",
+        "schedule": timedelta(seconds=env_int("ESCALATION_DISPATCH_SECONDS", 60, minimum=1)),
+    },
+    "reconcile-alert-escalations": {
+        "task": "screening.tasks.escalations_reconcile",
+        "schedule": timedelta(seconds=env_int("ESCALATION_RECONCILE_SECONDS", 300, minimum=1)),
+    },
     "daily-digest": {
         "task": "checkins.tasks.digests_send",
         "schedule": crontab(minute="0", hour="7"),
@@ -391,6 +402,20 @@ CRISIS_MESSAGE = env_str(
 # Check-in answers that alert the team: mood at or below this, or pain up by this much since the last one.
 CHECKIN_ALERT_MOOD_AT_MOST = env_int("CHECKIN_ALERT_MOOD_AT_MOST", 2, minimum=0)
 CHECKIN_ALERT_PAIN_JUMP = env_int("CHECKIN_ALERT_PAIN_JUMP", 3, minimum=1)
+
+# An urgent alert nobody acknowledges escalates to the patient's team lead after this many minutes of the
+# clinic's opening hours (a team may set its own), and to every clinic admin after as many again.
+ALERT_ACK_MINUTES = env_int("ALERT_ACK_MINUTES", 60, minimum=1)
+# When the clinic is open, on the wall clock of TIME_ZONE: only these minutes count towards escalating.
+# Days then times, entries apart by ";": "Mon-Thu 08:00-12:30,13:30-18:00; Fri 08:00-16:00". Checked here,
+# so a value that does not read stops start-up saying what is wrong.
+CLINIC_OPENING_HOURS = env_str("CLINIC_OPENING_HOURS", "Mon-Fri 08:00-18:00")
+try:
+    opening_hours_parse(CLINIC_OPENING_HOURS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"CLINIC_OPENING_HOURS: {error}") from None
+# An escalation handed to a worker but still unsent after this long is handed out again.
+ESCALATION_RECLAIM_SECONDS = env_int("ESCALATION_RECLAIM_SECONDS", 600, minimum=10)
 
 # Patient lists longer than this are exported by a background task with a progress bar.
 EXPORT_IN_BACKGROUND_ABOVE = env_int("EXPORT_IN_BACKGROUND_ABOVE", 500, minimum=0)
