@@ -1,15 +1,17 @@
 """Gaps in care that someone should close, each as one query over the patients a viewer oversees."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from careplans.catalogue import CATALOGUE, Kind
 from careplans.models import CarePlan, Milestone, Responsibility
 from checkins.models import CheckIn, Reminder
-from screening.models import Alert, Screening, Timepoint
+from routing.selectors import rescreens_overdue, reviews_overdue
+from screening.models import Alert, Battery, Screening, Timepoint
+from screening.selectors import silent_instruments
 from teams.models import Patient
 
 from .metrics import SCREENING_AFTER_MILESTONE_DAYS
@@ -33,9 +35,18 @@ def _gap(key: str, title: str, fix: str, rows: QuerySet) -> Gap:
     return Gap(key, title, fix, found[:ROWS_PER_GAP], len(found))
 
 
+@dataclass(frozen=True)
+class SilentInstrument:
+    """An instrument of a battery in use that can never flag: no published cut-off, none set here."""
+
+    code: str
+    name: str
+    batteries: list[str]
+
+
 def patients_listed(gaps: list[Gap]) -> list[int]:
     """The patients the gaps show (for the audit trail), read from rows already loaded."""
-    return [_patient_id(row) for gap in gaps for row in gap.rows]
+    return [_patient_id(row) for gap in gaps for row in gap.rows if not isinstance(row, SilentInstrument)]
 
 
 def _patient_id(row: Patient | Milestone | CarePlan | Alert) -> int:
@@ -44,6 +55,35 @@ def _patient_id(row: Patient | Milestone | CarePlan | Alert) -> int:
     if isinstance(row, Milestone):
         return row.goal.plan.patient_id
     return row.patient_id
+
+
+def _days_past(day: date) -> Func:
+    """Whole days from a row's ``due_on`` to ``day`` (a date minus a date is days in PostgreSQL)."""
+    return Func(
+        Value(day), F("due_on"), template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField()
+    )
+
+
+def silent_gap() -> Gap:
+    """No silent instrument: each instrument of a battery in use that can never flag, with the batteries
+    that give it (two queries for the instruments, one for the batteries)."""
+    silent = silent_instruments()
+    batteries = list(Battery.objects.values_list("name", "instruments"))
+    rows = [
+        SilentInstrument(
+            code=instrument.code,
+            name=instrument.name,
+            batteries=[name for name, codes in batteries if instrument.code in codes],
+        )
+        for instrument in silent
+    ]
+    return Gap(
+        "silent-instrument",
+        "Instruments that can never flag",
+        "Set a cut-off in the admin",
+        rows,
+        len(rows),
+    )
 
 
 def gaps(*, patients: QuerySet[Patient]) -> list[Gap]:
@@ -104,6 +144,18 @@ def gaps(*, patients: QuerySet[Patient]) -> list[Gap]:
             .order_by("opened_at"),
         ),
         _gap(
+            "review-overdue",
+            "Overdue reviews",
+            "Resolve the review, or reassign it",
+            reviews_overdue(patients=patients, day=today).annotate(days_over=_days_past(today)),
+        ),
+        _gap(
+            "rescreen-missed",
+            "Missed re-screens",
+            "Screen again, or send the questionnaire by link",
+            rescreens_overdue(patients=patients, day=today).annotate(days_over=_days_past(today)),
+        ),
+        _gap(
             "silent",
             "Patients not checking in for 14 days",
             "Call the patient or adjust the schedule",
@@ -112,4 +164,5 @@ def gaps(*, patients: QuerySet[Patient]) -> list[Gap]:
             .filter(Q(checkin_schedule__opted_out_at__isnull=True))
             .order_by("family_name", "given_name"),
         ),
+        silent_gap(),
     ]

@@ -2,7 +2,7 @@
 
 The reasons are a table (``REASONS``), in the order the agenda shows them, each with its finder. The
 data behind most of them belongs to the apps below this one, so a finder is a call into that app's
-``agenda`` module (screening, care plans, check-ins, adherence) with the window's moments and the
+``agenda`` module (screening, care plans, routing, check-ins, adherence) with the window's moments and the
 team's thresholds. A finder gets the team's active patients (a queryset, used as a subquery) and
 returns ``(patient_id, detail)`` pairs, the detail carrying the numbers behind the reason. Each runs a
 fixed number of queries, so the agenda's query count does not grow with the team.
@@ -27,6 +27,7 @@ from adherence import agenda as adherence_agenda
 from careplans import agenda as careplans_agenda
 from checkins import agenda as checkins_agenda
 from core.dates import day_month
+from routing import agenda as routing_agenda
 from screening import agenda as screening_agenda
 from teams.models import Patient
 
@@ -123,6 +124,13 @@ REASONS: tuple[Reason, ...] = (
         many="Distress rising on {n} screenings",
     ),
     Reason(
+        "review_overdue",
+        "Review overdue",
+        "a psychosocial review is unresolved past its due date",
+        lambda patients, w: routing_agenda.reviews_overdue_found(patients, day=w.day),
+        many="{n} reviews overdue",
+    ),
+    Reason(
         "exercise_low",
         "Exercise completion low",
         "home-exercise completion over the {adherence_days} days before this week is under {exercise_below}%",
@@ -150,6 +158,13 @@ REASONS: tuple[Reason, ...] = (
         "a milestone of the active plan is past its due date",
         lambda patients, w: careplans_agenda.milestones_overdue(patients, day=w.day),
         many="{n} milestones overdue",
+    ),
+    Reason(
+        "rescreen_missed",
+        "Re-screen missed",
+        "a follow-up screening is still not done after its due date",
+        lambda patients, w: routing_agenda.rescreens_missed_found(patients, day=w.day),
+        many="{n} re-screens missed",
     ),
     Reason(
         "no_checkin",
