@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 from careplans.models import CarePlan, Exercise
 from careplans.selectors import active_exercises
 from screening.instruments import INSTRUMENTS, Instrument
-from screening.models import Battery
+from screening.models import Battery, Timepoint
 from teams.models import Patient
 
 from .models import Cadence, Channel, CheckIn, OutboxMessage, Reminder, Schedule
@@ -136,6 +136,27 @@ def questionnaire_instruments(*, battery: Battery | None) -> list[Instrument]:
     return [INSTRUMENTS[code] for code in battery.instruments if code in INSTRUMENTS]
 
 
+def reminder_instruments(*, reminder: Reminder) -> list[Instrument]:
+    """The instruments a reminder's link asks: its battery's, then the follow-up screenings due when it
+    was sent (routing's re-screens) that the battery does not hold already; none twice."""
+    instruments = questionnaire_instruments(battery=reminder.battery)
+    codes = {instrument.code for instrument in instruments}
+    return instruments + [
+        INSTRUMENTS[code]
+        for code in dict.fromkeys(reminder.rescreen_instruments)
+        if code in INSTRUMENTS and code not in codes
+    ]
+
+
+def questionnaire_timepoint(*, reminder: Reminder, code: str) -> str:
+    """The timepoint an instrument of the link is recorded at: its battery's, or ad hoc for a follow-up
+    screening the battery does not hold."""
+    battery = reminder.battery
+    if battery is not None and code in battery.instruments:
+        return battery.timepoint
+    return Timepoint.ADHOC
+
+
 def unanswered_items(instrument: Instrument, answers: dict[str, Any]) -> list[int]:
     """The items still without an allowed answer. A patient answers every question (no prorating by
     link: a question left out on a phone is more often a slip than a choice)."""
@@ -182,7 +203,7 @@ def questionnaire_parts(*, reminder: Reminder) -> list[QuestionnairePart]:
     draft = reminder.questionnaire_draft or {}
     recorded = questionnaire_recorded(reminder=reminder)
     parts = []
-    for number, instrument in enumerate(questionnaire_instruments(battery=reminder.battery), 1):
+    for number, instrument in enumerate(reminder_instruments(reminder=reminder), 1):
         answers = draft.get(instrument.code) or {}
         missing = unanswered_items(instrument, answers)
         parts.append(QuestionnairePart(number, instrument, answers, missing, instrument.code in recorded))

@@ -24,6 +24,7 @@ from careplans.models import CarePlan
 from careplans.selectors import active_exercises, milestone_battery_due
 from core.dates import day
 from core.queue import enqueue_on_commit
+from routing.selectors import rescreen_instruments_due
 from screening.models import Alert, Battery, Screening, Timepoint
 from teams.models import Patient, User
 from teams.services import audited_save, patient_update
@@ -170,6 +171,15 @@ def due_battery(*, patient: Patient, today: date | None = None) -> Battery | Non
     return None
 
 
+def rescreens_carried(*, patient: Patient, today: date) -> list[str]:
+    """The follow-up screenings (routing's re-screens) a reminder sent ``today`` carries: those due by
+    today, missed ones too, while the patient consents to reminders. A result by the link completes them
+    (routing's receiver of the recorded result)."""
+    if not patient.consent_to_reminders:
+        return []
+    return rescreen_instruments_due(patient=patient, today=today)
+
+
 def _microseconds(moment: datetime) -> int:
     return (moment - EPOCH) // timedelta(microseconds=1)
 
@@ -198,12 +208,15 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
         token = secrets.token_urlsafe(32)
         reminder.token_hash = token_hash(token)
         reminder.expires_at = now + timedelta(hours=settings.CHECKIN_LINK_HOURS)
-        reminder.battery = due_battery(patient=reminder.patient, today=timezone.localdate(now))
+        today = timezone.localdate(now)
+        reminder.battery = due_battery(patient=reminder.patient, today=today)
+        reminder.rescreen_instruments = rescreens_carried(patient=reminder.patient, today=today)
         reminder.attempts += 1
         patient = reminder.patient
         link = settings.SITE_URL + reverse("checkin_form", kwargs={"token": token})
         stop = opt_out_link(reminder.schedule)
-        extra = " and some questions about how you are" if reminder.battery else ""
+        extra = " and some questions about how you are" if reminder.has_questionnaire else ""
+        pause = ", and you can pause and carry on later" if reminder.has_questionnaire else ""
         minutes = reminder_minutes(reminder=reminder)
         if reminder.channel == Channel.SMS:
             sms_send(
@@ -219,7 +232,7 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
                 message=(
                     f"Hello {patient.given_name},\n\nIt is time for your check-in{extra} with "
                     f"{settings.CLINIC_NAME}. It takes about {minutes_text(minutes)}"
-                    f"{', and you can pause and carry on later' if reminder.battery else ''}:\n\n{link}\n\n"
+                    f"{pause}:\n\n{link}\n\n"
                     f"The link works once and for {settings.CHECKIN_LINK_HOURS} hours.\n\n"
                     f"To stop these reminders: {stop}\n"
                 ),
@@ -242,7 +255,7 @@ def reminder_minutes(*, reminder: Reminder) -> int:
     """What the reminder may promise: the check-in's questions (one per exercise of the active plan
     among them) and every item of the questionnaire it opens, at selectors.SECONDS_PER_QUESTION each."""
     exercises = active_exercises(patient=reminder.patient).count()
-    items = sum(len(i.items) for i in selectors.questionnaire_instruments(battery=reminder.battery))
+    items = sum(len(i.items) for i in selectors.reminder_instruments(reminder=reminder))
     return selectors.minutes_to_answer(selectors.checkin_questions(exercises=exercises) + items)
 
 
@@ -284,7 +297,7 @@ def reminder_for_token(token: str, *, now: datetime | None = None) -> Reminder |
         return None
     if reminder.status == Reminder.Status.SENT:
         return reminder
-    questionnaire_open = reminder.battery_id is not None and reminder.questionnaire_completed_at is None
+    questionnaire_open = reminder.has_questionnaire and reminder.questionnaire_completed_at is None
     if reminder.status == Reminder.Status.COMPLETED and questionnaire_open:
         return reminder
     return None
@@ -354,19 +367,19 @@ def checkin_submit(*, reminder: Reminder, answers: dict[str, Any], exercises: di
     return checkin
 
 
-def _open_questionnaire(reminder: Reminder) -> tuple[Reminder, Battery]:
-    """The reminder locked, and its questionnaire if still to be answered; ValidationError if not."""
+def _open_questionnaire(reminder: Reminder) -> Reminder:
+    """The reminder locked, if its questionnaire is still to be answered; ValidationError if not."""
     reminder = (
         Reminder.objects.select_for_update(of=("self",))
         .select_related("patient", "battery")
         .get(pk=reminder.pk)
     )
-    if reminder.battery is None or reminder.questionnaire_completed_at is not None:
+    if not reminder.has_questionnaire or reminder.questionnaire_completed_at is not None:
         raise ValidationError("There is no questionnaire to answer on this link.")
-    return reminder, reminder.battery
+    return reminder
 
 
-def _questionnaire_record(*, reminder: Reminder, battery: Battery, code: str, answers: object) -> Screening:
+def _questionnaire_record(*, reminder: Reminder, code: str, answers: object) -> Screening:
     """One instrument of the link's questionnaire, scored exactly like a clinician's entry and marked
     self-completed; its alerts are raised by the screening app's own rules."""
     from screening.services import screening_record
@@ -374,7 +387,7 @@ def _questionnaire_record(*, reminder: Reminder, battery: Battery, code: str, an
     return screening_record(
         patient=reminder.patient,
         instrument_code=code,
-        timepoint=battery.timepoint,
+        timepoint=selectors.questionnaire_timepoint(reminder=reminder, code=code),
         answers=answers,
         entered_by=None,
         source=Screening.Source.PATIENT,
@@ -402,8 +415,8 @@ def questionnaire_part_save(
     The reminder's row stays locked throughout, so a double submit or a second tab records it once; a
     part recorded so is marked in the draft (``selectors.RECORDED_KEY``) and its answers no longer change.
     """
-    reminder, battery = _open_questionnaire(reminder)
-    instruments = selectors.questionnaire_instruments(battery=battery)
+    reminder = _open_questionnaire(reminder)
+    instruments = selectors.reminder_instruments(reminder=reminder)
     instrument = next((i for i in instruments if i.code == instrument_code), None)
     if instrument is None:
         raise ValidationError("That part is not in this questionnaire.")
@@ -419,9 +432,7 @@ def questionnaire_part_save(
     draft = {**reminder.questionnaire_draft, instrument.code: kept}
     complete = not selectors.unanswered_items(instrument, kept)
     if complete and _raises_safety_alert(code=instrument.code, answers=kept):
-        screening = _questionnaire_record(
-            reminder=reminder, battery=battery, code=instrument.code, answers=kept
-        )
+        screening = _questionnaire_record(reminder=reminder, code=instrument.code, answers=kept)
         draft[selectors.RECORDED_KEY] = {**recorded, instrument.code: screening.pk}
     reminder.questionnaire_draft = draft
     reminder.save(update_fields=["questionnaire_draft"])
@@ -437,12 +448,12 @@ def questionnaire_submit(
     already, as its page was saved, is not recorded again: the list holds those recorded now."""
     from screening.services import ScreeningInvalid
 
-    reminder, battery = _open_questionnaire(reminder)
+    reminder = _open_questionnaire(reminder)
     recorded = selectors.questionnaire_recorded(reminder=reminder)
     if answers_by_instrument is None:
         answers_by_instrument = {
             instrument.code: reminder.questionnaire_draft.get(instrument.code, {})
-            for instrument in selectors.questionnaire_instruments(battery=battery)
+            for instrument in selectors.reminder_instruments(reminder=reminder)
         }
     scored: list[Screening] = []
     errors: dict[str, Any] = {}
@@ -451,9 +462,7 @@ def questionnaire_submit(
             continue
         try:
             with transaction.atomic():
-                scored.append(
-                    _questionnaire_record(reminder=reminder, battery=battery, code=code, answers=answers)
-                )
+                scored.append(_questionnaire_record(reminder=reminder, code=code, answers=answers))
         except ScreeningInvalid as invalid:
             errors[code] = invalid.errors
     if errors:

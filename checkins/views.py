@@ -90,10 +90,10 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError:
             return _unavailable(request)
-        if reminder.battery_id:
+        if reminder.has_questionnaire:
             return redirect("checkin_questionnaire", token=token)
         return _thanks(request, reminder)
-    instruments = selectors.questionnaire_instruments(battery=reminder.battery)
+    instruments = selectors.reminder_instruments(reminder=reminder)
     questions = selectors.checkin_questions(exercises=len(exercises))
     return render(
         request,
@@ -126,7 +126,7 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     page answered with a safety item positive is sent as soon as it is saved (the team is alerted now);
     it then shows as sent, and the crisis numbers stay on every page after."""
     reminder = services.reminder_for_token(token)
-    if reminder is None or reminder.battery is None or reminder.status != Reminder.Status.COMPLETED:
+    if reminder is None or not reminder.has_questionnaire or reminder.status != Reminder.Status.COMPLETED:
         return _unavailable(request)
     parts = selectors.questionnaire_parts(reminder=reminder)
     if not parts:
