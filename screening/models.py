@@ -256,3 +256,19 @@ class AlertEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} escalation of alert {self.alert_id}"
+
+    @property
+    def reached_nobody(self) -> bool:
+        """The step came and nobody could be reached (nobody in its role with an email or a mobile):
+        recorded as done with no recipients, never as sent to someone."""
+        return self.sent_at is not None and not self.recipients
+
+    @property
+    def story(self) -> str:
+        """What the alert's story says of this step (its moment is shown beside it)."""
+        if self.reached_nobody:
+            if self.step == self.Step.LEAD:
+                return "No team lead to escalate to (none with an email or a mobile): on to clinic admins"
+            return "Nobody to escalate to: no clinic admin with an email or a mobile"
+        who = "the team lead" if self.step == self.Step.LEAD else "clinic admins"
+        return f"Escalated to {who} ({', '.join(self.recipients)})"

@@ -12,7 +12,7 @@ from teams import policy
 from teams.models import Patient, Team, User
 
 from .instruments import INSTRUMENTS, Change, Instrument, Overrides, change_between
-from .models import Alert, Battery, InstrumentSetting, ItemWording, Screening, Timepoint
+from .models import Alert, AlertEscalation, Battery, InstrumentSetting, ItemWording, Screening, Timepoint
 
 
 def instrument_overrides(code: str) -> Overrides | None:
@@ -248,6 +248,7 @@ def alert_history(*, patient: Patient, limit: int = ALERT_HISTORY_ROWS) -> list[
     return list(
         Alert.objects.filter(patient=patient)
         .select_related("screening", "acknowledged_by", "closed_by")
+        .prefetch_related(escalation_steps())
         .order_by("-opened_at", "-id")[:limit]
     )
 
@@ -338,7 +339,8 @@ def screening_for_patient(*, patient: Patient, screening_id: int) -> Screening |
                 queryset=Alert.objects.select_related("acknowledged_by", "closed_by").order_by(
                     "opened_at", "id"
                 ),
-            )
+            ),
+            escalation_steps("alerts__escalations"),
         )
         .first()
     )
@@ -367,3 +369,17 @@ def questionnaire_responses(*, patient: Patient) -> QuerySet[Screening]:
 def questionnaire_response(*, screening_id: int) -> Screening:
     """One result as ``questionnaire_responses`` gives them; raises Screening.DoesNotExist."""
     return _screenings_marked_superseded().get(pk=screening_id)
+
+
+# --- escalation ---
+
+
+def escalation_steps(lookup: str = "escalations") -> Prefetch:
+    """The steps of an alert's escalation that happened (to the team lead, to clinic admins, or nobody to
+    reach), in order, as ``alert.escalation_story``: one query for any number of alerts. ``lookup``
+    reaches the alerts' escalations from the rows fetched (``"alerts__escalations"`` from results)."""
+    return Prefetch(
+        lookup,
+        queryset=AlertEscalation.objects.filter(sent_at__isnull=False).order_by("step"),
+        to_attr="escalation_story",
+    )

@@ -15,6 +15,7 @@ from core.queue import enqueue_on_commit
 from teams.models import Discipline, Membership, Patient, User
 from teams.services import audited_save
 
+from .escalation import escalation_start_now
 from .instruments import Instrument, Score, ScoringError, get_instrument, score
 from .models import Alert, Screening, Timepoint
 from .selectors import instrument_overrides
@@ -94,19 +95,10 @@ def screening_score(*, instrument_code: str, answers: object) -> tuple[Instrumen
         raise ScreeningInvalid({"answers": dict(error.errors)}) from None
 
 
-def _review_pending(screening: Screening) -> bool:
-    """A review of this patient on this instrument is still open: it covers the newer result too.
-
-    Urgent alerts are never merged like this: each one needs its own closed loop.
-    """
-    return (
-        Alert.objects.unresolved()
-        .filter(patient=screening.patient, kind=Alert.Kind.REVIEW, screening__instrument=screening.instrument)
-        .exists()
-    )
-
-
 def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]:
+    """The urgent safety alert a result raises. A high result no longer opens a review alert: the routing
+    rules open an owned review instead (``routing.services.reviews_open_for``, on ``screening_recorded``).
+    Urgent alerts are never merged: each one needs its own closed loop."""
     opened = []
     if "safety" in screening.flags:
         opened.append(
@@ -115,16 +107,6 @@ def _alerts_open(*, screening: Screening, instrument: Instrument) -> list[Alert]
                 screening=screening,
                 kind=Alert.Kind.URGENT,
                 reason=f"{instrument.code}: self-harm item answered at or above 1",
-            )
-        )
-    if "high" in screening.flags and instrument.opens_review and not _review_pending(screening):
-        band = f" ({screening.band})" if screening.band else ""
-        opened.append(
-            Alert(
-                patient=screening.patient,
-                screening=screening,
-                kind=Alert.Kind.REVIEW,
-                reason=f"{instrument.code} {screening.total}{band}: high {instrument.domain}",
             )
         )
     if not opened:
@@ -347,7 +329,10 @@ def alert_close(*, alert: Alert, user: User, action_taken: str) -> Alert:
 
 
 def alert_notify_send(*, alert_id: int) -> bool:
-    """Email the team's psychologists and lead about an urgent alert, once. True if sent now."""
+    """Email the team's psychologists and lead about an urgent alert, once. True if sent now.
+
+    With nobody to email the alert is not "notified": it stays unnotified and escalates at once
+    (``screening.escalation``: the team lead's step falls due now, by SMS too)."""
     with transaction.atomic():
         alert = Alert.objects.select_for_update().select_related("patient__team").get(pk=alert_id)
         if alert.notified_at is not None:
@@ -364,6 +349,9 @@ def alert_notify_send(*, alert_id: int) -> bool:
                 .values_list("email", flat=True)
             )
         )
+        if not recipients:
+            escalation_start_now(alert=alert)
+            return False
         link = settings.SITE_URL + reverse("patient_overview", kwargs={"patient_id": alert.patient_id})
         # No patient details in the email: the link leads to the record behind login and the access check.
         send_mail(

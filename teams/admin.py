@@ -26,12 +26,15 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["discipline", "is_clinic_admin", "is_active", "teams"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("Clinic", {"fields": ("discipline", "is_clinic_admin")}),
+        ("Clinic", {"fields": ("discipline", "is_clinic_admin", "mobile")}),
     )
 
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        ("Clinic", {"fields": ("first_name", "last_name", "email", "discipline", "is_clinic_admin")}),
+        (
+            "Clinic",
+            {"fields": ("first_name", "last_name", "email", "mobile", "discipline", "is_clinic_admin")},
+        ),
     )
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -62,8 +65,10 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name"]
+    list_display = ["name", "alert_ack_minutes"]
     search_fields = ["name"]
+    # Minutes of opening hours before an unacknowledged urgent alert escalates (empty: ALERT_ACK_MINUTES).
+    fields = ["name", "alert_ack_minutes"]
     inlines = [MembershipInline]
 
 

@@ -22,6 +22,8 @@ from core.calendar import weekly_next
 from .models import Discipline, Language, Membership, Patient, Team, User
 
 DEMO_PASSWORD = "rehabcare-demo"
+# Where an urgent alert's escalation reaches the lead and the clinic admin by SMS (the outbox, in the demo).
+DEMO_MOBILES = {"lead": "+447400200001", "admin": "+447400200002"}
 
 # username, first name, last name, discipline, team, role
 STAFF = [
@@ -123,6 +125,7 @@ def demo_people_seed(calendar: DemoCalendar, *, patients: int = 40) -> dict[str,
             "email": "admin@clinic.example",
             "discipline": Discipline.OTHER,
             "is_clinic_admin": True,
+            "mobile": DEMO_MOBILES["admin"],
             "is_staff": True,
             "is_superuser": True,
         },
@@ -140,6 +143,7 @@ def demo_people_seed(calendar: DemoCalendar, *, patients: int = 40) -> dict[str,
                 "last_name": last,
                 "discipline": discipline,
                 "email": f"{username}@clinic.example",
+                "mobile": DEMO_MOBILES.get(username, ""),
             },
         )
         if created:
