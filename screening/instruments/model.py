@@ -21,6 +21,26 @@ PRORATED_FLAG = "prorated"
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a published number comes from: the paper, and the people it was found in.
+
+    ``derivation`` says how the number follows from the paper when it is computed rather than read off
+    (a reliable change from a published SD and reliability). A number without a source is refused.
+    """
+
+    citation: str
+    population: str
+    derivation: str = ""
+
+    @property
+    def short(self) -> str:
+        """The first author and year, for a label: "Monticone 2022"."""
+        author = self.citation.split(" ", 1)[0].rstrip(",")
+        year = next((word[:4] for word in self.citation.replace(";", " ").split() if word[:4].isdigit()), "")
+        return f"{author} {year}".strip()
+
+
+@dataclass(frozen=True)
 class Answer:
     """One answer an item offers: what is keyed in, its label, and what it adds to sums."""
 
@@ -113,6 +133,13 @@ def _in_range(value: int, low: int | None, high: int | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
+def _unsourced(what: str, source: Source | None) -> Iterator[str]:
+    if source is None:
+        yield f"{what} has no source"
+    elif not source.citation.strip() or not source.population.strip():
+        yield f"the source of {what} needs a citation and a population"
+
+
 def _describe_range(low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
         return f"{low}–{high}"
@@ -135,6 +162,8 @@ class BandRule:
     low: int | None = None
     high: int | None = None
     subscale: str | None = None
+    # None: the instrument's ``cutoff_source`` (one paper defines all its cut-offs).
+    source: Source | None = None
 
     @property
     def unconditional(self) -> bool:
@@ -165,6 +194,8 @@ class FlagRule:
     subscale: str | None = None
     item: int | None = None
     band: str | None = None
+    # None: the instrument's ``cutoff_source``.
+    source: Source | None = None
 
     def matches(
         self, *, total: int, subscales: Mapping[str, int], item_scores: Mapping[int, int], band: str | None
@@ -193,12 +224,73 @@ class FlagRule:
         return f"{self.flag} when {on} {_describe_range(self.low, self.high)}"
 
 
+def _describe_baseline(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"for a baseline of {low}–{high}"
+    if low is not None:
+        return f"for a baseline of {low} or more"
+    if high is not None:
+        return f"for a baseline below {high + 1}"
+    return "for any baseline"
+
+
 @dataclass(frozen=True)
+class BaselineMCID:
+    """An MCID found for patients whose earlier score (the baseline of the pair compared) lies in
+    ``low``..``high`` (inclusive, None for open): the literature finds larger MCIDs at worse baselines."""
+
+    mcid: Decimal
+    low: int | None = None
+    high: int | None = None
+    source: Source | None = None
+
+    def applies(self, baseline: int) -> bool:
+        return _in_range(baseline, self.low, self.high)
+
+    @property
+    def describe(self) -> str:
+        return _describe_baseline(self.low, self.high)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChangeThresholds:
-    """Published change thresholds in points: minimal clinically important difference, reliable change."""
+    """Published change thresholds in points, each with its source.
+
+    ``mcid`` (minimal clinically important difference) applies unless one of ``mcid_by_baseline`` covers
+    the baseline; ``rc`` is the reliable change, 1.96 × SD × √2 × √(1 − r) (Jacobson & Truax 1991), with
+    the SD and r named in ``rc_source.derivation``.
+    """
 
     mcid: Decimal
     rc: Decimal
+    mcid_source: Source | None = None
+    rc_source: Source | None = None
+    mcid_by_baseline: tuple[BaselineMCID, ...] = ()
+
+    def mcid_for(self, baseline: int | None) -> tuple[Decimal, Source | None, str]:
+        """(MCID, its source, the baseline condition it was found under, "" if none) for a baseline."""
+        if baseline is not None:
+            for rule in self.mcid_by_baseline:
+                if rule.applies(baseline):
+                    return rule.mcid, rule.source, rule.describe
+        return self.mcid, self.mcid_source, ""
+
+
+@dataclass(frozen=True)
+class ClinicalRange:
+    """The totals that count as "in the clinical range" (Jacobson & Truax's criterion for recovery): a
+    reliable improvement that leaves it is a reliable recovery."""
+
+    low: int | None = None
+    high: int | None = None
+    source: Source | None = None
+
+    def contains(self, total: int) -> bool:
+        return _in_range(total, self.low, self.high)
+
+    @property
+    def describe(self) -> str:
+        return f"total {_describe_range(self.low, self.high)}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,6 +308,10 @@ class Instrument:
     flags: tuple[FlagRule, ...] = ()
     higher_is_better: bool
     thresholds: ChangeThresholds | None
+    # The source of every band and flag cut-off that names none of its own.
+    cutoff_source: Source | None = None
+    # Where the instrument's clinical range lies; None: no published one (a clinic cut-off may stand in).
+    clinical_range: ClinicalRange | None = None
     min_total: int
     max_total: int
     licence: str
@@ -252,6 +348,18 @@ class Instrument:
         if self.max_prorated_missing:
             names.add(PRORATED_FLAG)
         return frozenset(names)
+
+    def rule_source(self, rule: BandRule | FlagRule) -> Source | None:
+        return rule.source or self.cutoff_source
+
+    @property
+    def sourced_bands(self) -> list[tuple[BandRule, Source | None]]:
+        """Each band rule with its source, for the instrument page."""
+        return [(rule, self.rule_source(rule)) for rule in self.bands]
+
+    @property
+    def sourced_flags(self) -> list[tuple[FlagRule, Source | None]]:
+        return [(rule, self.rule_source(rule)) for rule in self.flags]
 
     @property
     def publishes_high_flag(self) -> bool:
@@ -296,8 +404,38 @@ class Instrument:
         yield from self._band_problems()
         yield from self._flag_problems()
         yield from self._prorating_problems()
-        if self.thresholds is not None and (self.thresholds.mcid <= 0 or self.thresholds.rc <= 0):
+        yield from self._source_problems()
+        yield from self._threshold_problems()
+        if self.clinical_range is not None:
+            yield from self._range_problems(
+                "the clinical range", None, self.clinical_range.low, self.clinical_range.high
+            )
+
+    def _source_problems(self) -> Iterator[str]:
+        for rule in self.bands:
+            yield from _unsourced(f"band {rule.label!r}", self.rule_source(rule))
+        for flag in self.flags:
+            yield from _unsourced(f"flag rule {flag.flag!r}", self.rule_source(flag))
+        if self.clinical_range is not None:
+            yield from _unsourced("the clinical range", self.clinical_range.source)
+
+    def _threshold_problems(self) -> Iterator[str]:
+        thresholds = self.thresholds
+        if thresholds is None:
+            return
+        values = [thresholds.mcid, thresholds.rc, *(rule.mcid for rule in thresholds.mcid_by_baseline)]
+        if any(value <= 0 for value in values):
             yield "change thresholds must be positive"
+        yield from _unsourced("the MCID", thresholds.mcid_source)
+        yield from _unsourced("the reliable change", thresholds.rc_source)
+        for rule in thresholds.mcid_by_baseline:
+            yield from _unsourced(f"the MCID {rule.describe}", rule.source)
+            yield from self._range_problems(f"the MCID {rule.describe}", None, rule.low, rule.high)
+        for total in range(self.min_total, self.max_total + 1):
+            covering = [rule for rule in thresholds.mcid_by_baseline if rule.applies(total)]
+            if len(covering) > 1:
+                yield f"MCIDs by baseline overlap at {total}"
+                break
 
     def _item_problems(self) -> Iterator[str]:
         if not self.items:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .model import HIGH_FLAG, PRORATED_FLAG, Answer, Instrument
+from .model import HIGH_FLAG, PRORATED_FLAG, Answer, ClinicalRange, Instrument, Source
 
 # Mapping is invariant in its key type, so spell out the key types callers use.
 AnswerSet = Mapping[str, object] | Mapping[int, object] | Mapping[str | int, object]
@@ -31,6 +31,12 @@ class Overrides:
     high_cutoff: int | None = None
     mcid: Decimal | None = None
     rc: Decimal | None = None
+    # Where the clinic's values come from (the setting requires it once any value is set).
+    source: str = ""
+
+    @property
+    def as_source(self) -> Source:
+        return Source(citation=self.source or "Not given", population="the clinic's own setting")
 
 
 @dataclass(frozen=True)
@@ -46,11 +52,45 @@ class Score:
 
 @dataclass(frozen=True)
 class Change:
+    """How a total moved between two results, and by which thresholds that was judged.
+
+    ``label`` is one of "reliable improvement", "reliable recovery" (a reliable improvement out of the
+    clinical range), "reliable deterioration", "clinically important improvement/deterioration, within
+    measurement error" (at least the MCID but less than the reliable change), "no reliable change", or
+    None when a threshold is missing.
+    """
+
     delta: int
     direction: str
     reliable: bool
     clinically_important: bool
     label: str | None
+    recovered: bool = False
+    mcid: Decimal | None = None
+    mcid_source: Source | None = None
+    # The baseline the MCID was found for ("for a baseline of 30 or more"), "" when it holds for any.
+    mcid_condition: str = ""
+    rc: Decimal | None = None
+    rc_source: Source | None = None
+
+    @property
+    def mcid_note(self) -> str:
+        """Which MCID was applied, e.g. "MCID 11 for a baseline of 30 or more (Monticone 2022)"."""
+        if self.mcid is None:
+            return ""
+        words = [f"MCID {self.mcid.normalize():f}"]
+        if self.mcid_condition:
+            words.append(self.mcid_condition)
+        if self.mcid_source is not None:
+            words.append(f"({self.mcid_source.short})")
+        return " ".join(words)
+
+    @property
+    def rc_note(self) -> str:
+        if self.rc is None:
+            return ""
+        cited = f" ({self.rc_source.short})" if self.rc_source is not None else ""
+        return f"reliable change {self.rc.normalize():f}{cited}"
 
 
 def score(instrument: Instrument, answers: AnswerSet, *, overrides: Overrides | None = None) -> Score:
@@ -90,19 +130,58 @@ def score(instrument: Instrument, answers: AnswerSet, *, overrides: Overrides | 
     )
 
 
-def thresholds_in_force(
-    instrument: Instrument, overrides: Overrides | None = None
-) -> tuple[Decimal | None, Decimal | None]:
-    """(MCID, reliable change) as judged: a clinic's override where it set one, else the published value,
-    else None."""
+@dataclass(frozen=True)
+class ThresholdInForce:
+    """One change threshold as judged, with its source and, for an MCID, the baseline it applies to."""
+
+    value: Decimal
+    source: Source
+    condition: str = ""
+    by_clinic: bool = False
+
+
+def mcid_in_force(
+    instrument: Instrument, overrides: Overrides | None = None, *, baseline: int | None = None
+) -> ThresholdInForce | None:
+    """The MCID that judges a change from ``baseline``: a clinic's own where it set one, else the
+    published one for that baseline (or the general one), else None."""
+    if overrides is not None and overrides.mcid is not None:
+        return ThresholdInForce(overrides.mcid, overrides.as_source, by_clinic=True)
+    if instrument.thresholds is None:
+        return None
+    value, source, condition = instrument.thresholds.mcid_for(baseline)
+    # An instrument is refused at import without a source, so this is never the fallback in practice.
+    return ThresholdInForce(value, source or Source("Not given", "unknown"), condition)
+
+
+def rc_in_force(instrument: Instrument, overrides: Overrides | None = None) -> ThresholdInForce | None:
+    if overrides is not None and overrides.rc is not None:
+        return ThresholdInForce(overrides.rc, overrides.as_source, by_clinic=True)
     published = instrument.thresholds
-    mcid = overrides.mcid if overrides is not None and overrides.mcid is not None else None
-    rc = overrides.rc if overrides is not None and overrides.rc is not None else None
-    if mcid is None and published is not None:
-        mcid = published.mcid
-    if rc is None and published is not None:
-        rc = published.rc
-    return mcid, rc
+    if published is None:
+        return None
+    return ThresholdInForce(published.rc, published.rc_source or Source("Not given", "unknown"))
+
+
+def thresholds_in_force(
+    instrument: Instrument, overrides: Overrides | None = None, *, baseline: int | None = None
+) -> tuple[Decimal | None, Decimal | None]:
+    """(MCID, reliable change) as judged: a clinic's override where it set one, else the published value
+    (the MCID for ``baseline`` where the literature gives one by baseline), else None."""
+    mcid = mcid_in_force(instrument, overrides, baseline=baseline)
+    rc = rc_in_force(instrument, overrides)
+    return (mcid.value if mcid else None), (rc.value if rc else None)
+
+
+def clinical_range_in_force(
+    instrument: Instrument, overrides: Overrides | None = None
+) -> ClinicalRange | None:
+    """The instrument's published clinical range, else the range a clinic's "high" cut-off draws."""
+    if instrument.clinical_range is not None:
+        return instrument.clinical_range
+    if overrides is not None and overrides.high_cutoff is not None:
+        return ClinicalRange(low=overrides.high_cutoff, source=overrides.as_source)
+    return None
 
 
 def change_between(
@@ -110,8 +189,11 @@ def change_between(
 ) -> Change:
     """How a total moved between two administrations, judged against the change thresholds.
 
+    The MCID is the one for the earlier score's baseline where the literature gives them by baseline.
     A clinic's overrides replace the published thresholds one by one; if either is still missing the
-    change gets no label, and the flag for the missing threshold stays False.
+    change gets no label, and the flag for the missing threshold stays False. A change of at least the
+    MCID that is not also reliable says so ("within measurement error"); a reliable improvement that
+    leaves the clinical range is a reliable recovery (Jacobson & Truax 1991).
     """
     delta = later - earlier
     if delta == 0:
@@ -120,17 +202,28 @@ def change_between(
         direction = "improvement"
     else:
         direction = "deterioration"
-    mcid, rc = thresholds_in_force(instrument, overrides)
+    mcid = mcid_in_force(instrument, overrides, baseline=earlier)
+    rc = rc_in_force(instrument, overrides)
     # No change is never a reliable one, even against a threshold a clinic set to 0.
-    reliable = rc is not None and delta != 0 and abs(delta) >= rc
-    clinically_important = mcid is not None and delta != 0 and abs(delta) >= mcid
+    reliable = rc is not None and delta != 0 and abs(delta) >= rc.value
+    clinically_important = mcid is not None and delta != 0 and abs(delta) >= mcid.value
+    clinical = clinical_range_in_force(instrument, overrides)
+    recovered = (
+        reliable
+        and direction == "improvement"
+        and clinical is not None
+        and clinical.contains(earlier)
+        and not clinical.contains(later)
+    )
     label: str | None
     if mcid is None or rc is None:
         label = None
+    elif recovered:
+        label = "reliable recovery"
     elif reliable:
         label = f"reliable {direction}"
     elif clinically_important:
-        label = f"clinically important {direction}"
+        label = f"clinically important {direction}, within measurement error"
     else:
         label = "no reliable change"
     return Change(
@@ -139,6 +232,12 @@ def change_between(
         reliable=reliable,
         clinically_important=clinically_important,
         label=label,
+        recovered=recovered,
+        mcid=mcid.value if mcid else None,
+        mcid_source=mcid.source if mcid else None,
+        mcid_condition=mcid.condition if mcid else "",
+        rc=rc.value if rc else None,
+        rc_source=rc.source if rc else None,
     )
 
 

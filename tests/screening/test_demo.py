@@ -29,7 +29,8 @@ def test_demo_has_intake_and_milestones_with_varied_trajectories_and_one_safety_
             .values_list("total", flat=True)
         )
         change = change_between(phq9, totals[0], totals[-1])
-        directions.add(change.label)
+        # A reliable improvement out of the clinical range reads "reliable recovery" (issue 19).
+        directions.add("reliable improvement" if change.recovered else change.label)
     assert {"reliable improvement", "reliable deterioration", "no reliable change"} <= directions
 
     urgent = Alert.objects.filter(kind=Alert.Kind.URGENT)

@@ -24,7 +24,7 @@ from screening.instruments import (
     get_instrument,
     score,
 )
-from screening.instruments.model import item, scale
+from screening.instruments.model import Source, item, scale
 
 # --- The published layout, and answer sets built from it -------------------------------------------------
 
@@ -393,6 +393,7 @@ def test_first_matching_band_wins_even_when_a_later_rule_also_matches() -> None:
             BandRule("high risk", subscale="first", low=1),
             BandRule("medium risk"),
         ),
+        cutoff_source=Source("A test", "nobody"),
         higher_is_better=False,
         thresholds=None,
         min_total=0,
@@ -519,45 +520,71 @@ def test_overrides_without_a_cutoff_change_no_flags() -> None:
     ("code", "earlier", "later", "overrides", "label"),
     [
         ("PHQ-9", 20, 14, None, "reliable improvement"),
-        ("PHQ-9", 20, 15, None, "clinically important improvement"),
+        ("PHQ-9", 20, 15, None, "clinically important improvement, within measurement error"),
         ("PHQ-9", 20, 16, None, "no reliable change"),
         ("PHQ-9", 10, 16, None, "reliable deterioration"),
-        ("PHQ-9", 10, 15, None, "clinically important deterioration"),
+        ("PHQ-9", 10, 15, None, "clinically important deterioration, within measurement error"),
         ("PHQ-9", 10, 10, None, "no reliable change"),
-        ("GAD-7", 12, 8, None, "reliable improvement"),
+        ("GAD-7", 18, 12, None, "reliable improvement"),
+        ("GAD-7", 12, 6, None, "reliable recovery"),
+        ("GAD-7", 12, 7, None, "clinically important improvement, within measurement error"),
+        ("GAD-7", 12, 8, None, "clinically important improvement, within measurement error"),
         ("GAD-7", 12, 9, None, "no reliable change"),
-        ("GAD-7", 8, 12, None, "reliable deterioration"),
-        # PCS: 12.8 points is reliable, 8 clinically important.
-        ("PCS", 40, 27, None, "reliable improvement"),
-        ("PCS", 40, 28, None, "clinically important improvement"),
-        ("PCS", 40, 32, None, "clinically important improvement"),
+        ("GAD-7", 14, 4, None, "reliable recovery"),
+        ("GAD-7", 8, 14, None, "reliable deterioration"),
+        ("GAD-7", 8, 13, None, "clinically important deterioration, within measurement error"),
+        # PCS: 12.8 points is reliable; from a baseline of 30 or more 11 points are clinically important.
+        ("PCS", 45, 32, None, "reliable improvement"),
+        ("PCS", 40, 27, None, "reliable recovery"),
+        ("PCS", 40, 28, None, "clinically important improvement, within measurement error"),
+        ("PCS", 40, 29, None, "clinically important improvement, within measurement error"),
+        ("PCS", 40, 30, None, "no reliable change"),
         ("PCS", 40, 33, None, "no reliable change"),
         ("PCS", 27, 40, None, "reliable deterioration"),
         ("TSK-11", 30, 23, None, "reliable improvement"),
-        ("TSK-11", 30, 24, None, "clinically important improvement"),
-        ("TSK-11", 30, 26, None, "clinically important improvement"),
+        ("TSK-11", 30, 24, None, "clinically important improvement, within measurement error"),
+        ("TSK-11", 30, 26, None, "clinically important improvement, within measurement error"),
         ("TSK-11", 30, 27, None, "no reliable change"),
-        ("TSK-17", 40, 31, None, "reliable improvement"),
-        ("TSK-17", 40, 32, None, "clinically important improvement"),
+        ("TSK-17", 48, 39, None, "reliable improvement"),
+        ("TSK-17", 40, 31, None, "reliable recovery"),
+        ("TSK-17", 40, 32, None, "clinically important improvement, within measurement error"),
         ("TSK-17", 40, 37, None, "no reliable change"),
         ("TSK-17", 31, 40, None, "reliable deterioration"),
-        ("ISI", 20, 13, None, "reliable improvement"),
-        ("ISI", 20, 14, None, "clinically important improvement"),
-        ("ISI", 20, 15, None, "no reliable change"),
+        # ISI: 3.3 points is reliable (below the MCID of 6), 15 and above is clinical insomnia.
+        ("ISI", 20, 16, None, "reliable improvement"),
+        ("ISI", 20, 17, None, "no reliable change"),
+        ("ISI", 20, 14, None, "reliable recovery"),
         ("ISI", 13, 20, None, "reliable deterioration"),
         # PSEQ: higher is better, so a rise is the improvement.
         ("PSEQ", 20, 31, Overrides(mcid=Decimal(9), rc=Decimal(11)), "reliable improvement"),
-        ("PSEQ", 20, 29, Overrides(mcid=Decimal(9), rc=Decimal(11)), "clinically important improvement"),
+        (
+            "PSEQ",
+            20,
+            29,
+            Overrides(mcid=Decimal(9), rc=Decimal(11)),
+            "clinically important improvement, within measurement error",
+        ),
         ("PSEQ", 20, 28, Overrides(mcid=Decimal(9), rc=Decimal(11)), "no reliable change"),
         ("PSEQ", 31, 20, Overrides(mcid=Decimal(9), rc=Decimal(11)), "reliable deterioration"),
         # Overrides replace thresholds one at a time.
-        ("PHQ-9", 20, 17, Overrides(mcid=Decimal(3)), "clinically important improvement"),
+        (
+            "PHQ-9",
+            20,
+            17,
+            Overrides(mcid=Decimal(3)),
+            "clinically important improvement, within measurement error",
+        ),
         ("PHQ-9", 20, 14, Overrides(mcid=Decimal(3)), "reliable improvement"),
-        ("PHQ-9", 20, 14, Overrides(rc=Decimal(10)), "clinically important improvement"),
+        (
+            "PHQ-9",
+            20,
+            14,
+            Overrides(rc=Decimal(10)),
+            "clinically important improvement, within measurement error",
+        ),
         ("STarT-Back", 8, 2, Overrides(mcid=Decimal(2), rc=Decimal(3)), "reliable improvement"),
         # No thresholds, or only one of them: no label.
         ("PHQ-4", 12, 0, None, None),
-        ("PSEQ", 10, 60, None, None),
         ("STarT-Back", 9, 0, None, None),
         ("OMPSQ-SF", 90, 10, None, None),
         ("PHQ-4", 12, 0, Overrides(mcid=Decimal(3)), None),
@@ -573,7 +600,11 @@ def test_change_label(
 def test_change_reports_delta_direction_and_both_thresholds() -> None:
     phq9 = get_instrument("PHQ-9")
     assert change_between(phq9, 20, 15) == _change(
-        -5, "improvement", reliable=False, important=True, label="clinically important improvement"
+        -5,
+        "improvement",
+        reliable=False,
+        important=True,
+        label="clinically important improvement, within measurement error",
     )
     assert change_between(phq9, 10, 16) == _change(
         6, "deterioration", reliable=True, important=True, label="reliable deterioration"
@@ -607,8 +638,18 @@ def test_no_change_is_not_reliable_even_with_a_zero_threshold() -> None:
 
 
 def _change(delta: int, direction: str, *, reliable: bool, important: bool, label: str | None):
+    thresholds = get_instrument("PHQ-9").thresholds
+    assert thresholds is not None
     return Change(
-        delta=delta, direction=direction, reliable=reliable, clinically_important=important, label=label
+        delta=delta,
+        direction=direction,
+        reliable=reliable,
+        clinically_important=important,
+        label=label,
+        mcid=thresholds.mcid,
+        mcid_source=thresholds.mcid_source,
+        rc=thresholds.rc,
+        rc_source=thresholds.rc_source,
     )
 
 
@@ -760,13 +801,13 @@ def test_only_pseq_and_isi_do_not_open_a_review_and_only_pseq_is_higher_is_bette
     ("code", "mcid", "rc"),
     [
         ("PHQ-9", "5", "6"),
-        ("GAD-7", "4", "4"),
+        ("GAD-7", "4", "5.59"),
         ("PCS", "8", "12.8"),
         ("TSK-11", "4", "7.0"),
         ("TSK-17", "4", "8.8"),
-        ("ISI", "6", "7.0"),
+        ("ISI", "6", "3.3"),
         ("PHQ-4", None, None),
-        ("PSEQ", None, None),
+        ("PSEQ", "5.5", "17.3"),
         ("STarT-Back", None, None),
         ("OMPSQ-SF", None, None),
     ],
