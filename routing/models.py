@@ -12,13 +12,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from careplans.catalogue import InterventionCode
+from careplans.catalogue import CATALOGUE, InterventionCode
 from careplans.models import Milestone, Responsibility
+from screening.instruments import INSTRUMENTS
+from screening.instruments.model import HIGH_FLAG
 from screening.models import Screening
 from teams.models import Discipline, Patient
 
@@ -76,6 +81,81 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A rule that could never fire, or fires on something the instrument does not have, is refused
+        with a message on the field at fault."""
+        errors: dict[str, list[str]] = {}
+        instrument = INSTRUMENTS.get(self.instrument)
+        if instrument is None:
+            known = ", ".join(INSTRUMENTS)
+            raise ValidationError(
+                {"instrument": [f"Unknown instrument {self.instrument!r}: one of {known}."]}
+            )
+        subscales = [subscale.name for subscale in instrument.subscales]
+        if self.condition == Condition.FLAG:
+            # "high" always exists: a clinic's cut-off adds it even where the definition has no rule.
+            flags = sorted(instrument.flag_names | {HIGH_FLAG})
+            if self.flag not in flags:
+                errors["flag"] = [f"{instrument.code} raises these flags: {', '.join(flags)}."]
+        elif self.flag:
+            errors["flag"] = ["Only a flag condition names a flag."]
+        if self.condition == Condition.BAND:
+            if self.band not in instrument.band_labels:
+                bands = ", ".join(instrument.band_labels) or "none"
+                errors["band"] = [f"{instrument.code}'s bands are: {bands}."]
+        elif self.band:
+            errors["band"] = ["Only a band condition names a band."]
+        if self.condition == Condition.SCORE:
+            if self.subscale and self.subscale not in subscales:
+                named = ", ".join(subscales) or "none"
+                errors["subscale"] = [f"{instrument.code}'s subscales are: {named}."]
+            elif self.low is None and self.high is None:
+                errors["low"] = ["Give the range: from, to, or both."]
+            else:
+                bounds = (
+                    instrument.subscale_range(self.subscale)
+                    if self.subscale
+                    else (instrument.min_total, instrument.max_total)
+                )
+                for name in ("low", "high"):
+                    value = getattr(self, name)
+                    if value is not None and not bounds[0] <= value <= bounds[1]:
+                        errors[name] = [f"Outside the possible scores, {bounds[0]}–{bounds[1]}."]
+                if self.low is not None and self.high is not None and self.low > self.high:
+                    errors.setdefault("high", []).append("The range ends below where it starts.")
+        elif self.subscale or self.low is not None or self.high is not None:
+            errors["low"] = ["Only a range condition takes a subscale and a range."]
+        if self.condition == Condition.DETERIORATION and instrument.thresholds is None:
+            errors["condition"] = [f"{instrument.code} has no published reliable-change value to judge by."]
+        unknown = [code for code in self.interventions if code not in CATALOGUE]
+        if unknown:
+            errors["interventions"] = [f"Not in the intervention catalogue: {', '.join(unknown)}."]
+        if self.support_discipline and self.support_discipline == self.discipline:
+            errors["support_discipline"] = ["Support comes from another discipline than the owner's."]
+        if errors:
+            raise ValidationError(errors)
+
+    def matches(self, *, total: int, subscales: dict[str, int], band: str | None, flags: list[str]) -> bool:
+        """Whether a result meets this rule's band, flag or range (a deterioration needs two results:
+        see ``routing.services``)."""
+        if self.condition == Condition.FLAG:
+            return self.flag in flags
+        if self.condition == Condition.BAND:
+            return band == self.band
+        if self.condition == Condition.SCORE:
+            value = subscales.get(self.subscale) if self.subscale else total
+            return (
+                value is not None
+                and (self.low is None or value >= self.low)
+                and (self.high is None or value <= self.high)
+            )
+        return False
+
+    @property
+    def urgency(self) -> tuple[int, int, int]:
+        """Most urgent first: sooner due, then the admin's order."""
+        return (self.due_days, self.position, self.pk or 0)
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -145,6 +225,18 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.reason} for {self.patient_id} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("review_detail", kwargs={"patient_id": self.patient_id, "review_id": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.RESOLVED
+
+    @property
+    def overdue(self) -> bool:
+        """Unresolved past its due day, in the clinic's time zone."""
+        return self.is_open and self.due_on < timezone.localdate()
 
 
 class RescreenQuerySet(models.QuerySet):

@@ -168,6 +168,20 @@ def may_read_outbox(user: Any) -> bool:
     return is_clinic_admin(user)
 
 
+# Psychosocial reviews (routing) -----------------------------------------------------------------------
+
+
+def may_work_review(user: Any, review: Any) -> bool:
+    """Start, reassign or resolve a review: anyone of the patient's team (or a clinic admin), not only its
+    owner, so a colleague covers an absence; emergency access reads only."""
+    return may_change_patient(user, review.patient)
+
+
+def may_own_review(candidate: Any, patient: Patient) -> bool:
+    """Who a review may be assigned to: an active member of the patient's current team."""
+    return is_active_staff(candidate) and is_member(candidate, patient.team_id)
+
+
 # Accounts ---------------------------------------------------------------------------------------------
 
 

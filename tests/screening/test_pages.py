@@ -158,8 +158,12 @@ def test_alert_of_another_patient_cannot_be_reached_through_this_one(login, clin
 def test_review_queue_lists_unresolved_alerts_of_the_users_teams(
     login, clinician, colleague, outsider, patient, south_patient
 ):
-    record(patient, clinician, answers=phq9(3, 3, 3, 3))
-    record(south_patient, outsider, answers=phq9(3, 3, 3, 3))
+    # Review alerts from before the routing rules stay in the queue until closed.
+    for who, by in ((patient, clinician), (south_patient, outsider)):
+        screening = record(who, by, answers=phq9(3, 3, 3, 3))
+        Alert.objects.create(
+            patient=who, screening=screening, kind=Alert.Kind.REVIEW, reason="PHQ-9 12: high"
+        )
     page = login(colleague).get(reverse("alert_queue"))
     assert [a.patient for a in page.context["page"]] == [patient]
     assert "Psychosocial review" in page.text
@@ -218,8 +222,9 @@ def test_screening_pages_run_the_same_queries_for_1_and_40_past_screenings(
 
 
 def test_review_queue_puts_urgent_alerts_first(login, clinician, colleague, patient):
-    record(patient, clinician, answers=phq9(3, 3, 3, 3))
-    record(patient, clinician, code="GAD-7", answers={str(n): 2 for n in range(1, 8)})
+    for code, answers in (("PHQ-9", phq9(3, 3, 3, 3)), ("GAD-7", {str(n): 2 for n in range(1, 8)})):
+        screening = record(patient, clinician, code=code, answers=answers)
+        Alert.objects.create(patient=patient, screening=screening, kind=Alert.Kind.REVIEW, reason="high")
     record(patient, clinician, answers=phq9(item9=1), timepoint="adhoc")
     # One patient's alerts share one line of the queue, the most pressing first.
     (line,) = login(colleague).get(reverse("alert_queue")).context["page"]

@@ -99,11 +99,14 @@ def test_urgent_alert_email_goes_to_psychologists_and_lead_once(patient, clinici
     assert f"/patients/{patient.pk}/" in message.body
 
 
-def test_high_distress_opens_a_psychosocial_review(patient, clinician):
+def test_high_distress_opens_an_owned_review_and_no_alert(patient, clinician):
+    from routing.models import Review
+
     record(patient, clinician, answers=phq9(3, 3, 2, 2))
-    review = Alert.objects.get()
-    assert review.kind == Alert.Kind.REVIEW
-    assert "PHQ-9 10" in review.reason
+    # The routing rules own it now (issue 19): a review with an owner, not an unassigned alert.
+    assert not Alert.objects.exists()
+    review = Review.objects.get(patient=patient)
+    assert review.reason.startswith("PHQ-9 10 (moderate)")
 
 
 def test_tsk11_is_high_only_with_a_clinic_cutoff(patient, clinician):
@@ -111,7 +114,6 @@ def test_tsk11_is_high_only_with_a_clinic_cutoff(patient, clinician):
     assert "high" not in record(patient, clinician, code="TSK-11", answers=answers).flags
     InstrumentSetting.objects.create(instrument="TSK-11", high_cutoff=30)
     assert "high" in record(patient, clinician, code="TSK-11", answers=answers).flags
-    assert Alert.objects.filter(kind=Alert.Kind.REVIEW).count() == 1
 
 
 def test_amendment_keeps_the_original_and_needs_a_reason(patient, clinician, colleague):
@@ -179,13 +181,9 @@ def test_standard_batteries_are_created_once_and_edits_survive(db):
     assert Battery.objects.get(name="Brief check").instruments == ["PHQ-4", "ISI"]
 
 
-def test_a_pending_review_covers_later_high_results_but_urgent_alerts_never_merge(patient, clinician):
+def test_urgent_alerts_never_merge_and_high_results_open_no_review_alert(patient, clinician):
     record(patient, clinician, answers=phq9(3, 3, 2, 2))
     record(patient, clinician, answers=phq9(3, 3, 3, 3, item9=1))
-    assert Alert.objects.filter(kind=Alert.Kind.REVIEW).count() == 1
     record(patient, clinician, answers=phq9(item9=1))
     assert Alert.objects.filter(kind=Alert.Kind.URGENT).count() == 2
-    review = Alert.objects.get(kind=Alert.Kind.REVIEW)
-    alert_close(alert=review, user=clinician, action_taken="Seen by psychologist")
-    record(patient, clinician, answers=phq9(3, 3, 3, 3))
-    assert Alert.objects.filter(kind=Alert.Kind.REVIEW).count() == 2
+    assert not Alert.objects.filter(kind=Alert.Kind.REVIEW).exists()
