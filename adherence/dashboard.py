@@ -224,6 +224,13 @@ def page(scope: rollups.Scope, window: Window, today: date | None = None) -> dic
     }
 
 
+def review_figures(patients: QuerySet[Patient], window: Window, today: date) -> dict[str, Any]:
+    """From a flag to the plan, for the patients the filters leave: all of them, then per team (one
+    query). See ``metrics.review_timeliness`` for what each number counts."""
+    overall, teams = metrics.review_timeliness(patients, window.start, window.end, today)
+    return {"overall": overall, "teams": teams}
+
+
 def _group_order(by: str):
     """Groups by name, with "none" last; risk strata in their own order (low, medium, high)."""
     if by == "stratum":

@@ -18,6 +18,10 @@ value and is shown as "—", never as 0%.
 - outcome change, per instrument = patients whose latest result shows reliable
   improvement over their intake result / patients with both (and the same for a
   clinically important improvement), using each instrument's published thresholds.
+- time from flag to plan change, per team = the median, in days, from a review's opening (the
+  flag) to its resolution as "plan updated", over the reviews so resolved in the window.
+- reviews resolved in time, per team = reviews resolved (in any way) on or before their due day
+  / reviews whose due day fell in the window and has passed (today's is not over yet).
 """
 
 from dataclasses import dataclass
@@ -330,3 +334,79 @@ def exercise_completion_by(
         total = prescribed.get(group, {}).get("total")
         result[group] = _rate(logged, Decimal(total.total_seconds()) / 86400 / 7 if total else 0)
     return result
+
+
+# --- Reviews: from a flag to owned work (issue 19) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewTimeliness:
+    """One team's (or, with ``team`` None, every team's) reviews over a window."""
+
+    team: str | None
+    median_days: Decimal | None  # None: no review was resolved as plan updated in the window
+    plan_changes: int
+    in_time: Rate  # resolved by their due day / due in the window
+
+
+# Both figures in one pass over the reviews of the patients given, per team and for all of them
+# (GROUPING SETS), PostgreSQL doing the median (percentile_cont) and the counts (FILTER). The due day is
+# a clinic's day: a resolution counts as in time when it falls on or before it in the clinic's zone.
+REVIEW_TIMELINESS_SQL = """
+SELECT t.name,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM r.resolved_at - r.opened_at) / 86400
+       ) FILTER (WHERE {changed}) AS median_days,
+       count(*) FILTER (WHERE {changed}) AS plan_changes,
+       count(*) FILTER (WHERE {due}) AS due,
+       count(*) FILTER (
+           WHERE {due} AND r.state = 'resolved' AND (r.resolved_at AT TIME ZONE %s)::date <= r.due_on
+       ) AS in_time,
+       GROUPING(t.id) AS overall
+FROM routing_review r
+JOIN teams_patient p ON p.id = r.patient_id
+JOIN teams_team t ON t.id = p.team_id
+WHERE r.patient_id IN ({patients}) AND (({changed}) OR ({due}))
+GROUP BY GROUPING SETS ((t.id, t.name), ())
+ORDER BY overall DESC, t.name
+"""
+_CHANGED = "r.resolution = 'plan_updated' AND r.resolved_at >= %s AND r.resolved_at < %s"
+_DUE = "r.due_on >= %s AND r.due_on < %s"
+
+
+def review_timeliness(
+    patients: QuerySet[Patient], start: date, end: date, today: date
+) -> tuple[ReviewTimeliness, list[ReviewTimeliness]]:
+    """All the patients' reviews over the local days [start, end), then each team's: one query."""
+    window = between("t", start, end)
+    changed = [window["t__gte"], window["t__lt"]]
+    due = [start, max(start, min(end, today))]
+    patient_sql, patient_params = patients.values("id").query.sql_with_params()
+    sql = REVIEW_TIMELINESS_SQL.format(changed=_CHANGED, due=_DUE, patients=patient_sql)
+    params = [
+        *changed,  # the median
+        *changed,  # plan changes
+        *due,  # due
+        *due,  # in time
+        timezone.get_current_timezone_name(),
+        *patient_params,
+        *changed,
+        *due,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = [
+        ReviewTimeliness(
+            team=None if overall else name,
+            median_days=None if median is None else Decimal(str(median)),
+            plan_changes=plan_changes,
+            in_time=_rate(in_time, due_count),
+        )
+        for name, median, plan_changes, due_count, in_time, overall in rows
+    ]
+    overall_row = next((row for row in found if row.team is None), None)
+    return (
+        overall_row or ReviewTimeliness(team=None, median_days=None, plan_changes=0, in_time=EMPTY),
+        [row for row in found if row.team is not None],
+    )

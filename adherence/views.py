@@ -112,6 +112,7 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     scope = dashboard.scope_of(request.user, filters)
     if request.GET.get("export") in metrics.BREAKDOWNS:
         return _breakdown_csv(request, filters, scope, window, request.GET["export"])
+    _window, patients = dashboard.window_and_patients(dashboard.overseen_patients(filters.teams), filters)
     return render(
         request,
         "adherence/dashboard.html",
@@ -125,6 +126,7 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             # Reversed once: the breakdown tables link each of their hundreds of cells to it.
             "drill_url": reverse("dashboard_patients"),
             **dashboard.page(scope, window, timezone.localdate()),
+            "reviews": dashboard.review_figures(patients, window, timezone.localdate()),
         },
     )
 
