@@ -1,5 +1,18 @@
 """URLs of care routing, included from rehabcare/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import plan_views, rescreen_views
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "patients/<int:patient_id>/reviews/<int:review_id>/plan/",
+        plan_views.review_plan,
+        name="review_plan",
+    ),
+    path(
+        "patients/<int:patient_id>/rescreens/cancel/",
+        rescreen_views.rescreen_cancel,
+        name="rescreen_cancel",
+    ),
+]

@@ -98,6 +98,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "careplan_print": (302, 200, 404, 200, 200),
     "careplan_status": (302, 405, 404, 405, 405),
     "plan_support": (302, 200, 404, 200, 200),
+    "review_plan": (302, 200, 404, 200, 200),
     "checkin_form": (404, 404, 404, 404, 404),
     "checkin_opt_out": (404, 404, 404, 404, 404),
     "checkin_questionnaire": (404, 404, 404, 404, 404),

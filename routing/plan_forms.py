@@ -1,0 +1,140 @@
+"""Input cleaning for resolving a review into plan work: one form per proposed item, each with a tick.
+
+Nothing is added that is not ticked; an item's fields are checked only when it is.
+"""
+
+from datetime import date, timedelta
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.forms.utils import ErrorDict
+
+from careplans.catalogue import InterventionCode
+from careplans.models import Goal, SupportModality
+from teams.models import Discipline, User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+REQUIRED = "This field is required."
+
+
+def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class ProposalForm(forms.Form):
+    """A proposed item: its fields are required only when ``accept`` is ticked."""
+
+    accept = forms.BooleanField(required=False)
+    needed: dict[str, str] = {}
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # An item left unticked is dropped: what its fields hold does not matter.
+        if self.is_bound and not self.cleaned_data.get("accept"):
+            self._errors = ErrorDict()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("accept"):
+            for name, message in self.needed.items():
+                if name not in self.errors and cleaned.get(name) in (None, ""):
+                    self.add_error(name, message)
+        return cleaned
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.cleaned_data.get("accept"))
+
+
+class ResponsibilityProposalForm(ProposalForm):
+    intervention = forms.ChoiceField(choices=InterventionCode.choices, required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Who takes it on")
+    discipline = forms.ChoiceField(choices=Discipline.choices, required=False)
+    frequency = forms.CharField(max_length=100, required=False, label="How often")
+    starts_on = forms.DateField(required=False, widget=DATE, label="From")
+    goal = forms.ModelChoiceField(
+        queryset=Goal.objects.none(), required=False, empty_label="Across all goals", label="Toward the goal"
+    )
+    needed = {
+        "intervention": "Choose the intervention.",
+        "owner": "Choose who takes it on.",
+        "discipline": "Choose the discipline.",
+        "frequency": "Say how often (or “to agree with the patient”).",
+        "starts_on": "Give the day it starts.",
+    }
+
+    def __init__(self, *args: Any, members: QuerySet[User], goals: QuerySet[Goal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "owner").queryset = members
+        _choices(self, "owner").error_messages["invalid_choice"] = "Choose a member of the patient's team."
+        _choices(self, "goal").queryset = goals
+        label = dict(InterventionCode.choices).get(self.initial.get("intervention", ""), "responsibility")
+        self.proposal_label = str(label)
+        self.fields["accept"].label = f"Add {self.proposal_label.lower()} to the plan"
+
+
+class MilestoneProposalForm(ProposalForm):
+    goal = forms.ModelChoiceField(queryset=Goal.objects.none(), required=False, label="Under the goal")
+    description = forms.CharField(max_length=300, required=False)
+    target = forms.CharField(max_length=200, required=False, label="Measure and target")
+    due_date = forms.DateField(required=False, widget=DATE, label="Due")
+    needed = {
+        "goal": "Choose the goal this milestone is a step toward.",
+        "description": "Describe the milestone.",
+        "target": "Give its measure and target.",
+        "due_date": "Give the day it is due.",
+    }
+
+    def __init__(self, *args: Any, goals: QuerySet[Goal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "goal").queryset = goals
+        self.fields["accept"].label = "Add this milestone to the plan"
+
+
+class RescreenProposalForm(ProposalForm):
+    rescreen_on = forms.DateField(required=False, widget=DATE, label="Screen again on")
+    needed = {"rescreen_on": "Give the day of the re-screen."}
+
+    def __init__(self, *args: Any, instrument: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accept"].label = f"Schedule the {instrument} re-screen"
+
+
+class SupportProposalForm(ProposalForm):
+    support_by = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Delivered by", empty_label="Not agreed yet"
+    )
+    support_modality = forms.ChoiceField(
+        choices=[("", "Not agreed yet"), *SupportModality.choices], required=False, label="Modality"
+    )
+    support_frequency = forms.CharField(max_length=100, required=False, label="How often")
+    plan_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    needed = {"support_by": "Say who delivers the support."}
+
+    def __init__(self, *args: Any, members: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "support_by").queryset = members
+        _choices(self, "support_by").error_messages["invalid_choice"] = (
+            "Choose a member of the patient's team."
+        )
+        self.fields["accept"].label = "Set the plan's psychological support"
+
+
+class ResolveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="Note (optional)",
+        help_text="Anything the team should know about what was agreed.",
+    )
+
+
+ResponsibilityFormSet = forms.formset_factory(ResponsibilityProposalForm, extra=0)
+
+
+def rescreen_default(*, today: date, days: int | None) -> date | None:
+    """The re-screen the rule asks for: ``days`` after today (none when the rule sets no interval)."""
+    return today + timedelta(days=days) if days else None

@@ -1,0 +1,213 @@
+"""Resolving a review into plan work (``review_plan``): the rule's proposals pre-filled, each with a tick,
+written to the patient's current plan through ``routing.resolution``."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from careplans.catalogue import CATALOGUE
+from careplans.models import CarePlan, Milestone, Responsibility
+from careplans.services import FREQUENCY_TO_AGREE
+from core import dates
+from teams.access import AuthenticatedRequest, patient_scoped
+from teams.models import Discipline, Patient, User
+
+from . import resolution, selectors
+from .models import Review
+from .plan_forms import (
+    MilestoneProposalForm,
+    RescreenProposalForm,
+    ResolveForm,
+    ResponsibilityFormSet,
+    SupportProposalForm,
+    rescreen_default,
+)
+from .services import ReviewChanged, owner_for
+
+
+def _proposed_owner(review: Review, patient: Patient, discipline: str) -> User:
+    """The reviewer takes work of their own discipline; other work goes to the team's member of that
+    discipline with the fewest open reviews (``owner_for``)."""
+    if review.owner.discipline == discipline:
+        return review.owner
+    return owner_for(patient=patient, discipline=discipline)
+
+
+def _responsibility_initial(review: Review, patient: Patient, plan: CarePlan) -> list[dict[str, Any]]:
+    starts_on = max(timezone.localdate(), plan.start_date)
+    proposals = []
+    for code in review.rule.interventions:
+        intervention = CATALOGUE.get(code)
+        discipline = intervention.discipline if intervention else review.rule.discipline
+        proposals.append(
+            {
+                "intervention": code,
+                "owner": _proposed_owner(review, patient, discipline),
+                "discipline": discipline,
+                "frequency": FREQUENCY_TO_AGREE,
+                "starts_on": starts_on,
+            }
+        )
+    return proposals
+
+
+def _support_initial(review: Review, plan: CarePlan) -> dict[str, Any]:
+    psychologist = review.owner.discipline == Discipline.PSYCHOLOGIST
+    return {
+        "support_by": review.owner if psychologist else plan.support_by,
+        "support_modality": plan.support_modality,
+        "support_frequency": plan.support_frequency,
+        "plan_version": plan.version,
+    }
+
+
+def _put_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@patient_scoped
+def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int) -> HttpResponse:
+    review = selectors.review_of_patient(patient=patient, review_id=review_id)
+    if review is None:
+        raise Http404("No such review.")
+    plan = resolution.plan_to_update(patient_id=patient.pk)
+    context: dict[str, Any] = {"patient": patient, "review": review, "plan": plan}
+    if review.state == Review.State.RESOLVED or plan is None:
+        return render(request, "routing/review_plan.html", context)
+
+    today = timezone.localdate()
+    instrument = review.screening.instrument
+    members = User.objects.filter(memberships__team_id=patient.team_id, is_active=True).order_by(
+        "last_name", "first_name"
+    )
+    goals = plan.goals.order_by("position", "id")
+    goal_list = list(goals)
+    rescreen_on = rescreen_default(today=today, days=review.rule.rescreen_days)
+    due = max(rescreen_on or plan.review_date, plan.start_date)
+    data = request.POST if request.method == "POST" else None
+
+    responsibility_forms = ResponsibilityFormSet(
+        data,
+        prefix="responsibility",
+        initial=_responsibility_initial(review, patient, plan),
+        form_kwargs={"members": members, "goals": goals},
+    )
+    milestone_form = (
+        MilestoneProposalForm(
+            data,
+            prefix="milestone",
+            goals=goals,
+            initial={
+                "goal": goal_list[0] if len(goal_list) == 1 else None,
+                "description": f"{instrument} re-screen shows reliable improvement",
+                "target": f"{instrument}: a reliable improvement on {review.screening.total}",
+                "due_date": due,
+            },
+        )
+        if goal_list
+        else None
+    )
+    rescreen_form = RescreenProposalForm(
+        data, prefix="rescreen", instrument=instrument, initial={"rescreen_on": rescreen_on}
+    )
+    support_form = SupportProposalForm(
+        data, prefix="support", members=members, initial=_support_initial(review, plan)
+    )
+    resolve_form = ResolveForm(data, initial={"version": review.version})
+    stale = ""
+    general: list[str] = []
+
+    every = [responsibility_forms, rescreen_form, support_form, resolve_form]
+    if milestone_form is not None:
+        every.append(milestone_form)
+    if request.method == "POST" and all(form.is_valid() for form in every):
+        accepted = [form for form in responsibility_forms if form.accepted]
+        responsibilities = [
+            Responsibility(
+                intervention=form.cleaned_data["intervention"],
+                owner=form.cleaned_data["owner"],
+                discipline=form.cleaned_data["discipline"],
+                frequency=form.cleaned_data["frequency"],
+                starts_on=form.cleaned_data["starts_on"],
+                goal=form.cleaned_data["goal"],
+            )
+            for form in accepted
+        ]
+        milestones = []
+        if milestone_form is not None and milestone_form.accepted:
+            fields = ("goal", "description", "target", "due_date")
+            milestones.append(Milestone(**{name: milestone_form.cleaned_data[name] for name in fields}))
+        support = (
+            resolution.SupportChange(
+                support_by=support_form.cleaned_data["support_by"],
+                support_modality=support_form.cleaned_data["support_modality"],
+                support_frequency=support_form.cleaned_data["support_frequency"],
+                expected_version=support_form.cleaned_data["plan_version"] or 0,
+            )
+            if support_form.accepted
+            else None
+        )
+        chosen_rescreen = rescreen_form.cleaned_data["rescreen_on"] if rescreen_form.accepted else None
+        try:
+            resolved = resolution.review_resolve_with_plan(
+                review=review,
+                user=request.user,
+                expected_version=resolve_form.cleaned_data["version"],
+                responsibilities=responsibilities,
+                milestones=milestones,
+                rescreen_on=chosen_rescreen,
+                support=support,
+                note=resolve_form.cleaned_data["note"],
+            )
+        except ReviewChanged as changed:
+            stale = changed.messages[0]
+            # Saving again goes ahead from what is stored now, once the clinician has read what changed.
+            resolve_form.data = resolve_form.data.copy()
+            resolve_form.data["version"] = str(changed.current.version)
+        except resolution.PlanWorkRefused as refused:
+            for position, errors in refused.responsibilities.items():
+                _put_errors(accepted[position], errors)
+            for errors in refused.milestones.values():
+                if milestone_form is not None:
+                    _put_errors(milestone_form, errors)
+            _put_errors(support_form, refused.support)
+            if refused.rescreen_on:
+                rescreen_form.add_error("rescreen_on", refused.rescreen_on)
+            general = refused.general
+        except ValidationError as error:
+            general = list(error.messages)
+        else:
+            messages.success(request, _resolved_message(resolved, instrument, chosen_rescreen))
+            return redirect(plan)
+
+    context |= {
+        "responsibility_forms": responsibility_forms,
+        "milestone_form": milestone_form,
+        "rescreen_form": rescreen_form,
+        "support_form": support_form,
+        "resolve_form": resolve_form,
+        "stale": stale,
+        "general": general,
+        "instrument": instrument,
+    }
+    return render(request, "routing/review_plan.html", context)
+
+
+def _resolved_message(review: Review, instrument: str, rescreen_on: date | None) -> str:
+    """What was done, and a re-screen already due sooner than the day chosen (it stays: never later)."""
+    text = "Review resolved: the plan is updated."
+    if rescreen_on is None:
+        return text
+    due = selectors.rescreen_due_of(patient_id=review.patient_id, instrument=instrument)
+    if due is not None and due.due_on < rescreen_on:
+        text += f" A {instrument} re-screen was already due sooner, on {dates.day(due.due_on)}: it stays."
+    elif due is not None:
+        text += f" {instrument} re-screen due {dates.day(due.due_on)}."
+    return text
