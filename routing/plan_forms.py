@@ -22,6 +22,11 @@ def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "graded exposure", but "CBT-informed pain coping"."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 class ProposalForm(forms.Form):
     """A proposed item: its fields are required only when ``accept`` is ticked."""
 
@@ -71,7 +76,7 @@ class ResponsibilityProposalForm(ProposalForm):
         _choices(self, "goal").queryset = goals
         label = dict(InterventionCode.choices).get(self.initial.get("intervention", ""), "responsibility")
         self.proposal_label = str(label)
-        self.fields["accept"].label = f"Add {self.proposal_label.lower()} to the plan"
+        self.fields["accept"].label = f"Add {_in_sentence(self.proposal_label)} to the plan"
 
 
 class MilestoneProposalForm(ProposalForm):

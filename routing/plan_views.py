@@ -67,6 +67,12 @@ def _support_initial(review: Review, plan: CarePlan) -> dict[str, Any]:
     }
 
 
+def _has_errors(form: forms.Form | forms.BaseFormSet) -> bool:
+    if isinstance(form, forms.BaseFormSet):
+        return bool(form.non_form_errors()) or any(member.errors for member in form)
+    return bool(form.errors)
+
+
 def _put_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
     for field, messages_ in errors.items():
         form.add_error(field if field in form.fields else None, messages_)
@@ -188,6 +194,7 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
             return redirect(plan)
 
     context |= {
+        "refused": request.method == "POST" and any(_has_errors(form) for form in every),
         "responsibility_forms": responsibility_forms,
         "milestone_form": milestone_form,
         "rescreen_form": rescreen_form,

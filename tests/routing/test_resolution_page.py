@@ -115,6 +115,7 @@ def test_the_page_proposes_the_rules_work_filled_in_and_nothing_ticked(
     assert response.context["support_form"].initial["support_by"] == colleague
     assert "checked" not in response.text.split('name="csrfmiddlewaretoken"')[1]
     assert "Add graded exposure to the plan" in response.text
+    assert "Add CBT-informed reframing to the plan" in response.text
     assert "Sullivan 1995" in response.text
 
 
@@ -189,6 +190,7 @@ def test_errors_are_answered_per_field_and_nothing_is_saved(login, review, plan,
     )
     response = client.post(_url(review), data)
     assert response.status_code == 200
+    assert "Nothing was saved: see the items marked below." in response.text
     forms = response.context["responsibility_forms"]
     assert forms[0].errors["frequency"] == ["Say how often (or “to agree with the patient”)."]
     assert forms[2].errors["owner"] == ["Choose a member of the patient's team."]
