@@ -145,6 +145,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "patient_overview": (302, 200, 404, 200, 200),
     "progress_report": (302, 200, 404, 200, 200),
     "progress_report_pdf": (302, 200, 404, 200, 200),
+    "rescreen_cancel": (302, 405, 404, 405, 405),
     "alert_queue": (302, 200, 200, 200, 200),
     "screening_amend": (302, 200, 404, 200, 200),
     "screening_detail": (302, 200, 404, 200, 200),
