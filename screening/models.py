@@ -264,11 +264,16 @@ class AlertEscalation(models.Model):
         return self.sent_at is not None and not self.recipients
 
     @property
+    def told_nobody(self) -> bool:
+        """The last step reached nobody: nobody beyond the team was told of the alert."""
+        return self.reached_nobody and self.step == self.Step.ADMINS
+
+    @property
     def story(self) -> str:
         """What the alert's story says of this step (its moment is shown beside it)."""
         if self.reached_nobody:
             if self.step == self.Step.LEAD:
-                return "No team lead to escalate to (none with an email or a mobile): on to clinic admins"
+                return "No team lead to escalate to (none with an email or a mobile), so on to clinic admins"
             return "Nobody to escalate to: no clinic admin with an email or a mobile"
         who = "the team lead" if self.step == self.Step.LEAD else "clinic admins"
         return f"Escalated to {who} ({', '.join(self.recipients)})"
