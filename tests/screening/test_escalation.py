@@ -353,3 +353,27 @@ def test_only_urgent_alerts_escalate(patient, reachable, django_capture_on_commi
         Alert.objects.create(patient=patient, kind=Alert.Kind.CHECKIN, reason="Low mood")
     assert dispatch_and_send(TUESDAY_10 + timedelta(days=2), django_capture_on_commit_callbacks) == []
     assert not AlertEscalation.objects.exists()
+
+
+def test_a_send_that_keeps_failing_says_why_and_stays_for_the_reconciler(
+    patient, reachable, django_capture_on_commit_callbacks, monkeypatch
+):
+    urgent_alert(patient, TUESDAY_10)
+    with at(TUESDAY_10 + timedelta(minutes=60)), django_capture_on_commit_callbacks():
+        [claimed] = escalation.escalations_dispatch()
+
+    def provider_down(messages):
+        raise ConnectionError("SMS provider unreachable")
+
+    monkeypatch.setattr(escalation, "sms_send_many", provider_down)
+    with pytest.raises(ConnectionError):
+        escalation.escalation_send_now(escalation_id=claimed)
+    escalation.escalation_note_error(escalation_id=claimed, error="SMS provider unreachable")
+    step = AlertEscalation.objects.get(pk=claimed)
+    assert step.sent_at is None and step.last_error == "SMS provider unreachable"
+    monkeypatch.undo()
+    with at(TUESDAY_10 + timedelta(minutes=71)), django_capture_on_commit_callbacks():
+        assert escalation.escalations_reconcile() == [claimed]
+    assert escalation.escalation_send_now(escalation_id=claimed) is True
+    step.refresh_from_db()
+    assert step.last_error == "" and step.recipients == ["Helen Marsh"]
