@@ -380,7 +380,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RehabCare <rehabcare@localhost>")
-# Check-in reminders (see checkins/backends.py for plugging in an SMS provider).
+# Check-in reminders and alert escalations (core/sms.py says how to plug in an SMS provider).
 SMS_BACKEND = env_str("SMS_BACKEND", "checkins.backends.OutboxSMSBackend")
 CHECKIN_LINK_HOURS = env_int("CHECKIN_LINK_HOURS", 72, minimum=1)
 # How long the "stop reminders" link in a message works (each message carries a fresh one).
