@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import context
@@ -115,38 +116,46 @@ def rescreens_on_result(*, screening: Screening) -> list[Rescreen]:
     """What a newly stored result completes, in the recording transaction: the patient's due re-screen of
     the instrument (if the result was recorded after the re-screen was made, and follows the finding that
     asked for it), and every not yet improved review of that patient and instrument whose finding it
-    improved on. A correction (an amending result) completes nothing: it replaces a result given before.
-    Returns the re-screens marked done."""
-    if screening.amends_id is not None:
-        return []
+    improved on. Returns the re-screens marked done.
+
+    A correction (an amending result) stands in for the result it replaces: a re-screen that result
+    completed now names the correction, a review it marked improved stays improved only if the corrected
+    result still improves on the finding, and a review it did not may be improved by the correction. It
+    completes no due re-screen: it was given when the result it corrects was."""
     patient = screening.patient
     actor = screening.entered_by
     username = PATIENT_LINK if actor is None and screening.source == Screening.Source.PATIENT else ""
     username = username or ("" if actor is not None else SYSTEM)
     now = timezone.now()
+
+    def save(row: Rescreen | Review, fields: list[str]) -> None:
+        audited_save(row, actor=actor, patient=patient, fields=fields, username=username, clean=False)
+
     done = []
-    due = (
-        Rescreen.objects.select_for_update(of=("self",))
-        .due()
-        .filter(patient=patient, instrument=screening.instrument, created_at__lte=screening.created_at)
-        .select_related("review__screening")
-    )
-    for rescreen in due:
-        if not _follows(screening, rescreen.review.screening if rescreen.review else None):
-            continue
-        rescreen.state, rescreen.screening, rescreen.done_at = Rescreen.State.DONE, screening, now
-        audited_save(
-            rescreen,
-            actor=actor,
-            patient=patient,
-            fields=["state", "screening", "done_at"],
-            username=username,
-            clean=False,
+    if screening.amends_id is None:
+        due = (
+            Rescreen.objects.select_for_update(of=("self",))
+            .due()
+            .filter(patient=patient, instrument=screening.instrument, created_at__lte=screening.created_at)
+            .select_related("review__screening")
         )
-        done.append(rescreen)
+        for rescreen in due:
+            if not _follows(screening, rescreen.review.screening if rescreen.review else None):
+                continue
+            rescreen.state, rescreen.screening, rescreen.done_at = Rescreen.State.DONE, screening, now
+            save(rescreen, ["state", "screening", "done_at"])
+            done.append(rescreen)
+    else:
+        for rescreen in Rescreen.objects.select_for_update().filter(screening_id=screening.amends_id):
+            rescreen.screening = screening
+            save(rescreen, ["screening"])
+    # Reviews not improved yet, and those the result a correction replaces had improved.
+    pending = Q(improved_at__isnull=True)
+    if screening.amends_id is not None:
+        pending |= Q(improved_by_id=screening.amends_id)
     reviews = (
         Review.objects.select_for_update(of=("self",))
-        .filter(patient=patient, screening__instrument=screening.instrument, improved_at__isnull=True)
+        .filter(pending, patient=patient, screening__instrument=screening.instrument)
         .select_related("screening", "rule")
         .order_by("id")
     )
@@ -156,16 +165,14 @@ def rescreens_on_result(*, screening: Screening) -> list[Rescreen]:
         reasons = improvement_reasons(
             rule=review.rule, finding=review.screening, later=screening, overrides=overrides
         )
-        if not reasons:
-            continue
-        # Only these two fields: a clinician's edit of the review (its version) is not disturbed.
-        review.improved_by, review.improved_at = screening, now
-        audited_save(
-            review,
-            actor=actor,
-            patient=patient,
-            fields=["improved_by", "improved_at"],
-            username=username,
-            clean=False,
-        )
+        # Only these fields: a clinician's edit of the review (its version) is not disturbed.
+        if review.improved_at is None and reasons:
+            review.improved_by, review.improved_at = screening, now
+            save(review, ["improved_by", "improved_at"])
+        elif review.improved_at is not None and reasons:
+            review.improved_by = screening  # corrected, still improved: since the same moment
+            save(review, ["improved_by"])
+        elif review.improved_at is not None:
+            review.improved_by, review.improved_at = None, None  # corrected: it did not improve after all
+            save(review, ["improved_by", "improved_at"])
     return done

@@ -317,3 +317,55 @@ def test_a_result_given_before_the_finding_does_not_improve_on_it(patient, clini
         )
     review.refresh_from_db()
     assert review.improved_by is None
+
+
+# --- corrections ----------------------------------------------------------------------------------------
+
+
+def _correct(result, total, user):
+    with time_machine.travel(FOUND + timedelta(days=30), tick=False):
+        return screening_amend(
+            original=result, answers=answers(result.instrument, total), reason="Misread item", entered_by=user
+        )
+
+
+def test_a_corrected_follow_up_stands_in_for_the_result_it_replaces(
+    patient, clinician, colleague, rules_quiet
+):
+    review = _review(patient, colleague, _finding(patient, clinician, "PHQ-9", 12), _rule(low=10))
+    with time_machine.travel(FOUND, tick=False):
+        rescreen = rescreens.rescreen_schedule(review=review, due_on=date(2026, 7, 8))
+    follow_up = _later(patient, clinician, "PHQ-9", 8)
+
+    corrected = _correct(follow_up, 7, clinician)
+
+    rescreen.refresh_from_db()
+    review.refresh_from_db()
+    assert (rescreen.state, rescreen.screening) == (Rescreen.State.DONE, corrected)
+    assert review.improved_by == corrected
+    assert review.improved_at == FOUND + timedelta(days=28)  # improved since the result was given
+
+
+def test_a_correction_that_no_longer_improves_unmarks_the_review(patient, clinician, colleague, rules_quiet):
+    review = _review(patient, colleague, _finding(patient, clinician, "PHQ-9", 12), _rule(low=10))
+    follow_up = _later(patient, clinician, "PHQ-9", 8)
+    review.refresh_from_db()
+    assert review.improved_by == follow_up
+
+    _correct(follow_up, 11, clinician)  # 12 → 11: not reliable, still at or above 10
+
+    review.refresh_from_db()
+    assert review.improved_by is None and review.improved_at is None
+
+
+def test_a_correction_that_improves_marks_the_review(patient, clinician, colleague, rules_quiet):
+    review = _review(patient, colleague, _finding(patient, clinician, "PHQ-9", 12), _rule(low=10))
+    follow_up = _later(patient, clinician, "PHQ-9", 11)
+    review.refresh_from_db()
+    assert review.improved_by is None
+
+    corrected = _correct(follow_up, 8, clinician)
+
+    review.refresh_from_db()
+    assert review.improved_by == corrected
+    assert review_improvement(review=review) == ["total 8, under 10"]
