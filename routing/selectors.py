@@ -31,22 +31,12 @@ def reviews_overdue(*, patients: QuerySet[Patient], day: date) -> QuerySet[Revie
     )
 
 
-def rescreens_overdue(*, patients: QuerySet[Patient], day: date) -> QuerySet[Rescreen]:
-    """Follow-up screenings of these patients still due after their day has passed (missed)."""
-    return (
-        Rescreen.objects.due()
-        .filter(patient__in=patients, due_on__lt=day)
-        .select_related("patient")
-        .order_by("due_on", "id")
-    )
-
-
 def patient_reviews(*, patient: Patient) -> QuerySet[Review]:
     """A patient's reviews for the API, newest first: one query a page, and one each for the plan parts."""
     return (
         Review.objects.filter(patient=patient)
         .select_related("screening", "rule", "owner", "resolved_by")
-        .prefetch_related("responsibilities", "milestones")
+        .prefetch_related("responsibilities__owner", "milestones__goal")
         .order_by("-opened_at", "-id")
     )
 
@@ -72,7 +62,7 @@ def reviews_listed(
     return (
         reviews_filtered(user=user, filters=filters, today=today)
         .select_related("resolved_by")
-        .prefetch_related("responsibilities", "milestones")
+        .prefetch_related("responsibilities__owner", "milestones__goal")
     )
 
 

@@ -2,9 +2,11 @@
 
 from django.urls import URLPattern, path
 
-from . import plan_views, rescreen_views
+from . import plan_views, rescreen_views, views
 
 urlpatterns: list[URLPattern] = [
+    path("reviews/", views.review_queue, name="review_queue"),
+    path("patients/<int:patient_id>/reviews/<int:review_id>/", views.review_detail, name="review_detail"),
     path(
         "patients/<int:patient_id>/reviews/<int:review_id>/plan/",
         plan_views.review_plan,

@@ -254,7 +254,17 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
     session = Session.objects.create(
         patient=patient, clinician=clinician, discipline="physiotherapist", starts_at=schedule.created_at
     )
+    from routing.models import Review
+
+    high_pcs = screening_record(
+        patient=patient,
+        instrument_code="PCS",
+        timepoint="intake",
+        answers={str(n): 3 for n in range(1, 14)},
+        entered_by=clinician,
+    )
     return {
+        "review_id": Review.objects.get(screening=high_pcs).pk,
         "session_id": session.pk,
         "reminder_id": reminder.pk,
         "screening_id": screening.pk,

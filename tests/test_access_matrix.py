@@ -54,6 +54,8 @@ OTHER_TEAMS = {
     "api_alert_acknowledge",
     "api_team_adherence",
     "fhir_questionnaire_response",
+    "fhir_task",
+    "fhir_care_plan",
 }
 # The expected answer of every cell: route name → (anonymous, clinician, outsider, lead, clinic_admin).
 # A new URL fails the test until its row says who may open it.
@@ -82,6 +84,10 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api_patient_detail": (401, 200, 404, 200, 200),
     "api_patient_list": (401, 200, 200, 200, 200),
     "api_patient_screenings": (401, 200, 404, 200, 200),
+    "api_review_list": (401, 200, 200, 200, 200),
+    "api_patient_reviews": (401, 200, 404, 200, 200),
+    "api_review_detail": (401, 200, 404, 200, 200),
+    "api_care_plan_support": (401, 200, 404, 200, 200),
     "api_schema": (200, 200, 200, 200, 200),
     "api_screening_amend": (401, 405, 404, 405, 405),
     "api_screening_detail": (401, 200, 404, 200, 200),
@@ -99,6 +105,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "careplan_status": (302, 405, 404, 405, 405),
     "plan_support": (302, 200, 404, 200, 200),
     "review_plan": (302, 200, 404, 200, 200),
+    "review_queue": (302, 200, 200, 200, 200),
+    "review_detail": (302, 200, 404, 200, 200),
     "checkin_form": (404, 404, 404, 404, 404),
     "checkin_opt_out": (404, 404, 404, 404, 404),
     "checkin_questionnaire": (404, 404, 404, 404, 404),
@@ -125,6 +133,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "fhir_questionnaire_list": (401, 200, 200, 200, 200),
     "fhir_questionnaire_response": (401, 200, 404, 200, 200),
     "fhir_questionnaire_response_list": (401, 400, 400, 400, 400),
+    "fhir_task_list": (401, 400, 400, 400, 400),
+    "fhir_task": (401, 200, 404, 200, 200),
+    "fhir_care_plan": (401, 200, 404, 200, 200),
     "healthz": (200, 200, 200, 200, 200),
     "home": (302, 302, 302, 302, 302),
     "instrument_detail": (302, 200, 200, 200, 200),
@@ -166,6 +177,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
 LISTS_PATIENTS = {
     "patient_list",
     "alert_queue",
+    "review_queue",
     "my_responsibilities",
     "day_list",
     "my_tasks",

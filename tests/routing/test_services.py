@@ -116,10 +116,9 @@ def test_reliable_deterioration_against_the_previous_result(patient, clinician, 
 
 
 def test_deterioration_in_the_band_is_the_more_urgent_finding(patient, clinician, psych):
-    record(patient, clinician, code="GAD-7", answers=answers_for("GAD-7", 6))
-    record(
-        patient, clinician, code="GAD-7", answers=answers_for("GAD-7", 11)
-    )  # moderate band (14 d) and +5 ≥ 4 (7 d)
+    record(patient, clinician, code="GAD-7", answers=answers_for("GAD-7", 4))
+    # The moderate band (due in 14 days) and a rise of 7, beyond the reliable change (due in 7).
+    record(patient, clinician, code="GAD-7", answers=answers_for("GAD-7", 11))
     review = Review.objects.get(patient=patient)
     assert review.rule.condition == "deterioration"
 

@@ -1,0 +1,143 @@
+"""Pages of psychosocial reviews: the queue of owned reviews and one review's page with its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from teams import policy
+from teams.access import AuthenticatedRequest, patient_scoped
+from teams.models import AuditEvent, Patient
+from teams.services import audit_record_many
+
+from . import selectors, services
+from .forms import ReviewFilterForm, ReviewReassignForm, ReviewResolveForm, ReviewVersionForm
+from .models import Review
+
+REVIEWS_PER_PAGE = 25
+
+
+@login_required
+def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+    """Owned reviews, filtered by whose, team, discipline, instrument, state and overdue."""
+    form = ReviewFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    today = timezone.localdate()
+    reviews = selectors.reviews_filtered(user=request.user, filters=filters, today=today)
+    page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_record_many(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        patient_ids=[review.patient_id for review in page],
+        object_type="review queue",
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "routing/review_queue.html",
+        {"page": page, "filters": form, "chosen": filters, "query": query.urlencode(), "today": today},
+    )
+
+
+def _plan_url(review: Review) -> str:
+    """Where a review is resolved with plan changes (the page of ``routing.plan_views``), if it exists."""
+    try:
+        return reverse("review_plan", kwargs={"patient_id": review.patient_id, "review_id": review.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _act(request: AuthenticatedRequest, review: Review, forms: dict[str, Form]) -> str | None:
+    """Run the posted action. Returns the success message, or None with the errors on ``forms``."""
+    action = request.POST.get("action", "")
+    if action == "start":
+        form: Form = ReviewVersionForm(request.POST)
+        forms["start"] = form
+        if form.is_valid():
+            services.review_start(
+                review=review, user=request.user, expected_version=form.cleaned_data["version"]
+            )
+            return "Review started: it shows as in progress."
+    elif action == "reassign":
+        form = ReviewReassignForm(request.POST, patient=review.patient)
+        forms["reassign"] = form
+        if form.is_valid():
+            owner = form.cleaned_data["owner"]
+            services.review_reassign(
+                review=review, owner=owner, user=request.user, expected_version=form.cleaned_data["version"]
+            )
+            return f"Review given to {owner}."
+    elif action == "resolve":
+        form = ReviewResolveForm(request.POST)
+        forms["resolve"] = form
+        if form.is_valid():
+            resolved = services.review_resolve(
+                review=review,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"],
+            )
+            return f"Review resolved: {resolved.get_resolution_display().lower()}."
+    else:
+        raise Http404("No such action.")
+    return None
+
+
+@patient_scoped
+def review_detail(request: AuthenticatedRequest, patient: Patient, review_id: int) -> HttpResponse:
+    """The finding, its rule's rationale and source, owner, due day, state and story, and the actions."""
+    review = selectors.review_for_patient(patient=patient, review_id=review_id)
+    if review is None:
+        raise Http404("No such review.")
+    review.patient = patient
+    forms: dict[str, Form] = {}
+    if request.method == "POST":
+        try:
+            done = _act(request, review, forms)
+        except services.ReviewChanged as stale:
+            messages.error(request, stale.messages[0])
+            return redirect(review.get_absolute_url())
+        except PermissionDenied:
+            raise
+        except ValidationError as refused:
+            form = next(iter(forms.values()))
+            for field, errors in refused.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            done = None
+        if done is not None:
+            messages.success(request, done)
+            return redirect(review.get_absolute_url())
+    initial = {"version": review.version}
+    return render(
+        request,
+        "routing/review_detail.html",
+        {
+            "patient": patient,
+            "review": review,
+            "rule": selectors.review_rule_as_fired(review=review),
+            "story": selectors.review_story(review=review),
+            "may_act": review.is_open and policy.may_work_review(request.user, review),
+            "start_form": forms.get("start") or ReviewVersionForm(initial=initial),
+            "reassign_form": forms.get("reassign") or ReviewReassignForm(initial=initial, patient=patient),
+            "resolve_form": forms.get("resolve") or ReviewResolveForm(initial=initial),
+            "plan_url": _plan_url(review),
+            "improvement": selectors.review_improvement(review=review) if review.improved_by_id else [],
+        },
+    )
+
+
+def review_section_context(request: Any, patient: Patient) -> dict[str, Any]:
+    """The overview's section of reviews (two queries)."""
+    return {"section": selectors.review_section(patient=patient)}
