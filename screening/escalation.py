@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.calendar import OpeningHours, opening_hours_parse, opening_minutes_after
+from core.dates import moment
 from core.queue import enqueue_on_commit
 from core.sms import SMSMessage, sms_send_many
 from teams.models import Membership, Team, User
@@ -161,15 +162,13 @@ def escalation_recipients(*, step: int, team: Team) -> list[User]:
 def _messages(escalation: AlertEscalation, people: list[User]) -> tuple[str, str, list[SMSMessage]]:
     alert = escalation.alert
     team = alert.patient.team
-    minutes = ack_minutes(team)
     link = settings.SITE_URL + reverse("patient_overview", kwargs={"patient_id": alert.patient_id})
     role = "the team's lead" if escalation.step == Step.LEAD else "a clinic admin"
-    waited = "" if escalation.step == Step.LEAD else " and its team lead was told"
     # No patient details: the link leads to the record behind login and the access check.
     subject = f"RehabCare: urgent safety alert in {team.name} not acknowledged"
     body = (
-        f"An urgent safety alert raised for a patient of {team.name} has not been acknowledged within "
-        f"{minutes} minutes of opening hours{waited}. You are told as {role}.\n\n"
+        f"An urgent safety alert raised for a patient of {team.name} on {moment(alert.opened_at)} "
+        f"is still not acknowledged. You are told as {role}.\n\n"
         f"Open it in RehabCare and acknowledge it: {link}\n"
     )
     text = f"{settings.CLINIC_NAME}: urgent safety alert in {team.name} not acknowledged. Open: {link}"

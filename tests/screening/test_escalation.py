@@ -101,6 +101,7 @@ def test_the_lead_step_fires_at_its_deadline_and_not_before(
     [email] = mail.outbox
     assert email.to == ["lead@clinic.example"] and "not acknowledged" in email.subject
     assert f"/patients/{patient.pk}/" in email.body
+    assert "raised for a patient of North MSK on 24 Nov 2026, 10:00 is still not acknowledged" in email.body
     [sms] = OutboxMessage.objects.filter(channel="sms")
     assert sms.to == "+447400200001" and f"/patients/{patient.pk}/" in sms.body
     for text in (email.subject, email.body, sms.body):  # nothing about the patient but the link
