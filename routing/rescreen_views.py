@@ -16,7 +16,7 @@ from . import rescreens, selectors
 
 
 def rescreen_section_context(request: AuthenticatedRequest, patient: Patient) -> dict[str, object]:
-    """The overview's "Follow-up screening" section: three queries."""
+    """The overview's "Follow-up screening" section: two queries."""
     return {"section": selectors.rescreen_section(patient=patient, today=timezone.localdate())}
 
 

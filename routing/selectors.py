@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from screening.instruments import INSTRUMENTS, Overrides, change_between
 from screening.models import Screening
@@ -170,23 +170,25 @@ RESCREENS_DONE_SHOWN = 3
 
 
 def rescreen_section(*, patient: Patient, today: date) -> RescreenSection:
-    """Three queries, whatever the patient's history."""
-    due = [
-        RescreenLine(
-            rescreen, missed=rescreen.due_on < today, days_over=max((today - rescreen.due_on).days, 0)
-        )
-        for rescreen in rescreens_due(patient=patient)
-    ]
+    """Two queries, whatever the patient's history."""
     # Sent by link when the patient's reminders go out: consent on their record and a check-in schedule
     # they have not stopped. The schedule is checkins' (above routing): read through the reverse relation
-    # by name, so routing imports nothing of checkins.
-    by_link = Patient.objects.filter(
-        pk=patient.pk,
+    # by name, so routing imports nothing of checkins. Asked with the due rows (it matters only with some).
+    reminded = Patient.objects.filter(
+        pk=OuterRef("patient_id"),
         status=Patient.Status.ACTIVE,
         consent_to_reminders=True,
         checkin_schedule__isnull=False,
         checkin_schedule__opted_out_at__isnull=True,
-    ).exists()
+    )
+    rows = list(rescreens_due(patient=patient).annotate(by_link=Exists(reminded)))
+    due = [
+        RescreenLine(
+            rescreen, missed=rescreen.due_on < today, days_over=max((today - rescreen.due_on).days, 0)
+        )
+        for rescreen in rows
+    ]
+    by_link = bool(rows) and rows[0].by_link
     done = list(
         Rescreen.objects.filter(patient=patient, state=Rescreen.State.DONE)
         .select_related("screening")
