@@ -19,9 +19,37 @@ from teams.services import audit_record, audit_record_many
 
 from . import selectors, services
 from .forms import AlertFilterForm
-from .instruments import INSTRUMENTS, Instrument, get_instrument
+from .instruments import INSTRUMENTS, Instrument, Source, get_instrument
 from .models import Alert, Screening, Timepoint
 from .selectors import AlertView
+
+
+def _source_data(source: Source | None) -> dict[str, str] | None:
+    if source is None:
+        return None
+    return {"citation": source.citation, "population": source.population, "derivation": source.derivation}
+
+
+def _thresholds_data(instrument: Instrument) -> dict[str, Any] | None:
+    thresholds = instrument.thresholds
+    if thresholds is None:
+        return None
+    return {
+        "mcid": str(thresholds.mcid),
+        "rc": str(thresholds.rc),
+        "mcid_source": _source_data(thresholds.mcid_source),
+        "rc_source": _source_data(thresholds.rc_source),
+        # Where the literature gives the MCID by baseline severity: the earlier score's range decides.
+        "mcid_by_baseline": [
+            {
+                "baseline_low": rule.low,
+                "baseline_high": rule.high,
+                "mcid": str(rule.mcid),
+                "source": _source_data(rule.source),
+            }
+            for rule in thresholds.mcid_by_baseline
+        ],
+    }
 
 
 def instrument_data(instrument: Instrument) -> dict[str, Any]:
@@ -48,9 +76,23 @@ def instrument_data(instrument: Instrument) -> dict[str, Any]:
         ],
         "subscales": {subscale.name: list(subscale.items) for subscale in instrument.subscales},
         "bands": [{"label": label, "low": low, "high": high} for label, low, high in instrument.band_edges],
-        "thresholds": (
-            {"mcid": str(instrument.thresholds.mcid), "rc": str(instrument.thresholds.rc)}
-            if instrument.thresholds
+        "thresholds": _thresholds_data(instrument),
+        # Every cut-off with its source (citation, population), as the instrument page lists them.
+        "cutoffs": [
+            {"kind": "band", "rule": rule.describe, "source": _source_data(source)}
+            for rule, source in instrument.sourced_bands
+        ]
+        + [
+            {"kind": "flag", "rule": rule.describe, "source": _source_data(source)}
+            for rule, source in instrument.sourced_flags
+        ],
+        "clinical_range": (
+            {
+                "low": instrument.clinical_range.low,
+                "high": instrument.clinical_range.high,
+                "source": _source_data(instrument.clinical_range.source),
+            }
+            if instrument.clinical_range
             else None
         ),
         "licence": instrument.licence,

@@ -15,18 +15,22 @@ from .instruments import INSTRUMENTS, Change, Instrument, Overrides, change_betw
 from .models import Alert, AlertEscalation, Battery, InstrumentSetting, ItemWording, Screening, Timepoint
 
 
+def setting_overrides(setting: InstrumentSetting) -> Overrides:
+    return Overrides(high_cutoff=setting.high_cutoff, mcid=setting.mcid, rc=setting.rc, source=setting.source)
+
+
+def instrument_setting(code: str) -> InstrumentSetting | None:
+    """The clinic's own setting for an instrument, if it made one."""
+    return InstrumentSetting.objects.filter(instrument=code).first()
+
+
 def instrument_overrides(code: str) -> Overrides | None:
-    setting = InstrumentSetting.objects.filter(instrument=code).first()
-    if setting is None:
-        return None
-    return Overrides(high_cutoff=setting.high_cutoff, mcid=setting.mcid, rc=setting.rc)
+    setting = instrument_setting(code)
+    return None if setting is None else setting_overrides(setting)
 
 
 def all_overrides() -> dict[str, Overrides]:
-    return {
-        setting.instrument: Overrides(high_cutoff=setting.high_cutoff, mcid=setting.mcid, rc=setting.rc)
-        for setting in InstrumentSetting.objects.all()
-    }
+    return {setting.instrument: setting_overrides(setting) for setting in InstrumentSetting.objects.all()}
 
 
 def silent_instruments() -> list[Instrument]:

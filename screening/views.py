@@ -2,6 +2,7 @@
 
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from teams import policy
 from teams.access import AuthenticatedRequest, emergency_writes, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.redirects import local_path
@@ -32,7 +34,7 @@ from .forms import (
     posted_answer,
 )
 from .instruments import INSTRUMENTS, Instrument, get_instrument
-from .models import Alert, Battery, Screening, Timepoint
+from .models import Alert, Battery, InstrumentSetting, Screening, Timepoint
 from .selectors import AlertView
 
 
@@ -43,12 +45,27 @@ def _instrument_or_404(code: str) -> Instrument:
         raise Http404("No such instrument.") from None
 
 
+def _setting_admin_url(code: str, setting: InstrumentSetting | None) -> str:
+    """Where a clinic admin sets this instrument's cut-off: its setting, or a new one for it."""
+    if setting is not None:
+        return reverse("admin:screening_instrumentsetting_change", args=[setting.pk])
+    return f"{reverse('admin:screening_instrumentsetting_add')}?{urlencode({'instrument': code})}"
+
+
 @login_required
 def instrument_list(request: AuthenticatedRequest) -> HttpResponse:
+    silent = selectors.silent_instruments()
     return render(
         request,
         "screening/instrument_list.html",
-        {"instruments": INSTRUMENTS.values(), "batteries": selectors.clinic_batteries()},
+        {
+            "instruments": INSTRUMENTS.values(),
+            "batteries": selectors.clinic_batteries(),
+            "silent": silent,
+            "silent_codes": {instrument.code for instrument in silent},
+            "may_configure": policy.is_clinic_admin(request.user),
+            "settings_url": reverse("admin:screening_instrumentsetting_changelist"),
+        },
     )
 
 
@@ -57,10 +74,19 @@ def instrument_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     instrument = _instrument_or_404(code)
     wordings = selectors.item_wordings([instrument.code])
     items = [(item, wordings.get((instrument.code, item.number), item.text)) for item in instrument.items]
+    setting = selectors.instrument_setting(code)
     return render(
         request,
         "screening/instrument_detail.html",
-        {"instrument": instrument, "items": items, "overrides": selectors.instrument_overrides(code)},
+        {
+            "instrument": instrument,
+            "items": items,
+            "overrides": selectors.setting_overrides(setting) if setting is not None else None,
+            "setting": setting,
+            "silent": instrument in selectors.silent_instruments(),
+            "may_configure": policy.is_clinic_admin(request.user),
+            "setting_admin_url": _setting_admin_url(code, setting),
+        },
     )
 
 

@@ -87,7 +87,8 @@ def test_result_page_shows_band_flags_and_change(login, clinician, patient):
     latest = record(patient, clinician, answers=phq9(1, 1, 1, 1, 1, 1, 0))
     text = login(clinician).get(latest.get_absolute_url()).text
     assert "mild" in text
-    assert "reliable improvement" in text
+    # 20 → 6 is reliable and leaves the clinical range (10 or more): a reliable recovery (issue 19).
+    assert "reliable recovery" in text
     assert "-14" in text
 
 
