@@ -9,7 +9,7 @@ from django.utils import timezone
 from careplans.catalogue import CATALOGUE, Kind
 from careplans.models import CarePlan, Milestone, Responsibility
 from checkins.models import CheckIn, Reminder
-from routing.selectors import rescreens_overdue, reviews_overdue
+from routing.selectors import rescreens_missed, reviews_overdue
 from screening.models import Alert, Battery, Screening, Timepoint
 from screening.selectors import silent_instruments
 from teams.models import Patient
@@ -153,7 +153,7 @@ def gaps(*, patients: QuerySet[Patient]) -> list[Gap]:
             "rescreen-missed",
             "Missed re-screens",
             "Screen again, or send the questionnaire by link",
-            rescreens_overdue(patients=patients, day=today).annotate(days_over=_days_past(today)),
+            rescreens_missed(patients=patients, today=today).annotate(days_over=_days_past(today)),
         ),
         _gap(
             "silent",

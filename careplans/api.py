@@ -17,7 +17,7 @@ from teams.models import AuditEvent
 from teams.services import audit_record
 
 from . import selectors, services
-from .forms import PlanForm, VersionedForm
+from .forms import PlanForm, PlanSupportForm, VersionedForm
 from .models import CarePlan, Exercise, Goal, Milestone, Responsibility, Versioned
 from .parts import PARTS
 from .selectors import plan_whole
@@ -61,6 +61,11 @@ class ExerciseSerializer(serializers.ModelSerializer):
 
 
 class CarePlanSerializer(serializers.ModelSerializer):
+    support_by = serializers.CharField(
+        source="support_by.get_username",
+        default=None,
+        help_text="Who delivers the psychological support (a username); null until it is agreed",
+    )
     goals = GoalSerializer(many=True)
     milestones = serializers.SerializerMethodField()
     responsibilities = ResponsibilitySerializer(many=True)
@@ -69,7 +74,8 @@ class CarePlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = CarePlan
         fields = ["id", "status", "start_date", "review_date", "risk_stratum", "summary_physical"]
-        fields += ["summary_psychological", "summary_social", "version", "goals", "milestones"]
+        fields += ["summary_psychological", "summary_social", "support_by", "support_modality"]
+        fields += ["support_frequency", "version", "goals", "milestones"]
         fields += ["responsibilities", "exercises"]
 
     @extend_schema_field(MilestoneSerializer(many=True))
@@ -223,6 +229,18 @@ class VersionedPartView(PatientScopedAPIView):
         except DjangoValidationError as error:
             raise ValidationError(django_errors(error)) from None
         return Response(_part_data(saved, form_class))
+
+
+class PlanSupportView(VersionedPartView):
+    """The plan's psychological support: who delivers it (``support_by``, a user id of the patient's
+    team), in what modality and how often. GET shows it with the plan's version; PATCH changes the fields
+    sent by the same rule as the plan's details (the page's form, the version check, 409 on a clash)."""
+
+    def _part(self, plan_id: int, part: str | None, part_id: int | None) -> tuple[Versioned, CarePlan]:
+        return super()._part(plan_id, None, None)
+
+    def _form(self, part: str | None) -> type[VersionedForm]:
+        return PlanSupportForm
 
 
 def _conflict_response(conflict: services.EditConflict, form: type[VersionedForm]) -> Response:

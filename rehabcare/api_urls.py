@@ -5,6 +5,7 @@ from django.urls import path
 from adherence import api as adherence_api
 from careplans import api as careplans_api
 from checkins import api as checkins_api
+from routing import api as routing_api
 from screening import api as screening_api
 from teams import api as teams_api
 
@@ -57,6 +58,11 @@ urlpatterns = [
         name="api_care_plan_details",
     ),
     path(
+        "patients/<int:patient_id>/care-plans/<int:plan_id>/support/",
+        careplans_api.PlanSupportView.as_view(),
+        name="api_care_plan_support",
+    ),
+    path(
         "patients/<int:patient_id>/care-plans/<int:plan_id>/parts/<str:part>/<int:part_id>/",
         careplans_api.VersionedPartView.as_view(),
         name="api_care_plan_part",
@@ -68,5 +74,16 @@ urlpatterns = [
     ),
     path(
         "teams/<int:team_id>/adherence/", adherence_api.TeamAdherenceView.as_view(), name="api_team_adherence"
+    ),
+    path("reviews/", routing_api.ReviewListView.as_view(), name="api_review_list"),
+    path(
+        "patients/<int:patient_id>/reviews/",
+        routing_api.PatientReviewsView.as_view(),
+        name="api_patient_reviews",
+    ),
+    path(
+        "patients/<int:patient_id>/reviews/<int:review_id>/",
+        routing_api.ReviewDetailView.as_view(),
+        name="api_review_detail",
     ),
 ]

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from careplans import fhir as careplans_fhir
+from routing import fhir as routing_fhir
 from screening import fhir as screening_fhir
 from teams import fhir as teams_fhir
 
@@ -19,4 +21,7 @@ urlpatterns = [
         screening_fhir.QuestionnaireResponseView.as_view(),
         name="fhir_questionnaire_response",
     ),
+    path("Task", routing_fhir.TaskListView.as_view(), name="fhir_task_list"),
+    path("Task/<int:review_id>", routing_fhir.TaskView.as_view(), name="fhir_task"),
+    path("CarePlan/<int:plan_id>", careplans_fhir.CarePlanView.as_view(), name="fhir_care_plan"),
 ]

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from core.dates import day_month
 from teams.models import Patient
 
-from .selectors import rescreens_overdue, reviews_overdue
+from .selectors import rescreens_missed, reviews_overdue
 
 
 def _days(n: int) -> str:
@@ -36,5 +36,5 @@ def rescreens_missed_found(patients: QuerySet[Patient], *, day: date) -> list[tu
             f"{rescreen.instrument} re-screen due {day_month(rescreen.due_on)}, "
             f"{_days((day - rescreen.due_on).days)} overdue",
         )
-        for rescreen in rescreens_overdue(patients=patients, day=day)
+        for rescreen in rescreens_missed(patients=patients, today=day)
     ]
