@@ -76,3 +76,38 @@ def test_a_clinic_admin_ends_a_silent_instrument_from_the_instruments_page(page,
     )
     _shot(page, "tsk11-clinic-cutoff")
     assert_no_serious_violations(page, context="clinic admin: TSK-11 page with the clinic's cut-off")
+
+
+def _pcs_answers(total: int) -> dict[str, int]:
+    answers, left = {}, total
+    for number in range(1, 14):
+        answers[str(number)] = min(4, left)
+        left -= answers[str(number)]
+    return answers
+
+
+def test_a_result_and_the_overview_say_which_mcid_judged_a_pcs_change(page, sign_in, clinician, patient):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.screening.factories import record
+
+    batteries_ensure(Battery)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    now = timezone.now()
+    record(patient, clinician, code="PCS", answers=_pcs_answers(40), administered_at=now - timedelta(days=42))
+    later = record(patient, clinician, code="PCS", answers=_pcs_answers(27), timepoint="milestone")
+    sign_in("physio", PASSWORD)
+    page.goto(later.get_absolute_url())
+    expect(page.get_by_text("reliable recovery").first).to_be_visible()
+    expect(
+        page.get_by_text("MCID 11 for a baseline of 30 or more (Monticone 2022); reliable change 12.8").first
+    ).to_be_visible()
+    _shot(page, "pcs-result")
+    assert_no_serious_violations(page, context="clinician: PCS result with the MCID applied")
+
+    page.goto(patient.get_absolute_url())
+    expect(page.get_by_text("MCID 11 for a baseline of 30 or more (Monticone 2022)").first).to_be_visible()
+    _shot(page, "pcs-overview")
+    assert_no_serious_violations(page, context="clinician: overview with the MCID applied")
