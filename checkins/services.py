@@ -515,8 +515,33 @@ def schedule_from_signed(signed: str) -> Schedule | None:
     return Schedule.objects.filter(pk=schedule_id, created_at=EPOCH + timedelta(microseconds=created)).first()
 
 
+DIGEST_REVIEWS_LISTED = 20
+
+
+def _digest_reviews(*, user: User, today: date) -> tuple[int, list[str]]:
+    """How many of their own reviews the user has still to do, and a line for each (overdue first, then
+    soonest due) with its link: the finding and the due day, never the patient's name (the link leads
+    behind sign-in and the access check)."""
+    from core import dates
+    from routing.selectors import reviews_of_owner
+
+    reviews = reviews_of_owner(user=user)
+    count = reviews.count()
+    lines = [
+        f"  - {'OVERDUE, was due' if review.due_on < today else 'due'} {dates.day(review.due_on)}: "
+        f"{review.reason} {settings.SITE_URL}{review.get_absolute_url()}"
+        for review in reviews[:DIGEST_REVIEWS_LISTED]
+    ]
+    if count > DIGEST_REVIEWS_LISTED:
+        lines.append(
+            f"  - and {count - DIGEST_REVIEWS_LISTED} more: {settings.SITE_URL}{reverse('review_queue')}"
+        )
+    return count, lines
+
+
 def digest_for(*, user: User, today=None) -> str:
-    """A clinician's morning summary: open alerts, responsibilities due, patients not checking in."""
+    """A clinician's morning summary: open alerts, their own reviews (overdue first), responsibilities
+    due, patients not checking in."""
     from careplans.models import Responsibility
 
     today = today or timezone.localdate()
@@ -536,11 +561,15 @@ def digest_for(*, user: User, today=None) -> str:
         .distinct()
         .count()
     )
-    if not (alerts or due or silent):
+    open_reviews, review_lines = _digest_reviews(user=user, today=today)
+    if not (alerts or due or silent or open_reviews):
         return ""
+    listed = "".join(line + "\n" for line in review_lines)
     return (
         f"Good morning {user.first_name or user.username},\n\n"
         f"- Open alerts for your teams' patients: {alerts}\n"
+        f"- Your psychosocial reviews to do: {open_reviews}\n"
+        f"{listed}"
         f"- Your responsibilities ending within a week: {due}\n"
         f"- Your patients who have not checked in for 7 days: {silent}\n\n"
         f"Open RehabCare: {settings.SITE_URL}{reverse('alert_queue')}\n"
