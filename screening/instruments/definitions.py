@@ -70,6 +70,7 @@ IAPT_HANDBOOK = Source(
         "to support local evidence-based practice, version 2.0. London: NHS; 2011."
     ),
     population="adults in primary-care psychological therapy services (IAPT), England",
+    cite_as="IAPT Data Handbook 2011",
     derivation=(
         "The programme's reliable-change criterion for the PHQ-9 (a change of 6 points or more); the "
         "handbook gives the criterion, not the SD and r it was computed from."
@@ -171,6 +172,7 @@ EPPOC_PSEQ = Source(
         "Nicholas MK, Costa DSJ, Blanchard M, et al. Pain. 2019;160(5):1156–1165."
     ),
     population="13,343 adults attending 36 specialist pain services, Australia and New Zealand",
+    cite_as="ePPOC",
 )
 HILL_2008 = Source(
     citation=(

@@ -31,10 +31,14 @@ class Source:
     citation: str
     population: str
     derivation: str = ""
+    # How a label cites it when "first author year" would mislead (a report by an organisation).
+    cite_as: str = ""
 
     @property
     def short(self) -> str:
-        """The first author and year, for a label: "Monticone 2022"."""
+        """How a label cites it: ``cite_as``, else the first author and year ("Monticone 2022")."""
+        if self.cite_as:
+            return self.cite_as
         author = self.citation.split(" ", 1)[0].rstrip(",")
         year = next((word[:4] for word in self.citation.replace(";", " ").split() if word[:4].isdigit()), "")
         return f"{author} {year}".strip()

@@ -11,6 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .model import HIGH_FLAG, PRORATED_FLAG, Answer, ClinicalRange, Instrument, Source
 
+# The population a clinic's own value is "found in": its own patients, by its own account.
+CLINIC_SETTING = "the clinic's own setting"
+
 # Mapping is invariant in its key type, so spell out the key types callers use.
 AnswerSet = Mapping[str, object] | Mapping[int, object] | Mapping[str | int, object]
 
@@ -36,7 +39,9 @@ class Overrides:
 
     @property
     def as_source(self) -> Source:
-        return Source(citation=self.source or "Not given", population="the clinic's own setting")
+        return Source(
+            citation=self.source or "Not given", population=CLINIC_SETTING, cite_as="clinic setting"
+        )
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,8 @@ def change_between(
     clinically_important = mcid is not None and delta != 0 and abs(delta) >= mcid.value
     clinical = clinical_range_in_force(instrument, overrides)
     recovered = (
-        reliable
+        mcid is not None
+        and reliable
         and direction == "improvement"
         and clinical is not None
         and clinical.contains(earlier)
