@@ -191,7 +191,7 @@ def rescreen_section(*, patient: Patient, today: date) -> RescreenSection:
     by_link = bool(rows) and rows[0].by_link
     done = list(
         Rescreen.objects.filter(patient=patient, state=Rescreen.State.DONE)
-        .select_related("screening")
+        .select_related("screening", "review")
         .order_by("-done_at", "-id")[:RESCREENS_DONE_SHOWN]
     )
     return RescreenSection(due=due, by_link=by_link, done=done)

@@ -142,3 +142,15 @@ def test_an_outsider_or_another_patients_rescreen_gets_404(patient, clinician, o
     assert login(clinician).post(url, {"rescreen": "x"}).status_code == 404
     rescreen.refresh_from_db()
     assert rescreen.state == Rescreen.State.DUE
+
+
+def test_a_rescreen_that_closed_the_loop_says_the_review_improved(patient, clinician, login):
+    record(patient, clinician, code="PHQ-9", answers=answers("PHQ-9", 12))  # the seeded moderate rule
+    [rescreen] = Rescreen.objects.filter(patient=patient)
+    with time_machine.travel(TODAY.replace(month=8), tick=False):
+        follow_up = record(patient, clinician, code="PHQ-9", answers=answers("PHQ-9", 4), timepoint="adhoc")
+        section = _section_html(login(clinician), patient)
+    rescreen.refresh_from_db()
+    assert rescreen.screening == follow_up
+    assert rescreen.review.improved_by == follow_up
+    assert "result 4 (minimal)</a> · " in section and "review marked improved" in section
