@@ -112,9 +112,22 @@ class InstrumentListView(generics.GenericAPIView):
 class InstrumentDetailView(generics.GenericAPIView):
     def get(self, request: Request, code: str) -> Response:
         try:
-            return Response(instrument_data(get_instrument(code)))
+            instrument = get_instrument(code)
         except LookupError:
             raise NotFound("No such instrument.") from None
+        setting = selectors.instrument_setting(code)
+        # The clinic's own cut-off and thresholds, with their source, where it set any.
+        clinic = (
+            {
+                "high_cutoff": setting.high_cutoff,
+                "mcid": None if setting.mcid is None else str(setting.mcid),
+                "rc": None if setting.rc is None else str(setting.rc),
+                "source": setting.source,
+            }
+            if setting is not None
+            else None
+        )
+        return Response(instrument_data(instrument) | {"clinic_setting": clinic})
 
 
 class ScreeningSerializer(serializers.ModelSerializer):

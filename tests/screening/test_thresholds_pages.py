@@ -157,3 +157,11 @@ def test_result_page_says_when_an_important_change_is_within_measurement_error(l
     page = login(clinician).get(later.get_absolute_url()).text
     assert "clinically important improvement, within measurement error" in page
     assert "MCID 8 for a baseline below 30 (Monticone 2022)" in page
+
+
+def test_api_instrument_detail_carries_the_clinic_setting_and_its_source(api_as, clinician):
+    url = reverse("api_instrument_detail", args=["TSK-11"])
+    assert api_as(clinician).get(url).json()["clinic_setting"] is None
+    InstrumentSetting.objects.create(instrument="TSK-11", high_cutoff=26, source="Clinic audit 2026")
+    clinic = api_as(clinician).get(url).json()["clinic_setting"]
+    assert clinic == {"high_cutoff": 26, "mcid": None, "rc": None, "source": "Clinic audit 2026"}
