@@ -15,6 +15,7 @@ from django.utils import timezone
 from adherence.demo import demo_adherence_seed, demo_rollups_seed
 from careplans.demo import demo_plans_seed
 from checkins.demo import demo_schedules_seed
+from routing.demo import demo_reviews_seed
 from screening.demo import demo_screenings_seed
 from teams.demo import NORTH_MEETS, DemoCalendar, demo_people_seed
 from teams.models import Team, User
@@ -30,6 +31,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     counts = demo_people_seed(calendar, patients=patients)
     counts["screenings"] = demo_screenings_seed(calendar)
     counts["care plans"] = demo_plans_seed(calendar)
+    counts["psychosocial reviews"] = demo_reviews_seed(calendar)
     counts["check-in schedules"] = demo_schedules_seed(calendar)
     counts["sessions"] = demo_adherence_seed(calendar)
     counts["weekly roll-ups"] = demo_rollups_seed(calendar)
