@@ -103,7 +103,7 @@ def rules_fired(*, screening: Screening) -> list[tuple[RoutingRule, Screening | 
     rules = list(RoutingRule.objects.filter(instrument=screening.instrument, is_active=True))
     if not rules:
         return []
-    fired = []
+    fired: list[tuple[RoutingRule, Screening | None]] = []
     previous: Screening | None = None
     if any(rule.condition == Condition.DETERIORATION for rule in rules):
         previous = _previous(screening)
