@@ -233,7 +233,11 @@ def audits_page(request: AuthenticatedRequest) -> HttpResponse:
         patient_ids=audits.patients_listed(gaps),
         object_type="audits",
     )
-    return render(request, "adherence/audits.html", {"gaps": gaps, "cap": audits.ROWS_PER_GAP})
+    return render(
+        request,
+        "adherence/audits.html",
+        {"gaps": gaps, "cap": audits.ROWS_PER_GAP, "may_configure": policy.is_clinic_admin(request.user)},
+    )
 
 
 def _report_context(request: AuthenticatedRequest, patient: Patient):

@@ -34,7 +34,7 @@ def test_an_overdue_review_is_listed_with_owner_due_day_and_days_over(login, lea
     assert row.pk == overdue.pk and row.days_over == 4
     text = page.content.decode()
     assert f"owner {colleague}" in text and "4 days over" in text
-    assert patient.get_absolute_url() in text
+    assert reverse("review_detail", kwargs={"patient_id": patient.pk, "review_id": overdue.pk}) in text
 
 
 def test_a_missed_rescreen_is_listed_with_a_link_to_screen_again(login, lead, patient):
@@ -65,11 +65,16 @@ def test_each_patient_with_late_work_is_audited_as_viewed(login, lead, patient, 
     ).exists()
 
 
-def test_an_instrument_that_can_never_flag_is_listed_until_the_clinic_sets_a_cut_off(login, lead):
+def test_an_instrument_that_can_never_flag_is_listed_until_the_clinic_sets_a_cut_off(
+    login, lead, clinic_admin
+):
     Battery.objects.all().delete()  # the seeded batteries: this test names its own
     Battery.objects.create(name="Back pain intake", instruments=["PHQ-9", "TSK-11"])
     Battery.objects.create(name="Fear follow-up", instruments=["TSK-11"])
-    page = login(lead).get(AUDITS)
+    as_lead = login(lead).get(AUDITS).content.decode()
+    assert "a clinic admin sets a cut-off in the admin" in as_lead
+    assert reverse("admin:screening_instrumentsetting_changelist") not in as_lead
+    page = login(clinic_admin).get(AUDITS)
     silent = gaps(page)["silent-instrument"]
     assert [(row.code, row.batteries) for row in silent.rows] == [
         ("TSK-11", ["Back pain intake", "Fear follow-up"])
