@@ -15,6 +15,7 @@ from careplans.catalogue import CATALOGUE
 from careplans.models import CarePlan, Milestone, Responsibility
 from careplans.services import FREQUENCY_TO_AGREE
 from core import dates
+from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Discipline, Patient, User
 
@@ -84,8 +85,9 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
     if review is None:
         raise Http404("No such review.")
     plan = resolution.plan_to_update(patient_id=patient.pk)
-    context: dict[str, Any] = {"patient": patient, "review": review, "plan": plan}
-    if review.state == Review.State.RESOLVED or plan is None:
+    may_act = policy.may_work_review(request.user, review)
+    context: dict[str, Any] = {"patient": patient, "review": review, "plan": plan, "may_act": may_act}
+    if review.state == Review.State.RESOLVED or plan is None or not may_act:
         return render(request, "routing/review_plan.html", context)
 
     today = timezone.localdate()

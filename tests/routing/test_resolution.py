@@ -2,11 +2,13 @@
 history with the review as the reason, linked to the review; the re-screen scheduled; the support set at
 the plan's version; and anything refused saves nothing."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from careplans.models import CarePlan, Milestone, Responsibility, SupportModality
 from careplans.selectors import plan_timeline
@@ -266,3 +268,35 @@ def test_the_work_goes_to_the_active_plan_else_the_newest_draft(patient, clinici
     newer_draft = make_plan(patient, clinician)
     assert newer_draft.status == CarePlan.Status.DRAFT
     assert plan_to_update(patient_id=patient.pk) == active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_resolving_at_once_one_wins_and_the_other_adds_nothing(review, plan, colleague, clinician):
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def resolve(user, intervention):
+        try:
+            barrier.wait()
+            _resolve(review, user, responsibilities=[_exposure(user, intervention=intervention)])
+            outcomes[user.username] = "resolved"
+        except ReviewChanged:
+            outcomes[user.username] = "refused"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=resolve, args=(user, intervention))
+        for user, intervention in ((colleague, "graded_exposure"), (clinician, "cbt_reframing"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["refused", "resolved"]
+    winner = next(name for name, outcome in outcomes.items() if outcome == "resolved")
+    kept = {"psych": "graded_exposure", "physio": "cbt_reframing"}[winner]
+    assert list(plan.responsibilities.values_list("intervention", flat=True)) == [kept]
+    review.refresh_from_db()
+    assert review.resolved_by.username == winner and review.version == 2
+    assert list(review.responsibilities.values_list("intervention", flat=True)) == [kept]

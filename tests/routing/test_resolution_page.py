@@ -277,3 +277,17 @@ def test_the_page_runs_the_same_queries_for_1_or_12_goals_and_members(
     assert queries() == few
     with django_assert_max_num_queries(30):
         client.get(_url(review))
+
+
+def test_under_emergency_access_the_page_reads_and_changes_nothing(login, review, plan, outsider):
+    client = login(outsider)
+    reason = "Patient collapsed in the south gym; need the risk history now."
+    response = client.post(reverse("emergency_access"), {"mrn": review.patient.mrn, "reason": reason})
+    assert response.status_code == 302
+    page = client.get(_url(review))
+    assert page.status_code == 200
+    assert "Only Amelia's team resolves this review" in page.text
+    assert "responsibility_forms" not in page.context
+    posted = client.post(_url(review), {"version": 1, "responsibility-TOTAL_FORMS": 0})
+    assert posted.status_code == 403
+    assert not Responsibility.objects.filter(plan=plan).exists()
