@@ -231,21 +231,22 @@ class OverviewPlan:
     next_milestone: Milestone | None
     battery_due: Milestone | None
     suggested: PlanTemplate | None
-    # Who does what now: the responsibilities not done or stopped.
+    # Who does what now: the responsibilities not done or stopped, the latest first (a few of them).
     responsibilities: list[Responsibility]
+    more_responsibilities: bool
 
 
 def plan_overview(*, patient: Patient) -> OverviewPlan:
     plan = plan_current(patient=patient)
     if plan is None:
-        return OverviewPlan(None, [], None, None, suggested_template(patient=patient), [])
+        return OverviewPlan(None, [], None, None, suggested_template(patient=patient), [], False)
     goals = list(plan.goals.all())
     milestones = Milestone.objects.filter(goal__plan=plan).select_related("battery", "goal")
     next_milestone = milestones.filter(achieved_on__isnull=True).order_by("due_date").first()
     responsibilities = list(
         plan.responsibilities.exclude(status__in=[Responsibility.Status.DONE, Responsibility.Status.STOPPED])
         .select_related("owner")
-        .order_by("starts_on", "id")[:OVERVIEW_RESPONSIBILITIES]
+        .order_by("-starts_on", "-id")[: OVERVIEW_RESPONSIBILITIES + 1]
     )
     return OverviewPlan(
         plan,
@@ -253,7 +254,8 @@ def plan_overview(*, patient: Patient) -> OverviewPlan:
         next_milestone,
         milestone_battery_due(patient=patient, plan=plan),
         None,
-        responsibilities,
+        responsibilities[:OVERVIEW_RESPONSIBILITIES],
+        len(responsibilities) > OVERVIEW_RESPONSIBILITIES,
     )
 
 

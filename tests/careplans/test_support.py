@@ -200,3 +200,47 @@ def test_the_history_page_shows_the_reason(login, clinician, patient):
         reason="Psychosocial review: PHQ-9 12",
     )
     assert "Reason: Psychosocial review: PHQ-9 12" in login(clinician).get(plan.get_absolute_url()).text
+
+
+def test_the_overview_lists_who_does_what_latest_first_and_points_to_the_rest(
+    login, clinician, colleague, patient
+):
+    from datetime import timedelta
+
+    plan = make_plan(patient, clinician)
+    for day in range(9):
+        part_create(
+            instance=Responsibility(
+                plan=plan,
+                intervention="graded_exposure" if day == 8 else "exercise_therapy",
+                owner=colleague if day == 8 else clinician,
+                discipline=colleague.discipline if day == 8 else clinician.discipline,
+                frequency=f"step {day}",
+                starts_on=START + timedelta(days=day),
+            ),
+            user=clinician,
+        )
+    stopped = Responsibility.objects.get(frequency="step 7")
+    part_update(instance=stopped, data={"status": "stopped"}, expected_version=1, user=clinician)
+    section = login(clinician).get(patient.get_absolute_url()).text.split('id="plan-heading"')[1]
+    section = section.split("</section>")[0]
+    assert section.index("Graded exposure") < section.index("step 6")
+    assert "step 7" not in section  # stopped
+    assert "step 0" in section and "More in the plan" not in section
+
+    part_create(
+        instance=Responsibility(
+            plan=plan,
+            intervention="relaxation",
+            owner=colleague,
+            discipline=colleague.discipline,
+            frequency="step 9",
+            starts_on=START,
+        ),
+        user=clinician,
+    )
+    section = login(clinician).get(patient.get_absolute_url()).text.split('id="plan-heading"')[1]
+    section = section.split("</section>")[0]
+    assert "More in the plan" in section
+    # Eight of the nine still running: the earliest (started first, added first) is left to the plan.
+    assert "step 9" in section and "step 0" not in section
