@@ -94,6 +94,16 @@ def _act(request: AuthenticatedRequest, review: Review, forms: dict[str, Form]) 
     return None
 
 
+def _mark_invalid(form: Form) -> None:
+    """A field refused is marked for assistive technology and styled, its message tied to it."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            attrs["aria-describedby"] = f"{name}-errors"
+
+
 @patient_scoped
 def review_detail(request: AuthenticatedRequest, patient: Patient, review_id: int) -> HttpResponse:
     """The finding, its rule's rationale and source, owner, due day, state and story, and the actions."""
@@ -119,6 +129,8 @@ def review_detail(request: AuthenticatedRequest, patient: Patient, review_id: in
         if done is not None:
             messages.success(request, done)
             return redirect(review.get_absolute_url())
+        for form in forms.values():
+            _mark_invalid(form)
     initial = {"version": review.version}
     return render(
         request,
