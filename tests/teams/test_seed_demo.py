@@ -74,10 +74,15 @@ def test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason(
 def _assert_north_has_past_conferences_and_a_planned_one_listing_every_reason():
     from conferences.agenda import REASON_CODES, agenda_entries
     from conferences.models import ActionItem, CaseConference, ConferenceNote
+    from routing.models import HistoricalRoutingRule, RoutingRule
+    from routing.rules_seed import rules_ensure
     from screening.batteries import batteries_ensure
     from screening.models import Battery
 
     batteries_ensure(Battery)
+    # The routing rules open the reviews behind "Review overdue" and "Re-screen missed" (a transactional
+    # test before this one may have emptied the seeded rows).
+    rules_ensure(RoutingRule, HistoricalRoutingRule)
     call_command("seed_demo")
     north = Team.objects.get(name="North MSK")
     closed = CaseConference.objects.filter(team=north, status=CaseConference.Status.CLOSED)
