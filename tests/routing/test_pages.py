@@ -192,3 +192,18 @@ def test_the_overview_shows_open_and_resolved_reviews(login, clinician, psych, p
     assert "Psychosocial reviews" in page.text
     assert again.get_absolute_url() in page.text
     assert "patient declined by" in page.text
+
+
+def test_the_queue_audits_exactly_the_patients_of_its_page(login, clinician, psych, north, monkeypatch):
+    monkeypatch.setattr("routing.views.REVIEWS_PER_PAGE", 2)
+    patients = PatientFactory.create_batch(3, team=north, primary_clinician=clinician)
+    for patient in patients:
+        _review(patient, clinician)
+    client = login(psych)
+    for number in (1, 2):
+        before = set(AuditEvent.objects.filter(object_type="review queue").values_list("pk", flat=True))
+        page = client.get(QUEUE, {"page": number})
+        shown = {review.patient_id for review in page.context["page"]}
+        written = AuditEvent.objects.filter(object_type="review queue", actor=psych).exclude(pk__in=before)
+        assert set(written.values_list("patient_id", flat=True)) == shown
+    assert len(shown) == 1
