@@ -58,10 +58,15 @@ def _responsibility_initial(review: Review, patient: Patient, plan: CarePlan) ->
     return proposals
 
 
-def _support_initial(review: Review, plan: CarePlan) -> dict[str, Any]:
-    psychologist = review.owner.discipline == Discipline.PSYCHOLOGIST
+def _support_initial(review: Review, patient: Patient, plan: CarePlan) -> dict[str, Any]:
+    """Who delivers the psychological support: the reviewer when a psychologist; else whoever the plan
+    names, or, when the rule asks for a psychologist's support, the team's psychologist (``owner_for``)."""
+    psychologist = Discipline.PSYCHOLOGIST
+    support_by = review.owner if review.owner.discipline == psychologist else plan.support_by
+    if support_by is None and review.rule.support_discipline == psychologist:
+        support_by = owner_for(patient=patient, discipline=psychologist)
     return {
-        "support_by": review.owner if psychologist else plan.support_by,
+        "support_by": support_by,
         "support_modality": plan.support_modality,
         "support_frequency": plan.support_frequency,
         "plan_version": plan.version,
@@ -126,7 +131,7 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
         data, prefix="rescreen", instrument=instrument, initial={"rescreen_on": rescreen_on}
     )
     support_form = SupportProposalForm(
-        data, prefix="support", members=members, initial=_support_initial(review, plan)
+        data, prefix="support", members=members, initial=_support_initial(review, patient, plan)
     )
     resolve_form = ResolveForm(data, initial={"version": review.version})
     stale = ""

@@ -291,3 +291,17 @@ def test_under_emergency_access_the_page_reads_and_changes_nothing(login, review
     posted = client.post(_url(review), {"version": 1, "responsibility-TOTAL_FORMS": 0})
     assert posted.status_code == 403
     assert not Responsibility.objects.filter(plan=plan).exists()
+
+
+def test_a_physiotherapists_review_with_psychology_support_proposes_the_teams_psychologist(
+    login, review, plan, rule, clinician, colleague
+):
+    RoutingRule.objects.filter(pk=rule.pk).update(
+        discipline=Discipline.PHYSIOTHERAPIST, support_discipline=Discipline.PSYCHOLOGIST
+    )
+    Review.objects.filter(pk=review.pk).update(owner=clinician, discipline=Discipline.PHYSIOTHERAPIST)
+    response = login(clinician).get(_url(review))
+    assert response.context["support_form"].initial["support_by"] == colleague
+    # The physiotherapist reviewing takes the physiotherapy; the psychologist the psychological work.
+    owners = [form.initial["owner"] for form in response.context["responsibility_forms"]]
+    assert owners == [colleague, colleague, clinician]
