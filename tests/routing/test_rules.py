@@ -106,3 +106,29 @@ def test_an_inactive_rule_does_not_fire(patient, clinician, north):
     RoutingRule.objects.filter(instrument="PCS").update(is_active=False)
     record(patient, clinician, code="PCS", answers=answers_for("PCS", 40))
     assert not Review.objects.filter(patient=patient).exists()
+
+
+DETERIORATION = [rule for rule in SEEDED_RULES if rule["condition"] == "deterioration"]
+
+
+@pytest.mark.parametrize("rule", DETERIORATION, ids=[rule["instrument"] for rule in DETERIORATION])
+@pytest.mark.parametrize("above", [0, -1], ids=["at the reliable change", "one point under"])
+def test_seeded_deterioration_rule_fires_at_the_reliable_change(rule, above, patient, clinician, north):
+    """Judged against the previous result with the thresholds in force (the instrument's own here)."""
+    import math
+
+    from screening.instruments import get_instrument, thresholds_in_force
+
+    psychologist(north)
+    instrument = get_instrument(rule["instrument"])
+    _, rc = thresholds_in_force(instrument)
+    rise = math.ceil(rc) + above
+    code = rule["instrument"]
+    record(patient, clinician, code=code, answers=answers_for(code, instrument.min_total))
+    later = record(patient, clinician, code=code, answers=answers_for(code, instrument.min_total + rise))
+    fired = [each.name for each, _ in rules_fired(screening=later)]
+    assert (rule["name"] in fired) is (above == 0)
+    if above == 0:
+        assert Review.objects.get(patient=patient).reason.endswith(
+            f"reliable deterioration from {instrument.min_total}"
+        )
