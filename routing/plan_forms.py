@@ -74,9 +74,15 @@ class ResponsibilityProposalForm(ProposalForm):
         _choices(self, "owner").queryset = members
         _choices(self, "owner").error_messages["invalid_choice"] = "Choose a member of the patient's team."
         _choices(self, "goal").queryset = goals
-        label = dict(InterventionCode.choices).get(self.initial.get("intervention", ""), "responsibility")
-        self.proposal_label = str(label)
-        self.fields["accept"].label = f"Add {_in_sentence(self.proposal_label)} to the plan"
+        name = str(dict(InterventionCode.choices).get(self.initial.get("intervention", ""), ""))
+        if name:
+            self.proposal_label = f"Proposed: {name}"
+            self.fields["accept"].label = f"Add {_in_sentence(name)} to the plan"
+        else:
+            self.proposal_label = "Another responsibility, if you want one"
+            self.fields["accept"].label = "Add this responsibility to the plan"
+            intervention = cast(forms.ChoiceField, self.fields["intervention"])
+            intervention.choices = [("", "Choose an intervention"), *InterventionCode.choices]
 
 
 class MilestoneProposalForm(ProposalForm):

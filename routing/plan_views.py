@@ -55,6 +55,16 @@ def _responsibility_initial(review: Review, patient: Patient, plan: CarePlan) ->
                 "starts_on": starts_on,
             }
         )
+    # One more, blank, for work the rule did not think of (the reviewer's own discipline by default).
+    proposals.append(
+        {
+            "intervention": "",
+            "owner": review.owner,
+            "discipline": review.owner.discipline,
+            "frequency": FREQUENCY_TO_AGREE,
+            "starts_on": starts_on,
+        }
+    )
     return proposals
 
 

@@ -99,7 +99,14 @@ def test_the_page_proposes_the_rules_work_filled_in_and_nothing_ticked(
     response = login(colleague).get(_url(review))
     assert response.status_code == 200
     proposals = [form.initial for form in response.context["responsibility_forms"]]
-    assert [p["intervention"] for p in proposals] == ["graded_exposure", "cbt_reframing", "exercise_therapy"]
+    # The rule's three, and a blank one for work it did not think of.
+    assert [p["intervention"] for p in proposals] == [
+        "graded_exposure",
+        "cbt_reframing",
+        "exercise_therapy",
+        "",
+    ]
+    proposals = proposals[:3]
     # The reviewer takes their own discipline's work; the physiotherapy goes to the team's physio.
     assert [(p["owner"], p["discipline"]) for p in proposals] == [
         (colleague, Discipline.PSYCHOLOGIST),
@@ -304,4 +311,17 @@ def test_a_physiotherapists_review_with_psychology_support_proposes_the_teams_ps
     assert response.context["support_form"].initial["support_by"] == colleague
     # The physiotherapist reviewing takes the physiotherapy; the psychologist the psychological work.
     owners = [form.initial["owner"] for form in response.context["responsibility_forms"]]
-    assert owners == [colleague, colleague, clinician]
+    assert owners == [colleague, colleague, clinician, clinician]
+
+
+def test_work_the_rule_did_not_propose_is_added_on_the_blank_item(login, review, plan, colleague):
+    client = login(colleague)
+    page = client.get(_url(review))
+    assert "Another responsibility, if you want one" in page.text
+    data = _post_data(page, **{"responsibility-3-accept": "on"})
+    response = client.post(_url(review), data)
+    assert response.context["responsibility_forms"][3].errors["intervention"] == ["Choose the intervention."]
+    data["responsibility-3-intervention"] = "relaxation"
+    assert client.post(_url(review), data).status_code == 302
+    added = Responsibility.objects.get(plan=plan)
+    assert (added.intervention, added.owner, added.discipline) == ("relaxation", colleague, "psychologist")
