@@ -322,7 +322,8 @@ def review_story(*, review: Review) -> list[StoryLine]:
     for event in events:
         who = str(event.actor) if event.actor else (event.username or "RehabCare")
         if event.action == AuditEvent.Action.CREATE:
-            what = "Opened by the routing rule"
+            # Opened in the recording transaction: the actor is whoever entered the result.
+            what, who = "Opened by the routing rule", f"result entered by {who}"
         else:
             changed = set(event.changed_fields)
             what = next((words for fields, words in REVIEW_STORY_WORDS if fields <= changed), "Changed")
