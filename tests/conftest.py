@@ -254,8 +254,11 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
     session = Session.objects.create(
         patient=patient, clinician=clinician, discipline="physiotherapist", starts_at=schedule.created_at
     )
-    from routing.models import Review
+    from routing.models import Review, RoutingRule
+    from routing.rules_seed import rules_ensure
 
+    # The seeded rules open the sample review; a transactional test before may have emptied them.
+    rules_ensure(RoutingRule)
     high_pcs = screening_record(
         patient=patient,
         instrument_code="PCS",
