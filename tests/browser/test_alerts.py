@@ -1,5 +1,5 @@
 """An urgent alert keeps its story (issue 18): a psychologist works a patient's repeated alerts from one
-line of the review queue (one acknowledgement covering them all only when ticked), closes one with the
+line of the alerts page (one acknowledgement covering them all only when ticked), closes one with the
 action taken, and finds it again in the closed view, filtered, in the patient's alert history and on
 the result that raised it. The same grouping on the patient's own banner."""
 
@@ -39,7 +39,8 @@ def test_psychologist_acknowledges_a_group_closes_an_alert_and_finds_its_story(
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
     urgent = _urgent_alerts(patient, clinician, 3)
-    review_result = record(patient, clinician, answers=phq9(3, 3, 3, 3))
+    # A high result opens an owned review now (routing), not an alert: the fourth is a check-in concern.
+    concern = Alert.objects.create(patient=patient, kind=Alert.Kind.CHECKIN, reason="Check-in: mood 1 of 10")
     other = PatientFactory(team=north, given_name="Ben", family_name="Adeyemi")
     record(other, clinician, answers=phq9(item9=1), timepoint="adhoc")
 
@@ -63,9 +64,9 @@ def test_psychologist_acknowledges_a_group_closes_an_alert_and_finds_its_story(
         a.status for a in Alert.objects.filter(pk__in=[a.pk for a in urgent]).order_by("opened_at", "id")
     ]
     assert statuses == ["acknowledged", "open", "open"]
-    assert Alert.objects.get(screening=review_result).status == Alert.Status.OPEN
+    assert Alert.objects.get(pk=concern.pk).status == Alert.Status.OPEN
 
-    # Ticked, it covers every alert still open on the line: the other two urgent ones and the review.
+    # Ticked, it covers every alert still open on the line: the other two urgent ones and the concern.
     line = page.get_by_role("row").filter(has_text="Okafor, Amelia")
     line.get_by_label("Acknowledge all 3 alerts for this patient").check()
     line.get_by_role("button", name="Acknowledge Okafor, Amelia").click()
@@ -79,14 +80,12 @@ def test_psychologist_acknowledges_a_group_closes_an_alert_and_finds_its_story(
         page.get_by_role("row").filter(has_text="Okafor, Amelia").get_by_text("All acknowledged")
     ).to_be_visible()
 
-    # Close the psychosocial review from the queue, with the action taken.
+    # Close the check-in concern from the queue, with the action taken.
     line = page.get_by_role("row").filter(has_text="Okafor, Amelia")
     line.get_by_text("alerts for this patient: show all").click()
-    review_item = line.get_by_role("listitem").filter(has_text="Psychosocial review")
+    review_item = line.get_by_role("listitem").filter(has_text="Check-in concern")
     review_item.get_by_text("Close…").click()
-    review_item.get_by_label("Action taken").fill(
-        "Seen by the psychologist; CBT-informed sessions added to the plan"
-    )
+    review_item.get_by_label("Action taken").fill("Called the patient; mood support added to the plan")
     review_item.get_by_role("button", name="Close alert").click()
     expect(page.get_by_text("Alert closed.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/alerts/"))
@@ -96,17 +95,14 @@ def test_psychologist_acknowledges_a_group_closes_an_alert_and_finds_its_story(
     closed = page.get_by_role("table", name="Closed alerts, most recently closed first")
     story = closed.get_by_role("row").filter(has_text="Okafor, Amelia")
     expect(story).to_have_count(1)
-    expect(
-        story.get_by_text("Seen by the psychologist; CBT-informed sessions added to the plan")
-    ).to_be_visible()
+    expect(story.get_by_text("Called the patient; mood support added to the plan")).to_be_visible()
     expect(story.get_by_role("cell", name=str(colleague))).to_have_count(2)  # acknowledged and closed by
     _shot(page, "queue-closed")
     assert_no_serious_violations(page, context="psychologist: review queue, closed view")
     page.get_by_label("Kind").select_option(label="Urgent safety alert")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("No alerts match these filters.")).to_be_visible()
-    page.get_by_label("Kind").select_option(label="Psychosocial review")
-    page.get_by_label("Instrument").select_option("PHQ-9")
+    page.get_by_label("Kind").select_option(label="Check-in concern")
     page.get_by_label("Only mine").check()
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("row").filter(has_text="Okafor, Amelia")).to_have_count(1)
@@ -115,17 +111,13 @@ def test_psychologist_acknowledges_a_group_closes_an_alert_and_finds_its_story(
     page.get_by_role("link", name="Okafor, Amelia").click()
     history = page.get_by_role("region", name="Alert history")
     expect(history.get_by_role("row")).to_have_count(5)  # the header and four alerts
-    expect(
-        history.get_by_text("Seen by the psychologist; CBT-informed sessions added to the plan")
-    ).to_be_visible()
+    expect(history.get_by_text("Called the patient; mood support added to the plan")).to_be_visible()
     history.scroll_into_view_if_needed()
     _shot(page, "overview-history")
     assert_no_serious_violations(page, context="psychologist: patient overview with an alert history")
-    history.get_by_role("link", name=Alert.objects.get(screening=review_result).reason).click()
+    history.get_by_role("link", name=urgent[0].reason).first.click()
     raised = page.get_by_role("region", name="Alerts raised by this result")
-    expect(
-        raised.get_by_text("Seen by the psychologist; CBT-informed sessions added to the plan")
-    ).to_be_visible()
+    expect(raised).to_contain_text(str(colleague))  # who acknowledged it
     _shot(page, "result-alerts")
     assert_no_serious_violations(page, context="psychologist: a result with its closed alert")
 

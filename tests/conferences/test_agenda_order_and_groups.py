@@ -14,7 +14,7 @@ from conferences.models import CaseConference
 
 from ..factories import PatientFactory
 from ..screening.factories import phq9, record
-from .test_agenda import active_plan
+from .test_agenda import _no_routing, active_plan
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 STARTS = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)  # the agenda looks back to 12 Nov 13:00
@@ -164,6 +164,7 @@ def test_a_reason_without_its_own_words_for_many_is_counted_by_its_label():
 def _three_alerts_and_three_rises(patient, clinician):
     """Three PHQ-9s since the last conference, each a reliable rise on the one before, each with the
     self-harm item answered: three urgent alerts and distress rising on three screenings."""
+    _no_routing()
     record(patient, clinician, answers=phq9(), administered_at=NOW - timedelta(days=20))  # 0
     for days_ago, answers in ((12, phq9(2, 2, 1, item9=1)), (8, phq9(2, 2, 2, 2, 2, 1, item9=1))):
         record(patient, clinician, answers=answers, administered_at=NOW - timedelta(days=days_ago))
