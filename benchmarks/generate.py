@@ -52,15 +52,15 @@ STEPS: list[tuple[str, str]] = [
     (
         "staff",
         """INSERT INTO teams_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                                   is_active, date_joined, discipline, is_clinic_admin)
+                                   is_active, date_joined, discipline, is_clinic_admin, mobile)
            SELECT '!', false, 'bench-c' || g, 'Clinician', 'Number ' || g, 'bench-c' || g || '@clinic.example',
                   false, true, now(),
                   (ARRAY['physiotherapist','psychologist','physician','occupational_therapist'])[1 + g %% 4],
-                  false
+                  false, ''
            FROM generate_series(1, %(clinicians)s) g
            UNION ALL
            SELECT '!', false, 'bench-admin', 'Bench', 'Admin', 'bench-admin@clinic.example', true, true, now(),
-                  'other', true""",
+                  'other', true, ''""",
     ),
     (
         "memberships",
@@ -119,8 +119,9 @@ STEPS: list[tuple[str, str]] = [
     (
         "care plans",
         """INSERT INTO careplans_careplan (version, status, start_date, review_date, risk_stratum, summary_physical,
-                                           summary_psychological, summary_social, created_at, created_by_id, patient_id)
-           SELECT 1, 'active', current_date - 300, current_date + 60, 'medium', 'Low back pain', '', '', now(),
+                                           summary_psychological, summary_social, support_modality,
+                                           support_frequency, created_at, created_by_id, patient_id)
+           SELECT 1, 'active', current_date - 300, current_date + 60, 'medium', 'Low back pain', '', '', '', '', now(),
                   p.primary_clinician_id, p.id
            FROM teams_patient p WHERE p.mrn LIKE 'B%%' AND p.status = 'active'""",
     ),
