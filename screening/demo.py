@@ -10,8 +10,8 @@ from teams.models import Patient
 
 from .batteries import batteries_ensure
 from .instruments import Instrument, get_instrument
-from .models import Alert, Battery, Screening, Timepoint
-from .services import alert_acknowledge, alert_close, screening_record
+from .models import Battery, Screening, Timepoint
+from .services import screening_record
 
 INTAKE = ("PHQ-9", "GAD-7", "STarT-Back", "PCS", "TSK-11")
 MILESTONE = ("PHQ-9", "GAD-7", "PCS", "TSK-11", "PSEQ")
@@ -86,30 +86,7 @@ def demo_screenings_seed(calendar: DemoCalendar) -> int:
     # The alert's PHQ-9 is the patient's newest result: two hours ago, or later if the last conference
     # was less than a day ago, so the next conference finds it rising since the one before.
     _open_one_safety_alert(max(now - timedelta(hours=2), last_conference + (now - last_conference) * 11 / 12))
-    _close_some_reviews()
     return Screening.objects.count()
-
-
-CLOSED_REVIEWS = 4
-REVIEW_ACTIONS = (
-    "Seen by the team psychologist: CBT-informed pacing sessions added to the care plan.",
-    "Discussed at the case conference; graded exposure agreed with the patient, re-screen in 6 weeks.",
-)
-
-
-def _close_some_reviews() -> None:
-    """Close the first few psychosocial reviews, each with the action taken, by the patient's clinician."""
-    if Alert.objects.filter(status=Alert.Status.CLOSED).exists():
-        return
-    reviews = (
-        Alert.objects.filter(kind=Alert.Kind.REVIEW, status=Alert.Status.OPEN)
-        .select_related("patient__primary_clinician")
-        .order_by("patient__mrn", "id")[:CLOSED_REVIEWS]
-    )
-    for number, review in enumerate(reviews):
-        clinician = review.patient.primary_clinician
-        alert_acknowledge(alert=review, user=clinician)
-        alert_close(alert=review, user=clinician, action_taken=REVIEW_ACTIONS[number % len(REVIEW_ACTIONS)])
 
 
 def _open_one_safety_alert(when) -> None:

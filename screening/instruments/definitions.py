@@ -305,7 +305,6 @@ PHQ9 = Instrument(
         "J Gen Intern Med. 2001;16(9):606–613."
     ),
     public_domain=True,
-    opens_review=True,
 )
 
 # --- GAD-7 ------------------------------------------------------------------------------------------------
@@ -353,7 +352,6 @@ GAD7 = Instrument(
         "disorder: the GAD-7. Arch Intern Med. 2006;166(10):1092–1097."
     ),
     public_domain=True,
-    opens_review=True,
 )
 
 # --- PHQ-4 ------------------------------------------------------------------------------------------------
@@ -398,7 +396,6 @@ PHQ4 = Instrument(
         "depression: the PHQ-4. Psychosomatics. 2009;50(6):613–621."
     ),
     public_domain=True,
-    opens_review=True,
 )
 
 # --- PCS --------------------------------------------------------------------------------------------------
@@ -466,7 +463,6 @@ PCS = Instrument(
         "Psychol Assess. 1995;7(4):524–532."
     ),
     public_domain=False,
-    opens_review=True,
 )
 
 # --- TSK-17 and TSK-11 ------------------------------------------------------------------------------------
@@ -533,7 +529,6 @@ TSK17 = Instrument(
     licence=f"{TSK_COPYRIGHT} {LICENSED_WORDING}",
     citation=TSK_CITATION,
     public_domain=False,
-    opens_review=True,
 )
 
 TSK11 = Instrument(
@@ -568,7 +563,6 @@ TSK11 = Instrument(
         "of the Tampa Scale for Kinesiophobia. Pain. 2005;117(1–2):137–144."
     ),
     public_domain=False,
-    opens_review=True,
 )
 
 # --- PSEQ -------------------------------------------------------------------------------------------------
@@ -629,7 +623,6 @@ PSEQ = Instrument(
         "2007;11(2):153–163."
     ),
     public_domain=False,
-    opens_review=False,
 )
 
 # --- STarT Back -------------------------------------------------------------------------------------------
@@ -674,7 +667,6 @@ START_BACK = Instrument(
         "tool: identifying patient subgroups for initial treatment. Arthritis Rheum. 2008;59(5):632–641."
     ),
     public_domain=False,
-    opens_review=True,
 )
 
 # --- ÖMPSQ-SF ---------------------------------------------------------------------------------------------
@@ -718,7 +710,6 @@ OMPSQ_SF = Instrument(
         "Screening Questionnaire. Spine. 2011;36(22):1891–1895."
     ),
     public_domain=False,
-    opens_review=True,
 )
 
 # --- ISI --------------------------------------------------------------------------------------------------
@@ -781,7 +772,6 @@ ISI = Instrument(
         "for insomnia research. Sleep Med. 2001;2(4):297–307."
     ),
     public_domain=False,
-    opens_review=False,
 )
 
 INSTRUMENTS: dict[str, Instrument] = {

@@ -321,8 +321,6 @@ class Instrument:
     licence: str
     citation: str
     public_domain: bool
-    # Whether a "high" flag should open a psychosocial review.
-    opens_review: bool
     stem: str = ""
     # What a patient sees as the title when they answer by link: plain words, no acronym, no score.
     patient_title: str = ""

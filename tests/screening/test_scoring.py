@@ -401,7 +401,6 @@ def test_first_matching_band_wins_even_when_a_later_rule_also_matches() -> None:
         licence="",
         citation="",
         public_domain=True,
-        opens_review=False,
     )
     assert score(ordered, {1: 1, 2: 0}).band == "low risk"
     assert score(ordered, {1: 1, 2: 1}).band == "high risk"
@@ -792,8 +791,7 @@ def test_phq9_ships_its_public_domain_wording() -> None:
     ]
 
 
-def test_only_pseq_and_isi_do_not_open_a_review_and_only_pseq_is_higher_is_better() -> None:
-    assert {code for code, i in INSTRUMENTS.items() if not i.opens_review} == {"PSEQ", "ISI"}
+def test_only_pseq_is_higher_is_better() -> None:
     assert {code for code, i in INSTRUMENTS.items() if i.higher_is_better} == {"PSEQ"}
 
 
