@@ -67,3 +67,14 @@ def test_a_result_no_rule_meets_today_still_becomes_a_review(patient, clinician,
     _old_review_alert(patient, clinician, "PCS", 12)  # under today's PCS rule: kept, not dropped
     assert review_alerts_convert(apps) == 1
     assert Review.objects.get(patient=patient).rule.name == "High pain catastrophizing (PCS ≥ 30)"
+
+
+def test_the_alert_history_says_rehabcare_closed_a_converted_alert(patient, clinician, north, login):
+    psychologist(north)
+    _old_review_alert(patient, clinician, "PHQ-9", 12)
+    review_alerts_convert(apps)
+    page = login(clinician).get(patient.get_absolute_url()).content.decode()
+    row = page.split('class="alert-history"')[1].split("<tbody>")[1].split("</tr>")[0]
+    assert ACTION in row
+    # Acknowledged and closed when it became a review, by nobody named: never "not yet".
+    assert row.count("RehabCare, automatically") == 2 and "not yet" not in row
