@@ -217,7 +217,7 @@ def escalation_send_now(*, escalation_id: int, now: datetime | None = None) -> b
             _step_insert(alert_id=alert.pk, step=Step.ADMINS, due_at=now)
             enqueue_on_commit("screening.tasks.escalations_dispatch")
     if people:
-        logger.info("Escalation %s of alert %s sent to %d people", escalation.pk, alert.pk, len(people))
+        logger.info("Escalation %s of alert %s sent to %d recipient(s)", escalation.pk, alert.pk, len(people))
     else:
         logger.warning("Escalation %s of alert %s: nobody to reach", escalation.pk, alert.pk)
     return True
