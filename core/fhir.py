@@ -52,6 +52,46 @@ class FHIRInvalid(Exception):
         self.problems = problems
 
 
+def bundle(resources: list[dict[str, Any]], self_url: str, *, total: int | None = None, next_url: str = ""):
+    """A search's answer: a ``searchset`` Bundle of ``resources``, with its own link and the next page's."""
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(resources) if total is None else total,
+        "link": [
+            {"relation": "self", "url": self_url},
+            *([{"relation": "next", "url": next_url}] if next_url else []),
+        ],
+        "entry": [
+            {
+                "fullUrl": f"{fhir_base()}/{resource['resourceType']}/{resource['id']}",
+                "resource": resource,
+                "search": {"mode": "match"},
+            }
+            for resource in resources
+        ],
+    }
+
+
+def patient_reference_id(reference: Any, expression: str) -> int:
+    """The id in ``Patient/{id}`` (or a bare id), or FHIRInvalid naming ``expression``."""
+    text = str(reference or "")
+    if text.startswith("Patient/"):
+        text = text.removeprefix("Patient/")
+    if not text.isdigit():
+        raise FHIRInvalid([(expression, "Give the patient as Patient/{id} (or the id).")])
+    return int(text)
+
+
+def page_size(value: str | None) -> int:
+    """A search's ``_count``: 50 unless given, from 1 to 200."""
+    if value is None:
+        return 50
+    if not value.isdigit() or not 1 <= int(value) <= 200:
+        raise FHIRInvalid([("_count", "_count must be a whole number from 1 to 200.")])
+    return int(value)
+
+
 def operation_outcome(problems: list[tuple[str, str]], *, code: str = "invalid") -> dict[str, Any]:
     return {
         "resourceType": "OperationOutcome",

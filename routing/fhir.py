@@ -16,9 +16,9 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.fhir import FHIRInvalid, FHIRView, fhir_base, not_found
-from screening.fhir import _bundle, _page_size, _patient_id
+from core.fhir import FHIRView, fhir_base, not_found
 from teams.access import patient_for_request
+from teams.fhir import patient_search
 from teams.models import AuditEvent
 from teams.services import audit_record
 
@@ -108,26 +108,11 @@ class TaskListView(FHIRView):
     """``GET ?patient={id}``: a patient's reviews as Tasks, newest first, in pages (``_count``, ``_page``)."""
 
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        if "patient" not in params:
-            raise FHIRInvalid([("patient", "Search by patient: ?patient={id}.")])
-        patient = patient_for_request(request._request, _patient_id(params["patient"], "patient"))
-        size = _page_size(params.get("_count"))
-        page = params.get("_page", "1")
-        number = int(page) if page.isdigit() and int(page) >= 1 else 1
-        rows = selectors.patient_reviews(patient=patient)
-        total = rows.count()
-        chosen = list(rows[(number - 1) * size : number * size])
-        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
-        search = f"{fhir_base()}/Task?patient={patient.pk}&_count={size}"
-        more = number * size < total
-        return Response(
-            _bundle(
-                [task_resource(review) for review in chosen],
-                f"{search}&_page={number}",
-                total=total,
-                next_url=f"{search}&_page={number + 1}" if more else "",
-            )
+        return patient_search(
+            request,
+            resource_type="Task",
+            rows=lambda patient: selectors.patient_reviews(patient=patient),
+            resource=task_resource,
         )
 
 

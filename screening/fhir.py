@@ -23,8 +23,9 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.fhir import FHIRInvalid, FHIRView, fhir_base, not_found
+from core.fhir import FHIRInvalid, FHIRView, bundle, fhir_base, not_found, patient_reference_id
 from teams.access import patient_for_request
+from teams.fhir import patient_search
 from teams.models import AuditEvent, User
 from teams.services import audit_record
 
@@ -128,7 +129,7 @@ class QuestionnaireListView(FHIRView):
 
     def get(self, request: Request) -> Response:
         resources = [questionnaire_resource(instrument) for instrument in INSTRUMENTS.values()]
-        return Response(_bundle(resources, f"{fhir_base()}/Questionnaire"))
+        return Response(bundle(resources, f"{fhir_base()}/Questionnaire"))
 
 
 class QuestionnaireView(FHIRView):
@@ -139,67 +140,15 @@ class QuestionnaireView(FHIRView):
         return Response(questionnaire_resource(instrument))
 
 
-def _bundle(resources: list[dict[str, Any]], self_url: str, *, total: int | None = None, next_url: str = ""):
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(resources) if total is None else total,
-        "link": [
-            {"relation": "self", "url": self_url},
-            *([{"relation": "next", "url": next_url}] if next_url else []),
-        ],
-        "entry": [
-            {
-                "fullUrl": f"{fhir_base()}/{resource['resourceType']}/{resource['id']}",
-                "resource": resource,
-                "search": {"mode": "match"},
-            }
-            for resource in resources
-        ],
-    }
-
-
-def _patient_id(reference: Any, expression: str) -> int:
-    text = str(reference or "")
-    if text.startswith("Patient/"):
-        text = text.removeprefix("Patient/")
-    if not text.isdigit():
-        raise FHIRInvalid([(expression, "Give the patient as Patient/{id} (or the id).")])
-    return int(text)
-
-
-def _page_size(value: str | None) -> int:
-    if value is None:
-        return 50
-    if not value.isdigit() or not 1 <= int(value) <= 200:
-        raise FHIRInvalid([("_count", "_count must be a whole number from 1 to 200.")])
-    return int(value)
-
-
 class QuestionnaireResponseListView(FHIRView):
     """``GET ?patient={id}`` searches a patient's results; ``POST`` imports a completed response."""
 
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        if "patient" not in params:
-            raise FHIRInvalid([("patient", "Search by patient: ?patient={id}.")])
-        patient = patient_for_request(request._request, _patient_id(params["patient"], "patient"))
-        size = _page_size(params.get("_count"))
-        page = params.get("_page", "1")
-        number = int(page) if page.isdigit() and int(page) >= 1 else 1
-        rows = selectors.questionnaire_responses(patient=patient)
-        total = rows.count()
-        chosen = list(rows[(number - 1) * size : number * size])
-        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=patient, obj=patient)
-        search = f"{fhir_base()}/QuestionnaireResponse?patient={patient.pk}&_count={size}"
-        more = number * size < total
-        return Response(
-            _bundle(
-                [response_resource(s) for s in chosen],
-                f"{search}&_page={number}",
-                total=total,
-                next_url=f"{search}&_page={number + 1}" if more else "",
-            )
+        return patient_search(
+            request,
+            resource_type="QuestionnaireResponse",
+            rows=lambda patient: selectors.questionnaire_responses(patient=patient),
+            resource=response_resource,
         )
 
     def post(self, request: Request) -> Response:
@@ -208,7 +157,7 @@ class QuestionnaireResponseListView(FHIRView):
             raise FHIRInvalid([("resourceType", "Send one QuestionnaireResponse resource.")])
         patient = patient_for_request(
             request._request,
-            _patient_id(_get(given, "subject", "reference"), "subject"),
+            patient_reference_id(_get(given, "subject", "reference"), "subject"),
             emergency_writes=True,  # a screening may be recorded under emergency access
         )
         instrument, answers, problems = _read_response(given)
