@@ -157,7 +157,9 @@ class OutcomeChange:
 
 
 # Each patient's outcome pair per instrument with published thresholds: whether their latest result
-# improved on their intake result by the reliable-change and the clinically important amounts.
+# improved on their intake result by the reliable-change and the clinically important amounts. The MCID is
+# the one for the patient's baseline (their intake total) where the instrument gives MCIDs by baseline
+# (``ChangeThresholds.mcid_for``: the first range that holds it, else the overall MCID).
 OUTCOME_PAIRS_SQL = """
 WITH results AS (
     SELECT s.patient_id, s.instrument, s.timepoint, s.total, s.administered_at,
@@ -175,12 +177,20 @@ intake AS (
 ),
 latest AS (SELECT patient_id, instrument, total, administered_at FROM results WHERE newest = 1),
 pairs AS (
-    SELECT i.patient_id, i.instrument,
+    SELECT i.patient_id, i.instrument, i.total AS baseline,
            (l.total - i.total) * (CASE WHEN i.instrument = ANY(%(better)s) THEN 1 ELSE -1 END) AS gain
     FROM intake i JOIN latest l USING (patient_id, instrument)
     WHERE l.administered_at > i.administered_at
 )
-SELECT p.patient_id, p.instrument, p.gain >= t.rc AS reliable, p.gain >= t.mcid AS important
+SELECT p.patient_id, p.instrument, p.gain >= t.rc AS reliable,
+       p.gain >= COALESCE(
+           (SELECT b.mcid
+            FROM UNNEST(%(baseline_codes)s::text[], %(baseline_lows)s::int[], %(baseline_highs)s::int[],
+                        %(baseline_mcids)s::numeric[]) WITH ORDINALITY AS b(code, low, high, mcid, n)
+            WHERE b.code = p.instrument AND (b.low IS NULL OR p.baseline >= b.low)
+              AND (b.high IS NULL OR p.baseline <= b.high)
+            ORDER BY b.n LIMIT 1),
+           t.mcid) AS important
 FROM pairs p
 JOIN UNNEST(%(codes)s::text[], %(rcs)s::numeric[], %(mcids)s::numeric[]) AS t(code, rc, mcid)
   ON t.code = p.instrument
@@ -194,6 +204,19 @@ def outcome_pairs_params() -> dict[str, Any]:
         "codes": [i.code for i in with_thresholds],
         "rcs": [i.thresholds.rc for i in with_thresholds if i.thresholds],
         "mcids": [i.thresholds.mcid for i in with_thresholds if i.thresholds],
+        **_baseline_mcid_params(with_thresholds),
+    }
+
+
+def _baseline_mcid_params(instruments: list[Any]) -> dict[str, list[Any]]:
+    """The MCIDs by baseline as four parallel arrays (instrument, low, high, MCID), in each instrument's
+    order, for ``OUTCOME_PAIRS_SQL``."""
+    rules = [(i.code, rule) for i in instruments if i.thresholds for rule in i.thresholds.mcid_by_baseline]
+    return {
+        "baseline_codes": [code for code, _ in rules],
+        "baseline_lows": [rule.low for _, rule in rules],
+        "baseline_highs": [rule.high for _, rule in rules],
+        "baseline_mcids": [rule.mcid for _, rule in rules],
     }
 
 

@@ -161,6 +161,36 @@ def test_outcome_change_between_intake_and_latest(patient, clinician, north):
     assert phq.clinically_important_improvement.numerator == 2
 
 
+def test_outcome_change_takes_the_mcid_for_the_patients_baseline(patient, clinician, north):
+    """PCS's MCID is 8 below a baseline of 30 and 11 from 30 (Monticone 2022): a 10-point fall is
+    clinically important from 25, not from 34 (neither is reliable: the RC is 12.8)."""
+    from ..factories import PatientFactory
+    from ..routing.helpers import answers_for
+
+    other = PatientFactory(team=north, primary_clinician=clinician)
+    day = lambda n: datetime(2026, 9, n, 9, tzinfo=UTC)  # noqa: E731
+    for who, first, last in ((patient, 25, 15), (other, 34, 24)):
+        record(
+            who,
+            clinician,
+            code="PCS",
+            answers=answers_for("PCS", first),
+            timepoint="intake",
+            administered_at=day(1),
+        )
+        record(
+            who,
+            clinician,
+            code="PCS",
+            answers=answers_for("PCS", last),
+            timepoint="milestone",
+            administered_at=day(20),
+        )
+    [pcs] = metrics.outcome_change(_patients(patient, other))
+    assert (pcs.instrument, pcs.patients, pcs.reliable_improvement.numerator) == ("PCS", 2, 0)
+    assert pcs.clinically_important_improvement.numerator == 1
+
+
 def _phq9_total(total: int) -> dict[str, int]:
     scores = [min(3, max(0, total - 3 * n)) for n in range(8)]
     assert sum(scores) == total
