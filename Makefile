@@ -60,6 +60,8 @@ CLOCKS ?= 2027-07-05T00:30 2028-12-31T23:30 2027-03-28T00:30 2027-03-28T01:30+00
 CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/test_pages.py \
   tests/screening/test_services.py tests/teams/test_patient_forms.py tests/teams/test_patient_overview.py \
   tests/test_list_queries.py tests/test_clock.py \
+  tests/routing/test_services.py tests/routing/test_rescreens.py tests/routing/test_pages.py \
+  tests/routing/test_resolution.py \
   tests/teams/test_seed_demo.py::test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason \
   --deselect tests/checkins/test_worker_e2e.py \
   --deselect tests/adherence/test_dashboard.py::test_dashboard_and_audits_run_the_same_queries_for_10_and_200_patients \
