@@ -98,12 +98,16 @@ def test_leaving_phq9_items_blank_warns_before_saving_and_the_result_page_marks_
 
     save = page.locator("button[data-save]")
     expect(save).to_have_text("Save screening")
+    current = page.locator("fieldset.item.item-current")
     for digit in "12":
         page.keyboard.press(digit)
+    # Each key moves on by itself: Tab only once the page is on item 3, or it would leave another blank.
+    expect(current).to_have_attribute("data-item", "3")
     page.keyboard.press("Tab")  # item 3 left blank
-    expect(page.locator("fieldset.item.item-current")).to_have_attribute("data-item", "4")
+    expect(current).to_have_attribute("data-item", "4")
     for digit in "10":
         page.keyboard.press(digit)
+    expect(current).to_have_attribute("data-item", "6")
     page.keyboard.press("Tab")  # item 6 left blank
     for digit in "210":
         page.keyboard.press(digit)
