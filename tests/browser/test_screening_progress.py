@@ -99,6 +99,8 @@ def test_leaving_phq9_items_blank_warns_before_saving_and_the_result_page_marks_
     save = page.locator("button[data-save]")
     expect(save).to_have_text("Save screening")
     current = page.locator("fieldset.item.item-current")
+    # Keys go to the page once its script has put the focus on the first answer, not before.
+    expect(page.get_by_role("radiogroup").first.get_by_role("radio").first).to_be_focused()
     for digit in "12":
         page.keyboard.press(digit)
     # Each key moves on by itself: Tab only once the page is on item 3, or it would leave another blank.
