@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from teams import policy
@@ -50,11 +50,8 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _plan_url(review: Review) -> str:
-    """Where a review is resolved with plan changes (the page of ``routing.plan_views``), if it exists."""
-    try:
-        return reverse("review_plan", kwargs={"patient_id": review.patient_id, "review_id": review.pk})
-    except NoReverseMatch:
-        return ""
+    """Where a review is resolved with plan changes (the page of ``routing.plan_views``)."""
+    return reverse("review_plan", kwargs={"patient_id": review.patient_id, "review_id": review.pk})
 
 
 def _act(request: AuthenticatedRequest, review: Review, forms: dict[str, Form]) -> str | None:
