@@ -12,12 +12,44 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import formats, timezone
 
-from careplans.models import Exercise
+from careplans.models import Exercise, Modality
 from teams.models import Discipline, Patient
 
 
+class SessionModality(models.TextChoices):
+    """How a session is held: the care modalities a session can take (``careplans.models.Modality``)."""
+
+    IN_PERSON = Modality.IN_PERSON.value, Modality.IN_PERSON.label
+    VIDEO = Modality.VIDEO.value, Modality.VIDEO.label
+    PHONE = Modality.PHONE.value, Modality.PHONE.label
+    GROUP = Modality.GROUP.value, Modality.GROUP.label
+
+
+class SessionSeries(models.Model):
+    """Recurring sessions booked at once from the plan: every few weeks, at the same local time."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="session_series")
+    modality = models.CharField(max_length=16, choices=SessionModality.choices)
+    video_link = models.URLField(blank=True)
+    clinicians = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    first_starts_at = models.DateTimeField()
+    every_weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
+    count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(26)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "session series"
+
+    def __str__(self) -> str:
+        return f"{self.count} sessions every {self.every_weeks} weeks for patient {self.patient_id}"
+
+
 class Session(models.Model):
-    """An appointment with a clinician of a discipline, and what became of it."""
+    """An appointment and what became of it: held in person, by video, by phone or in a group, with one
+    clinician (``clinician``, who leads it) or, as a joint session, several of different disciplines, each
+    credited (``SessionClinician``, the lead included). Attendance counts a session once for its patient.
+    """
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -33,6 +65,16 @@ class Session(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     recorded_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    modality = models.CharField(
+        max_length=16, choices=SessionModality.choices, default=SessionModality.IN_PERSON
+    )
+    video_link = models.URLField(blank=True)
+    series = models.ForeignKey(
+        SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    clinicians: models.ManyToManyField = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="SessionClinician", related_name="credited_sessions"
+    )
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -47,6 +89,21 @@ class Session(models.Model):
     def __str__(self) -> str:
         when = formats.date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
         return f"{self.get_discipline_display()} session on {when}"
+
+
+class SessionClinician(models.Model):
+    """A clinician credited with a session, with the discipline they brought to it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="credits")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    discipline = models.CharField(max_length=32, choices=Discipline.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "clinician"], name="sessionclinician_once")]
+        indexes = [models.Index(fields=["clinician", "session"], name="sessionclinician_clinician")]
+
+    def __str__(self) -> str:
+        return f"{self.clinician_id} at session {self.session_id}"
 
 
 class ExerciseWeekLog(models.Model):

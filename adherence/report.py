@@ -9,7 +9,7 @@ from django.db.models import Avg
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from careplans.models import Caregiver, CarePlan, Goal
+from careplans.models import Caregiver, CaregiverScope, CarePlan, Goal
 from careplans.selectors import plan_current
 from checkins.models import CheckIn
 from teams.models import Patient
@@ -67,7 +67,9 @@ def progress_report(*, patient: Patient, caregiver_id: int | None = None) -> dic
     caregiver = None
     if caregiver_id is not None:
         caregiver = Caregiver.objects.filter(pk=caregiver_id, plan__patient=patient).first()
-        if caregiver is None or not caregiver.consent_to_updates:
+        if caregiver is None or not caregiver.consents_to(
+            CaregiverScope.PROGRESS_REPORTS, timezone.localdate()
+        ):
             raise NoConsent
     today = timezone.localdate()
     goals: list[Goal] = list(plan.goals.prefetch_related("milestones")) if plan else []

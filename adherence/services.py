@@ -9,7 +9,7 @@ from django.utils import timezone
 from teams.models import Patient, User
 from teams.services import audited_save
 
-from .models import ExerciseWeekLog, FunctionalMeasure, Session
+from .models import ExerciseWeekLog, FunctionalMeasure, Session, SessionClinician
 
 
 @transaction.atomic
@@ -30,7 +30,9 @@ def session_record(
         status=status,
         recorded_at=None if status == Session.Status.SCHEDULED else timezone.now(),
     )
-    return audited_save(session, actor=user, patient=patient, fields=["starts_at", "status"])
+    audited_save(session, actor=user, patient=patient, fields=["starts_at", "status"])
+    SessionClinician.objects.create(session=session, clinician=clinician, discipline=session.discipline)
+    return session
 
 
 @transaction.atomic

@@ -7,7 +7,17 @@ from screening.models import Battery
 from teams.demo import DemoCalendar
 from teams.models import Patient
 
-from .models import BehaviouralContract, Caregiver, CarePlan, Exercise, Goal, Milestone, PlanTemplate
+from .models import (
+    BehaviouralContract,
+    Caregiver,
+    CaregiverScope,
+    CarePlan,
+    ConsentRecorded,
+    Exercise,
+    Goal,
+    Milestone,
+    PlanTemplate,
+)
 from .selectors import suggested_stratum
 from .services import part_create, part_update, plan_create
 from .templates_seed import templates_ensure
@@ -134,7 +144,11 @@ def demo_plans_seed(calendar: DemoCalendar) -> int:
                     plan=plan,
                     name=name,
                     relationship=relationship,
-                    consent_to_updates=True,
+                    consent_scopes=[CaregiverScope.PROGRESS_REPORTS],
+                    consent_given_by="the patient",
+                    consent_given_on=start,
+                    consent_recorded_how=ConsentRecorded.VERBAL,
+                    consent_recorded_by=author,
                     role_in_plan=role,
                     contact="via the patient",
                 ),

@@ -238,4 +238,4 @@ class ContractForm(VersionedForm):
 class CaregiverForm(VersionedForm):
     class Meta:
         model = Caregiver
-        fields = ["name", "relationship", "contact", "consent_to_updates", "role_in_plan"]
+        fields = ["name", "relationship", "contact", "role_in_plan"]

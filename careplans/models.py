@@ -7,6 +7,8 @@ stale version is refused, never silently applied) and a history of every change
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -68,6 +70,16 @@ class SupportModality(models.TextChoices):
     GROUP = "group", "Group programme"
     INTEGRATED = "integrated", "Within physiotherapy sessions"
     DIGITAL = "digital", "Digital self-guided, with clinician check-ins"
+
+
+class Modality(models.TextChoices):
+    """How a patient may want care to reach them; a session takes one of the first four."""
+
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video"
+    PHONE = "phone", "Phone"
+    GROUP = "group", "Group"
+    SELF_GUIDED = "self_guided", "Self-guided"
 
 
 class CarePlan(Versioned):
@@ -246,6 +258,13 @@ class Responsibility(Versioned):
     )
     discipline = models.CharField(max_length=32, choices=Discipline.choices)
     frequency = models.CharField("how often", max_length=100, help_text="e.g. weekly, 6 sessions")
+    modality = models.CharField(
+        "delivered",
+        max_length=16,
+        choices=Modality.choices,
+        blank=True,
+        help_text="How it reaches the patient.",
+    )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
@@ -383,17 +402,61 @@ class BehaviouralContract(Versioned):
             raise ValidationError({"review_date": "The review date cannot be before the day it was agreed."})
 
 
+class CaregiverScope(models.TextChoices):
+    """What a caregiver may receive, each consented to on its own."""
+
+    PROGRESS_REPORTS = "progress_reports", "Progress reports"
+    APPOINTMENT_REMINDERS = "appointment_reminders", "Appointment reminders"
+    EDUCATION = "education", "Education"
+    DISTRESS_SIGNALS = "distress_signals", "Distress-signal guidance"
+
+
+class ConsentRecorded(models.TextChoices):
+    VERBAL = "verbal", "Verbally"
+    WRITTEN = "written", "In writing"
+
+
 class Caregiver(Versioned):
-    """Someone around the patient, and what they do in the plan."""
+    """Someone around the patient, what they do in the plan, and what the patient consented they receive.
+
+    Consent is checked at the moment anything is sent (``consents_to``): a scope not given, a consent past
+    its end, or a withdrawal (which stops everything at once) refuses the send.
+    """
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="caregivers")
     name = models.CharField(max_length=200)
     relationship = models.CharField(max_length=100)
     contact = models.CharField(max_length=200, blank=True)
-    consent_to_updates = models.BooleanField("consents to progress updates", default=False)
     role_in_plan = models.CharField(
         max_length=300, blank=True, help_text='e.g. "walks with her twice a week"'
     )
+    consent_scopes = ArrayField(
+        models.CharField(max_length=24, choices=CaregiverScope.choices),
+        default=list,
+        blank=True,
+        verbose_name="may receive",
+    )
+    consent_given_by = models.CharField(
+        "consent given by",
+        max_length=200,
+        blank=True,
+        help_text='e.g. "the patient", or their representative',
+    )
+    consent_given_on = models.DateField("consent given on", null=True, blank=True)
+    consent_recorded_how = models.CharField(
+        "consent given", max_length=8, choices=ConsentRecorded.choices, blank=True
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_until = models.DateField(
+        "consent until", null=True, blank=True, help_text="Empty: until withdrawn."
+    )
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    consent_withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_withdrawal_note = models.CharField(max_length=300, blank=True)
 
     history = HistoricalRecords()
 
@@ -410,3 +473,222 @@ class Caregiver(Versioned):
     @property
     def timeline_label(self) -> str:
         return self.name
+
+    def consents_to(self, scope: str, on: date) -> bool:
+        """Whether the patient's consent covers sending this caregiver ``scope`` on the day ``on``."""
+        return (
+            scope in self.consent_scopes
+            and self.consent_withdrawn_at is None
+            and self.consent_given_on is not None
+            and self.consent_given_on <= on
+            and (self.consent_until is None or on <= self.consent_until)
+        )
+
+
+class CarePreferences(Versioned):
+    """How this person wants to be cared for, recorded with them and changed at any review (with history).
+
+    One per patient, whichever plan is current: it steers what the product proposes (modalities of
+    routed and template work, reminders within contact times, plain-language material).
+    """
+
+    class Pacing(models.TextChoices):
+        LITTLE = "little", "A little at a time"
+        MODERATE = "moderate", "A moderate amount"
+        PLENTY = "plenty", "Plenty at once"
+
+    class Progression(models.TextChoices):
+        SLOW = "slow", "Slowly"
+        STEADY = "steady", "Steadily"
+        QUICK = "quick", "Quickly"
+
+    class FormsConfidence(models.TextChoices):
+        """The single-item literacy screener's answers (Chew 2004): "How confident are you filling out
+        medical forms by yourself?" """
+
+        EXTREMELY = "extremely", "Extremely"
+        QUITE_A_BIT = "quite_a_bit", "Quite a bit"
+        SOMEWHAT = "somewhat", "Somewhat"
+        A_LITTLE = "a_little", "A little bit"
+        NOT_AT_ALL = "not_at_all", "Not at all"
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="care_preferences")
+    modalities = ArrayField(
+        models.CharField(max_length=16, choices=Modality.choices),
+        default=list,
+        blank=True,
+        verbose_name="preferred ways of receiving care",
+    )
+    pacing = models.CharField("how much at once", max_length=10, choices=Pacing.choices, blank=True)
+    progression = models.CharField(
+        "how fast to progress", max_length=10, choices=Progression.choices, blank=True
+    )
+    forms_confidence = models.CharField(
+        "confidence filling out medical forms alone",
+        max_length=12,
+        choices=FormsConfidence.choices,
+        blank=True,
+    )
+    cultural_considerations = models.TextField("cultural or faith considerations", blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    language = models.CharField("preferred language", max_length=60, blank=True)
+    contact_days = ArrayField(
+        models.PositiveSmallIntegerField(choices=Exercise.Weekday.choices),
+        default=list,
+        blank=True,
+        verbose_name="best days to be contacted",
+        help_text="None ticked: any day.",
+    )
+    contact_from = models.TimeField("contact from", null=True, blank=True)
+    contact_until = models.TimeField("contact until", null=True, blank=True)
+    what_matters = models.TextField("what matters most to them", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "care preferences"
+
+    def __str__(self) -> str:
+        return f"Care preferences of patient {self.patient_id}"
+
+    @property
+    def timeline_label(self) -> str:
+        return "Preferences"
+
+
+class EducationItem(models.Model):
+    """A short piece of education the clinic wrote, with its reading level and a plain-language version."""
+
+    class Topic(models.TextChoices):
+        PAIN = "pain", "How pain works"
+        PACING = "pacing", "Pacing"
+        SLEEP = "sleep", "Sleep"
+        FLARE_UP = "flare_up", "Flare-up plans"
+        TEAM = "team", "Your team"
+        CAREGIVERS = "caregivers", "For family and friends"
+
+    class Audience(models.TextChoices):
+        PATIENT = "patient", "Patients"
+        CAREGIVER = "caregiver", "Caregivers"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120)
+    topic = models.CharField(max_length=12, choices=Topic.choices)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PATIENT)
+    body = models.TextField(help_text="Paragraphs separated by a blank line.")
+    plain_body = models.TextField(
+        "plain-language version", help_text="The same content in short, everyday words."
+    )
+    reading_grade = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Computed from the text on save."
+    )
+    plain_reading_grade = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Computed from the text on save."
+    )
+    active = models.BooleanField(default=True, help_text="Only active items can be assigned.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["topic", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EducationAssignment(models.Model):
+    """An education item given to a patient from their plan, and when they read it through their link."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="education")
+    item = models.ForeignKey(EducationItem, on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    first_read_at = models.DateTimeField(null=True, blank=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    read_plain = models.BooleanField(default=False, help_text="The plain-language version was the one shown.")
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "item"], name="education_once_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} for plan {self.plan_id}"
+
+
+class Activity(Versioned):
+    """Behavioural activation: an enjoyable or valued activity scheduled alongside the exercises."""
+
+    class Kind(models.TextChoices):
+        ENJOYABLE = "enjoyable", "Enjoyable"
+        VALUED = "valued", "Valued"
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="activities")
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    name = models.CharField("activity", max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ENJOYABLE)
+    why = models.CharField("why it matters to them", max_length=300, blank=True)
+    days = ArrayField(
+        models.PositiveSmallIntegerField(choices=Exercise.Weekday.choices),
+        default=list,
+        blank=True,
+        verbose_name="on",
+        help_text="The days it is planned for.",
+    )
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return self.name
+
+
+class Barrier(Versioned):
+    """What got in the way, the plan agreed with the patient to get round it, and whether it worked."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Not reviewed yet"
+        WORKED = "worked", "Worked"
+        PARTLY = "partly", "Partly worked"
+        DID_NOT = "did_not", "Did not work"
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="barriers")
+    barrier = models.CharField(max_length=300)
+    plan_agreed = models.CharField("the plan agreed", max_length=300)
+    noted_on = models.DateField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    reviewed_on = models.DateField(null=True, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-noted_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.barrier
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return self.barrier

@@ -10,13 +10,14 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from careplans.models import Exercise
+from careplans.models import Activity, Caregiver, CaregiverScope, Exercise
 from screening.models import Alert, Battery
 from teams.models import Patient
 
@@ -261,6 +262,58 @@ class ExerciseLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exercise_id} {self.done} on {self.logged_for}"
+
+
+class ActivityLog(models.Model):
+    """A behavioural-activation activity the patient ticked in a check-in, like an exercise."""
+
+    class Done(models.TextChoices):
+        DONE = "done", "Done"
+        PARTLY = "partly", "Partly"
+        NOT_DONE = "not_done", "Not done"
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="activity_logs")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="activity_logs")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="logs")
+    logged_for = models.DateField()
+    done = models.CharField(max_length=10, choices=Done.choices)
+
+    class Meta:
+        ordering = ["-logged_for", "id"]
+        indexes = [models.Index(fields=["patient", "logged_for"], name="activitylog_patient_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "activity"], name="activitylog_once_per_checkin")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.done} on {self.logged_for}"
+
+
+class CaregiverMessage(models.Model):
+    """A message to a caregiver: queued, then sent or refused by the consent check at the moment of
+    sending (a scope not given, expired or withdrawn refuses it; nothing is sent)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        REFUSED = "refused", "Refused: no consent"
+
+    caregiver = models.ForeignKey(Caregiver, on_delete=models.PROTECT, related_name="messages")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="caregiver_messages")
+    scope = models.CharField(max_length=24, choices=CaregiverScope.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    refused_reason = models.CharField(max_length=300, blank=True)
+    queued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    queued_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} to caregiver {self.caregiver_id} ({self.get_status_display()})"
 
 
 class OutboxMessage(models.Model):

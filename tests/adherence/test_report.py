@@ -37,7 +37,7 @@ def test_report_for_a_caregiver_needs_the_patients_consent(login, db, settings):
     client = login(patient.primary_clinician)
     url = reverse("progress_report", kwargs={"patient_id": patient.pk})
     assert f"Prepared for {caregiver.name}" in client.get(url, {"caregiver": caregiver.pk}).text
-    Caregiver.objects.filter(pk=caregiver.pk).update(consent_to_updates=False)
+    Caregiver.objects.filter(pk=caregiver.pk).update(consent_scopes=[])
     refused = client.get(url, {"caregiver": caregiver.pk})
     assert refused.status_code == 403
     assert caregiver.name not in refused.text and plan.goals.first().patient_words not in refused.text

@@ -172,7 +172,6 @@ def test_parts_are_added_through_the_forms(login, clinician, colleague, patient)
         {
             "name": "Maria",
             "relationship": "daughter",
-            "consent_to_updates": "on",
             "role_in_plan": "walks with her",
         },
     )
