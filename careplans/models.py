@@ -23,6 +23,7 @@ from core.dates import day
 from screening.models import Battery
 from teams.models import Discipline, Patient
 
+from . import literacy
 from .catalogue import InterventionCode
 
 
@@ -555,6 +556,11 @@ class CarePreferences(Versioned):
     @property
     def timeline_label(self) -> str:
         return "Preferences"
+
+    @property
+    def literacy_limited(self) -> bool:
+        """Whether the literacy screener marks limited health literacy (``careplans/literacy.py``)."""
+        return literacy.is_limited(self.forms_confidence)
 
 
 class EducationItem(models.Model):
