@@ -1,12 +1,20 @@
 """Clinic admins edit plan templates here. Plans themselves are edited on the patient's pages,
 which check access, lock against lost updates and keep the history."""
 
+from typing import Any
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from teams.models import AuditEvent
+from teams.services import audit_record, audited_save
+
 from .catalogue import InterventionCode
-from .models import PlanTemplate
+from .education import PLAIN_GRADE_TARGET, reading_grade, reading_level_label, reading_levels_set
+from .models import EducationItem, PlanTemplate
 
 
 class PlanTemplateForm(forms.ModelForm):
@@ -24,3 +32,76 @@ class PlanTemplateAdmin(SimpleHistoryAdmin):
     form = PlanTemplateForm
     list_display = ["name", "stratum"]
     list_filter = ["stratum"]
+
+
+# --- education ---
+
+
+class EducationItemForm(forms.ModelForm):
+    class Meta:
+        model = EducationItem
+        fields = ["title", "slug", "topic", "audience", "body", "plain_body", "active"]
+
+    def clean(self) -> dict[str, Any]:
+        """Measure both texts; refuse a plain-language version that does not read easier than the full one
+        (the point of having it), naming both levels."""
+        cleaned = super().clean() or {}
+        body, plain = cleaned.get("body"), cleaned.get("plain_body")
+        if body and plain:
+            full_grade, plain_grade = reading_grade(body), reading_grade(plain)
+            if full_grade is not None and plain_grade is not None and plain_grade >= full_grade:
+                self.add_error(
+                    "plain_body",
+                    f"The plain-language version must read easier than the full text: it reads at "
+                    f"Flesch-Kincaid grade {plain_grade}, the full text at {full_grade}. Use shorter "
+                    "sentences and everyday words.",
+                )
+        return cleaned
+
+
+@admin.register(EducationItem)
+class EducationItemAdmin(SimpleHistoryAdmin):
+    """The clinic's education library: every version kept, every add, change and delete audited. The
+    reading levels are computed from the texts on save; items in use are retired (not active), since an
+    assignment keeps its item."""
+
+    form = EducationItemForm
+    list_display = ["title", "topic", "audience", "reading_grade", "plain_reading_grade", "active"]
+    list_filter = ["topic", "audience", "active"]
+    search_fields = ["title", "slug", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["reading_level", "plain_reading_level"]
+
+    @admin.display(description="Reading level")
+    def reading_level(self, obj: EducationItem) -> str:
+        return reading_level_label(obj.reading_grade)
+
+    @admin.display(description="Plain-language reading level")
+    def plain_reading_level(self, obj: EducationItem) -> str:
+        return reading_level_label(obj.plain_reading_grade)
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: EducationItem, form: Any, change: bool) -> None:
+        reading_levels_set(obj)
+        fields = None
+        if change and form.changed_data:
+            fields = [*form.changed_data, "reading_grade", "plain_reading_grade"]
+        audited_save(obj, actor=request.user, patient=None, fields=fields)
+        if obj.plain_reading_grade is not None and obj.plain_reading_grade > PLAIN_GRADE_TARGET:
+            messages.warning(
+                request,
+                f"“{obj.title}”: the plain-language version reads at Flesch-Kincaid grade "
+                f"{obj.plain_reading_grade}; aim for {PLAIN_GRADE_TARGET} or below.",
+            )
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: EducationItem) -> None:
+        audit_record(actor=request.user, action=AuditEvent.Action.DELETE, obj=obj)
+        obj._history_user = request.user  # type: ignore[attr-defined]  # read by django-simple-history
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # One by one, so each deletion is audited and kept in the history.
+        for item in queryset:
+            self.delete_model(request, item)

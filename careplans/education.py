@@ -8,9 +8,12 @@ staff as the school year a reader would be in: US grade N is about England's Yea
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import textstat
+
+if TYPE_CHECKING:
+    from .models import EducationItem
 
 # The plain-language version is written for about US grade 6 (Year 7), what health-literacy guidance asks
 # of patient material; above it the admin warns.
@@ -65,3 +68,18 @@ def plain_reads_easier(item: Leveled) -> bool:
 def paragraphs(text: str) -> list[str]:
     """An item's text as its paragraphs (separated by a blank line), for the pages to show."""
     return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+def plain_chosen(version: str | None, *, limited: bool) -> bool:
+    """Whether to show the plain-language version: the one the reader chose (``?version=plain|full``), else
+    plain where the patient's health literacy is limited."""
+    if version in ("plain", "full"):
+        return version == "plain"
+    return limited
+
+
+def choice_label(item: EducationItem) -> str:
+    """An item as the plan page offers it: its title, topic and how plain its plain version is."""
+    year = school_year(item.plain_reading_grade)
+    level = f"; plain version about school year {year}" if year is not None else ""
+    return f"{item.title} ({item.get_topic_display()}{level})"

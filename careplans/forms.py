@@ -8,10 +8,12 @@ from django import forms
 
 from teams.models import User
 
+from .education import choice_label
 from .models import (
     BehaviouralContract,
     Caregiver,
     CarePlan,
+    EducationItem,
     Exercise,
     Goal,
     Milestone,
@@ -239,3 +241,28 @@ class CaregiverForm(VersionedForm):
     class Meta:
         model = Caregiver
         fields = ["name", "relationship", "contact", "role_in_plan"]
+
+
+# --- education ---
+
+
+class EducationItemChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return choice_label(cast(EducationItem, obj))
+
+
+class EducationAssignForm(forms.Form):
+    """Choose an item of the library for the patient to read through their link."""
+
+    item = EducationItemChoice(
+        queryset=EducationItem.objects.none(),
+        label="Education item",
+        empty_label="Choose an item…",
+        error_messages={
+            "invalid_choice": "Choose one of the items listed: it may have been assigned meanwhile."
+        },
+    )
+
+    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "item").queryset = items

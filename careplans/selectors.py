@@ -16,6 +16,9 @@ from .models import (
     BehaviouralContract,
     Caregiver,
     CarePlan,
+    CarePreferences,
+    EducationAssignment,
+    EducationItem,
     Exercise,
     Goal,
     Milestone,
@@ -295,3 +298,34 @@ def my_responsibilities(*, user: User) -> QuerySet[Responsibility]:
 
 def today() -> date:
     return timezone.localdate()
+
+
+# --- education ---
+
+
+def plan_education(*, plan: CarePlan) -> list[EducationAssignment]:
+    """The plan's education items and whether the patient has read them (one query)."""
+    return list(plan.education.select_related("item", "assigned_by").order_by("assigned_at", "id"))
+
+
+def education_assignable(*, plan: CarePlan) -> QuerySet[EducationItem]:
+    """The library's active items for patients not yet assigned on this plan."""
+    return (
+        EducationItem.objects.filter(active=True, audience=EducationItem.Audience.PATIENT)
+        .exclude(assignments__plan=plan)
+        .order_by("topic", "title")
+    )
+
+
+def education_assignment_of_patient(*, patient: Patient, assignment_id: int) -> EducationAssignment | None:
+    return (
+        EducationAssignment.objects.filter(pk=assignment_id, plan__patient=patient)
+        .select_related("item", "plan")
+        .first()
+    )
+
+
+def plain_language_preferred(*, patient: Patient) -> bool:
+    """Whether the patient's recorded health literacy asks for plain-language material."""
+    preferences = CarePreferences.objects.filter(patient=patient).only("forms_confidence").first()
+    return preferences is not None and preferences.literacy_limited

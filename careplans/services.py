@@ -16,7 +16,15 @@ from teams.models import Membership, Patient, User
 from teams.services import audited_save
 
 from .catalogue import CATALOGUE
-from .models import CarePlan, Milestone, PlanTemplate, Responsibility, Versioned
+from .models import (
+    CarePlan,
+    EducationAssignment,
+    EducationItem,
+    Milestone,
+    PlanTemplate,
+    Responsibility,
+    Versioned,
+)
 
 V = TypeVar("V", bound=Versioned)
 # What a responsibility proposed by a template says until the team and the patient agree how often: a
@@ -278,3 +286,29 @@ def milestone_mark_achieved(*, milestone: Milestone, expected_version: int, user
         expected_version=expected_version,
         user=user,
     )
+
+
+# --- education ---
+
+ALREADY_ASSIGNED = "“{title}” is already assigned on this plan."
+
+
+@transaction.atomic
+def education_assign(*, plan: CarePlan, item: EducationItem, user: User) -> EducationAssignment:
+    """Give the patient an education item from their plan, to read through their check-in link: an active
+    item for patients, once per plan (a second time is refused, also when two clinicians race)."""
+    if not item.active or item.audience != EducationItem.Audience.PATIENT:
+        raise ValidationError({"item": ["Choose an item of the library that is written for patients."]})
+    if plan.status == CarePlan.Status.COMPLETED:
+        raise ValidationError({"item": ["This plan is completed: assign education on the current plan."]})
+    already = ValidationError({"item": [ALREADY_ASSIGNED.format(title=item.title)]})
+    if EducationAssignment.objects.filter(plan=plan, item=item).exists():
+        raise already
+    assignment = EducationAssignment(plan=plan, item=item, assigned_by=user)
+    try:
+        with transaction.atomic():
+            # The unique constraint decides a race; validation would only repeat the check above.
+            audited_save(assignment, actor=user, patient=plan.patient, clean=False)
+    except IntegrityError:
+        raise already from None
+    return assignment

@@ -20,4 +20,11 @@ urlpatterns = [
         views.milestone_achieved,
         name="careplan_milestone_achieved",
     ),
+    # --- education ---
+    path(PLAN + "education/assign/", views.education_assign, name="careplan_education_assign"),
+    path(
+        "patients/<int:patient_id>/education/<int:assignment_id>/print/",
+        views.education_print,
+        name="careplan_education_print",
+    ),
 ]

@@ -18,7 +18,8 @@ from teams.models import AuditEvent, Patient
 from teams.services import audit_record_many
 
 from . import selectors, services
-from .forms import PlanCreateForm, PlanForm, PlanSupportForm, VersionedForm
+from .education import choice_label, paragraphs, plain_chosen, reading_level_label
+from .forms import EducationAssignForm, PlanCreateForm, PlanForm, PlanSupportForm, VersionedForm
 from .models import CarePlan, Responsibility, SupportModality
 from .parts import PARTS, PlanPart
 
@@ -83,7 +84,16 @@ def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: in
     return render(
         request,
         "careplans/plan_detail.html",
-        {"patient": patient, "page": selectors.plan_page(plan=plan), "plan": plan, "parts": PARTS},
+        {
+            "patient": patient,
+            "page": selectors.plan_page(plan=plan),
+            "plan": plan,
+            "parts": PARTS,
+            "education": selectors.plan_education(plan=plan),
+            "education_choices": [
+                (item.pk, choice_label(item)) for item in selectors.education_assignable(plan=plan)
+            ],
+        },
     )
 
 
@@ -357,3 +367,54 @@ def my_responsibilities(request: AuthenticatedRequest) -> HttpResponse:
         object_type="my responsibilities",
     )
     return render(request, "careplans/my_responsibilities.html", {"page": page})
+
+
+# --- education ---
+
+
+@patient_scoped
+@require_POST
+def education_assign(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
+    """Assign an item of the library from the plan page; the patient reads it through their link."""
+    plan = _plan_or_404(patient, plan_id)
+    form = EducationAssignForm(request.POST, items=selectors.education_assignable(plan=plan))
+    if form.is_valid():
+        try:
+            assignment = services.education_assign(
+                plan=plan, item=form.cleaned_data["item"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error("item" if hasattr(error, "error_dict") else None, error)
+        else:
+            messages.success(
+                request, f"“{assignment.item.title}” assigned: it is on the patient's next link."
+            )
+            return redirect(f"{plan.get_absolute_url()}#education-heading")
+    for problems in form.errors.values():
+        messages.error(request, " ".join(str(problem) for problem in problems))
+    return redirect(f"{plan.get_absolute_url()}#education-heading")
+
+
+@patient_scoped
+def education_print(request: AuthenticatedRequest, patient: Patient, assignment_id: int) -> HttpResponse:
+    """An assigned item printed for the patient: the plain-language version when their literacy is
+    limited, with a link to the other version."""
+    assignment = selectors.education_assignment_of_patient(patient=patient, assignment_id=assignment_id)
+    if assignment is None:
+        raise Http404("No such education item for this patient.")
+    limited = selectors.plain_language_preferred(patient=patient)
+    plain = plain_chosen(request.GET.get("version"), limited=limited)
+    item = assignment.item
+    return render(
+        request,
+        "careplans/education_print.html",
+        {
+            "patient": patient,
+            "assignment": assignment,
+            "item": item,
+            "plain": plain,
+            "limited": limited,
+            "paragraphs": paragraphs(item.plain_body if plain else item.body),
+            "reading_level": reading_level_label(item.plain_reading_grade if plain else item.reading_grade),
+        },
+    )

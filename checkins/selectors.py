@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import dateformat, timezone
 
-from careplans.models import CarePlan, Exercise
+from careplans.models import CarePlan, EducationAssignment, Exercise
 from careplans.selectors import active_exercises
 from screening.instruments import INSTRUMENTS, Instrument
 from screening.models import Battery, Timepoint
@@ -208,3 +208,17 @@ def questionnaire_parts(*, reminder: Reminder) -> list[QuestionnairePart]:
         missing = unanswered_items(instrument, answers)
         parts.append(QuestionnairePart(number, instrument, answers, missing, instrument.code in recorded))
     return parts
+
+
+# --- education ---
+
+
+def link_education(*, patient: Patient) -> QuerySet[EducationAssignment]:
+    """What the patient's link offers to read: the items assigned on their plans still running (draft or
+    active), retired items left out."""
+    return (
+        EducationAssignment.objects.filter(plan__patient=patient, item__active=True)
+        .exclude(plan__status=CarePlan.Status.COMPLETED)
+        .select_related("item")
+        .order_by("assigned_at", "id")
+    )

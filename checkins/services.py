@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.models import CarePlan
+from careplans.models import CarePlan, EducationAssignment
 from careplans.selectors import active_exercises, milestone_battery_due
 from core.dates import day
 from core.queue import enqueue_on_commit
@@ -586,3 +586,45 @@ def digests_send() -> int:
             )
             sent += 1
     return sent
+
+
+# --- education ---
+
+
+def reminder_for_reading(token: str, *, now: datetime | None = None) -> Reminder | None:
+    """The reminder a link belongs to, for reading what the team assigned: a link that was sent works for
+    that until it expires, also once the check-in is sent. None for wrong, expired or unsent links."""
+    now = now or timezone.now()
+    reminder = Reminder.objects.filter(token_hash=token_hash(token)).select_related("patient").first()
+    if reminder is None or reminder.expires_at is None or reminder.expires_at <= now:
+        return None
+    if reminder.status not in (Reminder.Status.SENT, Reminder.Status.COMPLETED):
+        return None
+    return reminder
+
+
+@transaction.atomic
+def education_read(
+    *, reminder: Reminder, assignment_id: int, plain: bool, now: datetime | None = None
+) -> EducationAssignment | None:
+    """The patient opened an assigned item through their link: the first and last reading and the version
+    shown are recorded (audited as the patient's read, under the row's lock so two opens at once keep the
+    first reading). None if the item is not one this link offers, and then nothing is marked."""
+    assignment = (
+        selectors.link_education(patient=reminder.patient)
+        .select_for_update(of=("self",))
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        return None
+    now = now or timezone.now()
+    fields = ["last_read_at", "read_plain"]
+    if assignment.first_read_at is None:
+        assignment.first_read_at = now
+        fields.append("first_read_at")
+    assignment.last_read_at = now
+    assignment.read_plain = plain
+    return audited_save(
+        assignment, actor=None, patient=reminder.patient, fields=fields, clean=False, username="patient link"
+    )

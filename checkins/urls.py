@@ -6,6 +6,7 @@ urlpatterns = [
     # The patient's pages: no login, a link token or a signed opt-out instead.
     path("r/<str:token>/", views.checkin_form, name="checkin_form"),
     path("r/<str:token>/questionnaire/", views.checkin_questionnaire, name="checkin_questionnaire"),
+    path("r/<str:token>/read/<int:assignment_id>/", views.education_read, name="checkin_education_read"),
     path("stop/<str:signed>/", views.checkin_opt_out, name="checkin_opt_out"),
     # Staff pages.
     path("patients/<int:patient_id>/checkins/schedule/", views.schedule_edit, name="checkin_schedule"),

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from careplans.education import paragraphs, plain_chosen
+from careplans.selectors import plain_language_preferred
 from core.client_ip import client_ip
 from screening.forms import answers_from_post
 from screening.selectors import item_wordings
@@ -69,6 +71,8 @@ def _thanks(request: HttpRequest, reminder: Reminder, *, crisis: bool = False) -
         {
             "given_name": reminder.patient.given_name,
             "crisis_message": settings.CRISIS_MESSAGE if crisis else "",
+            "readings": selectors.link_education(patient=reminder.patient),
+            "reading_token": _link_token(request),
         },
     )
 
@@ -103,6 +107,8 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
             "given_name": reminder.patient.given_name,
             "parts": len(instruments),
             "minutes": selectors.minutes_to_answer(questions + sum(len(i.items) for i in instruments)),
+            "readings": selectors.link_education(patient=reminder.patient),
+            "reading_token": token,
         },
     )
 
@@ -276,3 +282,41 @@ def outbox(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404("No such page.")
     page = Paginator(selectors.outbox_messages(), OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "checkins/outbox.html", {"page": page, "now": timezone.now()})
+
+
+# --- education ---
+
+
+def _link_token(request: HttpRequest) -> str:
+    match = request.resolver_match
+    return str(match.kwargs.get("token", "")) if match is not None else ""
+
+
+@never_cache
+@rate_limited
+def education_read(request: HttpRequest, token: str, assignment_id: int) -> HttpResponse:
+    """An item the team assigned, read through the link: the plain-language version where the patient's
+    health literacy is limited (with a link to the other), marked as read. A wrong or expired link, or an
+    item this link does not offer, gets the same page as any unavailable link, and marks nothing."""
+    reminder = services.reminder_for_reading(token)
+    if reminder is None:
+        return _unavailable(request)
+    limited = plain_language_preferred(patient=reminder.patient)
+    plain = plain_chosen(request.GET.get("version"), limited=limited)
+    assignment = services.education_read(reminder=reminder, assignment_id=assignment_id, plain=plain)
+    if assignment is None:
+        return _unavailable(request)
+    item = assignment.item
+    return render(
+        request,
+        "checkins/education_read.html",
+        {
+            "item": item,
+            "plain": plain,
+            "paragraphs": paragraphs(item.plain_body if plain else item.body),
+            "token": token,
+            # Back to the check-in while it is still to send; otherwise to nothing but this page.
+            "checkin_open": reminder.status == Reminder.Status.SENT,
+            "readings": selectors.link_education(patient=reminder.patient).exclude(pk=assignment.pk),
+        },
+    )

@@ -237,6 +237,14 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
         ),
         user=clinician,
     )
+    from careplans.education_seed import education_ensure
+    from careplans.models import EducationItem
+    from careplans.services import education_assign
+
+    education_ensure(EducationItem)  # a transactional test before may have emptied the starter items
+    assignment = education_assign(
+        plan=plan, item=EducationItem.objects.get(slug="how-pain-works"), user=clinician
+    )
     from checkins.models import Reminder
     from checkins.selectors import schedule_proposed
 
@@ -276,6 +284,7 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
         "part": "goal",
         "part_id": goal.pk,
         "milestone_id": milestone.pk,
+        "assignment_id": assignment.pk,
     }
 
 
