@@ -4,7 +4,8 @@ from typing import Any, cast
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +17,8 @@ from teams.services import audit_record
 
 from . import dashboard, rollups
 from .metrics import Rate
-from .selectors import patient_weeks, team_alone, team_led
+from .models import Session, SessionClinician
+from .selectors import patient_sessions_with_clinicians, patient_weeks, team_alone, team_led
 
 
 def rate_data(rate: Rate) -> dict[str, Any]:
@@ -83,5 +85,96 @@ class TeamAdherenceView(APIView):
                 "end": window.end,
                 "patients": patients.count(),
                 **{name: rate_data(rate) for name, rate in numbers.items()},
+            }
+        )
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+
+class CreditSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="clinician_id", read_only=True)
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SessionClinician
+        fields = ["id", "name", "discipline"]
+        read_only_fields = fields
+
+    def get_name(self, credit: SessionClinician) -> str:
+        return str(credit.clinician)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    lead = serializers.IntegerField(
+        source="clinician_id", read_only=True, help_text="The lead clinician's id."
+    )
+    clinicians = serializers.SerializerMethodField(help_text="Everyone credited with the session.")
+    joint = serializers.SerializerMethodField(help_text="Two or more clinicians credited.")
+    series = serializers.IntegerField(source="series_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "starts_at", "status", "modality", "video_link", "lead", "clinicians", "joint"]
+        fields += ["series"]
+        read_only_fields = fields
+
+    @extend_schema_field(CreditSerializer(many=True))
+    def get_clinicians(self, session: Session) -> list[dict[str, Any]]:
+        return CreditSerializer(getattr(session, "credited", []), many=True).data  # type: ignore[return-value]
+
+    def get_joint(self, session: Session) -> bool:
+        return len(getattr(session, "credited", [])) > 1
+
+
+class PatientSessionsView(PatientScopedAPIView, generics.ListAPIView):
+    """A patient's sessions, latest first: how each is held (modality, video link), who is credited with
+    it (with discipline; joint when two or more), and the series it was booked in."""
+
+    serializer_class = SessionSerializer
+
+    def get_queryset(self) -> Any:
+        return patient_sessions_with_clinicians(patient=self.patient)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        audit_record(
+            actor=request.user, action=AuditEvent.Action.VIEW, patient=self.patient, obj=self.patient
+        )
+        return super().list(request, *args, **kwargs)
+
+
+class TeamSessionKindsView(APIView):
+    """A team's attendance and exercise completion by session modality and by joint vs single, over the
+    last 12 weeks, as on the dashboard: for its leads and admins."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer})
+    def get(self, request: Request, team_id: int) -> Response:
+        team = team_led(user=cast(User, request.user), team_id=team_id)
+        if team is None:
+            raise Http404("No team matches the given query.")
+        teams = team_alone(team=team)
+        filters = dashboard.DashboardFilters({"team": team.pk}, teams=teams)
+        window, patients = dashboard.window_and_patients(dashboard.overseen_patients(teams), filters)
+        tables = dashboard.session_breakdown(patients, window)
+        audit_record(actor=request.user, action=AuditEvent.Action.VIEW, object_type="team session kinds")
+
+        def rows(name: str) -> list[dict[str, Any]]:
+            return [
+                {
+                    name: row["key"],
+                    "patients": row["figures"].patients,
+                    "attendance": rate_data(row["figures"].attendance),
+                    "exercise_completion": rate_data(row["figures"].exercise),
+                }
+                for row in tables[name]
+            ]
+
+        return Response(
+            {
+                "team": team.name,
+                "start": window.start,
+                "end": window.end,
+                "by_modality": rows("modality"),
+                "by_joint": rows("joint"),
             }
         )

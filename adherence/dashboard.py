@@ -15,6 +15,7 @@ from teams import policy
 from teams.models import Discipline, Patient, Team, User
 
 from . import metrics, rollups, selectors
+from .models import SessionModality
 
 TREND_WEEKS = 12
 METRICS = {
@@ -316,3 +317,25 @@ def patient_values(
     if metric == "milestones":
         return metrics.milestone_progress_by(patients, window.start, window.end, today, metrics.PATIENT)
     return metrics.checkin_response_by(patients, window.start, window.end, metrics.PATIENT)
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+
+def session_breakdown(patients: QuerySet[Patient], window: Window) -> dict[str, list[dict[str, Any]]]:
+    """Attendance and exercise completion by modality and by joint vs single session, for the patients
+    the filters leave (``metrics.session_kinds``: five queries). Modalities in their own order, those
+    with no session in the window left out."""
+    by_modality, by_joint = metrics.session_kinds(patients, window.start, window.end)
+    return {
+        "modality": [
+            {"key": value, "label": label, "figures": by_modality[value]}
+            for value, label in SessionModality.choices
+            if value in by_modality
+        ],
+        "joint": [
+            {"key": key, "label": label, "figures": by_joint[joint]}
+            for joint, key, label in ((True, "joint", "Joint"), (False, "single", "One clinician"))
+            if joint in by_joint
+        ],
+    }

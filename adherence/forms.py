@@ -11,7 +11,7 @@ from django.utils import timezone
 from careplans.selectors import active_exercises
 from teams.models import Patient
 
-from .models import ExerciseWeekLog, FunctionalMeasure, Session
+from .models import ExerciseWeekLog, FunctionalMeasure, Session, SessionModality
 
 
 def _helper(label: str) -> FormHelper:
@@ -49,3 +49,50 @@ class MeasureForm(forms.ModelForm):
             patient=patient, starts_at__gte=recent
         ).order_by("-starts_at")
         self.helper = _helper("Save measure")
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+
+class ClinicianChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.get_discipline_display()})"
+
+
+class SessionBookForm(forms.Form):
+    """Booking from the plan: one session or a series, how it is held, and who holds it (the checks on
+    the clinicians and the link are the service's, ``services.session_book``)."""
+
+    starts_at = forms.DateTimeField(
+        label="First session: date and time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    modality = forms.ChoiceField(
+        label="How it is held", choices=SessionModality.choices, widget=forms.RadioSelect
+    )
+    video_link = forms.CharField(
+        label="Video link",
+        required=False,
+        max_length=200,
+        help_text="For a video session: the https:// link the patient joins by.",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    clinicians = ClinicianChoiceField(
+        queryset=Patient.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Two or more, of different disciplines, make a joint session; you lead it when one of them."
+        ),
+    )
+    every_weeks = forms.IntegerField(
+        label="Repeat every … weeks", min_value=1, max_value=12, initial=1, help_text="2 for fortnightly."
+    )
+    count = forms.IntegerField(
+        label="How many sessions", min_value=1, max_value=26, initial=1, help_text="1 for a single session."
+    )
+
+    def __init__(self, *args: Any, patient: Patient, clinicians: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["clinicians"]).queryset = clinicians
+        self.helper = _helper("Book")

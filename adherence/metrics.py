@@ -22,6 +22,13 @@ value and is shown as "—", never as 0%.
   flag) to its resolution as "plan updated", over the reviews so resolved in the window.
 - reviews resolved in time, per team = reviews resolved (in any way) on or before their due day
   / reviews whose due day fell in the window and has passed (today's is not over yet).
+- attendance per modality (in person, video, phone, group) = attended / (attended + missed + cancelled
+  by patient) over the sessions of that modality that started in the window; per joint vs single
+  likewise, a session being joint when two or more clinicians are credited with it. A joint session is
+  one session of its patient, counted once however many clinicians hold it.
+- exercise completion per modality (the dashboard's "adherence" by modality) = exercise completion, as
+  above, of the patients who had a session of that modality counted in attendance in the window (a
+  patient seen by video and by phone counts in both rows); joint vs single likewise.
 """
 
 from dataclasses import dataclass
@@ -52,7 +59,7 @@ from screening.instruments import INSTRUMENTS
 from screening.models import Screening, Timepoint
 from teams.models import Patient
 
-from .models import ExerciseWeekLog, Session
+from .models import ExerciseWeekLog, Session, SessionClinician
 
 SCREENING_AFTER_MILESTONE_DAYS = 14
 
@@ -432,4 +439,72 @@ def review_timeliness(
     return (
         overall_row or ReviewTimeliness(team=None, median_days=None, plan_changes=0, in_time=EMPTY),
         [row for row in found if row.team is not None],
+    )
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+COUNTED_STATUSES = [Session.Status.ATTENDED, Session.Status.MISSED, Session.Status.CANCELLED_BY_PATIENT]
+
+
+@dataclass(frozen=True)
+class SessionKindFigures:
+    """Attendance and exercise completion for one kind of session: a modality, or joint / single."""
+
+    attendance: Rate
+    exercise: Rate
+    patients: int
+
+
+def _joint() -> Exists:
+    """Whether a session is joint: someone besides its lead is credited with it (a subquery, not a join,
+    so a session is never counted once per clinician)."""
+    others = SessionClinician.objects.filter(session=OuterRef("pk")).exclude(clinician=OuterRef("clinician"))
+    return Exists(others)
+
+
+def session_kinds(
+    patients: QuerySet[Patient], start: date, end: date
+) -> tuple[dict[str, SessionKindFigures], dict[bool, SessionKindFigures]]:
+    """Attendance and exercise completion by modality, and by joint (True) vs single (False), for the
+    sessions that started in [start, end). Five queries, whatever the number of rows: attendance grouped
+    by modality and joint in PostgreSQL; which patients had which kinds; their exercise per patient."""
+    sessions = Session.objects.filter(patient__in=patients, **between("starts_at", start, end)).annotate(
+        joint=_joint()
+    )
+    attendance_rows = list(
+        sessions.values("modality", "joint")
+        .annotate(
+            attended=Count("id", filter=Q(status=Session.Status.ATTENDED)),
+            counted=Count("id", filter=Q(status__in=COUNTED_STATUSES)),
+        )
+        .order_by()
+    )
+    kinds = list(
+        sessions.filter(status__in=COUNTED_STATUSES).values_list("patient", "modality", "joint").distinct()
+    )
+    exercise = (
+        exercise_completion_by(
+            Patient.objects.filter(pk__in={patient for patient, _m, _j in kinds}), start, end, PATIENT
+        )
+        if kinds
+        else {}
+    )
+
+    def figures(key: int, value: Any) -> SessionKindFigures:
+        attended = sum(row["attended"] for row in attendance_rows if row[("modality", "joint")[key]] == value)
+        counted = sum(row["counted"] for row in attendance_rows if row[("modality", "joint")[key]] == value)
+        seen = {kind[0] for kind in kinds if kind[key + 1] == value}
+        rates = [exercise.get(patient, EMPTY) for patient in seen]
+        return SessionKindFigures(
+            attendance=_rate(attended, counted),
+            exercise=_rate(sum(r.numerator for r in rates), sum(r.denominator for r in rates)),
+            patients=len(seen),
+        )
+
+    modalities = {row["modality"] for row in attendance_rows}
+    joints = {row["joint"] for row in attendance_rows}
+    return (
+        {modality: figures(0, modality) for modality in modalities},
+        {joint: figures(1, joint) for joint in joints},
     )

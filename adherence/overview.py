@@ -9,17 +9,19 @@ from screening.instruments import INSTRUMENTS
 from teams.models import Patient
 
 from .dashboard import chart_point, week_label
-from .selectors import patient_measures, patient_sessions, patient_weeks
+from .selectors import overview_sessions, patient_measures, patient_weeks
 
 
 def adherence_section_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     today = timezone.localdate()
     weeks = patient_weeks(patient=patient, today=today)
+    recent, upcoming = overview_sessions(patient=patient)
     phq9 = INSTRUMENTS["PHQ-9"]
     return {
         "weeks": weeks,
         "latest": weeks[-1] if weeks else None,
-        "sessions": patient_sessions(patient=patient),
+        "sessions": recent,
+        "upcoming": upcoming,
         "measures": patient_measures(patient=patient),
         "series": {
             "labels": [week_label(week.starts) for week in weeks],

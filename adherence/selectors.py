@@ -4,18 +4,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, FloatField, QuerySet, Value
-from django.db.models.functions import TruncWeek
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Avg, Exists, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import JSONObject, TruncWeek
 from django.utils import timezone
 
+from careplans.models import CarePreferences
 from checkins.models import CheckIn
 from screening.models import Screening
 from teams import policy
-from teams.models import Patient, Team, User
+from teams.models import Discipline, Patient, Team, User
 
 from . import metrics, rollups
 from .metrics import Rate
-from .models import Export, FunctionalMeasure, Session
+from .models import Export, FunctionalMeasure, Session, SessionClinician
 
 WEEKS = 12
 
@@ -97,12 +99,6 @@ def _round(value) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def patient_sessions(*, patient: Patient, limit: int = 8) -> list[Session]:
-    return list(
-        Session.objects.filter(patient=patient).select_related("clinician").order_by("-starts_at")[:limit]
-    )
-
-
 def patient_session(*, patient: Patient, session_id: int) -> Session | None:
     """One of the patient's sessions, or None (another patient's session is not found)."""
     return Session.objects.filter(patient=patient, pk=session_id).first()
@@ -117,17 +113,27 @@ def patient_measures(*, patient: Patient) -> dict[str, list[FunctionalMeasure]]:
 
 
 def day_list(*, user: User, day: date) -> list[Session]:
+    """The user's sessions of the day: every one they are credited with (a joint session another leads
+    too), each with its credited clinicians. Three queries, however many sessions and clinicians."""
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    return list(
-        Session.objects.filter(
-            clinician=user,
-            starts_at__gte=start,
-            starts_at__lt=start + timedelta(days=1),
-            patient__in=Patient.objects.visible_to(user),
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    credited = SessionClinician.objects.filter(session=OuterRef("pk"), clinician=user)
+    sessions = list(
+        with_clinicians(
+            Session.objects.filter(
+                Q(clinician=user) | Exists(credited),
+                starts_at__gte=start,
+                starts_at__lt=end,
+                patient__in=Patient.objects.visible_to(user),
+            )
         )
         .select_related("patient")
-        .order_by("starts_at")
+        .order_by("starts_at", "id")
     )
+    for session in sessions:
+        # "Joint with …": the others credited with a joint session.
+        session.others = [c for c in session.credited if c.clinician_id != user.pk]  # type: ignore[attr-defined]
+    return sessions
 
 
 def export_by_id(*, export_id: int) -> Export | None:
@@ -144,3 +150,82 @@ def team_led(*, user: User, team_id: int) -> Team | None:
 def team_alone(*, team: Team) -> QuerySet[Team]:
     """The one team as a queryset: the dashboard's filters and patient lists narrow to the teams given."""
     return Team.objects.filter(pk=team.pk)
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+
+def with_clinicians(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Sessions with their credited clinicians (``session.credited``, the lead first): one query more."""
+    credits = SessionClinician.objects.select_related("clinician").order_by("id")
+    return sessions.select_related("clinician").prefetch_related(
+        Prefetch("credits", queryset=credits, to_attr="credited")
+    )
+
+
+def overview_sessions(
+    *, patient: Patient, recent: int = 8, upcoming: int = 6
+) -> tuple[list[Session], list[Session]]:
+    """The overview's sessions in one query: the latest ``recent``
+    and the next ``upcoming`` booked, soonest first, each with its credited clinicians as
+    ``credited_labels`` ("Priya Shah (Physiotherapist)", the lead first)."""
+    now = timezone.now()
+    sessions = Session.objects.filter(patient=patient)
+    latest = sessions.order_by("-starts_at", "-id")[:recent].values("pk")
+    soon = sessions.filter(status=Session.Status.SCHEDULED, starts_at__gte=now).order_by("starts_at", "id")
+    credits = (
+        SessionClinician.objects.filter(session=OuterRef("pk"))
+        .order_by("id")
+        .values(
+            json=JSONObject(
+                first="clinician__first_name",
+                last="clinician__last_name",
+                username="clinician__username",
+                discipline="discipline",
+            )
+        )
+    )
+    rows = list(
+        sessions.filter(Q(pk__in=latest) | Q(pk__in=soon[:upcoming].values("pk")))
+        .select_related("clinician")
+        .annotate(credit_rows=ArraySubquery(credits))
+        .order_by("-starts_at", "-id")
+    )
+    disciplines = dict(Discipline.choices)
+    for session in rows:
+        session.credited_labels = [  # type: ignore[attr-defined]
+            f"{' '.join(filter(None, (c['first'], c['last']))) or c['username']} "
+            f"({disciplines.get(c['discipline'], c['discipline'])})"
+            for c in session.credit_rows  # type: ignore[attr-defined]
+        ] or [str(session.clinician)]
+    # The latest sessions overall are the first of these (the booked ones are no later than they).
+    booked = sorted(
+        (s for s in rows if s.status == Session.Status.SCHEDULED and s.starts_at >= now),
+        key=lambda s: (s.starts_at, s.pk),
+    )
+    return rows[:recent], booked[:upcoming]
+
+
+def patient_sessions_with_clinicians(*, patient: Patient) -> QuerySet[Session]:
+    """All the patient's sessions, latest first, for the API's list (paginated there)."""
+    return with_clinicians(Session.objects.filter(patient=patient)).order_by("-starts_at", "-id")
+
+
+def booked_sessions(*, patient: Patient, session_id: int) -> list[Session]:
+    """What a booking made: the session's whole series (or the session alone), soonest first."""
+    session = Session.objects.filter(patient=patient, pk=session_id).first()
+    if session is None:
+        return []
+    sessions = Session.objects.filter(patient=patient)
+    sessions = (
+        sessions.filter(series_id=session.series_id) if session.series_id else sessions.filter(pk=session.pk)
+    )
+    return list(with_clinicians(sessions).order_by("starts_at", "id"))
+
+
+def preferred_modalities(*, patient: Patient) -> list[str]:
+    """The ways the patient prefers to receive care (``careplans.CarePreferences``); empty when none
+    are recorded."""
+    return list(
+        CarePreferences.objects.filter(patient=patient).values_list("modalities", flat=True).first() or []
+    )

@@ -1,15 +1,23 @@
 """Writes for adherence: sessions and their outcome, clinicians' exercise logs, functional measures."""
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from teams.models import Patient, User
+from teams.models import Membership, Patient, User
 from teams.services import audited_save
 
-from .models import ExerciseWeekLog, FunctionalMeasure, Session, SessionClinician
+from .models import (
+    ExerciseWeekLog,
+    FunctionalMeasure,
+    Session,
+    SessionClinician,
+    SessionModality,
+    SessionSeries,
+)
 
 
 @transaction.atomic
@@ -61,3 +69,109 @@ def exercise_week_log_record(*, log: ExerciseWeekLog, user: User) -> ExerciseWee
 def measure_record(*, measure: FunctionalMeasure, user: User) -> FunctionalMeasure:
     measure.entered_by = user
     return audited_save(measure, actor=user, patient=measure.patient, fields=["kind", "label", "value"])
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+
+def occurrences(*, first: datetime, every_weeks: int, count: int) -> list[datetime]:
+    """When each session of a series starts: the same local wall-clock time (TIME_ZONE) every
+    ``every_weeks`` weeks, so a 10:00 session stays at 10:00 across a change to or from summer time."""
+    local = timezone.localtime(first).replace(tzinfo=None)
+    return [timezone.make_aware(local + timedelta(weeks=every_weeks * n)) for n in range(count)]
+
+
+def _booking_errors(
+    *, patient: Patient, clinicians: Sequence[User], modality: str, video_link: str
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if modality not in SessionModality.values:
+        errors["modality"] = ["Choose in person, video, phone or group."]
+    if modality == SessionModality.VIDEO and not video_link:
+        errors["video_link"] = ["Give the link the patient joins the video session by."]
+    elif video_link and modality != SessionModality.VIDEO:
+        errors["video_link"] = ["Only a video session has a link."]
+    elif video_link and not video_link.lower().startswith("https://"):
+        errors["video_link"] = ["The link must start with https://, so the call is encrypted."]
+    if not clinicians:
+        errors["clinicians"] = ["Choose at least one clinician."]
+        return errors
+    members = set(
+        Membership.objects.filter(
+            team_id=patient.team_id, user__in=clinicians, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    outside = [str(c) for c in clinicians if c.pk not in members]
+    if outside:
+        errors["clinicians"] = [f"Not an active member of {patient.team}: {', '.join(outside)}."]
+    disciplines = [c.discipline for c in clinicians]
+    if len(set(disciplines)) < len(disciplines):
+        errors.setdefault("clinicians", []).append(
+            "A joint session brings clinicians of different disciplines: choose one of each."
+        )
+    return errors
+
+
+@transaction.atomic
+def session_book(
+    *,
+    patient: Patient,
+    clinicians: Sequence[User],
+    starts_at: datetime,
+    modality: str,
+    video_link: str = "",
+    every_weeks: int = 1,
+    count: int = 1,
+    user: User,
+) -> list[Session]:
+    """Book one session, or a series of ``count`` every ``every_weeks`` weeks at the same local time,
+    held by ``modality`` with one or more clinicians. With several, it is a joint session: each of a
+    different discipline, all active members of the patient's team, each credited (``SessionClinician``);
+    the first listed leads (``Session.clinician``). Refused as a whole, with a message per field."""
+    clinicians = list(dict.fromkeys(clinicians))
+    errors = _booking_errors(patient=patient, clinicians=clinicians, modality=modality, video_link=video_link)
+    if count > 1 and not 1 <= every_weeks <= 12:
+        errors["every_weeks"] = ["Repeat every 1 to 12 weeks."]
+    if not 1 <= count <= 26:
+        errors["count"] = ["Book from 1 to 26 sessions at a time."]
+    if errors:
+        raise ValidationError(errors)
+    series = None
+    if count > 1:
+        series = audited_save(
+            SessionSeries(
+                patient=patient,
+                modality=modality,
+                video_link=video_link,
+                first_starts_at=starts_at,
+                every_weeks=every_weeks,
+                count=count,
+                created_by=user,
+            ),
+            actor=user,
+            patient=patient,
+        )
+        series.clinicians.set(clinicians)
+    lead = clinicians[0]
+    sessions = []
+    for when in occurrences(first=starts_at, every_weeks=every_weeks, count=count):
+        session = audited_save(
+            Session(
+                patient=patient,
+                clinician=lead,
+                discipline=lead.discipline,
+                starts_at=when,
+                modality=modality,
+                video_link=video_link,
+                series=series,
+            ),
+            actor=user,
+            patient=patient,
+        )
+        sessions.append(session)
+    SessionClinician.objects.bulk_create(
+        SessionClinician(session=session, clinician=clinician, discipline=clinician.discipline)
+        for session in sessions
+        for clinician in clinicians
+    )
+    return sessions

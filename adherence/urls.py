@@ -10,6 +10,7 @@ urlpatterns = [
     path("exports/<int:export_id>/", views.export_detail, name="export_detail"),
     path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
     path("patients/<int:patient_id>/sessions/record/", views.session_record, name="session_record"),
+    path("patients/<int:patient_id>/sessions/book/", views.session_book, name="session_book"),
     path(
         "patients/<int:patient_id>/sessions/<int:session_id>/status/",
         views.session_status,

@@ -13,15 +13,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from careplans.models import Modality
 from core import csv_safe
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
+from teams.selectors import team_members
 from teams.services import audit_record, audit_record_many
 
 from . import audits, dashboard, exports, metrics, report, selectors, services
-from .forms import ExerciseWeekLogForm, MeasureForm
-from .models import Export, Session
+from .forms import ExerciseWeekLogForm, MeasureForm, SessionBookForm
+from .models import Export, Session, SessionModality
 
 OUTCOMES = {s.value for s in Session.Status} - {Session.Status.SCHEDULED}
 
@@ -127,6 +129,7 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "drill_url": reverse("dashboard_patients"),
             **dashboard.page(scope, window, timezone.localdate()),
             "reviews": dashboard.review_figures(patients, window, timezone.localdate()),
+            "session_kinds": dashboard.session_breakdown(patients, window),
         },
     )
 
@@ -309,3 +312,80 @@ def export_download(request: AuthenticatedRequest, export_id: int) -> HttpRespon
     response = HttpResponse(export.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="export-{export.pk}.csv"'
     return response
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+
+def _next_hour() -> str:
+    now = timezone.localtime()
+    return (now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+
+@patient_scoped
+def session_book(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    """Book a session or a fortnightly (or other) series from the plan, by any modality, with one or more
+    clinicians of the team; then show the dates booked. A modality the patient does not prefer is
+    allowed, with a warning."""
+    preferred = selectors.preferred_modalities(patient=patient)
+    members = team_members(patient.team_id)
+    initial = {
+        "starts_at": _next_hour(),
+        "modality": next((m for m in preferred if m in SessionModality.values), SessionModality.IN_PERSON),
+        "clinicians": [request.user.pk],
+    }
+    form = SessionBookForm(request.POST or None, patient=patient, clinicians=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # The one booking leads the session when they hold it.
+        chosen = sorted(data["clinicians"], key=lambda user: user.pk != request.user.pk)
+        try:
+            sessions = services.session_book(
+                patient=patient,
+                clinicians=chosen,
+                starts_at=data["starts_at"],
+                modality=data["modality"],
+                video_link=data["video_link"].strip(),
+                every_weeks=data["every_weeks"],
+                count=data["count"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            label = SessionModality(data["modality"]).label.lower()
+            messages.success(
+                request, f"Booked {len(sessions)} {label} session{'s' if len(sessions) > 1 else ''}."
+            )
+            if preferred and data["modality"] not in preferred:
+                messages.warning(request, _preference_warning(patient, data["modality"], preferred))
+            return redirect(
+                f"{reverse('session_book', kwargs={'patient_id': patient.pk})}?booked={sessions[0].pk}"
+            )
+    booked = request.GET.get("booked", "")
+    modality = form.data.get("modality") if form.is_bound else None
+    return render(
+        request,
+        "adherence/session_book.html",
+        {
+            "patient": patient,
+            "form": form,
+            "preferred": [Modality(m).label for m in preferred if m in Modality.values],
+            "warning": (
+                _preference_warning(patient, modality, preferred)
+                if preferred and modality in SessionModality.values and modality not in preferred
+                else ""
+            ),
+            "booked": selectors.booked_sessions(patient=patient, session_id=int(booked))
+            if booked.isdigit()
+            else [],
+        },
+    )
+
+
+def _preference_warning(patient: Patient, modality: str, preferred: list[str]) -> str:
+    labels = ", ".join(Modality(m).label.lower() for m in preferred if m in Modality.values)
+    return (
+        f"{patient.given_name}'s care preferences do not include {SessionModality(modality).label.lower()} "
+        f"sessions (they prefer: {labels}). The booking is allowed; talk it over with them."
+    )

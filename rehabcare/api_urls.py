@@ -75,6 +75,16 @@ urlpatterns = [
     path(
         "teams/<int:team_id>/adherence/", adherence_api.TeamAdherenceView.as_view(), name="api_team_adherence"
     ),
+    path(
+        "patients/<int:patient_id>/sessions/",
+        adherence_api.PatientSessionsView.as_view(),
+        name="api_patient_sessions",
+    ),
+    path(
+        "teams/<int:team_id>/adherence/sessions/",
+        adherence_api.TeamSessionKindsView.as_view(),
+        name="api_team_session_kinds",
+    ),
     path("reviews/", routing_api.ReviewListView.as_view(), name="api_review_list"),
     path(
         "patients/<int:patient_id>/reviews/",
