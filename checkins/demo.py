@@ -6,12 +6,15 @@ from datetime import time, timedelta
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from careplans.models import CarePlan
+from careplans.education_seed import education_ensure
+from careplans.models import CarePlan, EducationAssignment, EducationItem
+from careplans.services import education_assign
 from teams.demo import DemoCalendar
 from teams.models import Patient
 
 from .models import CheckIn, Reminder, Schedule
 from .selectors import schedule_proposed
+from .services import education_read
 
 
 def demo_schedules_seed(calendar: DemoCalendar) -> int:
@@ -68,3 +71,49 @@ def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
     # Dated when the patient answered (the reminder's completion), not when the demo was seeded.
     answered_at = Reminder.objects.filter(pk=OuterRef("reminder_id")).values("completed_at")
     CheckIn.objects.filter(patient=patient).update(submitted_at=Subquery(answered_at))
+
+
+# --- education ---
+
+# What a few North MSK patients were given to read, and what they read: (slug, days ago read or None,
+# read in plain language). The first reads in plain language.
+DEMO_READING = [
+    [("how-pain-works", 5, True), ("pacing-everyday-activity", None, False)],
+    [("how-pain-works", 3, False), ("sleep-and-pain", 1, False)],
+    [("flare-up-plan", None, False), ("your-team", 2, False)],
+    [("how-pain-works", None, False)],
+]
+
+
+def demo_education_seed(calendar: DemoCalendar) -> int:
+    """Education items assigned from the plans of a few North MSK patients with check-in links, some read
+    through the link (one in the plain-language version). Idempotent: a plan with items is left alone."""
+    education_ensure(EducationItem)
+    plans = (
+        CarePlan.objects.filter(
+            status=CarePlan.Status.ACTIVE,
+            patient__team__name="North MSK",
+            patient__checkin_schedule__isnull=False,
+        )
+        .select_related("patient", "patient__primary_clinician")
+        .order_by("patient__mrn")
+    )
+    for plan, reading in zip(plans, DEMO_READING, strict=False):
+        if plan.education.exists():
+            continue
+        for slug, days_ago, plain in reading:
+            assignment = education_assign(
+                plan=plan, item=EducationItem.objects.get(slug=slug), user=plan.patient.primary_clinician
+            )
+            # Assigned at the last visit, a week ago (the row's own stamp is the moment of seeding).
+            EducationAssignment.objects.filter(pk=assignment.pk).update(
+                assigned_at=calendar.now - timedelta(days=7)
+            )
+            if days_ago is not None:
+                education_read(
+                    patient=plan.patient,
+                    assignment_id=assignment.pk,
+                    plain=plain,
+                    now=calendar.now - timedelta(days=days_ago),
+                )
+    return EducationAssignment.objects.count()

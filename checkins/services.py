@@ -605,13 +605,13 @@ def reminder_for_reading(token: str, *, now: datetime | None = None) -> Reminder
 
 @transaction.atomic
 def education_read(
-    *, reminder: Reminder, assignment_id: int, plain: bool, now: datetime | None = None
+    *, patient: Patient, assignment_id: int, plain: bool, now: datetime | None = None
 ) -> EducationAssignment | None:
     """The patient opened an assigned item through their link: the first and last reading and the version
     shown are recorded (audited as the patient's read, under the row's lock so two opens at once keep the
-    first reading). None if the item is not one this link offers, and then nothing is marked."""
+    first reading). None if the item is not one their link offers, and then nothing is marked."""
     assignment = (
-        selectors.link_education(patient=reminder.patient)
+        selectors.link_education(patient=patient)
         .select_for_update(of=("self",))
         .filter(pk=assignment_id)
         .first()
@@ -626,5 +626,5 @@ def education_read(
     assignment.last_read_at = now
     assignment.read_plain = plain
     return audited_save(
-        assignment, actor=None, patient=reminder.patient, fields=fields, clean=False, username="patient link"
+        assignment, actor=None, patient=patient, fields=fields, clean=False, username="patient link"
     )

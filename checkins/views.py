@@ -303,7 +303,7 @@ def education_read(request: HttpRequest, token: str, assignment_id: int) -> Http
         return _unavailable(request)
     limited = plain_language_preferred(patient=reminder.patient)
     plain = plain_chosen(request.GET.get("version"), limited=limited)
-    assignment = services.education_read(reminder=reminder, assignment_id=assignment_id, plain=plain)
+    assignment = services.education_read(patient=reminder.patient, assignment_id=assignment_id, plain=plain)
     if assignment is None:
         return _unavailable(request)
     item = assignment.item
