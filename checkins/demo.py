@@ -77,7 +77,7 @@ def _history(patient: Patient, schedule: Schedule, index: int, now) -> None:
 
 # What a few North MSK patients were given to read, and what they read: (slug, days ago read or None,
 # read in plain language). The first reads in plain language.
-DEMO_READING = [
+DEMO_READING: list[list[tuple[str, int | None, bool]]] = [
     [("how-pain-works", 5, True), ("pacing-everyday-activity", None, False)],
     [("how-pain-works", 3, False), ("sleep-and-pain", 1, False)],
     [("flare-up-plan", None, False), ("your-team", 2, False)],
