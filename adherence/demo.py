@@ -7,9 +7,18 @@ from django.utils import timezone
 
 from careplans.models import CarePlan, Exercise
 from teams.demo import DemoCalendar
+from teams.models import Patient, User
 
-from . import rollups
-from .models import ExerciseWeekLog, FunctionalMeasure, Session, WeekRollup
+from . import rollups, services
+from .models import (
+    ExerciseWeekLog,
+    FunctionalMeasure,
+    Session,
+    SessionClinician,
+    SessionModality,
+    SessionSeries,
+    WeekRollup,
+)
 from .selectors import week_of
 
 WEEKS = 12
@@ -77,6 +86,13 @@ def demo_adherence_seed(calendar: DemoCalendar) -> int:
                 measured_on=today - timedelta(weeks=weeks_ago),
                 entered_by=clinician,
             )
+    # Each session credits its clinician, as every service that writes one does.
+    SessionClinician.objects.bulk_create(
+        SessionClinician(session_id=pk, clinician_id=clinician, discipline=discipline)
+        for pk, clinician, discipline in Session.objects.filter(credits__isnull=True).values_list(
+            "pk", "clinician", "discipline"
+        )
+    )
     return Session.objects.count()
 
 
@@ -84,3 +100,69 @@ def demo_rollups_seed(calendar: DemoCalendar) -> int:
     """The dashboard's weekly roll-ups for what the demo seeded, so it shows figures straight away."""
     rollups.refresh(today=calendar.today)
     return WeekRollup.objects.count()
+
+
+# --- sessions (issue 20) ---------------------------------------------------------------------------
+
+
+PAST_OUTCOMES = [Session.Status.ATTENDED, Session.Status.ATTENDED, Session.Status.MISSED]
+
+
+def demo_sessions_seed(calendar: DemoCalendar) -> int:
+    """Joint and remote sessions for a few North MSK patients, booked through the service: a fortnightly
+    joint video series with the physio and the psychologist that began four weeks ago and has one today
+    (so both see joint sessions in My day), and weekly phone calls with the physician or a group class
+    with the OT; the sessions already past have their outcome, for the dashboard's breakdown. Idempotent:
+    a patient with a series booked is left as is."""
+    names = ["physio", "psych", "physician", "ot"]
+    staff = {user.username: user for user in User.objects.filter(username__in=names)}
+    if len(staff) < len(names):
+        return SessionSeries.objects.count()
+    patients = (
+        Patient.objects.filter(team__name="North MSK", care_plans__status=CarePlan.Status.ACTIVE)
+        .order_by("mrn")
+        .distinct()[:4]
+    )
+    today = calendar.today
+
+    def at(day, hour: int, minute: int = 0) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+    for index, patient in enumerate(patients):
+        if SessionSeries.objects.filter(patient=patient).exists():
+            continue
+        booked = services.session_book(
+            patient=patient,
+            clinicians=[staff["physio"], staff["psych"]],
+            starts_at=at(today - timedelta(weeks=4), 13 + index, 30),
+            modality=SessionModality.VIDEO,
+            video_link=f"https://video.rehabcare.example/joint-{patient.mrn.lower()}",
+            every_weeks=2,
+            count=6,
+            user=staff["physio"],
+        )
+        if index % 2 == 0:
+            booked += services.session_book(
+                patient=patient,
+                clinicians=[staff["physician"]],
+                starts_at=at(today - timedelta(days=12), 9 + index),
+                modality=SessionModality.PHONE,
+                every_weeks=1,
+                count=4,
+                user=staff["physician"],
+            )
+        else:
+            booked += services.session_book(
+                patient=patient,
+                clinicians=[staff["ot"]],
+                starts_at=at(today - timedelta(days=18), 11),
+                modality=SessionModality.GROUP,
+                every_weeks=1,
+                count=4,
+                user=staff["ot"],
+            )
+        past = [session for session in booked if timezone.localdate(session.starts_at) < today]
+        for number, session in enumerate(past):
+            outcome = PAST_OUTCOMES[(number + index) % len(PAST_OUTCOMES)]
+            services.session_set_status(session=session, status=outcome, user=session.clinician)
+    return SessionSeries.objects.count()

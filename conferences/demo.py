@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from adherence.demo import demo_adherence_seed, demo_rollups_seed
+from adherence.demo import demo_adherence_seed, demo_rollups_seed, demo_sessions_seed
 from careplans.demo import demo_plans_seed
 from checkins.demo import demo_education_seed, demo_schedules_seed
 from routing.demo import demo_reviews_seed
@@ -35,6 +35,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     counts["check-in schedules"] = demo_schedules_seed(calendar)
     counts["education assigned"] = demo_education_seed(calendar)
     counts["sessions"] = demo_adherence_seed(calendar)
+    counts["session series (joint, video, phone, group)"] = demo_sessions_seed(calendar)
     counts["weekly roll-ups"] = demo_rollups_seed(calendar)
     # Last: the agenda is built from what every other app seeded.
     counts["case conferences"] = demo_conferences_seed(calendar)
