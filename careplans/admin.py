@@ -1,5 +1,5 @@
-"""Clinic admins edit plan templates here. Plans themselves are edited on the patient's pages,
-which check access, lock against lost updates and keep the history."""
+"""Clinic admins edit plan templates and the education library here. Plans themselves are edited on the
+patient's pages, which check access, lock against lost updates and keep the history."""
 
 from typing import Any
 
@@ -85,7 +85,9 @@ class EducationItemAdmin(SimpleHistoryAdmin):
         reading_levels_set(obj)
         fields = None
         if change and form.changed_data:
-            fields = [*form.changed_data, "reading_grade", "plain_reading_grade"]
+            # A text changed: its level with it (audit and history name what was written).
+            levels = {"body": "reading_grade", "plain_body": "plain_reading_grade"}
+            fields = [*form.changed_data, *(levels[name] for name in form.changed_data if name in levels)]
         audited_save(obj, actor=request.user, patient=None, fields=fields)
         if obj.plain_reading_grade is not None and obj.plain_reading_grade > PLAIN_GRADE_TARGET:
             messages.warning(

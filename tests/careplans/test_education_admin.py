@@ -72,7 +72,7 @@ def test_a_change_recomputes_the_levels_keeps_the_history_and_names_the_fields(l
     assert item.plain_reading_grade == reading_grade(plain)
     assert item.history.count() == 2
     event = AuditEvent.objects.get(object_type="educationitem", object_id=str(item.pk), action="update")
-    assert event.changed_fields == ["plain_body", "plain_reading_grade", "reading_grade"]
+    assert event.changed_fields == ["plain_body", "plain_reading_grade"]
 
 
 def test_the_list_shows_topic_audience_levels_and_the_form_says_the_school_year(login, clinic_admin):
@@ -89,3 +89,16 @@ def test_the_list_shows_topic_audience_levels_and_the_form_says_the_school_year(
 def test_a_clinician_cannot_edit_the_library(login, clinician):
     response = login(clinician).get(reverse("admin:careplans_educationitem_changelist"))
     assert response.status_code in (302, 403)
+
+
+def test_a_plain_version_above_grade_6_is_saved_with_a_warning(login, clinic_admin):
+    harder_plain = (
+        "Regular activity strengthens the muscles that support your back and gradually calms an "
+        "overprotective nervous system, which reduces persistent discomfort."
+    )
+    response = login(clinic_admin).post(
+        reverse("admin:careplans_educationitem_add"), _form(plain_body=harder_plain), follow=True
+    )
+    item = EducationItem.objects.get(slug="moving-every-day")
+    assert Decimal("6.0") < item.plain_reading_grade < item.reading_grade
+    assert f"reads at Flesch-Kincaid grade {item.plain_reading_grade}; aim for 6.0 or below" in response.text
