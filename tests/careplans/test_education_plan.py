@@ -146,3 +146,19 @@ def test_the_education_section_makes_as_many_queries_for_one_or_five_items(
     with django_assert_max_num_queries(len(one)):
         page = client.get(plan.get_absolute_url())
     assert page.text.count("not read yet") == 5
+
+
+def test_a_race_lost_to_the_unique_constraint_is_refused_the_same_polite_way(
+    clinician, colleague, plan, monkeypatch
+):
+    from django.db.models import QuerySet
+
+    education_assign(plan=plan, item=_item(), user=colleague)
+    # The other clinician's check ran before the first assignment was committed: it saw none.
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    with pytest.raises(ValidationError) as refused:
+        education_assign(plan=plan, item=_item(), user=clinician)
+    monkeypatch.undo()
+    assert refused.value.message_dict == {"item": ["“How pain works” is already assigned on this plan."]}
+    assert EducationAssignment.objects.filter(plan=plan).count() == 1
+    assert AuditEvent.objects.filter(object_type="educationassignment", actor=clinician).count() == 0
