@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from teams.models import Membership, Patient, User
@@ -29,7 +30,13 @@ def session_record(
     starts_at: datetime | None = None,
     user: User,
 ) -> Session:
-    """A session with its outcome (or scheduled), in one step: the two-click path."""
+    """A session with its outcome (or scheduled), in one step: the two-click path. Today's session
+    booked with this clinician (leading it or credited with it, a joint one too) takes the outcome,
+    rather than a second session being counted for the patient."""
+    if status != Session.Status.SCHEDULED and starts_at is None:
+        booked = _booked_today(patient=patient, clinician=clinician)
+        if booked is not None:
+            return session_set_status(session=booked, status=status, user=user)
     session = Session(
         patient=patient,
         clinician=clinician,
@@ -41,6 +48,23 @@ def session_record(
     audited_save(session, actor=user, patient=patient, fields=["starts_at", "status"])
     SessionClinician.objects.create(session=session, clinician=clinician, discipline=session.discipline)
     return session
+
+
+def _booked_today(*, patient: Patient, clinician: User) -> Session | None:
+    day = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    return (
+        Session.objects.filter(
+            Q(clinician=clinician) | Q(credits__clinician=clinician),
+            patient=patient,
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .order_by("starts_at", "id")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -324,3 +324,24 @@ def test_the_overview_lists_upcoming_sessions_with_modality_and_clinicians(
     page = login(clinician).get(patient.get_absolute_url())
     assert "Upcoming sessions" in page.text
     assert "Video" in page.text and f"Priya Shah (Physiotherapist), {colleague} (Psychologist)" in page.text
+
+
+def test_the_overviews_one_click_records_todays_booked_joint_session_not_a_second(
+    login, clinician, colleague, lead, patient
+):
+    (booked,) = services.session_book(
+        patient=patient,
+        clinicians=[clinician, colleague],
+        starts_at=_at(timezone.localdate(), 9),
+        modality="in_person",
+        user=clinician,
+    )
+    url = reverse("session_record", kwargs={"patient_id": patient.pk})
+    login(colleague).post(url, {"status": "attended"})
+    assert list(Session.objects.values_list("pk", "status")) == [(booked.pk, "attended")]
+    # Someone not holding today's session records one of their own.
+    login(lead).post(url, {"status": "missed"})
+    assert sorted(Session.objects.values_list("clinician__username", "status")) == [
+        ("lead", "missed"),
+        ("physio", "attended"),
+    ]
