@@ -185,7 +185,7 @@ def overview_sessions(
             )
         )
     )
-    rows = list(
+    rows: list[Session] = list(
         sessions.filter(Q(pk__in=latest) | Q(pk__in=soon[:upcoming].values("pk")))
         .select_related("clinician")
         .annotate(credit_rows=ArraySubquery(credits))
