@@ -68,10 +68,15 @@ def _booked_today(*, patient: Patient, clinician: User) -> Session | None:
 
 
 @transaction.atomic
-def session_set_status(*, session: Session, status: str, user: User) -> Session:
+def session_set_status(*, session: Session, status: str, user: User, was: str | None = None) -> Session:
+    """Record how a session went. ``was``: the status the person saw; when someone else (a joint
+    session's other clinician) has recorded it since, nothing is overwritten and they are told."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if status not in Session.Status.values or status == Session.Status.SCHEDULED:
         raise ValidationError({"status": "Choose attended, missed or cancelled."})
+    if was is not None and session.status not in (was, status):
+        recorded = session.get_status_display().lower()
+        raise ValidationError({"status": f"Already recorded as {recorded} since you opened the page."})
     session.status = status
     session.recorded_at = timezone.now()
     return audited_save(session, actor=user, patient=session.patient, fields=["status", "recorded_at"])

@@ -48,7 +48,12 @@ def session_status(request: AuthenticatedRequest, patient: Patient, session_id: 
     if session is None:
         raise Http404("No such session.")
     try:
-        services.session_set_status(session=session, status=request.POST.get("status", ""), user=request.user)
+        services.session_set_status(
+            session=session,
+            status=request.POST.get("status", ""),
+            user=request.user,
+            was=request.POST.get("was") or None,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.POST.get("back") == "day":

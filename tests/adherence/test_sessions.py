@@ -345,3 +345,27 @@ def test_the_overviews_one_click_records_todays_booked_joint_session_not_a_secon
         ("lead", "missed"),
         ("physio", "attended"),
     ]
+
+
+def test_a_joint_sessions_outcome_recorded_by_one_is_not_overwritten_by_the_other(
+    login, clinician, colleague, patient
+):
+    (session,) = services.session_book(
+        patient=patient,
+        clinicians=[clinician, colleague],
+        starts_at=_at(timezone.localdate(), 9),
+        modality="video",
+        video_link="https://meet.example.org/okafor",
+        user=clinician,
+    )
+    url = reverse("session_status", kwargs={"patient_id": patient.pk, "session_id": session.pk})
+    # Both opened My day while it was scheduled; the physio records first.
+    login(clinician).post(url, {"status": "attended", "back": "day", "was": "scheduled"})
+    late = login(colleague).post(url, {"status": "missed", "back": "day", "was": "scheduled"}, follow=True)
+    session.refresh_from_db()
+    assert session.status == "attended"
+    assert "Already recorded as attended since you opened the page." in late.text
+    # Seen as attended, it may be corrected on purpose.
+    login(colleague).post(url, {"status": "missed", "back": "day", "was": "attended"})
+    session.refresh_from_db()
+    assert session.status == "missed"
