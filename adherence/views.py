@@ -368,7 +368,7 @@ def session_book(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
                 f"{reverse('session_book', kwargs={'patient_id': patient.pk})}?booked={sessions[0].pk}"
             )
     booked = request.GET.get("booked", "")
-    modality = form.data.get("modality") if form.is_bound else None
+    modality = form.data.get("modality") if form.is_bound else initial["modality"]
     return render(
         request,
         "adherence/session_book.html",
@@ -376,11 +376,12 @@ def session_book(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
             "patient": patient,
             "form": form,
             "preferred": [Modality(m).label for m in preferred if m in Modality.values],
-            "warning": (
-                _preference_warning(patient, modality, preferred)
-                if preferred and modality in SessionModality.values and modality not in preferred
-                else ""
-            ),
+            # One warning per modality the patient does not prefer; the page shows the chosen one's.
+            "warnings": [
+                (value, _preference_warning(patient, value, preferred), value == modality)
+                for value in SessionModality.values
+                if preferred and value not in preferred
+            ],
             "booked": selectors.booked_sessions(patient=patient, session_id=int(booked))
             if booked.isdigit()
             else [],

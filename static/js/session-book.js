@@ -10,6 +10,10 @@
     var video = chosen !== null && chosen.value === "video";
     if (link) link.hidden = !video;
     if (input) input.required = video;
+    // The warning for a modality the patient does not prefer (the booking is still allowed).
+    document.querySelectorAll(".preference-warning").forEach(function (warning) {
+      warning.hidden = chosen === null || warning.dataset.modality !== chosen.value;
+    });
   }
   form.addEventListener("change", update);
   update();

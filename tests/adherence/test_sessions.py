@@ -204,12 +204,24 @@ def test_a_modality_the_patient_does_not_prefer_is_booked_with_a_warning(login, 
     form = client.get(reverse("session_book", kwargs={"patient_id": patient.pk}))
     assert "In person, Phone" in form.text
     assert form.context["form"]["modality"].initial == "in_person"  # their first preference
+    # A warning for each other modality, hidden until it is chosen (the preferred one is chosen).
+    assert [(value, shown) for value, _text, shown in form.context["warnings"]] == [
+        ("video", False),
+        ("group", False),
+    ]
     page = _book(client, patient, clinicians=[str(clinician.pk)], count="1")
     assert Session.objects.count() == 1
-    assert "care preferences do not include video sessions" in page.text
-    assert "The booking is allowed" in page.text
+    (said,) = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
+    assert "Amelia's care preferences do not include video sessions" in said
+    assert "(they prefer: in person, phone). The booking is allowed" in said
     quiet = _book(client, patient, clinicians=[str(clinician.pk)], count="1", modality="phone", video_link="")
-    assert "do not include" not in quiet.text and Session.objects.count() == 2
+    assert [m.level_tag for m in quiet.context["messages"]] == ["success"] and Session.objects.count() == 2
+    # A form sent back with errors shows the warning of the modality chosen.
+    refused = _book(client, patient, clinicians=[], count="1", modality="group", video_link="")
+    assert [(value, shown) for value, _text, shown in refused.context["warnings"]] == [
+        ("video", False),
+        ("group", True),
+    ]
 
 
 def test_the_booking_page_is_not_found_outside_the_team(login, outsider, patient):

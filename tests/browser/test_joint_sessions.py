@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from adherence.models import Session, SessionClinician
+from careplans.models import CarePreferences
 
 from ..careplans.factories import make_plan
 from ..factories import PASSWORD
@@ -92,3 +93,24 @@ def test_a_joint_video_series_is_booked_from_the_plan_and_shows_in_both_days(
         "scheduled",
         "scheduled",
     ]
+
+
+def test_the_booking_page_warns_as_a_modality_the_patient_does_not_prefer_is_chosen(
+    page, sign_in, clinician, patient
+):
+    CarePreferences.objects.create(patient=patient, modalities=["in_person", "self_guided"])
+    sign_in("physio", PASSWORD)
+    page.goto(reverse("session_book", kwargs={"patient_id": patient.pk}))
+    expect(page.get_by_text("prefers to receive care: In person, Self-guided")).to_be_visible()
+    expect(page.get_by_label("In person")).to_be_checked()
+    warning = page.get_by_role("status").filter(has_text="do not include")
+    expect(warning).to_have_count(0)
+    page.get_by_label("Phone").check()
+    expect(warning).to_have_text(
+        "Amelia's care preferences do not include phone sessions (they prefer: in person, self-guided). "
+        "The booking is allowed; talk it over with them."
+    )
+    assert_no_serious_violations(page, context="physio: booking with a preference warning")
+    _shot(page, "warning")
+    page.get_by_label("In person").check()
+    expect(warning).to_have_count(0)
