@@ -5,12 +5,15 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg
 from django.db.models.functions import TruncWeek
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from careplans.consent import refusal
 from careplans.models import Caregiver, CaregiverScope, CarePlan, Goal
-from careplans.selectors import plan_current
+from careplans.selectors import caregiver_of_patient, plan_current
 from checkins.models import CheckIn
 from teams.models import Patient
 
@@ -18,7 +21,12 @@ from . import metrics
 
 
 class NoConsent(Exception):
-    """The named caregiver has not been given the patient's consent to receive updates."""
+    """The patient's consent does not cover a progress report for the named caregiver, today: ``reason``
+    says why (no such caregiver, no consent to progress reports, consent ended or withdrawn)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -63,15 +71,18 @@ def _sparkline(values: list[float | None], width: int = 120, height: int = 28) -
 
 
 def progress_report(*, patient: Patient, caregiver_id: int | None = None) -> dict[str, Any]:
+    """What the report says. For a caregiver, the patient's consent to progress reports is checked now,
+    each time it is rendered or sent: none, ended or withdrawn raises ``NoConsent``."""
     plan = plan_current(patient=patient)
+    today = timezone.localdate()
     caregiver = None
     if caregiver_id is not None:
-        caregiver = Caregiver.objects.filter(pk=caregiver_id, plan__patient=patient).first()
-        if caregiver is None or not caregiver.consents_to(
-            CaregiverScope.PROGRESS_REPORTS, timezone.localdate()
-        ):
-            raise NoConsent
-    today = timezone.localdate()
+        caregiver = caregiver_of_patient(patient=patient, caregiver_id=caregiver_id)
+        if caregiver is None:
+            raise NoConsent("no such caregiver on this patient's plans")
+        reason = refusal(caregiver, CaregiverScope.PROGRESS_REPORTS, today)
+        if reason:
+            raise NoConsent(reason)
     goals: list[Goal] = list(plan.goals.prefetch_related("milestones")) if plan else []
     since = timezone.now() - timedelta(weeks=12)
     weekly = list(
@@ -111,3 +122,11 @@ def progress_report(*, patient: Patient, caregiver_id: int | None = None) -> dic
         "today": today,
         "active": plan is not None and plan.status == CarePlan.Status.ACTIVE,
     }
+
+
+def progress_report_text(*, patient: Patient, caregiver: Caregiver) -> tuple[str, str]:
+    """(subject, body) of the report as a message to the caregiver; ``NoConsent`` without their consent
+    (the message is checked again when it is sent)."""
+    context = progress_report(patient=patient, caregiver_id=caregiver.pk)
+    body = render_to_string("adherence/report_caregiver.txt", context | {"clinic": settings.CLINIC_NAME})
+    return f"{settings.CLINIC_NAME}: {patient.given_name}'s progress", body

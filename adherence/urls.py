@@ -20,4 +20,10 @@ urlpatterns = [
     path("patients/<int:patient_id>/measures/new/", views.measure_new, name="measure_new"),
     path("patients/<int:patient_id>/report/", views.progress_report, name="progress_report"),
     path("patients/<int:patient_id>/report.pdf", views.progress_report_pdf, name="progress_report_pdf"),
+    # --- caregivers ---
+    path(
+        "patients/<int:patient_id>/caregivers/<int:caregiver_id>/send/",
+        views.caregiver_send,
+        name="caregiver_send",
+    ),
 ]

@@ -13,7 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from careplans.models import Modality
+from careplans import selectors as careplan_selectors
+from careplans.consent import contact_kind, refusal, scopes_open
+from careplans.models import CaregiverScope, Modality
+from checkins.caregivers import caregiver_items
 from core import csv_safe
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
@@ -21,7 +24,7 @@ from teams.models import AuditEvent, Patient
 from teams.selectors import team_members
 from teams.services import audit_record, audit_record_many
 
-from . import audits, dashboard, exports, metrics, report, selectors, services
+from . import audits, caregivers, dashboard, exports, metrics, report, selectors, services
 from .forms import ExerciseWeekLogForm, MeasureForm, SessionBookForm
 from .models import Export, Session, SessionModality
 
@@ -255,12 +258,19 @@ def _report_context(request: AuthenticatedRequest, patient: Patient):
     )
 
 
+def _report_refused(
+    request: AuthenticatedRequest, patient: Patient, refused: report.NoConsent
+) -> HttpResponse:
+    context = {"patient": patient, "reason": refused.reason}
+    return render(request, "adherence/report_refused.html", context, status=403)
+
+
 @patient_scoped
 def progress_report(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     try:
         context = _report_context(request, patient)
-    except report.NoConsent:
-        return render(request, "adherence/report_refused.html", {"patient": patient}, status=403)
+    except report.NoConsent as refused:
+        return _report_refused(request, patient, refused)
     return render(request, "adherence/report.html", context | {"query": request.GET.urlencode()})
 
 
@@ -268,8 +278,8 @@ def progress_report(request: AuthenticatedRequest, patient: Patient) -> HttpResp
 def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     try:
         context = _report_context(request, patient)
-    except report.NoConsent:
-        return render(request, "adherence/report_refused.html", {"patient": patient}, status=403)
+    except report.NoConsent as refused:
+        return _report_refused(request, patient, refused)
     try:
         from .pdf import pdf_from_html
     except OSError:  # WeasyPrint is installed but the system's Pango is not
@@ -394,4 +404,56 @@ def _preference_warning(patient: Patient, modality: str, preferred: list[str]) -
     return (
         f"{patient.given_name}'s care preferences do not include {SessionModality(modality).label.lower()} "
         f"sessions (they prefer: {labels}). The booking is allowed; talk it over with them."
+    )
+
+
+# --- caregivers ---
+
+CAREGIVER_MESSAGES_LISTED = 10
+
+
+@patient_scoped
+def caregiver_send(request: AuthenticatedRequest, patient: Patient, caregiver_id: int) -> HttpResponse:
+    """Send a caregiver what the patient consented they receive: the page offers only the scopes covered
+    today, and the consent is checked again when the message goes."""
+    caregiver = careplan_selectors.caregiver_of_patient(patient=patient, caregiver_id=caregiver_id)
+    if caregiver is None:
+        raise Http404("No such caregiver for this patient.")
+    today = timezone.localdate()
+    scopes = scopes_open(caregiver, today)
+    form = caregivers.CaregiverSendForm(request.POST or None, scopes=scopes, items=caregiver_items())
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = caregivers.caregiver_send(
+                caregiver=caregiver,
+                patient=patient,
+                scope=form.cleaned_data["scope"],
+                item=form.cleaned_data.get("item"),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"“{message.subject}” queued for {caregiver.name}: it goes only if the consent still "
+                "covers it when it is sent. Its status is under Caregivers and support.",
+            )
+            return redirect(f"{caregiver.plan.get_absolute_url()}#caregivers-heading")
+    refusals = [
+        (label, refusal(caregiver, value, today))
+        for value, label in CaregiverScope.choices
+        if value not in scopes
+    ]
+    return render(
+        request,
+        "adherence/caregiver_send.html",
+        {
+            "patient": patient,
+            "caregiver": caregiver,
+            "form": form,
+            "refusals": refusals,
+            "sent": caregiver.messages.select_related("queued_by")[:CAREGIVER_MESSAGES_LISTED],
+            "contact_ok": bool(contact_kind(caregiver.contact)),
+        },
     )

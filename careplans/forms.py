@@ -5,14 +5,20 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import formats, timezone
 
 from teams.models import User
 
+from .consent import CONTACT_HELP, CONTACT_INVALID, contact_kind
 from .education import choice_label
 from .models import (
+    Activity,
+    Barrier,
     BehaviouralContract,
     Caregiver,
+    CaregiverScope,
     CarePlan,
+    ConsentRecorded,
     EducationItem,
     Exercise,
     Goal,
@@ -238,9 +244,96 @@ class ContractForm(VersionedForm):
 
 
 class CaregiverForm(VersionedForm):
+    """Who the caregiver is, and what the patient consented they receive: each scope on its own, given by
+    whom, on which day, how it was recorded and until when. Whoever saves a consent is recorded by the
+    service; a withdrawal has its own page."""
+
+    consent_scopes = forms.MultipleChoiceField(
+        label="May receive",
+        choices=CaregiverScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Only what the patient consented to. Leave all unticked if they have not.",
+    )
+
     class Meta:
         model = Caregiver
-        fields = ["name", "relationship", "contact", "role_in_plan"]
+        fields = [
+            "name",
+            "relationship",
+            "contact",
+            "role_in_plan",
+            "consent_scopes",
+            "consent_given_by",
+            "consent_given_on",
+            "consent_recorded_how",
+            "consent_until",
+        ]
+        widgets = {
+            "consent_given_on": DATE,
+            "consent_until": DATE,
+            "consent_recorded_how": forms.RadioSelect,
+        }
+        labels = {"consent_recorded_how": "Consent given", "consent_until": "Consent until (optional)"}
+        help_texts = {"contact": CONTACT_HELP}
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        cast(forms.ChoiceField, self.fields["consent_recorded_how"]).choices = ConsentRecorded.choices
+        withdrawn = self.instance.consent_withdrawn_at
+        if withdrawn is not None:
+            day = formats.date_format(timezone.localdate(withdrawn), "DATE_FORMAT")
+            self.fields["consent_given_on"].help_text = (
+                f"Consent was withdrawn on {day}. If the patient consents again, tick what the caregiver "
+                f"may receive and enter the day they consented (on or after {day}): that is a new consent."
+            )
+
+    def clean_contact(self) -> str:
+        contact = self.cleaned_data.get("contact", "").strip()
+        if contact and not contact_kind(contact):
+            raise forms.ValidationError(CONTACT_INVALID)
+        return contact
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        today = timezone.localdate()
+        given_on, until = cleaned.get("consent_given_on"), cleaned.get("consent_until")
+        if cleaned.get("consent_scopes"):
+            needed = {
+                "consent_given_by": "Say who gave the consent (e.g. the patient).",
+                "consent_given_on": "Enter the day the consent was given.",
+                "consent_recorded_how": "Say how the consent was given: verbally or in writing.",
+            }
+            for name, problem in needed.items():
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, problem)
+        if given_on and given_on > today:
+            self.add_error("consent_given_on", "The day consent was given cannot be in the future.")
+        if given_on and until and until < given_on:
+            self.add_error("consent_until", "Consent cannot end before the day it was given.")
+        withdrawn = self.instance.consent_withdrawn_at
+        if (
+            withdrawn is not None
+            and given_on
+            and given_on != self.instance.consent_given_on
+            and given_on < timezone.localdate(withdrawn)
+            and "consent_given_on" not in self.errors
+        ):
+            day = formats.date_format(timezone.localdate(withdrawn), "DATE_FORMAT")
+            self.add_error("consent_given_on", f"A new consent is given on or after its withdrawal on {day}.")
+        return cleaned
+
+
+class CaregiverWithdrawForm(forms.Form):
+    """The patient withdraws their consent: nothing more is sent to the caregiver."""
+
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='e.g. "asked at today\'s session; will tell her daughter herself"',
+    )
 
 
 # --- education ---
@@ -266,3 +359,81 @@ class EducationAssignForm(forms.Form):
     def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "item").queryset = items
+
+
+# --- activation ---
+
+
+class ActivityForm(VersionedForm):
+    """An enjoyable or valued activity scheduled alongside the exercises (behavioural activation)."""
+
+    days = forms.TypedMultipleChoiceField(
+        choices=Exercise.Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="On",
+        help_text="The days it is planned for. None ticked: the check-in asks about it every day.",
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["name", "kind", "why", "goal", "days", "active"]
+        help_texts = {
+            "name": "In the patient's words: “coffee with my sister”, “ten minutes in the garden”.",
+            "active": "Untick to stop asking about it in the check-in; its history stays.",
+        }
+        error_messages = {"name": {"required": "Name the activity, as the patient would."}}
+
+
+class BarrierForm(VersionedForm):
+    """A barrier noted with the patient, the plan agreed to get round it, and (later) whether it worked."""
+
+    class Meta:
+        model = Barrier
+        fields = ["barrier", "plan_agreed", "noted_on", "outcome", "reviewed_on", "review_note"]
+        widgets = {"noted_on": DATE, "reviewed_on": DATE}
+        labels = {"barrier": "What gets in the way", "review_note": "What happened"}
+        error_messages = {
+            "barrier": {"required": "Say what gets in the way, as the patient put it."},
+            "plan_agreed": {"required": "Write the plan agreed to get round it."},
+            "noted_on": {"required": "Enter the day it was noted."},
+        }
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        if not self.instance.pk and not self.initial.get("noted_on"):
+            self.initial["noted_on"] = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        reviewed_on, noted_on = cleaned.get("reviewed_on"), cleaned.get("noted_on")
+        if cleaned.get("outcome") == Barrier.Outcome.PENDING:
+            if reviewed_on:
+                self.add_error(
+                    "reviewed_on", "Choose whether the plan worked, or leave the review day empty."
+                )
+        elif cleaned.get("outcome") and not reviewed_on:
+            self.add_error("reviewed_on", "Enter the day the plan was reviewed.")
+        if reviewed_on and noted_on and reviewed_on < noted_on:
+            self.add_error("reviewed_on", "The review cannot come before the day the barrier was noted.")
+        return cleaned
+
+
+class BarrierReviewForm(forms.Form):
+    """Whether the plan agreed for a barrier worked, recorded at a case conference."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label="Did the plan work?",
+        choices=[choice for choice in Barrier.Outcome.choices if choice[0] != Barrier.Outcome.PENDING],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choose whether the plan worked."},
+    )
+    review_note = forms.CharField(label="What happened", max_length=300, required=False)
+
+    def __init__(self, *args: Any, barrier: Barrier, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"barrier-{barrier.pk}")
+        kwargs.setdefault("initial", {"version": barrier.version})
+        super().__init__(*args, **kwargs)
+        self.barrier = barrier

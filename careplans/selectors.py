@@ -2,10 +2,10 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, Field, Model, Prefetch, QuerySet, When
+from django.db.models import Case, Count, Field, Model, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from screening.models import Screening, Timepoint
@@ -13,6 +13,8 @@ from screening.selectors import screening_tracks
 from teams.models import Patient, User
 
 from .models import (
+    Activity,
+    Barrier,
     BehaviouralContract,
     Caregiver,
     CarePlan,
@@ -151,7 +153,7 @@ def plan_page(*, plan: CarePlan) -> PlanPage:
         unlinked_responsibilities=list(responsibilities.filter(plan=plan, goal__isnull=True)),
         unlinked_exercises=list(exercises.filter(plan=plan, goal__isnull=True)),
         contract=BehaviouralContract.objects.filter(plan=plan).first(),
-        caregivers=list(plan.caregivers.all()),
+        caregivers=list(plan.caregivers.select_related("consent_recorded_by", "consent_withdrawn_by")),
         timeline=plan_timeline(plan=plan),
         other_plans=list(CarePlan.objects.filter(patient_id=plan.patient_id).exclude(pk=plan.pk)),
     )
@@ -167,6 +169,8 @@ def _history_of(plan: CarePlan) -> list[tuple[str, QuerySet]]:
         ("Exercise", Exercise.history.filter(plan_id=plan.pk)),
         ("Behavioural contract", BehaviouralContract.history.filter(plan_id=plan.pk)),
         ("Caregiver", Caregiver.history.filter(plan_id=plan.pk)),
+        ("Activity", Activity.history.filter(plan_id=plan.pk)),
+        ("Barrier", Barrier.history.filter(plan_id=plan.pk)),
     ]
 
 
@@ -329,3 +333,109 @@ def plain_language_preferred(*, patient: Patient) -> bool:
     """Whether the patient's recorded health literacy asks for plain-language material."""
     preferences = CarePreferences.objects.filter(patient=patient).only("forms_confidence").first()
     return preferences is not None and preferences.literacy_limited
+
+
+# --- activation ---
+
+# How far back the plan page counts an activity's ticks.
+ACTIVITY_RECENT_DAYS = 14
+# ``checkins.models.ActivityLog.Done.DONE``, named here as stored: care plans sit below check-ins and
+# read the logs through the activity's reverse relation, without importing them.
+ACTIVITY_DONE = "done"
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    activity: Activity
+    day_names: list[str]
+    # Days in the last ACTIVITY_RECENT_DAYS the patient ticked it done, and the days it was planned for.
+    done_days: int
+    planned_days: int
+
+
+@dataclass(frozen=True)
+class ActivationPage:
+    activities: list[ActivityRow]
+    # Pending first, then the newest noted.
+    barriers: list[Barrier]
+    recent_days: int = ACTIVITY_RECENT_DAYS
+
+
+def _planned_days(days: list[int], *, since: date, until: date) -> int:
+    span = [since + timedelta(days=offset) for offset in range((until - since).days + 1)]
+    return sum(1 for moment in span if not days or moment.weekday() in days)
+
+
+def plan_activation(*, plan: CarePlan, today: date | None = None) -> ActivationPage:
+    """The plan's activities with how often the patient ticked them done lately, and its barrier log
+    (two queries)."""
+    until = today or timezone.localdate()
+    since = until - timedelta(days=ACTIVITY_RECENT_DAYS - 1)
+    activities = (
+        plan.activities.select_related("goal")
+        .annotate(
+            done_days=Count(
+                "logs__logged_for",
+                filter=Q(logs__done=ACTIVITY_DONE, logs__logged_for__gte=since, logs__logged_for__lte=until),
+                distinct=True,
+            )
+        )
+        .order_by("-active", "id")
+    )
+    return ActivationPage(
+        activities=[
+            ActivityRow(
+                activity=activity,
+                day_names=[Exercise.Weekday(day).label for day in sorted(activity.days)],
+                done_days=activity.done_days,
+                planned_days=_planned_days(activity.days, since=since, until=until),
+            )
+            for activity in activities
+        ],
+        barriers=barrier_log(plan=plan),
+    )
+
+
+def barrier_log(*, plan: CarePlan) -> list[Barrier]:
+    """The plan's barriers, those still to review first (oldest noted first), then the reviewed ones,
+    the latest review first."""
+    return list(
+        plan.barriers.annotate(
+            reviewed=Case(When(outcome=Barrier.Outcome.PENDING, then=0), default=1)
+        ).order_by(
+            "reviewed", Case(When(outcome=Barrier.Outcome.PENDING, then="noted_on")), "-reviewed_on", "-id"
+        )
+    )
+
+
+def activities_for_day(*, patient: Patient, day: date) -> list[Activity]:
+    """The active activities of the patient's active plan planned for ``day`` (every day when no days
+    are set): what the day's check-in asks about."""
+    activities = Activity.objects.filter(
+        plan__patient=patient, plan__status=CarePlan.Status.ACTIVE, active=True
+    ).order_by("id")
+    return [activity for activity in activities if not activity.days or day.weekday() in activity.days]
+
+
+def barrier_of_patient(*, patient: Patient, barrier_id: int) -> Barrier | None:
+    return Barrier.objects.filter(pk=barrier_id, plan__patient=patient).select_related("plan").first()
+
+
+# --- caregivers ---
+
+CAREGIVER_MESSAGES_SHOWN = 5
+
+
+def caregiver_of_patient(*, patient: Patient, caregiver_id: int) -> Caregiver | None:
+    """A caregiver on one of this patient's plans, with the plan and patient."""
+    caregivers = Caregiver.objects.select_related("plan__patient")
+    return caregivers.filter(pk=caregiver_id, plan__patient=patient).first()
+
+
+def caregiver_messages_latest(
+    *, patient: Patient, plan: CarePlan, limit: int = CAREGIVER_MESSAGES_SHOWN
+) -> list[Any]:
+    """The latest messages to the plan's caregivers (``checkins.CaregiverMessage``, reached through the
+    patient: checkins is above careplans), newest first, with their caregiver."""
+    messages = patient.caregiver_messages
+    return list(messages.filter(caregiver__plan=plan).select_related("caregiver")[:limit])

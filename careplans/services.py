@@ -10,13 +10,14 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from teams.models import Membership, Patient, User
-from teams.services import audited_save
+from teams.models import AuditEvent, Membership, Patient, User
+from teams.services import audit_record, audited_save
 
 from .catalogue import CATALOGUE
 from .models import (
+    Caregiver,
     CarePlan,
     EducationAssignment,
     EducationItem,
@@ -146,6 +147,7 @@ def part_create(*, instance: V, user: User, reason: str = "") -> V:
     ``reason``, when the change has one the plan's timeline should show)."""
     fields = [f.name for f in instance._meta.concrete_fields if f.name not in ("id", "version")]
     fields = _confirmed(instance, user=user, fields=fields)
+    fields = _consent_recorded(instance, user=user, fields=fields)
     _with_reason(instance, reason)
     with _one_active_plan():
         audited_save(instance, actor=user, patient=_patient_of(instance), fields=fields)
@@ -178,6 +180,7 @@ def part_update(
         return current
     current.version += 1
     fields = _confirmed(current, user=user, fields=changed)
+    fields = _consent_recorded(current, user=user, fields=fields)
     _with_reason(current, reason)
     with _one_active_plan():
         audited_save(
@@ -312,3 +315,82 @@ def education_assign(*, plan: CarePlan, item: EducationItem, user: User) -> Educ
     except IntegrityError:
         raise already from None
     return assignment
+
+
+# --- caregivers ---
+
+# What the patient consented to: a change to any of these is a consent recorded by the one who saves it.
+CONSENT_FIELDS = {
+    "consent_scopes",
+    "consent_given_by",
+    "consent_given_on",
+    "consent_recorded_how",
+    "consent_until",
+}
+WITHDRAWAL_FIELDS = ["consent_withdrawn_at", "consent_withdrawn_by", "consent_withdrawal_note"]
+
+
+def _consent_recorded(instance: Versioned, *, user: User, fields: list[str]) -> list[str]:
+    """A caregiver's consent saved through the form is recorded by ``user``; one given again on or after
+    the day it was withdrawn is a new consent, which lifts the withdrawal (the history keeps the old one)."""
+    if not isinstance(instance, Caregiver):
+        return fields
+    creating = instance._state.adding
+    if (creating and not instance.consent_scopes) or (not creating and not CONSENT_FIELDS & set(fields)):
+        return fields
+    instance.consent_recorded_by = user
+    added = ["consent_recorded_by"]
+    withdrawn = instance.consent_withdrawn_at
+    if (
+        withdrawn is not None
+        and "consent_given_on" in fields
+        and instance.consent_scopes
+        and instance.consent_given_on is not None
+        and instance.consent_given_on >= timezone.localdate(withdrawn)
+    ):
+        instance.consent_withdrawn_at, instance.consent_withdrawn_by = None, None
+        instance.consent_withdrawal_note = ""
+        added += WITHDRAWAL_FIELDS
+    return [*fields, *(name for name in added if name not in fields)]
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    caregiver: Caregiver
+    refused: int  # queued messages refused by it
+
+
+@transaction.atomic
+def caregiver_consent_withdraw(*, caregiver: Caregiver, user: User, note: str = "") -> Withdrawal:
+    """The patient withdrew their consent: from this moment nothing is sent to the caregiver. The row is
+    locked (a message being sent waits, then finds the withdrawal), the scopes and who gave them stay for
+    the history, and the messages still queued are refused in the same transaction, each audited."""
+    current = Caregiver.objects.select_for_update().select_related("plan__patient").get(pk=caregiver.pk)
+    if current.consent_withdrawn_at is not None:
+        raise ValidationError(
+            f"Consent was already withdrawn on {_day(timezone.localdate(current.consent_withdrawn_at))}."
+        )
+    now = timezone.now()
+    current.consent_withdrawn_at, current.consent_withdrawn_by = now, user
+    current.consent_withdrawal_note = note.strip()
+    current.version += 1
+    patient = current.plan.patient
+    audited_save(current, actor=user, patient=patient, fields=WITHDRAWAL_FIELDS, bookkeeping=["version"])
+    # checkins.CaregiverMessage, reached through its relation (checkins is above careplans).
+    queued = list(current.messages.select_for_update().filter(status="queued").values_list("pk", flat=True))
+    reason = f"consent withdrawn on {_day(timezone.localdate(now))}"
+    current.messages.filter(pk__in=queued).update(status="refused", refused_reason=reason)
+    for pk in queued:
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            actor=user,
+            patient=patient,
+            object_type="caregivermessage",
+            object_id=str(pk),
+            changed_fields=["status", "refused_reason"],
+        )
+    return Withdrawal(caregiver=current, refused=len(queued))

@@ -27,4 +27,10 @@ urlpatterns = [
         views.education_print,
         name="careplan_education_print",
     ),
+    # --- caregivers ---
+    path(
+        PLAN + "caregivers/<int:caregiver_id>/withdraw/",
+        views.caregiver_withdraw,
+        name="careplan_caregiver_withdraw",
+    ),
 ]

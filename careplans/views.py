@@ -19,8 +19,15 @@ from teams.services import audit_record_many
 
 from . import selectors, services
 from .education import choice_label, paragraphs, plain_chosen, reading_level_label
-from .forms import EducationAssignForm, PlanCreateForm, PlanForm, PlanSupportForm, VersionedForm
-from .models import CarePlan, Responsibility, SupportModality
+from .forms import (
+    CaregiverWithdrawForm,
+    EducationAssignForm,
+    PlanCreateForm,
+    PlanForm,
+    PlanSupportForm,
+    VersionedForm,
+)
+from .models import CaregiverScope, CarePlan, Responsibility, SupportModality
 from .parts import PARTS, PlanPart
 
 
@@ -89,10 +96,14 @@ def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: in
             "page": selectors.plan_page(plan=plan),
             "plan": plan,
             "parts": PARTS,
+            "activation": selectors.plan_activation(plan=plan),
             "education": selectors.plan_education(plan=plan),
             "education_choices": [
                 (item.pk, choice_label(item)) for item in selectors.education_assignable(plan=plan)
             ],
+            "caregiver_messages": selectors.caregiver_messages_latest(patient=patient, plan=plan),
+            "caregiver_scopes": CaregiverScope.choices,
+            "today": timezone.localdate(),
         },
     )
 
@@ -417,4 +428,36 @@ def education_print(request: AuthenticatedRequest, patient: Patient, assignment_
             "paragraphs": paragraphs(item.plain_body if plain else item.body),
             "reading_level": reading_level_label(item.plain_reading_grade if plain else item.reading_grade),
         },
+    )
+
+
+# --- caregivers ---
+
+
+@patient_scoped
+def caregiver_withdraw(
+    request: AuthenticatedRequest, patient: Patient, plan_id: int, caregiver_id: int
+) -> HttpResponse:
+    """The patient withdraws their consent for a caregiver: confirmed here, it stops everything at once."""
+    plan = _plan_or_404(patient, plan_id)
+    caregiver = selectors.caregiver_of_patient(patient=patient, caregiver_id=caregiver_id)
+    if caregiver is None or caregiver.plan_id != plan.pk:
+        raise Http404("No such caregiver on this plan.")
+    form = CaregiverWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdrawal = services.caregiver_consent_withdraw(
+                caregiver=caregiver, user=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            refused = withdrawal.refused
+            also = f" {refused} queued message{'s' if refused != 1 else ''} refused." if refused else ""
+            messages.success(request, f"Consent withdrawn: nothing more is sent to {caregiver.name}.{also}")
+        return redirect(f"{plan.get_absolute_url()}#caregivers-heading")
+    return render(
+        request,
+        "careplans/caregiver_withdraw.html",
+        {"patient": patient, "plan": plan, "caregiver": caregiver, "form": form},
     )

@@ -9,7 +9,7 @@ by ``reminders_reconcile``.
 from celery import shared_task
 from celery.utils.log import get_task_logger
 
-from . import services
+from . import caregivers, services
 
 logger = get_task_logger(__name__)
 
@@ -51,3 +51,19 @@ def reminder_send(self, reminder_id: int) -> bool:
 @shared_task
 def digests_send() -> int:
     return services.digests_send()
+
+
+# --- caregivers ---
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def caregiver_message_send(message_id: int) -> bool:
+    """Send a queued message to a caregiver, or refuse it, as the consent stands now; once only."""
+    return caregivers.caregiver_message_send_now(message_id=message_id)

@@ -245,6 +245,12 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
     assignment = education_assign(
         plan=plan, item=EducationItem.objects.get(slug="how-pain-works"), user=clinician
     )
+    from careplans.models import Caregiver
+
+    caregiver = part_create(
+        instance=Caregiver(plan=plan, name="Maria", relationship="daughter", contact="maria@example.org"),
+        user=clinician,
+    )
     from checkins.models import Reminder
     from checkins.selectors import schedule_proposed
 
@@ -285,6 +291,7 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
         "part_id": goal.pk,
         "milestone_id": milestone.pk,
         "assignment_id": assignment.pk,
+        "caregiver_id": caregiver.pk,
     }
 
 
