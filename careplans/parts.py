@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Model, QuerySet
 
 from .forms import (
+    ActivityForm,
+    BarrierForm,
     CaregiverForm,
     ContractForm,
     ExerciseForm,
@@ -13,7 +15,17 @@ from .forms import (
     ResponsibilityForm,
     VersionedForm,
 )
-from .models import BehaviouralContract, Caregiver, CarePlan, Exercise, Goal, Milestone, Responsibility
+from .models import (
+    Activity,
+    Barrier,
+    BehaviouralContract,
+    Caregiver,
+    CarePlan,
+    Exercise,
+    Goal,
+    Milestone,
+    Responsibility,
+)
 
 
 @dataclass(frozen=True)
@@ -40,5 +52,8 @@ PARTS: dict[str, PlanPart] = {
         PlanPart("exercise", "Exercise", Exercise, ExerciseForm),
         PlanPart("contract", "Behavioural contract", BehaviouralContract, ContractForm, single=True),
         PlanPart("caregiver", "Caregiver or supporter", Caregiver, CaregiverForm),
+        # --- activation ---
+        PlanPart("activity", "Activity", Activity, ActivityForm),
+        PlanPart("barrier", "Barrier", Barrier, BarrierForm),
     )
 }

@@ -9,9 +9,17 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from careplans.models import Exercise
+from careplans.models import Activity, Exercise
 
-from .models import SCHEDULE_FIELDS, WEEKDAYS, Cadence, ExerciseLog, Schedule, cadence_fields_unused
+from .models import (
+    SCHEDULE_FIELDS,
+    WEEKDAYS,
+    ActivityLog,
+    Cadence,
+    ExerciseLog,
+    Schedule,
+    cadence_fields_unused,
+)
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -169,9 +177,20 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
-    def __init__(self, *args: Any, exercises: list[Exercise], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, exercises: list[Exercise], activities: list[Activity] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.exercises = exercises
+        # Behavioural activation: the activities planned for the day, ticked like the exercises.
+        self.activities = activities or []
+        for activity in self.activities:
+            self.fields[f"activity_{activity.pk}"] = forms.ChoiceField(
+                label=activity.name,
+                choices=ActivityLog.Done.choices,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                required=False,
+            )
         for exercise in exercises:
             self.fields[f"exercise_{exercise.pk}"] = forms.ChoiceField(
                 label=exercise.name,
@@ -200,3 +219,15 @@ class CheckInForm(forms.Form):
 
     def exercise_fields(self) -> list[tuple[Exercise, forms.BoundField]]:
         return [(exercise, self[f"exercise_{exercise.pk}"]) for exercise in self.exercises]
+
+    # --- activation ---
+
+    def activity_answers(self) -> dict[int, str]:
+        return {
+            activity.pk: self.cleaned_data[f"activity_{activity.pk}"]
+            for activity in self.activities
+            if self.cleaned_data.get(f"activity_{activity.pk}")
+        }
+
+    def activity_fields(self) -> list[tuple[Activity, forms.BoundField]]:
+        return [(activity, self[f"activity_{activity.pk}"]) for activity in self.activities]

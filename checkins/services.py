@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.models import CarePlan, EducationAssignment
+from careplans.models import Activity, CarePlan, EducationAssignment
 from careplans.selectors import active_exercises, milestone_battery_due
 from core.dates import day
 from core.queue import enqueue_on_commit
@@ -31,7 +31,7 @@ from teams.services import audited_save, patient_update
 
 from . import selectors
 from .backends import sms_send
-from .models import SCHEDULE_FIELDS, Channel, CheckIn, ExerciseLog, Reminder, Schedule
+from .models import SCHEDULE_FIELDS, ActivityLog, Channel, CheckIn, ExerciseLog, Reminder, Schedule
 from .slots import due_slots
 
 logger = logging.getLogger(__name__)
@@ -324,9 +324,11 @@ def checkin_record(
     exercises: dict[int, str],
     reminder: Reminder | None = None,
     actor: User | None = None,
+    activities: Mapping[int, str] | None = None,
 ) -> CheckIn:
     """Store what the patient reported (from their link, or from a patient app through the API), log
-    their home exercise, and raise a concern when mood is low or pain jumps."""
+    their home exercise and their planned activities, and raise a concern when mood is low or pain
+    jumps."""
     previous = CheckIn.objects.filter(patient=patient).order_by("-submitted_at").first()
     checkin = audited_save(
         CheckIn(patient=patient, reminder=reminder, **answers),
@@ -345,6 +347,8 @@ def checkin_record(
         for pk, done in exercises.items()
         if pk in plan_exercises
     )
+    if activities:
+        activity_logs_record(checkin=checkin, activities=activities, day=today)
     alert = _checkin_alert(patient, checkin, previous)
     if alert is not None:
         checkin.alert = alert
@@ -353,18 +357,53 @@ def checkin_record(
 
 
 @transaction.atomic
-def checkin_submit(*, reminder: Reminder, answers: dict[str, Any], exercises: dict[int, str]) -> CheckIn:
+def checkin_submit(
+    *,
+    reminder: Reminder,
+    answers: dict[str, Any],
+    exercises: dict[int, str],
+    activities: Mapping[int, str] | None = None,
+) -> CheckIn:
     """Store a check-in once; the link then only opens the questionnaire, if one is due."""
     reminder = Reminder.objects.select_for_update().select_related("patient").get(pk=reminder.pk)
     if reminder.status != Reminder.Status.SENT:
         raise ValidationError("This check-in was already sent.")
     checkin = checkin_record(
-        patient=reminder.patient, answers=answers, exercises=exercises, reminder=reminder
+        patient=reminder.patient,
+        answers=answers,
+        exercises=exercises,
+        reminder=reminder,
+        activities=activities,
     )
     reminder.status = Reminder.Status.COMPLETED
     reminder.completed_at = timezone.now()
     reminder.save(update_fields=["status", "completed_at"])
     return checkin
+
+
+# --- activation ---
+
+
+def activity_logs_record(*, checkin: CheckIn, activities: Mapping[int, str], day: date) -> list[ActivityLog]:
+    """Log the activities ticked in a check-in, in its transaction. An activity of another plan or
+    patient, or an answer that is not one of done / partly / not done, refuses the whole check-in; one
+    stopped (or its plan ended) since the form was shown is left out, as the exercises are."""
+    patient = checkin.patient
+    if any(done not in ActivityLog.Done.values for done in activities.values()):
+        raise ValidationError("An activity's answer must be done, partly or not done.")
+    owned = {
+        activity.pk: activity
+        for activity in Activity.objects.filter(
+            plan__patient=patient, pk__in=list(activities)
+        ).select_related("plan")
+    }
+    if set(activities) - set(owned):
+        raise ValidationError("An activity ticked is not one of this patient's.")
+    return ActivityLog.objects.bulk_create(
+        ActivityLog(checkin=checkin, patient=patient, activity=owned[pk], logged_for=day, done=done)
+        for pk, done in activities.items()
+        if owned[pk].active and owned[pk].plan.status == CarePlan.Status.ACTIVE
+    )
 
 
 def _open_questionnaire(reminder: Reminder) -> Reminder:

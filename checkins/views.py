@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from careplans.education import paragraphs, plain_chosen
-from careplans.selectors import plain_language_preferred
+from careplans.selectors import activities_for_day, plain_language_preferred
 from core.client_ip import client_ip
 from screening.forms import answers_from_post
 from screening.selectors import item_wordings
@@ -86,11 +86,15 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
     if reminder.status == Reminder.Status.COMPLETED:
         return redirect("checkin_questionnaire", token=token)
     exercises = selectors.checkin_exercises(patient=reminder.patient)
-    form = CheckInForm(request.POST or None, exercises=exercises)
+    activities = activities_for_day(patient=reminder.patient, day=timezone.localdate())
+    form = CheckInForm(request.POST or None, exercises=exercises, activities=activities)
     if request.method == "POST" and form.is_valid():
         try:
             services.checkin_submit(
-                reminder=reminder, answers=form.answers(), exercises=form.exercise_answers()
+                reminder=reminder,
+                answers=form.answers(),
+                exercises=form.exercise_answers(),
+                activities=form.activity_answers(),
             )
         except ValidationError:
             return _unavailable(request)
@@ -98,7 +102,7 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("checkin_questionnaire", token=token)
         return _thanks(request, reminder)
     instruments = selectors.reminder_instruments(reminder=reminder)
-    questions = selectors.checkin_questions(exercises=len(exercises))
+    questions = selectors.checkin_questions(exercises=len(exercises) + len(activities))
     return render(
         request,
         "checkins/checkin_form.html",

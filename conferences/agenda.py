@@ -160,6 +160,14 @@ REASONS: tuple[Reason, ...] = (
         many="{n} milestones overdue",
     ),
     Reason(
+        "barrier_review",
+        "Barrier plans to review",
+        "a barrier's agreed plan has waited more than "
+        f"{careplans_agenda.BARRIER_REVIEW_AFTER_DAYS} days to be reviewed",
+        lambda patients, w: careplans_agenda.barriers_to_review(patients, day=w.day),
+        many="{n} barrier plans to review",
+    ),
+    Reason(
         "rescreen_missed",
         "Re-screen missed",
         "a follow-up screening is still not done after its due date",

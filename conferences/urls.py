@@ -41,6 +41,11 @@ urlpatterns = [
         views.note_amend,
         name="note_amend",
     ),
+    path(
+        "conferences/<int:conference_id>/agenda/<int:item_id>/barrier-review/",
+        views.barrier_review,
+        name="barrier_review",
+    ),
     path("tasks/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:action_id>/done/", views.action_done, name="action_done"),
 ]

@@ -13,8 +13,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from careplans import selectors as careplans_selectors
+from careplans import services as careplans_services
+from careplans.forms import BarrierReviewForm
+from careplans.models import Barrier
 from core.dates import day
 from teams import policy
 from teams import selectors as team_selectors
@@ -252,6 +257,7 @@ def _item_page(
     action_form: ActionForm | None = None,
     plan_form=None,
     amend_form: AmendmentForm | None = None,
+    barrier_form: BarrierReviewForm | None = None,
 ) -> HttpResponse:
     conference = item.conference
     note = getattr(item, "note", None)
@@ -265,6 +271,7 @@ def _item_page(
     else:
         amend_form = amend_form or AmendmentForm()
     actions, amendments = selectors.item_discussion(item=item)
+    barriers = _barrier_reviews(item, barrier_form)
     audit_record(actor=request.user, action=AuditEvent.Action.VIEW, patient=item.patient, obj=item)
     return render(
         request,
@@ -281,6 +288,7 @@ def _item_page(
             "action_form": action_form,
             "plan_form": plan_form,
             "amend_form": amend_form,
+            "barriers": barriers,
         },
     )
 
@@ -420,3 +428,73 @@ def team_settings(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         messages.success(request, f"Saved. Next conference: {upcoming or 'none planned'}.")
         return redirect("team_detail", team_id=team.pk)
     return render(request, "conferences/team_settings.html", {"form": form, "team": team})
+
+
+# --- activation ---
+
+
+def _barrier_reviews(
+    item: AgendaItem, posted: BarrierReviewForm | None
+) -> list[tuple[Barrier, BarrierReviewForm | None]]:
+    """The patient's barrier log (their current plan's, pending first), each pending barrier with its
+    review form while the conference is open (the one just posted, with its errors, kept)."""
+    plan = careplans_selectors.plan_current(patient=item.patient)
+    if plan is None:
+        return []
+    rows: list[tuple[Barrier, BarrierReviewForm | None]] = []
+    for barrier in careplans_selectors.barrier_log(plan=plan):
+        form = None
+        if item.conference.is_open and barrier.outcome == barrier.Outcome.PENDING:
+            form = posted if posted is not None and posted.barrier.pk == barrier.pk else None
+            form = form or BarrierReviewForm(barrier=barrier)
+        rows.append((barrier, form))
+    return rows
+
+
+@require_POST
+@login_required
+def barrier_review(request: AuthenticatedRequest, conference_id: int, item_id: int) -> HttpResponse:
+    """Record at the conference whether the plan agreed for a barrier (posted as ``barrier``) worked: an
+    edit of the plan's barrier from the version shown, so a change made meanwhile is merged or shown,
+    never undone."""
+    conference = _conference(request, conference_id)
+    item = _item(request, conference, item_id)
+    barrier_id = request.POST.get("barrier", "")
+    barrier = (
+        careplans_selectors.barrier_of_patient(patient=item.patient, barrier_id=int(barrier_id))
+        if barrier_id.isdigit()
+        else None
+    )
+    if barrier is None:
+        raise Http404("No barrier of this patient matches the given query.")
+    if not conference.is_open:
+        messages.error(request, "The conference is closed: review the barrier from the care plan.")
+        return redirect(item)
+    form = BarrierReviewForm(request.POST, barrier=barrier)
+    if form.is_valid():
+        data = {
+            "outcome": form.cleaned_data["outcome"],
+            "review_note": form.cleaned_data["review_note"],
+            "reviewed_on": timezone.localdate(conference.starts_at),
+        }
+        try:
+            saved = careplans_services.part_update(
+                instance=barrier,
+                data=data,
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+                reason=f"Reviewed at the case conference of {day(conference.starts_at)}",
+            )
+        except careplans_services.EditConflict as conflict:
+            messages.warning(
+                request,
+                f"{conflict.changed_by or 'Someone'} changed this barrier's review while you were looking "
+                "at it: theirs is shown below, and nothing of yours was saved.",
+            )
+            return redirect(item)
+        except ValidationError as error:
+            _form_errors(error, form)
+        else:
+            messages.success(request, f"Barrier “{saved.barrier}” reviewed: {saved.get_outcome_display()}.")
+            return redirect(item)
+    return _item_page(request, item, barrier_form=form)
