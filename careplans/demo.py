@@ -3,11 +3,16 @@ with goals in their words, milestones, exercises, a contract and a supporter. Id
 
 from datetime import timedelta
 
+from django.utils import timezone
+
+from core import dates
 from screening.models import Battery
 from teams.demo import DemoCalendar
 from teams.models import Patient
 
 from .models import (
+    Activity,
+    Barrier,
     BehaviouralContract,
     Caregiver,
     CaregiverScope,
@@ -150,7 +155,7 @@ def demo_plans_seed(calendar: DemoCalendar) -> int:
                     consent_recorded_how=ConsentRecorded.VERBAL,
                     consent_recorded_by=author,
                     role_in_plan=role,
-                    contact="via the patient",
+                    contact=f"{name.lower()}@example.org",
                 ),
                 user=author,
             )
@@ -158,3 +163,131 @@ def demo_plans_seed(calendar: DemoCalendar) -> int:
             instance=plan, data={"status": CarePlan.Status.ACTIVE}, expected_version=plan.version, user=author
         )
     return CarePlan.objects.count()
+
+
+# --- activation ---
+
+# Behavioural activation for a few North MSK patients: (activity, kind, why it matters, weekdays).
+DEMO_ACTIVITIES: list[list[tuple[str, str, str, list[int]]]] = [
+    [
+        ("Coffee with my sister", "enjoyable", "We laugh; I forget the pain for a while", [5]),
+        ("Ten minutes in the garden", "valued", "It is where I relax", []),
+    ],
+    [
+        ("Choir practice", "enjoyable", "Singing with friends lifts my mood", [2]),
+        ("Read to my grandson", "valued", "Being part of his day", [0, 3]),
+    ],
+    [("Walk the dog round the park", "valued", "He relies on me", [])],
+]
+# (barrier, the plan agreed, weeks ago noted, the outcome reviewed at the last conference or None)
+DEMO_BARRIERS: list[list[tuple[str, str, int, str | None]]] = [
+    [
+        ("Too tired after work to exercise", "Do the exercises before breakfast instead", 3, None),
+        ("Pain the morning after gardening", "Split gardening into two short spells", 5, "worked"),
+    ],
+    [("Choir clashes with the physio session", "Move the session to Tuesday mornings", 1, None)],
+    [("Rain keeps me in", "An indoor route round the shopping centre", 6, "partly")],
+]
+
+
+def demo_activation_parts(plan: CarePlan, calendar: DemoCalendar, number: int) -> list[Activity]:
+    """The ``number``-th demo patient's activities and barrier log, through the services: one barrier
+    pending long enough (over BARRIER_REVIEW_AFTER_DAYS before the next conference) to be on its agenda,
+    others reviewed at the last conference (one as worked). Returns the plan's activities."""
+    author = plan.patient.primary_clinician
+    goal = plan.goals.order_by("position").first()
+    activities = [
+        part_create(
+            instance=Activity(plan=plan, goal=goal, name=name, kind=kind, why=why, days=days), user=author
+        )
+        for name, kind, why, days in DEMO_ACTIVITIES[number % len(DEMO_ACTIVITIES)]
+    ]
+    last_conference = timezone.localdate(calendar.held[1])
+    for barrier_text, agreed, weeks_ago, outcome in DEMO_BARRIERS[number % len(DEMO_BARRIERS)]:
+        # Counted back from the next conference, so the agenda finds it whatever the day of seeding.
+        barrier = part_create(
+            instance=Barrier(
+                plan=plan,
+                barrier=barrier_text,
+                plan_agreed=agreed,
+                noted_on=calendar.next_day - timedelta(weeks=weeks_ago),
+            ),
+            user=author,
+        )
+        if outcome is not None:
+            part_update(
+                instance=barrier,
+                data={
+                    "outcome": outcome,
+                    "reviewed_on": last_conference,
+                    "review_note": "Talked through at the case conference.",
+                },
+                expected_version=barrier.version,
+                user=author,
+                reason=f"Reviewed at the case conference of {dates.day(last_conference)}",
+            )
+    return activities
+
+
+# --- caregivers ---
+
+# (name, relationship, contact, scopes, how consent was given, months it runs for (None: until withdrawn))
+DEMO_CAREGIVERS: list[tuple[str, str, str, list[str], str, int | None]] = [
+    (
+        "Aisha Rahman",
+        "friend",
+        "aisha.rahman@example.org",
+        [CaregiverScope.EDUCATION, CaregiverScope.DISTRESS_SIGNALS],
+        ConsentRecorded.WRITTEN,
+        6,
+    ),
+    ("Tom Price", "son", "+447400200101", [CaregiverScope.PROGRESS_REPORTS], ConsentRecorded.VERBAL, None),
+    (
+        "Grace Hall",
+        "sister",
+        "grace.hall@example.org",
+        [CaregiverScope.PROGRESS_REPORTS, CaregiverScope.APPOINTMENT_REMINDERS],
+        ConsentRecorded.VERBAL,
+        None,
+    ),
+]
+
+
+def demo_caregivers_plans() -> list[CarePlan]:
+    """The North MSK plans the demo's consenting caregivers are on: the first active ones by MRN."""
+    plans = CarePlan.objects.filter(status=CarePlan.Status.ACTIVE, patient__team__name="North MSK")
+    return list(
+        plans.select_related("patient__primary_clinician").order_by("patient__mrn")[: len(DEMO_CAREGIVERS)]
+    )
+
+
+def demo_caregivers_seed(calendar: DemoCalendar) -> list[Caregiver]:
+    """A caregiver with a consent scope on each of a few North MSK plans: one for education and
+    distress-signal guidance (in writing, for six months), one for progress reports only (verbally), one
+    for reports and reminders whose consent ``checkins.demo`` then withdraws. Idempotent by name."""
+    given_on = calendar.today - timedelta(weeks=3)
+    caregivers = []
+    for plan, (name, relationship, contact, scopes, how, months) in zip(
+        demo_caregivers_plans(), DEMO_CAREGIVERS, strict=False
+    ):
+        existing = plan.caregivers.filter(name=name).first()
+        if existing is not None:
+            caregivers.append(existing)
+            continue
+        caregivers.append(
+            part_create(
+                instance=Caregiver(
+                    plan=plan,
+                    name=name,
+                    relationship=relationship,
+                    contact=contact,
+                    consent_scopes=scopes,
+                    consent_given_by="the patient",
+                    consent_given_on=given_on,
+                    consent_recorded_how=how,
+                    consent_until=given_on + timedelta(days=30 * months) if months else None,
+                ),
+                user=plan.patient.primary_clinician,
+            )
+        )
+    return caregivers

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -15,10 +15,12 @@ from django.utils import formats, timezone
 from teams.models import AuditEvent, Membership, Patient, User
 from teams.services import audit_record, audited_save
 
+from . import preferences as steering
 from .catalogue import CATALOGUE
 from .models import (
     Caregiver,
     CarePlan,
+    CarePreferences,
     EducationAssignment,
     EducationItem,
     Milestone,
@@ -104,6 +106,8 @@ def changes_between(
 
 
 def _patient_of(instance: Versioned) -> Patient:
+    if isinstance(instance, CarePreferences):  # the patient's own, whichever plan is current
+        return instance.patient
     return instance.plan_of.patient  # type: ignore[attr-defined]
 
 
@@ -247,7 +251,8 @@ def plan_create(
     summary_psychological: str = "",
     summary_social: str = "",
 ) -> CarePlan:
-    """A draft plan, with the template's responsibilities proposed to the disciplines that provide them."""
+    """A draft plan, with the template's responsibilities proposed to the disciplines that provide them,
+    each in the patient's preferred modality where it is offered that way (``careplans.preferences``)."""
     plan = CarePlan(
         patient=patient,
         created_by=user,
@@ -260,6 +265,7 @@ def plan_create(
         summary_social=summary_social,
     )
     part_create(instance=plan, user=user)
+    wanted = CarePreferences.objects.filter(patient=patient).first() if template else None
     for code in template.interventions if template else []:
         intervention = CATALOGUE[code]
         part_create(
@@ -269,6 +275,7 @@ def plan_create(
                 owner=_owner_for(patient, intervention.discipline, user),
                 discipline=intervention.discipline,
                 frequency=FREQUENCY_TO_AGREE,
+                modality=steering.modality_for(code, wanted).modality,
                 starts_on=start_date,
             ),
             user=user,
@@ -365,7 +372,9 @@ class Withdrawal:
 
 
 @transaction.atomic
-def caregiver_consent_withdraw(*, caregiver: Caregiver, user: User, note: str = "") -> Withdrawal:
+def caregiver_consent_withdraw(
+    *, caregiver: Caregiver, user: User, note: str = "", now: datetime | None = None
+) -> Withdrawal:
     """The patient withdrew their consent: from this moment nothing is sent to the caregiver. The row is
     locked (a message being sent waits, then finds the withdrawal), the scopes and who gave them stay for
     the history, and the messages still queued are refused in the same transaction, each audited."""
@@ -374,7 +383,7 @@ def caregiver_consent_withdraw(*, caregiver: Caregiver, user: User, note: str = 
         raise ValidationError(
             f"Consent was already withdrawn on {_day(timezone.localdate(current.consent_withdrawn_at))}."
         )
-    now = timezone.now()
+    now = now or timezone.now()
     current.consent_withdrawn_at, current.consent_withdrawn_by = now, user
     current.consent_withdrawal_note = note.strip()
     current.version += 1
@@ -394,3 +403,24 @@ def caregiver_consent_withdraw(*, caregiver: Caregiver, user: User, note: str = 
             changed_fields=["status", "refused_reason"],
         )
     return Withdrawal(caregiver=current, refused=len(queued))
+
+
+# --- preferences ---
+
+
+@transaction.atomic
+def preferences_save(
+    *, patient: Patient, user: User, data: dict[str, Any], expected_version: int, reason: str = ""
+) -> CarePreferences:
+    """Record the patient's care preferences, or change them (``expected_version``: the version the
+    editor started from, 0 for none yet). Versioned, merged and audited like a part of the plan, kept in
+    the history; two people recording them for the first time at once are serialised on the patient, and
+    the second is merged with what the first recorded."""
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+    current = CarePreferences.objects.filter(patient=patient).first()
+    if current is None:
+        preferences = CarePreferences(patient=patient, **data)
+        return part_create(instance=preferences, user=user, reason=reason)
+    return part_update(
+        instance=current, data=data, expected_version=expected_version, user=user, reason=reason
+    )

@@ -6,15 +6,32 @@ from datetime import time, timedelta
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from careplans.demo import DEMO_CAREGIVERS, demo_activation_parts, demo_caregivers_seed
 from careplans.education_seed import education_ensure
-from careplans.models import CarePlan, EducationAssignment, EducationItem
-from careplans.services import education_assign
+from careplans.models import (
+    Activity,
+    Barrier,
+    Caregiver,
+    CaregiverScope,
+    CarePlan,
+    EducationAssignment,
+    EducationItem,
+)
+from careplans.services import caregiver_consent_withdraw, education_assign
 from teams.demo import DemoCalendar
 from teams.models import Patient
 
-from .models import CheckIn, Reminder, Schedule
+from .caregivers import (
+    Composed,
+    caregiver_message_queue,
+    caregiver_message_send_now,
+    distress_item,
+    education_compose,
+    reminders_compose,
+)
+from .models import CaregiverMessage, CheckIn, Reminder, Schedule
 from .selectors import schedule_proposed
-from .services import education_read
+from .services import activity_logs_record, education_read
 
 
 def demo_schedules_seed(calendar: DemoCalendar) -> int:
@@ -117,3 +134,91 @@ def demo_education_seed(calendar: DemoCalendar) -> int:
                     now=calendar.now - timedelta(days=days_ago),
                 )
     return EducationAssignment.objects.count()
+
+
+# --- activation ---
+
+# How the demo patients' activities went, day after day over their last two weeks of check-ins.
+DEMO_TICKS = ["done", "done", "partly", "done", "not_done"]
+
+
+def demo_activation_seed(calendar: DemoCalendar) -> int:
+    """Activities and barrier logs on the plans of three North MSK patients with check-in links
+    (``careplans.demo.demo_activation_parts``), the activities ticked in their check-ins of the last
+    two weeks through the check-in's own service. Idempotent: a plan with activities is left alone."""
+    plans = (
+        CarePlan.objects.filter(
+            status=CarePlan.Status.ACTIVE,
+            patient__team__name="North MSK",
+            patient__checkin_schedule__isnull=False,
+        )
+        .select_related("patient__primary_clinician")
+        .order_by("patient__mrn")
+    )
+    # Other patients than the education demo's first ones, where there are enough of them.
+    chosen = list(plans[4:7]) or list(plans[:3])
+    for number, plan in enumerate(chosen):
+        if plan.activities.exists():
+            continue
+        activities = demo_activation_parts(plan, calendar, number)
+        since = calendar.now - timedelta(days=14)
+        checkins = CheckIn.objects.filter(patient=plan.patient, submitted_at__gte=since).order_by(
+            "submitted_at"
+        )
+        for day_number, checkin in enumerate(checkins):
+            day = timezone.localdate(checkin.submitted_at)
+            planned = [a for a in activities if not a.days or day.weekday() in a.days]
+            activity_logs_record(
+                checkin=checkin,
+                activities={a.pk: DEMO_TICKS[(day_number + a.pk) % len(DEMO_TICKS)] for a in planned},
+                day=day,
+            )
+    return Activity.objects.count() + Barrier.objects.count()
+
+
+# --- caregivers ---
+
+
+def demo_caregiver_messages_seed(calendar: DemoCalendar) -> int:
+    """The demo's caregivers with a consent scope (``careplans.demo``) and a few messages to them, each
+    through the services and sent or refused by the consent check: the guidance on distress signals sent
+    to the friend who consented to it, appointment reminders refused to the son who consented to progress
+    reports only, and a message queued to the sister just before the patient withdrew her consent.
+    Idempotent: caregivers with messages are left alone."""
+    education_ensure(EducationItem)
+    caregivers = demo_caregivers_seed(calendar)
+    done = CaregiverMessage.objects.filter(caregiver__in=caregivers).exists()
+    if done or len(caregivers) < len(DEMO_CAREGIVERS):
+        return CaregiverMessage.objects.count()
+    friend, son, sister = caregivers
+    guidance = distress_item()
+    if guidance is not None:
+        composed = education_compose(caregiver=friend, item=guidance)
+        _send(friend, CaregiverScope.DISTRESS_SIGNALS, composed, calendar)
+    reminders = reminders_compose(caregiver=son, now=calendar.now)
+    _send(son, CaregiverScope.APPOINTMENT_REMINDERS, reminders, calendar)
+    user = sister.plan.patient.primary_clinician
+    caregiver_message_queue(
+        caregiver=sister,
+        scope=CaregiverScope.APPOINTMENT_REMINDERS,
+        user=user,
+        **vars(reminders_compose(caregiver=sister, now=calendar.now)),
+    )
+    caregiver_consent_withdraw(
+        caregiver=sister,
+        user=user,
+        note="Asked at her last session: she will tell her sister herself.",
+        now=calendar.now - timedelta(hours=1),
+    )
+    return CaregiverMessage.objects.count()
+
+
+def _send(caregiver: Caregiver, scope: str, composed: Composed, calendar: DemoCalendar) -> None:
+    message = caregiver_message_queue(
+        caregiver=caregiver,
+        scope=scope,
+        subject=composed.subject,
+        body=composed.body,
+        user=caregiver.plan.patient.primary_clinician,
+    )
+    caregiver_message_send_now(message_id=message.pk, now=calendar.now)

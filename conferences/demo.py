@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from adherence.demo import demo_adherence_seed, demo_rollups_seed, demo_sessions_seed
 from careplans.demo import demo_plans_seed
-from checkins.demo import demo_education_seed, demo_schedules_seed
+from checkins.demo import (
+    demo_activation_seed,
+    demo_caregiver_messages_seed,
+    demo_education_seed,
+    demo_schedules_seed,
+)
 from routing.demo import demo_reviews_seed
 from screening.demo import demo_screenings_seed
 from teams.demo import NORTH_MEETS, DemoCalendar, demo_people_seed
@@ -34,6 +39,8 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     counts["psychosocial reviews"] = demo_reviews_seed(calendar)
     counts["check-in schedules"] = demo_schedules_seed(calendar)
     counts["education assigned"] = demo_education_seed(calendar)
+    counts["messages to caregivers (sent, refused)"] = demo_caregiver_messages_seed(calendar)
+    counts["activities and barriers"] = demo_activation_seed(calendar)
     counts["sessions"] = demo_adherence_seed(calendar)
     counts["session series (joint, video, phone, group)"] = demo_sessions_seed(calendar)
     counts["weekly roll-ups"] = demo_rollups_seed(calendar)

@@ -295,3 +295,57 @@ def test_an_outsider_cannot_open_the_send_page(on_the_day, login, plan, patient,
     assert client.get(_send_url(patient, caregiver)).status_code == 404
     assert client.post(_send_url(patient, caregiver), {"scope": "appointment_reminders"}).status_code == 404
     assert not CaregiverMessage.objects.exists()
+
+
+# --- the demo ---
+
+
+def test_the_demo_shows_caregivers_with_different_scopes_and_messages_sent_and_refused(
+    north, south, clinician, outsider
+):
+    from careplans.models import CarePlan
+    from checkins.demo import demo_caregiver_messages_seed
+    from teams.demo import DemoCalendar
+
+    from ..factories import PatientFactory
+
+    patients = [PatientFactory(team=north, primary_clinician=clinician) for _ in range(4)]
+    elsewhere = PatientFactory(team=south, primary_clinician=outsider)
+    for patient in [*patients, elsewhere]:
+        plan = make_plan(patient, patient.primary_clinician)
+        CarePlan.objects.filter(pk=plan.pk).update(status=CarePlan.Status.ACTIVE)
+    calendar = DemoCalendar.at(NOW)
+
+    count = demo_caregiver_messages_seed(calendar)
+
+    caregivers = {c.name: c for c in Caregiver.objects.select_related("plan__patient")}
+    assert set(caregivers) == {"Aisha Rahman", "Tom Price", "Grace Hall"}
+    assert {c.plan.patient.team_id for c in caregivers.values()} == {north.pk}
+    aisha, tom, grace = caregivers["Aisha Rahman"], caregivers["Tom Price"], caregivers["Grace Hall"]
+    today = calendar.today
+    assert (aisha.consent_scopes, aisha.consent_recorded_how) == (
+        ["education", "distress_signals"],
+        "written",
+    )
+    assert aisha.consents_to("distress_signals", today) and aisha.consent_until is not None
+    assert (tom.consent_scopes, tom.consent_recorded_how) == (["progress_reports"], "verbal")
+    assert grace.consent_withdrawn_at is not None and not grace.consents_to("progress_reports", today)
+    assert all(c.consent_recorded_by == clinician for c in caregivers.values())
+
+    messages = {m.caregiver.name: m for m in CaregiverMessage.objects.select_related("caregiver")}
+    assert count == 3
+    assert messages["Aisha Rahman"].status == "sent"
+    assert messages["Aisha Rahman"].scope == "distress_signals"
+    assert messages["Aisha Rahman"].subject.endswith("Signs of distress and how to help")
+    assert (messages["Tom Price"].status, messages["Tom Price"].refused_reason) == (
+        "refused",
+        "no consent to appointment reminders",
+    )
+    assert (messages["Grace Hall"].status, messages["Grace Hall"].refused_reason) == (
+        "refused",
+        "consent withdrawn on 30 Nov 2026",
+    )
+    assert [m.to for m in mail.outbox] == [["aisha.rahman@example.org"]]
+
+    assert demo_caregiver_messages_seed(calendar) == 3
+    assert Caregiver.objects.count() == 3
