@@ -42,37 +42,150 @@ class InterventionCode(models.TextChoices):
     MENTAL_HEALTH_REFERRAL = "mental_health_referral", "Referral to mental-health services"
 
 
+# How an intervention can reach the patient, as ``careplans.models.Modality`` values (the models import
+# this module): the first is how it is usually delivered, proposed when no preference fits.
+IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED = "in_person", "video", "phone", "group", "self_guided"
+TALKING = (IN_PERSON, VIDEO, PHONE)
+
+
 @dataclass(frozen=True)
 class Intervention:
     code: str
     kind: str
     discipline: str
+    modalities: tuple[str, ...] = TALKING
+    # What it is in everyday words, for the plain-language printed plan ("Learning how pain works").
+    plain: str = ""
 
 
 CATALOGUE: dict[str, Intervention] = {
     intervention.code: intervention
     for intervention in (
-        Intervention(InterventionCode.PAIN_EDUCATION, Kind.PSYCHOLOGICAL, Discipline.PHYSIOTHERAPIST),
-        Intervention(InterventionCode.CBT_REFRAMING, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.CBT_PAIN_COPING, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.GRADED_EXPOSURE, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.BEHAVIOURAL_ACTIVATION, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.MOTIVATIONAL_INTERVIEWING, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.RELAXATION, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.MINDFULNESS, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.PROBLEM_SOLVING, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.SLEEP_STRATEGIES, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
-        Intervention(InterventionCode.EXERCISE_THERAPY, Kind.PHYSICAL, Discipline.PHYSIOTHERAPIST),
-        Intervention(InterventionCode.MANUAL_THERAPY, Kind.PHYSICAL, Discipline.PHYSIOTHERAPIST),
         Intervention(
-            InterventionCode.PSYCHOLOGICALLY_INFORMED_PHYSIO, Kind.PHYSICAL, Discipline.PHYSIOTHERAPIST
+            InterventionCode.PAIN_EDUCATION,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PHYSIOTHERAPIST,
+            (IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED),
+            "Learning how pain works",
         ),
         Intervention(
-            InterventionCode.WORKPLACE_ACCOMMODATION, Kind.OCCUPATIONAL, Discipline.OCCUPATIONAL_THERAPIST
+            InterventionCode.CBT_REFRAMING,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            (IN_PERSON, VIDEO, PHONE, GROUP),
+            "Finding kinder ways to think about pain",
         ),
-        Intervention(InterventionCode.ACTIVITY_PACING, Kind.OCCUPATIONAL, Discipline.OCCUPATIONAL_THERAPIST),
-        Intervention(InterventionCode.SELF_MANAGEMENT, Kind.PHYSICAL, Discipline.PHYSIOTHERAPIST),
-        Intervention(InterventionCode.MEDICAL_REVIEW, Kind.MEDICAL, Discipline.PHYSICIAN),
-        Intervention(InterventionCode.MENTAL_HEALTH_REFERRAL, Kind.PSYCHOLOGICAL, Discipline.PSYCHOLOGIST),
+        Intervention(
+            InterventionCode.CBT_PAIN_COPING,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            (IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED),
+            "Learning ways to cope with pain",
+        ),
+        Intervention(
+            InterventionCode.GRADED_EXPOSURE,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            (IN_PERSON, VIDEO),
+            "Doing feared movements again, step by step",
+        ),
+        Intervention(
+            InterventionCode.BEHAVIOURAL_ACTIVATION,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            (IN_PERSON, VIDEO, PHONE, GROUP),
+            "Planning things you enjoy or care about",
+        ),
+        Intervention(
+            InterventionCode.MOTIVATIONAL_INTERVIEWING,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            TALKING,
+            "Talking about what you want to change",
+        ),
+        Intervention(
+            InterventionCode.RELAXATION,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            (IN_PERSON, VIDEO, GROUP, SELF_GUIDED),
+            "Learning to relax and breathe slowly",
+        ),
+        Intervention(
+            InterventionCode.MINDFULNESS,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            (IN_PERSON, VIDEO, GROUP, SELF_GUIDED),
+            "Learning to notice the moment, calmly",
+        ),
+        Intervention(
+            InterventionCode.PROBLEM_SOLVING,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            TALKING,
+            "Working out problems one step at a time",
+        ),
+        Intervention(
+            InterventionCode.SLEEP_STRATEGIES,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            (IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED),
+            "Help to sleep better",
+        ),
+        Intervention(
+            InterventionCode.EXERCISE_THERAPY,
+            Kind.PHYSICAL,
+            Discipline.PHYSIOTHERAPIST,
+            (IN_PERSON, VIDEO, GROUP),
+            "Exercises to get stronger and move more",
+        ),
+        Intervention(
+            InterventionCode.MANUAL_THERAPY,
+            Kind.PHYSICAL,
+            Discipline.PHYSIOTHERAPIST,
+            (IN_PERSON,),
+            "Hands-on treatment",
+        ),
+        Intervention(
+            InterventionCode.PSYCHOLOGICALLY_INFORMED_PHYSIO,
+            Kind.PHYSICAL,
+            Discipline.PHYSIOTHERAPIST,
+            (IN_PERSON, VIDEO),
+            "Physiotherapy that helps with worry about pain",
+        ),
+        Intervention(
+            InterventionCode.WORKPLACE_ACCOMMODATION,
+            Kind.OCCUPATIONAL,
+            Discipline.OCCUPATIONAL_THERAPIST,
+            TALKING,
+            "Changes at work to help you",
+        ),
+        Intervention(
+            InterventionCode.ACTIVITY_PACING,
+            Kind.OCCUPATIONAL,
+            Discipline.OCCUPATIONAL_THERAPIST,
+            (IN_PERSON, VIDEO, PHONE, GROUP),
+            "Doing things in small steps, with rests",
+        ),
+        Intervention(
+            InterventionCode.SELF_MANAGEMENT,
+            Kind.PHYSICAL,
+            Discipline.PHYSIOTHERAPIST,
+            (IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED),
+            "Help to manage your pain yourself",
+        ),
+        Intervention(
+            InterventionCode.MEDICAL_REVIEW,
+            Kind.MEDICAL,
+            Discipline.PHYSICIAN,
+            TALKING,
+            "A check-up with a doctor",
+        ),
+        Intervention(
+            InterventionCode.MENTAL_HEALTH_REFERRAL,
+            Kind.PSYCHOLOGICAL,
+            Discipline.PSYCHOLOGIST,
+            TALKING,
+            "Help from a mental-health service",
+        ),
     )
 }

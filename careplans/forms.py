@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 
 from teams.models import User
 
+from . import literacy
 from .consent import CONTACT_HELP, CONTACT_INVALID, contact_kind
 from .education import choice_label
 from .models import (
@@ -18,11 +19,13 @@ from .models import (
     Caregiver,
     CaregiverScope,
     CarePlan,
+    CarePreferences,
     ConsentRecorded,
     EducationItem,
     Exercise,
     Goal,
     Milestone,
+    Modality,
     PlanTemplate,
     Responsibility,
     SupportModality,
@@ -185,12 +188,14 @@ class ResponsibilityForm(VersionedForm):
             "owner",
             "discipline",
             "frequency",
+            "modality",
             "starts_on",
             "ends_on",
             "status",
             "goal",
         ]
         widgets = {"starts_on": DATE, "ends_on": DATE}
+        help_texts = {"modality": "How it reaches the patient; the plan flags one they do not prefer."}
 
     def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, **kwargs)
@@ -437,3 +442,115 @@ class BarrierReviewForm(forms.Form):
         kwargs.setdefault("initial", {"version": barrier.version})
         super().__init__(*args, **kwargs)
         self.barrier = barrier
+
+
+# --- preferences ---
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class PreferencesForm(VersionedForm):
+    """How the patient wants to be cared for, recorded with them. The literacy item is asked in the
+    screener's own words (``careplans/literacy.py``). Contact times are a window within one day: from
+    before until (a window across midnight is refused; quiet hours already keep nights free)."""
+
+    modalities = forms.MultipleChoiceField(
+        label="Preferred ways of receiving care",
+        choices=Modality.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick every way they would accept. None ticked: no preference.",
+    )
+    first_choice = forms.ChoiceField(
+        label="Most preferred of these",
+        required=False,
+        help_text="Proposals try this one first, then the others ticked.",
+    )
+    contact_days = forms.TypedMultipleChoiceField(
+        label="Best days to be contacted",
+        choices=Exercise.Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="None ticked: any day. Reminders due on another day wait for the next day ticked.",
+    )
+
+    class Meta:
+        model = CarePreferences
+        fields = [
+            "modalities",
+            "first_choice",
+            "pacing",
+            "progression",
+            "forms_confidence",
+            "interpreter_needed",
+            "language",
+            "cultural_considerations",
+            "contact_days",
+            "contact_from",
+            "contact_until",
+            "what_matters",
+        ]
+        widgets = {
+            "contact_from": TIME,
+            "contact_until": TIME,
+            "forms_confidence": forms.RadioSelect,
+            "cultural_considerations": forms.Textarea(attrs={"rows": 2}),
+            "what_matters": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "forms_confidence": literacy.QUESTION,
+            "interpreter_needed": "Needs an interpreter",
+            "contact_from": "Contact from",
+            "contact_until": "Contact until",
+            "what_matters": "What matters most to them",
+        }
+        help_texts = {
+            "forms_confidence": "Ask it in these words and tick their answer.",
+            "language": "The language they prefer, and the interpreter's when one is needed.",
+            "contact_until": "Reminders outside these times wait until the next time they fit.",
+            "what_matters": "In their words.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Preferences belong to the patient, not to one plan: there are no goals to choose from.
+        super().__init__(*args, plan=cast(CarePlan, None), **kwargs)
+        first = cast(forms.ChoiceField, self.fields["first_choice"])
+        first.choices = [("", "No order"), *Modality.choices]
+        if self.instance.modalities and not self.is_bound:
+            self.initial["first_choice"] = self.instance.modalities[0]
+        cast(forms.ChoiceField, self.fields["forms_confidence"]).choices = [
+            ("", "Not asked yet"),
+            *CarePreferences.FormsConfidence.choices,
+        ]
+        for name, blank in (("pacing", "Not discussed"), ("progression", "Not discussed")):
+            cast(forms.ChoiceField, self.fields[name]).choices = [
+                ("", blank),
+                *self._meta.model._meta.get_field(name).choices,
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        modalities = list(cleaned.get("modalities") or [])
+        first = cleaned.get("first_choice") or ""
+        if first and first not in modalities:
+            self.add_error("first_choice", "Tick this way of receiving care above too, or choose no order.")
+        elif first:
+            modalities.remove(first)
+            modalities.insert(0, first)
+        cleaned["modalities"] = modalities
+        start, end = cleaned.get("contact_from"), cleaned.get("contact_until")
+        if (start is None) != (end is None) and not {"contact_from", "contact_until"} & set(self.errors):
+            missing = "contact_until" if end is None else "contact_from"
+            self.add_error(missing, "Give both times, or leave both empty for any time of day.")
+        elif start is not None and end is not None and start >= end:
+            self.add_error(
+                "contact_until",
+                "Give a time after the start: a window runs within one day (not across midnight).",
+            )
+        if cleaned.get("interpreter_needed") and not (cleaned.get("language") or "").strip():
+            self.add_error("language", "Say which language the interpreter is needed for.")
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in super().changes().items() if name != "first_choice"}

@@ -2,9 +2,10 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import Case, Count, Field, Model, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from .models import (
     Stratum,
 )
 from .parts import PlanPart
-from .services import changes_between
+from .services import FieldChange, changes_between
 
 STRATUM_ORDER = [Stratum.LOW, Stratum.MEDIUM, Stratum.HIGH]
 # Domains whose "high" flag makes a plan high risk whatever the STarT Back result.
@@ -61,7 +62,8 @@ def suggested_template(*, patient: Patient) -> PlanTemplate | None:
 def plan_of_patient(*, patient: Patient, plan_id: int) -> CarePlan | None:
     return (
         CarePlan.objects.filter(patient=patient, pk=plan_id)
-        .select_related("created_by", "template", "support_by")
+        # The patient's preferences come along: the plan page shows them at the top.
+        .select_related("created_by", "template", "support_by", "patient__care_preferences")
         .first()
     )
 
@@ -439,3 +441,84 @@ def caregiver_messages_latest(
     patient: checkins is above careplans), newest first, with their caregiver."""
     messages = patient.caregiver_messages
     return list(messages.filter(caregiver__plan=plan).select_related("caregiver")[:limit])
+
+
+# --- preferences ---
+
+PREFERENCE_HISTORY_SHOWN = 50
+# Bookkeeping of a preferences row, never listed as a change.
+PREFERENCE_SKIPPED = {"id", "version", "patient", "updated_at"}
+
+
+def preferences_of(*, patient: Patient) -> CarePreferences | None:
+    """The patient's care preferences, if recorded, with the patient already loaded."""
+    preferences = CarePreferences.objects.filter(patient=patient).first()
+    if preferences is not None:
+        preferences.patient = patient
+    return preferences
+
+
+def preferences_of_plan(*, plan: CarePlan) -> CarePreferences | None:
+    """The patient's preferences as ``plan_of_patient`` loaded them with the plan (no query)."""
+    try:
+        return plan.patient.care_preferences
+    except CarePreferences.DoesNotExist:
+        return None
+
+
+def _preference_value(instance: CarePreferences, field: Field) -> str:
+    value = getattr(instance, field.attname)
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(field, ArrayField):
+        labels = dict(field.base_field.flatchoices)
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def preference_changes(before: CarePreferences, after: CarePreferences) -> list[FieldChange]:
+    """What differs between two states of a patient's preferences, in words (ticked days and modalities
+    by name, in the order the patient gave them)."""
+    changes = []
+    for field in after._meta.concrete_fields:
+        if field.name in PREFERENCE_SKIPPED:
+            continue
+        old, new = _preference_value(before, field), _preference_value(after, field)
+        if old != new:
+            changes.append(
+                FieldChange(field=field.name, label=str(field.verbose_name), before=old, after=new)
+            )
+    return changes
+
+
+def preferences_history(*, patient: Patient, limit: int = PREFERENCE_HISTORY_SHOWN) -> list[TimelineEntry]:
+    """Who recorded or changed the patient's preferences, when and what, newest first (one query): the
+    first record lists what was recorded."""
+    records = list(
+        CarePreferences.history.filter(patient_id=patient.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    entries = []
+    previous: CarePreferences = CarePreferences()
+    for record in records:
+        recorded = record.history_type == "+"
+        entries.append(
+            TimelineEntry(
+                at=record.history_date,
+                who=record.history_user,
+                what="recorded the preferences" if recorded else "changed the preferences",
+                part="Preferences",
+                changes=preference_changes(previous, record.instance),
+                reason=record.history_change_reason or "",
+            )
+        )
+        previous = record.instance
+    entries.reverse()
+    return entries[:limit]

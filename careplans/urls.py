@@ -33,4 +33,6 @@ urlpatterns = [
         views.caregiver_withdraw,
         name="careplan_caregiver_withdraw",
     ),
+    # --- preferences ---
+    path("patients/<int:patient_id>/preferences/", views.care_preferences, name="care_preferences"),
 ]

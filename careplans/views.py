@@ -17,7 +17,8 @@ from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.services import audit_record_many
 
-from . import selectors, services
+from . import literacy, selectors, services
+from . import preferences as steering
 from .education import choice_label, paragraphs, plain_chosen, reading_level_label
 from .forms import (
     CaregiverWithdrawForm,
@@ -25,9 +26,10 @@ from .forms import (
     PlanCreateForm,
     PlanForm,
     PlanSupportForm,
+    PreferencesForm,
     VersionedForm,
 )
-from .models import CaregiverScope, CarePlan, Responsibility, SupportModality
+from .models import CaregiverScope, CarePlan, CarePreferences, Responsibility, SupportModality
 from .parts import PARTS, PlanPart
 
 
@@ -88,13 +90,22 @@ def careplan_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
 @patient_scoped
 def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(patient, plan_id)
+    page = selectors.plan_page(plan=plan)
+    preferences = selectors.preferences_of_plan(plan=plan)
+    steering.flag_responsibilities(
+        [r for goal in page.goals for r in goal.responsibilities.all()] + page.unlinked_responsibilities,
+        preferences,
+    )
     return render(
         request,
         "careplans/plan_detail.html",
         {
             "patient": patient,
-            "page": selectors.plan_page(plan=plan),
+            "page": page,
             "plan": plan,
+            # --- preferences ---
+            "preferences_summary": steering.summary(preferences) if preferences else None,
+            "support_conflict": steering.support_conflict(plan.support_modality, preferences),
             "parts": PARTS,
             "activation": selectors.plan_activation(plan=plan),
             "education": selectors.plan_education(plan=plan),
@@ -460,4 +471,56 @@ def caregiver_withdraw(
         request,
         "careplans/caregiver_withdraw.html",
         {"patient": patient, "plan": plan, "caregiver": caregiver, "form": form},
+    )
+
+
+# --- preferences ---
+
+
+@patient_scoped
+def care_preferences(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    """Record or change how the patient wants to be cared for (versioned, merged, audited), with the
+    literacy item's source and every change made so far."""
+    stored = selectors.preferences_of(patient=patient)
+    # The form changes a copy of its own; the service compares the edit with the stored row.
+    editing = selectors.preferences_of(patient=patient) or CarePreferences(patient=patient)
+    form = PreferencesForm(request.POST or None, instance=editing)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data.get("version") or 0
+        try:
+            saved = services.preferences_save(
+                patient=patient, user=request.user, data=form.changes(), expected_version=expected
+            )
+        except services.EditConflict as clash:
+            conflict = clash
+            _conflict_form(form, clash)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if expected and saved.version > expected + 1:
+                messages.info(
+                    request, "Someone else changed these while you were editing: both changes are kept."
+                )
+            messages.success(request, "Preferences saved." if stored else "Preferences recorded.")
+            # Back to the plan they steer (its top panel shows them), else to this page and its history.
+            plan = selectors.plan_current(patient=patient)
+            if plan is not None:
+                return redirect(plan)
+            return redirect("care_preferences", patient_id=patient.pk)
+    answered = stored.forms_confidence if stored else ""
+    return render(
+        request,
+        "careplans/preferences.html",
+        {
+            "patient": patient,
+            "preferences": stored,
+            "plan": selectors.plan_current(patient=patient),
+            "form": form,
+            "conflict": conflict,
+            "literacy_question": literacy.QUESTION,
+            "literacy_sources": literacy.SOURCES,
+            "literacy_limited": literacy.is_limited(answered),
+            "history": selectors.preferences_history(patient=patient),
+        },
     )

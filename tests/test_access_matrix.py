@@ -114,6 +114,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "caregiver_send": (302, 200, 404, 200, 200),
     "careplan_status": (302, 405, 404, 405, 405),
     "plan_support": (302, 200, 404, 200, 200),
+    "care_preferences": (302, 200, 404, 200, 200),
     "review_plan": (302, 200, 404, 200, 200),
     "review_queue": (302, 200, 200, 200, 200),
     "review_detail": (302, 200, 404, 200, 200),
