@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.forms.utils import ErrorDict
 
 from careplans.catalogue import InterventionCode
-from careplans.models import Goal, SupportModality
+from careplans.models import Goal, Modality, SupportModality
 from teams.models import Discipline, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -61,6 +61,10 @@ class ResponsibilityProposalForm(ProposalForm):
     goal = forms.ModelChoiceField(
         queryset=Goal.objects.none(), required=False, empty_label="Across all goals", label="Toward the goal"
     )
+    # Pre-filled from the patient's preferred modalities (``careplans.preferences``).
+    modality = forms.ChoiceField(
+        choices=[("", "Not decided yet"), *Modality.choices], required=False, label="Delivered"
+    )
     needed = {
         "intervention": "Choose the intervention.",
         "owner": "Choose who takes it on.",
@@ -74,6 +78,8 @@ class ResponsibilityProposalForm(ProposalForm):
         _choices(self, "owner").queryset = members
         _choices(self, "owner").error_messages["invalid_choice"] = "Choose a member of the patient's team."
         _choices(self, "goal").queryset = goals
+        # What the proposed modality goes against in the patient's preferences ("" when nothing).
+        self.preference_conflict: str = self.initial.get("preference_conflict", "")
         name = str(dict(InterventionCode.choices).get(self.initial.get("intervention", ""), ""))
         if name:
             self.proposal_label = f"Proposed: {name}"
@@ -130,6 +136,7 @@ class SupportProposalForm(ProposalForm):
             "Choose a member of the patient's team."
         )
         self.fields["accept"].label = "Set the plan's psychological support"
+        self.preference_conflict: str = self.initial.get("preference_conflict", "")
 
 
 class ResolveForm(forms.Form):

@@ -11,8 +11,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from careplans import preferences as steering
 from careplans.catalogue import CATALOGUE
-from careplans.models import CarePlan, Milestone, Responsibility
+from careplans.models import CarePlan, CarePreferences, Milestone, Responsibility
+from careplans.selectors import preferences_of
 from careplans.services import FREQUENCY_TO_AGREE
 from core import dates
 from teams import policy
@@ -40,12 +42,17 @@ def _proposed_owner(review: Review, patient: Patient, discipline: str) -> User:
     return owner_for(patient=patient, discipline=discipline)
 
 
-def _responsibility_initial(review: Review, patient: Patient, plan: CarePlan) -> list[dict[str, Any]]:
+def _responsibility_initial(
+    review: Review, patient: Patient, plan: CarePlan, preferences: CarePreferences | None
+) -> list[dict[str, Any]]:
+    """The rule's interventions, each in the patient's preferred modality where it is offered that way
+    (else the usual one, with what it goes against)."""
     starts_on = max(timezone.localdate(), plan.start_date)
     proposals = []
     for code in review.rule.interventions:
         intervention = CATALOGUE.get(code)
         discipline = intervention.discipline if intervention else review.rule.discipline
+        proposal = steering.modality_for(code, preferences)
         proposals.append(
             {
                 "intervention": code,
@@ -53,6 +60,8 @@ def _responsibility_initial(review: Review, patient: Patient, plan: CarePlan) ->
                 "discipline": discipline,
                 "frequency": FREQUENCY_TO_AGREE,
                 "starts_on": starts_on,
+                "modality": proposal.modality,
+                "preference_conflict": proposal.conflict,
             }
         )
     # One more, blank, for work the rule did not think of (the reviewer's own discipline by default).
@@ -68,16 +77,21 @@ def _responsibility_initial(review: Review, patient: Patient, plan: CarePlan) ->
     return proposals
 
 
-def _support_initial(review: Review, patient: Patient, plan: CarePlan) -> dict[str, Any]:
+def _support_initial(
+    review: Review, patient: Patient, plan: CarePlan, preferences: CarePreferences | None
+) -> dict[str, Any]:
     """Who delivers the psychological support: the reviewer when a psychologist; else whoever the plan
-    names, or, when the rule asks for a psychologist's support, the team's psychologist (``owner_for``)."""
+    names, or, when the rule asks for a psychologist's support, the team's psychologist (``owner_for``).
+    Its modality follows the patient's preferences, saying so when the plan's own goes against them."""
     psychologist = Discipline.PSYCHOLOGIST
     support_by = review.owner if review.owner.discipline == psychologist else plan.support_by
     if support_by is None and review.rule.support_discipline == psychologist:
         support_by = owner_for(patient=patient, discipline=psychologist)
+    modality = steering.support_modality_for(plan.support_modality, preferences)
     return {
         "support_by": support_by,
-        "support_modality": plan.support_modality,
+        "support_modality": modality.modality,
+        "preference_conflict": modality.conflict,
         "support_frequency": plan.support_frequency,
         "plan_version": plan.version,
     }
@@ -115,11 +129,12 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
     rescreen_on = rescreen_default(today=today, days=review.rule.rescreen_days)
     due = max(rescreen_on or plan.review_date, plan.start_date)
     data = request.POST if request.method == "POST" else None
+    preferences = preferences_of(patient=patient)
 
     responsibility_forms = ResponsibilityFormSet(
         data,
         prefix="responsibility",
-        initial=_responsibility_initial(review, patient, plan),
+        initial=_responsibility_initial(review, patient, plan, preferences),
         form_kwargs={"members": members, "goals": goals},
     )
     milestone_form = (
@@ -141,7 +156,7 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
         data, prefix="rescreen", instrument=instrument, initial={"rescreen_on": rescreen_on}
     )
     support_form = SupportProposalForm(
-        data, prefix="support", members=members, initial=_support_initial(review, patient, plan)
+        data, prefix="support", members=members, initial=_support_initial(review, patient, plan, preferences)
     )
     resolve_form = ResolveForm(data, initial={"version": review.version})
     stale = ""
@@ -160,6 +175,7 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
                 frequency=form.cleaned_data["frequency"],
                 starts_on=form.cleaned_data["starts_on"],
                 goal=form.cleaned_data["goal"],
+                modality=form.cleaned_data["modality"],
             )
             for form in accepted
         ]
