@@ -87,6 +87,12 @@ def _display(instance: models.Model, field: models.Field, related_label: Related
         return related_label(field, value) if related_label else str(getattr(instance, field.name))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    base = getattr(field, "base_field", None)
+    if isinstance(value, list) and base is not None and base.choices:  # e.g. the scopes consented to
+        labels = dict(base.flatchoices)
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if isinstance(value, datetime):  # a moment (a consent withdrawn), as people read it
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return str(value)
 
 

@@ -147,6 +147,8 @@ def test_scopes_changed_later_are_kept_in_history_and_recorded_by_the_editor(
     assert caregiver.consent_recorded_by == colleague
     versions = list(caregiver.history.order_by("history_date").values_list("consent_scopes", flat=True))
     assert versions == [["progress_reports"], ["appointment_reminders"]]
+    timeline = login(colleague).get(plan.get_absolute_url()).text
+    assert "May receive: Progress reports → Appointment reminders" in timeline
 
 
 def test_an_edit_of_other_fields_keeps_who_recorded_the_consent(login, plan, clinician, colleague):
@@ -217,6 +219,7 @@ def test_withdrawal_is_confirmed_then_stops_everything_at_once(login, plan, pati
     assert caregiver.history.count() == 2
     assert "Consent withdrawn on 30 Nov 2026" in response.text
     assert "told us at today" in response.text
+    assert "Consent withdrawn at: — → 30 Nov 2026, 10:00" in response.text  # the plan's history
 
 
 def test_withdrawing_twice_is_refused_and_keeps_the_first(login, plan, clinician, colleague):
