@@ -384,7 +384,9 @@ def caregiver_consent_withdraw(
     """The patient withdrew their consent: from this moment nothing is sent to the caregiver. The row is
     locked (a message being sent waits, then finds the withdrawal), the scopes and who gave them stay for
     the history, and the messages still queued are refused in the same transaction, each audited."""
-    current = Caregiver.objects.select_for_update().select_related("plan__patient").get(pk=caregiver.pk)
+    current = (
+        Caregiver.objects.select_for_update(of=("self",)).select_related("plan__patient").get(pk=caregiver.pk)
+    )
     if current.consent_withdrawn_at is not None:
         raise ValidationError(
             f"Consent was already withdrawn on {_day(timezone.localdate(current.consent_withdrawn_at))}."

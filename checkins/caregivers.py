@@ -76,7 +76,8 @@ def caregiver_message_send_now(*, message_id: int, now: datetime | None = None) 
     caregiver_id = CaregiverMessage.objects.values_list("caregiver_id", flat=True).get(pk=message_id)
     with transaction.atomic():
         caregiver = Caregiver.objects.select_for_update().get(pk=caregiver_id)
-        message = CaregiverMessage.objects.select_for_update().select_related("patient").get(pk=message_id)
+        messages = CaregiverMessage.objects.select_for_update(of=("self",)).select_related("patient")
+        message = messages.get(pk=message_id)
         if message.status != CaregiverMessage.Status.QUEUED:
             return False
         reason = refusal(caregiver, message.scope, timezone.localdate(now))

@@ -349,3 +349,52 @@ def test_the_demo_shows_caregivers_with_different_scopes_and_messages_sent_and_r
 
     assert demo_caregiver_messages_seed(calendar) == 3
     assert Caregiver.objects.count() == 3
+
+
+# --- a send racing a withdrawal ---
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_that_starts_while_the_consent_is_being_withdrawn_waits_and_is_refused(
+    patient, clinician, colleague
+):
+    import threading
+
+    from django.db import connection, transaction
+
+    plan = make_plan(patient, clinician)
+    caregiver = _caregiver(plan, clinician)
+    message = _queue(caregiver, clinician)
+    withdrawing, release = threading.Event(), threading.Event()
+    outcome: dict[str, bool] = {}
+
+    def withdraw():
+        try:
+            with transaction.atomic():
+                caregiver_consent_withdraw(caregiver=caregiver, user=colleague)
+                withdrawing.set()
+                release.wait(10)  # the withdrawal is not committed until the sender has started
+        finally:
+            connection.close()
+
+    def send():
+        try:
+            outcome["sent"] = caregivers.caregiver_message_send_now(message_id=message.pk)
+        finally:
+            connection.close()
+
+    withdrawal = threading.Thread(target=withdraw)
+    withdrawal.start()
+    assert withdrawing.wait(10)
+    sender = threading.Thread(target=send)
+    sender.start()
+    sender.join(0.5)
+    blocked = sender.is_alive()  # waiting for the caregiver's lock
+    release.set()
+    withdrawal.join()
+    sender.join()
+    assert blocked
+    assert outcome == {"sent": False}
+    message.refresh_from_db()
+    assert message.status == "refused" and message.refused_reason.startswith("consent withdrawn on ")
+    assert not mail.outbox
