@@ -306,6 +306,8 @@ def test_the_plan_page_shows_each_caregivers_consent_and_the_latest_messages(log
     assert "“How to help”" in text and "no consent to education" in text
     # Send and withdraw only where there is a consent to act on.
     assert text.count("Send to caregiver<") == 2 and text.count("Withdraw consent<") == 2
+    # The report for a caregiver only where progress reports are consented to (ended or not: it says why).
+    assert text.count("Progress report<") == 1 and f"?caregiver={written.pk}" not in text
 
 
 def test_the_plan_page_runs_the_same_queries_for_1_or_8_caregivers_with_messages(
