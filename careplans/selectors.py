@@ -231,6 +231,7 @@ def plan_timeline(*, plan: CarePlan, limit: int = TIMELINE_ENTRIES) -> list[Time
 
 
 OVERVIEW_RESPONSIBILITIES = 8
+OVERVIEW_ACTIVITIES = 4
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,8 @@ class OverviewPlan:
     # Who does what now: the responsibilities not done or stopped, the latest first (a few of them).
     responsibilities: list[Responsibility]
     more_responsibilities: bool
+    # Behavioural activation: the names of the plan's active activities (a few of them).
+    activities: tuple[str, ...] = ()
 
 
 def plan_overview(*, patient: Patient) -> OverviewPlan:
@@ -265,6 +268,11 @@ def plan_overview(*, patient: Patient) -> OverviewPlan:
         None,
         responsibilities[:OVERVIEW_RESPONSIBILITIES],
         len(responsibilities) > OVERVIEW_RESPONSIBILITIES,
+        activities=tuple(
+            plan.activities.filter(active=True)
+            .order_by("id")
+            .values_list("name", flat=True)[:OVERVIEW_ACTIVITIES]
+        ),
     )
 
 

@@ -212,3 +212,12 @@ def test_the_activation_sections_run_the_same_queries_for_1_or_30_rows(
         # Two for the sections (activities with their ticks, barriers), two for their history.
         with django_assert_max_num_queries(_page_queries(client, small)):
             client.get(big.get_absolute_url())
+
+
+def test_the_overview_names_the_active_activities(login, clinician, patient, plan):
+    _activity(plan, clinician, "Coffee with my sister")
+    _activity(plan, clinician, "Choir practice")
+    _activity(plan, clinician, "Swimming", active=False)
+    page = login(clinician).get(patient.get_absolute_url()).text
+    assert "Activities scheduled alongside the exercises: Coffee with my sister, Choir practice" in page
+    assert "Swimming" not in page
