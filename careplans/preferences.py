@@ -152,3 +152,14 @@ def summary(preferences: CarePreferences) -> Summary:
         contact_days=[str(Exercise.Weekday(day).label) for day in sorted(preferences.contact_days)],
         literacy_limited=preferences.literacy_limited,
     )
+
+
+def contact_words(preferences: CarePreferences | None) -> str:
+    """The best days and times to contact the patient in words ("Monday, Wednesday, 10:00–16:00");
+    "" when no preferences are recorded."""
+    if preferences is None:
+        return ""
+    days = ", ".join(str(Exercise.Weekday(day).label) for day in sorted(preferences.contact_days))
+    start, end = preferences.contact_from, preferences.contact_until
+    hours = f"{start:%H:%M}–{end:%H:%M}" if start is not None and end is not None else "any time"
+    return f"{days or 'Any day'}, {hours}"

@@ -10,6 +10,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from careplans.models import Activity, Exercise
+from careplans.preferences import contact_words
+from careplans.selectors import preferences_of
 
 from .models import (
     SCHEDULE_FIELDS,
@@ -65,6 +67,9 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         patient = self.instance.patient
+        # --- preferences ---
+        # Read-only on the page: the patient's best contact times, which reminders wait for.
+        self.contact_times = contact_words(preferences_of(patient=patient))
         if patient.consent_to_reminders:
             self.initial.setdefault("reminder_consent_given_on", patient.reminder_consent_given_on)
             self.initial.setdefault("reminder_consent_note", patient.reminder_consent_note)

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans.models import Activity, CarePlan, EducationAssignment
+from careplans.models import Activity, CarePlan, CarePreferences, EducationAssignment
 from careplans.selectors import active_exercises, milestone_battery_due
 from core.dates import day
 from core.queue import enqueue_on_commit
@@ -32,7 +32,7 @@ from teams.services import audited_save, patient_update
 from . import selectors
 from .backends import sms_send
 from .models import SCHEDULE_FIELDS, ActivityLog, Channel, CheckIn, ExerciseLog, Reminder, Schedule
-from .slots import due_slots
+from .slots import ContactTimes, due_slots
 
 logger = logging.getLogger(__name__)
 
@@ -83,18 +83,31 @@ def schedule_save(
     return audited_save(schedule, actor=user, patient=schedule.patient, fields=fields)
 
 
+def contact_times_of(patient: Patient) -> ContactTimes | None:
+    """The patient's best days and times to be contacted (their care preferences), as loaded with them;
+    None when none are recorded."""
+    try:
+        preferences = patient.care_preferences
+    except CarePreferences.DoesNotExist:
+        return None
+    return ContactTimes(tuple(preferences.contact_days), preferences.contact_from, preferences.contact_until)
+
+
 def reminders_create_due(*, now: datetime) -> int:
-    """One reminder per schedule and due slot; existing ones are left alone (the unique key decides)."""
+    """One reminder per schedule and due slot, within the patient's contact days and times; existing
+    ones are left alone (the unique key decides)."""
     lookback = timedelta(hours=settings.REMINDER_LOOKBACK_HOURS)
     schedules = Schedule.objects.filter(
         opted_out_at__isnull=True,
         patient__consent_to_reminders=True,
         patient__status=Patient.Status.ACTIVE,
-    ).select_related("patient")
+    ).select_related("patient", "patient__care_preferences")
     rows = [
         Reminder(schedule=schedule, patient=schedule.patient, due_at=slot, channel=schedule.channel)
         for schedule in schedules
-        for slot in due_slots(schedule, now=now, lookback=lookback)
+        for slot in due_slots(
+            schedule, now=now, lookback=lookback, contact=contact_times_of(schedule.patient)
+        )
     ]
     created = Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
