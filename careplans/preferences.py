@@ -163,3 +163,12 @@ def contact_words(preferences: CarePreferences | None) -> str:
     start, end = preferences.contact_from, preferences.contact_until
     hours = f"{start:%H:%M}–{end:%H:%M}" if start is not None and end is not None else "any time"
     return f"{days or 'Any day'}, {hours}"
+
+
+def name_for_print(responsibilities: Iterable[Responsibility], *, plain: bool) -> None:
+    """What each responsibility is called on the printed plan (``printed_as``): its everyday words in
+    the plain-language version ("Learning how pain works"), else the intervention's name."""
+    for responsibility in responsibilities:
+        entry = CATALOGUE.get(responsibility.intervention)
+        words = entry.plain if plain and entry is not None and entry.plain else ""
+        responsibility.printed_as = words or responsibility.get_intervention_display()  # type: ignore[attr-defined]

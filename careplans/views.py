@@ -138,6 +138,11 @@ def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int
     linked = [r for goal in page.goals for r in goal.responsibilities.all()]
     stopped = Responsibility.Status.STOPPED
     helpers = [r for r in linked + page.unlinked_responsibilities if r.status != stopped]
+    # --- preferences ---
+    # Limited health literacy: the plain-language version, each intervention in everyday words.
+    preferences = selectors.preferences_of_plan(plan=plan)
+    plain = preferences is not None and preferences.literacy_limited
+    steering.name_for_print(helpers, plain=plain)
     return render(
         request,
         "careplans/plan_print.html",
@@ -145,6 +150,7 @@ def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int
             "patient": patient,
             "page": page,
             "plan": plan,
+            "plain": plain,
             "helpers": helpers,
             "caregivers": [c for c in page.caregivers if c.role_in_plan],
             "frequency_to_agree": services.FREQUENCY_TO_AGREE,

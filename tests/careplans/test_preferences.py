@@ -207,3 +207,44 @@ def test_the_responsibility_form_offers_the_modality(login, clinician, patient):
         },
     )
     assert Responsibility.objects.get(plan=plan).modality == "group"
+
+
+def _print(client, plan):
+    url = reverse("careplan_print", kwargs={"patient_id": plan.patient_id, "plan_id": plan.pk})
+    return client.get(url).text
+
+
+def test_limited_literacy_prints_the_plain_language_version(login, clinician, patient):
+    template = PlanTemplate.objects.create(
+        name="Education", stratum="low", description="", interventions=["pain_education", "graded_exposure"]
+    )
+    plan = make_plan(patient, clinician, template=template)
+    client = login(clinician)
+    usual = _print(client, plan)
+    assert "Plain-language version" not in usual
+    assert "Pain education" in usual and "Learning how pain works" not in usual
+    preferences_save(
+        patient=patient, user=clinician, data={"forms_confidence": "somewhat"}, expected_version=0
+    )
+    plain = _print(client, plan)
+    assert "Plain-language version." in plain
+    assert "Learning how pain works" in plain and "Pain education" not in plain
+    assert "Doing feared movements again, step by step" in plain
+    assert "Help with how you feel" in plain
+
+
+def test_confident_with_forms_prints_the_usual_version(login, clinician, patient):
+    plan = make_plan(patient, clinician)
+    preferences_save(
+        patient=patient, user=clinician, data={"forms_confidence": "quite_a_bit"}, expected_version=0
+    )
+    assert "Plain-language version" not in _print(login(clinician), plan)
+
+
+def test_every_catalogue_intervention_has_modalities_and_plain_words():
+    from careplans.catalogue import CATALOGUE
+    from careplans.models import Modality
+
+    for intervention in CATALOGUE.values():
+        assert intervention.plain, intervention.code
+        assert intervention.modalities and set(intervention.modalities) <= set(Modality.values)
