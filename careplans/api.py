@@ -18,7 +18,7 @@ from teams.services import audit_record
 
 from . import selectors, services
 from .forms import PlanForm, PlanSupportForm, VersionedForm
-from .models import CarePlan, Exercise, Goal, Milestone, Responsibility, Versioned
+from .models import CarePlan, CarePreferences, Exercise, Goal, Milestone, Responsibility, Versioned
 from .parts import PARTS
 from .selectors import plan_whole
 
@@ -50,7 +50,7 @@ class ResponsibilitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Responsibility
         fields = ["id", "goal", "intervention", "details", "owner", "discipline", "frequency", "starts_on"]
-        fields += ["ends_on", "status", "version"]
+        fields += ["ends_on", "status", "modality", "version"]
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -58,6 +58,24 @@ class ExerciseSerializer(serializers.ModelSerializer):
         model = Exercise
         fields = ["id", "goal", "name", "sets", "reps", "hold_seconds", "sessions_per_week", "rest_days"]
         fields += ["phase", "progression_rule", "lighter_alternative", "version"]
+
+
+# --- preferences ---
+
+
+class CarePreferencesSerializer(serializers.ModelSerializer):
+    """How the patient wants to be cared for (read-only here; recorded on the preferences page)."""
+
+    literacy_limited = serializers.BooleanField(
+        read_only=True, help_text="The literacy screener marks limited health literacy: plain language."
+    )
+
+    class Meta:
+        model = CarePreferences
+        fields = ["modalities", "pacing", "progression", "forms_confidence", "literacy_limited"]
+        fields += ["cultural_considerations", "interpreter_needed", "language", "contact_days"]
+        fields += ["contact_from", "contact_until", "what_matters", "version", "updated_at"]
+        read_only_fields = fields
 
 
 class CarePlanSerializer(serializers.ModelSerializer):
@@ -70,13 +88,19 @@ class CarePlanSerializer(serializers.ModelSerializer):
     milestones = serializers.SerializerMethodField()
     responsibilities = ResponsibilitySerializer(many=True)
     exercises = ExerciseSerializer(many=True)
+    preferences = CarePreferencesSerializer(
+        source="patient.care_preferences",
+        read_only=True,
+        allow_null=True,
+        help_text="The patient's care preferences (modalities in their order); null until recorded",
+    )
 
     class Meta:
         model = CarePlan
         fields = ["id", "status", "start_date", "review_date", "risk_stratum", "summary_physical"]
         fields += ["summary_psychological", "summary_social", "support_by", "support_modality"]
         fields += ["support_frequency", "version", "goals", "milestones"]
-        fields += ["responsibilities", "exercises"]
+        fields += ["responsibilities", "exercises", "preferences"]
 
     @extend_schema_field(MilestoneSerializer(many=True))
     def get_milestones(self, plan: CarePlan) -> Any:

@@ -80,6 +80,7 @@ def plan_whole(*, patient: Patient) -> CarePlan | None:
         CarePlan.objects.filter(patient=patient)
         .annotate(active_first=Case(When(status=CarePlan.Status.ACTIVE, then=0), default=1))
         .order_by("active_first", "-start_date", "-id")
+        .select_related("patient__care_preferences")
         .prefetch_related("goals__milestones", "responsibilities__owner", "exercises")
         .first()
     )

@@ -248,3 +248,22 @@ def test_every_catalogue_intervention_has_modalities_and_plain_words():
     for intervention in CATALOGUE.values():
         assert intervention.plain, intervention.code
         assert intervention.modalities and set(intervention.modalities) <= set(Modality.values)
+
+
+def test_the_plans_api_shows_the_preferences_read_only(api_as, clinician, patient):
+    plan = make_plan(patient, clinician)
+    api = api_as(clinician)
+    url = reverse("api_patient_care_plan", kwargs={"patient_id": patient.pk})
+    assert api.get(url).json()["preferences"] is None
+    preferences_save(
+        patient=patient,
+        user=clinician,
+        data={"modalities": ["phone", "video"], "forms_confidence": "not_at_all", "contact_days": [4]},
+        expected_version=0,
+    )
+    body = api.get(url).json()
+    assert body["id"] == plan.pk
+    shown = body["preferences"]
+    assert shown["modalities"] == ["phone", "video"]
+    assert shown["literacy_limited"] is True
+    assert (shown["contact_days"], shown["version"]) == ([4], 1)
