@@ -1,7 +1,8 @@
 """Demo care plans: most demo patients get a plan built from the template their screening suggests,
 with goals in their words, milestones, exercises, a contract and a supporter. Idempotent."""
 
-from datetime import timedelta
+from datetime import time, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -17,14 +18,17 @@ from .models import (
     Caregiver,
     CaregiverScope,
     CarePlan,
+    CarePreferences,
     ConsentRecorded,
     Exercise,
     Goal,
     Milestone,
+    Modality,
     PlanTemplate,
 )
+from .preferences import modality_for
 from .selectors import suggested_stratum
-from .services import part_create, part_update, plan_create
+from .services import part_create, part_update, plan_create, preferences_save
 from .templates_seed import templates_ensure
 
 GOALS = [
@@ -291,3 +295,73 @@ def demo_caregivers_seed(calendar: DemoCalendar) -> list[Caregiver]:
             )
         )
     return caregivers
+
+
+# --- preferences ---
+
+# How three North MSK patients want to be cared for: one with limited health literacy, one preferring
+# video or phone within a contact window, one needing an interpreter.
+DEMO_PREFERENCES: list[dict[str, Any]] = [
+    {
+        "modalities": [Modality.IN_PERSON, Modality.GROUP],
+        "pacing": CarePreferences.Pacing.LITTLE,
+        "progression": CarePreferences.Progression.SLOW,
+        "forms_confidence": CarePreferences.FormsConfidence.A_LITTLE,
+        "language": "English",
+        "what_matters": "Walking to the shops on my own",
+    },
+    {
+        "modalities": [Modality.VIDEO, Modality.PHONE],
+        "pacing": CarePreferences.Pacing.MODERATE,
+        "progression": CarePreferences.Progression.STEADY,
+        "forms_confidence": CarePreferences.FormsConfidence.EXTREMELY,
+        "language": "English",
+        "contact_days": [0, 2, 3],
+        "contact_from": time(10, 0),
+        "contact_until": time(16, 0),
+        "what_matters": "Keeping my job while I get better",
+    },
+    {
+        "modalities": [Modality.IN_PERSON],
+        "pacing": CarePreferences.Pacing.MODERATE,
+        "forms_confidence": CarePreferences.FormsConfidence.SOMEWHAT,
+        "interpreter_needed": True,
+        "language": "Polish",
+        "cultural_considerations": "Prefers a female clinician for hands-on treatment; no sessions on Sunday",
+        "contact_days": [0, 1, 2, 3, 4, 5],
+        "what_matters": "Cooking for my family again",
+    },
+]
+
+
+def demo_preferences_seed(calendar: DemoCalendar) -> int:
+    """Care preferences for a few North MSK patients with an active plan and a check-in schedule (so
+    reminders show the contact window), recorded by their primary clinician through the service; the
+    plan work of the one preferring video or phone follows the preferences where it is offered that way
+    (the rest is flagged on the plan). Idempotent: a patient with preferences is left alone."""
+    plans = (
+        CarePlan.objects.filter(
+            status=CarePlan.Status.ACTIVE,
+            patient__team__name="North MSK",
+            patient__checkin_schedule__isnull=False,
+        )
+        .select_related("patient__primary_clinician")
+        .order_by("patient__mrn")
+    )
+    recorded = 0
+    for plan, data in zip(plans, DEMO_PREFERENCES, strict=False):
+        patient, clinician = plan.patient, plan.patient.primary_clinician
+        if CarePreferences.objects.filter(patient=patient).exists():
+            continue
+        preferences = preferences_save(patient=patient, user=clinician, data=data, expected_version=0)
+        recorded += 1
+        for responsibility in plan.responsibilities.all():
+            modality = modality_for(responsibility.intervention, preferences).modality
+            if modality and modality != responsibility.modality:
+                part_update(
+                    instance=responsibility,
+                    data={"modality": modality},
+                    expected_version=responsibility.version,
+                    user=clinician,
+                )
+    return recorded

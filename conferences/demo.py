@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from adherence.demo import demo_adherence_seed, demo_rollups_seed, demo_sessions_seed
-from careplans.demo import demo_plans_seed
+from careplans.demo import demo_plans_seed, demo_preferences_seed
 from checkins.demo import (
     demo_activation_seed,
     demo_caregiver_messages_seed,
@@ -38,6 +38,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     counts["care plans"] = demo_plans_seed(calendar)
     counts["psychosocial reviews"] = demo_reviews_seed(calendar)
     counts["check-in schedules"] = demo_schedules_seed(calendar)
+    counts["care preferences"] = demo_preferences_seed(calendar)
     counts["education assigned"] = demo_education_seed(calendar)
     counts["messages to caregivers (sent, refused)"] = demo_caregiver_messages_seed(calendar)
     counts["activities and barriers"] = demo_activation_seed(calendar)
