@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans.models import Activity, CarePlan, CarePreferences, EducationAssignment
-from careplans.selectors import active_exercises, milestone_battery_due
+from careplans.selectors import active_exercises, activities_for_day, milestone_battery_due
 from core.dates import day
 from core.queue import enqueue_on_commit
 from routing.selectors import rescreen_instruments_due
@@ -265,11 +265,14 @@ def minutes_text(minutes: int) -> str:
 
 
 def reminder_minutes(*, reminder: Reminder) -> int:
-    """What the reminder may promise: the check-in's questions (one per exercise of the active plan
-    among them) and every item of the questionnaire it opens, at selectors.SECONDS_PER_QUESTION each."""
+    """What the reminder may promise: the check-in's questions (one per exercise of the active plan and
+    per activity planned for the day among them) and every item of the questionnaire it opens, at
+    selectors.SECONDS_PER_QUESTION each."""
     exercises = active_exercises(patient=reminder.patient).count()
+    # The day's activities are asked like the exercises (behavioural activation).
+    activities = len(activities_for_day(patient=reminder.patient, day=timezone.localdate(reminder.due_at)))
     items = sum(len(i.items) for i in selectors.reminder_instruments(reminder=reminder))
-    return selectors.minutes_to_answer(selectors.checkin_questions(exercises=exercises) + items)
+    return selectors.minutes_to_answer(selectors.checkin_questions(exercises=exercises + activities) + items)
 
 
 def reminder_mark_failed(*, reminder_id: int, error: str) -> None:

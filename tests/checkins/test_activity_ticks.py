@@ -190,3 +190,13 @@ def test_the_time_promised_counts_the_activities_asked(visitor, patient, clinici
             _activity(plan, clinician, f"Activity {n}")
         after = visitor.get(_url()).context["minutes"]
     assert after > before
+
+
+def test_the_reminder_promises_time_for_the_days_activities_too(patient, clinician, plan):
+    reminder = _link(patient)  # due on a Monday
+    before = services.reminder_minutes(reminder=reminder)
+    for n in range(7):
+        _activity(plan, clinician, f"Monday activity {n}", days=[MONDAY])
+    # 5 + 7 questions are 120 seconds; Wednesday's, were it counted, would make them 130 (3 minutes).
+    _activity(plan, clinician, "Wednesdays only", days=[WEDNESDAY])
+    assert (before, services.reminder_minutes(reminder=reminder)) == (1, 2)
