@@ -193,9 +193,7 @@ def _page_queries(client, plan) -> int:
     return len(queries)
 
 
-def test_the_activation_sections_run_the_same_queries_for_1_or_30_rows(
-    login, clinician, north, patient, django_assert_max_num_queries
-):
+def test_the_activation_sections_run_the_same_queries_for_1_or_30_rows(login, clinician, north, patient):
     client = login(clinician)
     small = make_plan(patient, clinician)
     _ticked(_activity(small, clinician, goal=make_goal(small, clinician)), TODAY)
@@ -208,10 +206,9 @@ def test_the_activation_sections_run_the_same_queries_for_1_or_30_rows(
         barrier = _barrier(big, clinician, barrier=f"Barrier {number}")
         part_update(instance=barrier, data={"review_note": "tried"}, expected_version=1, user=clinician)
     with time_machine.travel(NOW, tick=False):
+        # Two for the sections (activities with their ticks, barriers), two for their history, whatever
+        # their number (the page's whole budget is pinned in test_pages.py).
         assert _page_queries(client, small) == _page_queries(client, big)
-        # Two for the sections (activities with their ticks, barriers), two for their history.
-        with django_assert_max_num_queries(_page_queries(client, small)):
-            client.get(big.get_absolute_url())
 
 
 def test_the_overview_names_the_active_activities(login, clinician, patient, plan):

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careplans.agenda import BARRIER_REVIEW_AFTER_DAYS, barriers_to_review
@@ -268,3 +270,20 @@ def test_a_closed_conference_records_no_review(login, lead, clinician, plan, ite
     assert "The conference is closed" in response.text
     barrier.refresh_from_db()
     assert barrier.outcome == "pending"
+
+
+def test_the_discussion_page_runs_the_same_queries_for_1_or_20_barriers(
+    login, clinician, north, lead, conference, plan, item
+):
+    _barrier(plan, clinician, days_ago=20)
+    other = _active_plan(PatientFactory(team=north, primary_clinician=clinician), clinician)
+    for number in range(20):
+        _barrier(other, clinician, days_ago=number, barrier=f"Barrier {number}")
+    other_item = services.agenda_item_add(conference=conference, patient=other.patient, user=lead)
+    client = login(clinician)
+    counts = []
+    for shown in (item, other_item):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_item_url(shown)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
