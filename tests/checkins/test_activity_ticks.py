@@ -200,3 +200,26 @@ def test_the_reminder_promises_time_for_the_days_activities_too(patient, clinici
     # 5 + 7 questions are 120 seconds; Wednesday's, were it counted, would make them 130 (3 minutes).
     _activity(plan, clinician, "Wednesdays only", days=[WEDNESDAY])
     assert (before, services.reminder_minutes(reminder=reminder)) == (1, 2)
+
+
+def test_the_day_is_the_clinics_local_day_across_the_spring_clock_change(visitor, patient, clinician, plan):
+    _activity(plan, clinician, "Sunday roast with family", days=[6])
+    _activity(plan, clinician, "Monday swim", days=[MONDAY])
+    # 23:30 UTC on Sunday 29 March 2026 is 00:30 on Monday in London, the clocks having gone forward.
+    answered = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
+    Reminder.objects.create(
+        schedule=make_schedule(patient),
+        patient=patient,
+        due_at=answered - timedelta(hours=1),
+        status=Reminder.Status.SENT,
+        channel="email",
+        token_hash=services.token_hash("spring"),
+        sent_at=answered - timedelta(hours=1),
+        expires_at=answered + timedelta(hours=48),
+    )
+    with time_machine.travel(answered, tick=False):
+        page = visitor.get(_url("spring")).text
+        assert "Monday swim" in page and "Sunday roast" not in page
+        swim = Activity.objects.get(name="Monday swim")
+        visitor.post(_url("spring"), ANSWERS | {f"activity_{swim.pk}": "done"})
+    assert ActivityLog.objects.get().logged_for.isoformat() == "2026-03-30"
