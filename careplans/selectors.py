@@ -371,6 +371,11 @@ class ActivationPage:
     barriers: list[Barrier]
     recent_days: int = ACTIVITY_RECENT_DAYS
 
+    @property
+    def active_activities(self) -> list[ActivityRow]:
+        """What the patient is asked about now (the printed plan leaves stopped ones out)."""
+        return [row for row in self.activities if row.activity.active]
+
 
 def _planned_days(days: list[int], *, since: date, until: date) -> int:
     span = [since + timedelta(days=offset) for offset in range((until - since).days + 1)]

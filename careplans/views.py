@@ -155,6 +155,7 @@ def careplan_print(request: AuthenticatedRequest, patient: Patient, plan_id: int
             "caregivers": [c for c in page.caregivers if c.role_in_plan],
             "frequency_to_agree": services.FREQUENCY_TO_AGREE,
             "support_modality_words": SUPPORT_IN_PLAIN_WORDS.get(plan.support_modality, ""),
+            "activation": selectors.plan_activation(plan=plan),
         },
     )
 

@@ -218,3 +218,18 @@ def test_the_overview_names_the_active_activities(login, clinician, patient, pla
     page = login(clinician).get(patient.get_absolute_url()).text
     assert "Activities scheduled alongside the exercises: Coffee with my sister, Choir practice" in page
     assert "Swimming" not in page
+
+
+def test_the_printed_plan_lists_the_active_activities_for_the_patient(login, clinician, plan):
+    _activity(plan, clinician, "Coffee with my sister", days=[5], why="We laugh")
+    _activity(plan, clinician, "Swimming", active=False)
+    page = login(clinician).get(_url(plan, "careplan_print")).text
+    assert "Activities you chose, alongside the exercises" in page
+    assert "<strong>Coffee with my sister</strong>: on Saturday. Why it matters to you: We laugh" in page
+    assert "Swimming" not in page
+
+
+def test_the_printed_plan_has_no_activities_heading_when_all_are_stopped(login, clinician, plan):
+    _activity(plan, clinician, "Swimming", active=False)
+    page = login(clinician).get(_url(plan, "careplan_print")).text
+    assert "Activities you chose" not in page and "Swimming" not in page
