@@ -122,7 +122,7 @@ def support_conflict(support_modality: str, preferences: CarePreferences | None)
         return ""
     assert preferences is not None  # noqa: S101
     said = str(SupportModality(support_modality).label).lower()
-    return f"Support {said}: {_name(preferences)} prefers {_either(wanted)}."
+    return f"Psychological support ({said}): {_name(preferences)} prefers {_either(wanted)}."
 
 
 def flag_responsibilities(

@@ -137,6 +137,11 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
         initial=_responsibility_initial(review, patient, plan, preferences),
         form_kwargs={"members": members, "goals": goals},
     )
+    for form in responsibility_forms if data is not None else []:
+        # A modality changed from the proposal is judged as chosen, when the page comes back.
+        chosen = form.data.get(form.add_prefix("modality"), "")
+        if chosen != form.initial.get("modality", ""):
+            form.preference_conflict = steering.modality_conflict(chosen, preferences)
     milestone_form = (
         MilestoneProposalForm(
             data,

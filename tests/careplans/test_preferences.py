@@ -267,3 +267,29 @@ def test_the_plans_api_shows_the_preferences_read_only(api_as, clinician, patien
     assert shown["modalities"] == ["phone", "video"]
     assert shown["literacy_limited"] is True
     assert (shown["contact_days"], shown["version"]) == ([4], 1)
+
+
+def test_the_plan_page_flags_psychological_support_against_the_preference(
+    login, clinician, colleague, patient
+):
+    from careplans.services import part_update
+
+    plan = make_plan(patient, clinician)
+    part_update(
+        instance=plan,
+        data={"support_by": colleague, "support_modality": "group"},
+        expected_version=plan.version,
+        user=clinician,
+    )
+    preferences_save(
+        patient=patient, user=clinician, data={"modalities": ["video", "phone"]}, expected_version=0
+    )
+    page = login(clinician).get(plan.get_absolute_url()).text
+    assert "Psychological support (group programme): Amelia prefers video or phone." in page
+    part_update(
+        instance=plan.__class__.objects.get(pk=plan.pk),
+        data={"support_modality": "telehealth"},
+        expected_version=plan.version + 1,
+        user=clinician,
+    )
+    assert "Against a preference" not in login(clinician).get(plan.get_absolute_url()).text

@@ -136,3 +136,28 @@ def test_without_preferences_the_proposals_are_the_usual_way_and_nothing_is_flag
     assert [modality for _code, modality, _conflict in _proposed(response)] == ["in_person"] * 3
     assert response.context["support_form"].initial["support_modality"] == ""
     assert "Against a preference" not in response.text
+
+
+def test_a_modality_changed_from_the_proposal_is_judged_as_chosen_when_the_page_comes_back(
+    login, review, plan, patient, colleague
+):
+    _prefer(patient, colleague, "phone")
+    client = login(colleague)
+    response = client.get(_url(review))
+    # Reframing changed to in person (against the preference), exposure to video (not the proposal
+    # either); the first item is left without its frequency, so the page comes back.
+    data = _post_data(
+        response,
+        **{
+            "responsibility-0-accept": "on",
+            "responsibility-0-frequency": "",
+            "responsibility-0-modality": "video",
+            "responsibility-1-modality": "in_person",
+        },
+    )
+    again = client.post(_url(review), data)
+    assert again.status_code == 200
+    forms = list(again.context["responsibility_forms"])
+    assert forms[0].preference_conflict == "Delivered by video: Amelia prefers phone."
+    assert forms[1].preference_conflict == "Delivered in person: Amelia prefers phone."
+    assert not Responsibility.objects.filter(plan=plan).exists()
