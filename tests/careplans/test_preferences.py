@@ -4,11 +4,14 @@ the top of the plan, and steering the modality of a template's proposals."""
 from datetime import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careplans import preferences as steering
-from careplans.models import CarePreferences, PlanTemplate, Responsibility
-from careplans.services import EditConflict, preferences_save
+from careplans.catalogue import CATALOGUE
+from careplans.models import CarePreferences, Modality, PlanTemplate, Responsibility
+from careplans.services import EditConflict, part_update, preferences_save
 from teams.models import AuditEvent
 
 from .factories import make_plan
@@ -242,8 +245,6 @@ def test_confident_with_forms_prints_the_usual_version(login, clinician, patient
 
 
 def test_every_catalogue_intervention_has_modalities_and_plain_words():
-    from careplans.catalogue import CATALOGUE
-    from careplans.models import Modality
 
     for intervention in CATALOGUE.values():
         assert intervention.plain, intervention.code
@@ -272,7 +273,6 @@ def test_the_plans_api_shows_the_preferences_read_only(api_as, clinician, patien
 def test_the_plan_page_flags_psychological_support_against_the_preference(
     login, clinician, colleague, patient
 ):
-    from careplans.services import part_update
 
     plan = make_plan(patient, clinician)
     part_update(
@@ -293,3 +293,24 @@ def test_the_plan_page_flags_psychological_support_against_the_preference(
         user=clinician,
     )
     assert "Against a preference" not in login(clinician).get(plan.get_absolute_url()).text
+
+
+def test_the_preferences_page_reads_the_same_queries_for_2_or_20_changes(
+    login, clinician, colleague, patient, django_assert_max_num_queries
+):
+
+    make_plan(patient, clinician)
+    preferences_save(patient=patient, user=clinician, data={"language": "Welsh"}, expected_version=0)
+    client = login(colleague)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(_url(patient)).status_code == 200
+    for version in range(1, 19):
+        preferences_save(
+            patient=patient,
+            user=colleague,
+            data={"what_matters": f"Goal {version}"},
+            expected_version=version,
+        )
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(_url(patient))
+    assert len(response.context["history"]) == 19
