@@ -4,6 +4,7 @@ with goals in their words, milestones, exercises, a contract and a supporter. Id
 from datetime import time, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core import dates
@@ -334,20 +335,26 @@ DEMO_PREFERENCES: list[dict[str, Any]] = [
 ]
 
 
-def demo_preferences_seed(calendar: DemoCalendar) -> int:
-    """Care preferences for a few North MSK patients with an active plan and a check-in schedule (so
-    reminders show the contact window), recorded by their primary clinician through the service; the
-    plan work of the one preferring video or phone follows the preferences where it is offered that way
-    (the rest is flagged on the plan). Idempotent: a patient with preferences is left alone."""
-    plans = (
+def north_plans_with_links() -> QuerySet[CarePlan]:
+    """North MSK's active plans whose patients have a check-in schedule (so a link to read, tick or be
+    reminded by), in MRN order: the patients the demo of care shaped by the person picks from."""
+    return (
         CarePlan.objects.filter(
             status=CarePlan.Status.ACTIVE,
             patient__team__name="North MSK",
             patient__checkin_schedule__isnull=False,
         )
-        .select_related("patient__primary_clinician")
+        .select_related("patient", "patient__primary_clinician")
         .order_by("patient__mrn")
     )
+
+
+def demo_preferences_seed(calendar: DemoCalendar) -> int:
+    """Care preferences for a few North MSK patients with an active plan and a check-in schedule (so
+    reminders show the contact window), recorded by their primary clinician through the service; the
+    plan work of the one preferring video or phone follows the preferences where it is offered that way
+    (the rest is flagged on the plan). Idempotent: a patient with preferences is left alone."""
+    plans = north_plans_with_links()
     recorded = 0
     for plan, data in zip(plans, DEMO_PREFERENCES, strict=False):
         patient, clinician = plan.patient, plan.patient.primary_clinician

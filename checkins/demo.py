@@ -6,7 +6,12 @@ from datetime import time, timedelta
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from careplans.demo import DEMO_CAREGIVERS, demo_activation_parts, demo_caregivers_seed
+from careplans.demo import (
+    DEMO_CAREGIVERS,
+    demo_activation_parts,
+    demo_caregivers_seed,
+    north_plans_with_links,
+)
 from careplans.education_seed import education_ensure
 from careplans.models import (
     Activity,
@@ -106,15 +111,7 @@ def demo_education_seed(calendar: DemoCalendar) -> int:
     """Education items assigned from the plans of a few North MSK patients with check-in links, some read
     through the link (one in the plain-language version). Idempotent: a plan with items is left alone."""
     education_ensure(EducationItem)
-    plans = (
-        CarePlan.objects.filter(
-            status=CarePlan.Status.ACTIVE,
-            patient__team__name="North MSK",
-            patient__checkin_schedule__isnull=False,
-        )
-        .select_related("patient", "patient__primary_clinician")
-        .order_by("patient__mrn")
-    )
+    plans = north_plans_with_links()
     for plan, reading in zip(plans, DEMO_READING, strict=False):
         if plan.education.exists():
             continue
@@ -146,15 +143,7 @@ def demo_activation_seed(calendar: DemoCalendar) -> int:
     """Activities and barrier logs on the plans of three North MSK patients with check-in links
     (``careplans.demo.demo_activation_parts``), the activities ticked in their check-ins of the last
     two weeks through the check-in's own service. Idempotent: a plan with activities is left alone."""
-    plans = (
-        CarePlan.objects.filter(
-            status=CarePlan.Status.ACTIVE,
-            patient__team__name="North MSK",
-            patient__checkin_schedule__isnull=False,
-        )
-        .select_related("patient__primary_clinician")
-        .order_by("patient__mrn")
-    )
+    plans = north_plans_with_links()
     # Other patients than the education demo's first ones, where there are enough of them.
     chosen = list(plans[4:7]) or list(plans[:3])
     for number, plan in enumerate(chosen):
