@@ -70,6 +70,30 @@ def _refused(message: CaregiverMessage, reason: str) -> None:
     logger.info("Caregiver message %s refused: %s", message.pk, reason)
 
 
+def caregiver_message_mark_failed(*, message_id: int, error: str) -> None:
+    """The sending task ran out of retries: a message still queued is marked failed, with the error, so
+    the plan page says so instead of showing it queued for ever."""
+    with transaction.atomic():
+        message = (
+            CaregiverMessage.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(pk=message_id)
+        )
+        if message.status != CaregiverMessage.Status.QUEUED:
+            return
+        message.status = CaregiverMessage.Status.FAILED
+        message.refused_reason = error[:300]
+        audited_save(
+            message,
+            actor=None,
+            patient=message.patient,
+            fields=["status", "refused_reason"],
+            clean=False,
+            username=SENDING,
+        )
+    logger.error("Caregiver message %s failed after retries: %s", message_id, error)
+
+
 def caregiver_message_send_now(*, message_id: int, now: datetime | None = None) -> bool:
     """Send one queued message if the patient's consent covers it today. True if it was sent now."""
     now = now or timezone.now()

@@ -291,12 +291,14 @@ class ActivityLog(models.Model):
 
 class CaregiverMessage(models.Model):
     """A message to a caregiver: queued, then sent or refused by the consent check at the moment of
-    sending (a scope not given, expired or withdrawn refuses it; nothing is sent)."""
+    sending (a scope not given, expired or withdrawn refuses it; nothing is sent), or failed when the
+    sending task ran out of retries (``refused_reason`` then holds the error)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         REFUSED = "refused", "Refused: no consent"
+        FAILED = "failed", "Failed after retries"
 
     caregiver = models.ForeignKey(Caregiver, on_delete=models.PROTECT, related_name="messages")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="caregiver_messages")

@@ -57,6 +57,7 @@ def digests_send() -> int:
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(Exception,),
@@ -64,6 +65,12 @@ def digests_send() -> int:
     retry_backoff_max=600,
     max_retries=5,
 )
-def caregiver_message_send(message_id: int) -> bool:
-    """Send a queued message to a caregiver, or refuse it, as the consent stands now; once only."""
-    return caregivers.caregiver_message_send_now(message_id=message_id)
+def caregiver_message_send(self, message_id: int) -> bool:
+    """Send a queued message to a caregiver, or refuse it, as the consent stands now; once only. After
+    the last retry the message is marked failed."""
+    try:
+        return caregivers.caregiver_message_send_now(message_id=message_id)
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            caregivers.caregiver_message_mark_failed(message_id=message_id, error=str(error))
+        raise

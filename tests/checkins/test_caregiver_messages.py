@@ -195,6 +195,27 @@ def test_a_redelivered_task_sends_once(plan, clinician):
     )  # queued, sent
 
 
+def test_a_message_whose_sending_keeps_failing_is_marked_failed_after_the_last_retry(
+    plan, clinician, monkeypatch
+):
+    attempts = []
+
+    def refused(**kwargs):
+        attempts.append(CaregiverMessage.objects.get().status)  # as each attempt found it
+        raise ConnectionRefusedError("SMTP server refused the connection")
+
+    monkeypatch.setattr(caregivers, "send_mail", refused)
+    message = _queue(_caregiver(plan, clinician), clinician)
+    with time_machine.travel(NOW, tick=False):
+        caregiver_message_send.apply(args=[message.pk])  # eager: the retries run at once
+    message.refresh_from_db()
+    # Every retry still found it queued; only after the last is it failed, with the error.
+    assert attempts == [CaregiverMessage.Status.QUEUED] * (caregiver_message_send.max_retries + 1)
+    assert message.status == CaregiverMessage.Status.FAILED
+    assert "refused the connection" in message.refused_reason
+    assert mail.outbox == []
+
+
 def test_appointment_reminders_list_the_upcoming_sessions_only(plan, patient, clinician):
     from adherence.models import Session
 
