@@ -150,19 +150,26 @@ STEPS: list[tuple[str, str]] = [
     ),
     (
         "responsibilities",
-        """INSERT INTO careplans_responsibility (version, intervention, details, discipline, frequency, starts_on,
-                                                 status, owner_id, plan_id)
-           SELECT 1, 'graded_exposure', '', 'psychologist', 'weekly', current_date - 200, 'active',
+        """INSERT INTO careplans_responsibility (version, intervention, details, discipline, frequency, modality,
+                                                 starts_on, status, owner_id, plan_id)
+           SELECT 1, 'graded_exposure', '', 'psychologist', 'weekly', 'in_person', current_date - 200, 'active',
                   c.created_by_id, c.id
            FROM careplans_careplan c JOIN teams_patient p ON p.id = c.patient_id WHERE p.mrn LIKE 'B%%'""",
     ),
     (
         "sessions",
-        """INSERT INTO adherence_session (discipline, starts_at, status, recorded_at, note, clinician_id, patient_id)
+        """INSERT INTO adherence_session (discipline, starts_at, status, recorded_at, note, modality, video_link,
+                                          clinician_id, patient_id)
            SELECT 'physiotherapist', date_trunc('day', now()) - g * interval '7 days' + interval '10 hours',
-                  CASE WHEN (p.id + g) %% 5 = 0 THEN 'missed' ELSE 'attended' END, now(), '',
+                  CASE WHEN (p.id + g) %% 5 = 0 THEN 'missed' ELSE 'attended' END, now(), '', 'in_person', '',
                   p.primary_clinician_id, p.id
            FROM teams_patient p CROSS JOIN generate_series(1, %(sessions)s) g WHERE p.mrn LIKE 'B%%'""",
+    ),
+    (
+        "session credits",
+        """INSERT INTO adherence_sessionclinician (session_id, clinician_id, discipline)
+           SELECT s.id, s.clinician_id, s.discipline
+           FROM adherence_session s JOIN teams_patient p ON p.id = s.patient_id WHERE p.mrn LIKE 'B%%'""",
     ),
     (
         "check-ins",

@@ -318,6 +318,9 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "screening.models.Alert.Status",
         "CarePlanStatusEnum": "careplans.models.CarePlan.Status",
         "ResponsibilityStatusEnum": "careplans.models.Responsibility.Status",
+        "ModalityEnum": "careplans.models.Modality",
+        "SessionModalityEnum": "adherence.models.SessionModality",
+        "WeekdayEnum": "careplans.models.Exercise.Weekday",
     },
 }
 REST_KNOX = {
