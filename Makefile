@@ -56,7 +56,8 @@ CLOCKS ?= 2027-07-05T00:30 2028-12-31T23:30 2027-03-28T00:30 2027-03-28T01:30+00
   2027-10-31T01:30+01:00 2028-02-29T08:00
 # Left out of those runs: the agenda's and the conferences' tests (each freezes its own instant), the
 # real Celery worker's (another process, on the machine's clock), the query-count pins with 200
-# patients, and two of the three report tests that each seed the demo (one is kept).
+# patients, two of the three report tests that each seed the demo (one is kept), and the demo's sessions
+# test, which seeds it twice at an instant of its own.
 CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/test_pages.py \
   tests/screening/test_services.py tests/teams/test_patient_forms.py tests/teams/test_patient_overview.py \
   tests/test_list_queries.py tests/test_clock.py \
@@ -64,6 +65,7 @@ CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/te
   tests/routing/test_resolution.py \
   tests/teams/test_seed_demo.py::test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason \
   --deselect tests/checkins/test_worker_e2e.py \
+  --deselect tests/adherence/test_sessions_demo.py \
   --deselect tests/adherence/test_dashboard.py::test_dashboard_and_audits_run_the_same_queries_for_10_and_200_patients \
   --deselect tests/adherence/test_report.py::test_report_for_a_caregiver_needs_the_patients_consent \
   --deselect tests/adherence/test_report.py::test_pdf_report_renders_for_a_demo_patient
