@@ -56,8 +56,9 @@ def caregiver_message_queue(
     return message
 
 
-def _refused(message: CaregiverMessage, reason: str) -> None:
-    message.status = CaregiverMessage.Status.REFUSED
+def _closed(message: CaregiverMessage, status: str, reason: str) -> None:
+    """A message that will not be sent (refused, or failed after its retries), with why, audited."""
+    message.status = status
     message.refused_reason = reason[:300]
     audited_save(
         message,
@@ -67,6 +68,10 @@ def _refused(message: CaregiverMessage, reason: str) -> None:
         clean=False,
         username=SENDING,
     )
+
+
+def _refused(message: CaregiverMessage, reason: str) -> None:
+    _closed(message, CaregiverMessage.Status.REFUSED, reason)
     logger.info("Caregiver message %s refused: %s", message.pk, reason)
 
 
@@ -81,16 +86,7 @@ def caregiver_message_mark_failed(*, message_id: int, error: str) -> None:
         )
         if message.status != CaregiverMessage.Status.QUEUED:
             return
-        message.status = CaregiverMessage.Status.FAILED
-        message.refused_reason = error[:300]
-        audited_save(
-            message,
-            actor=None,
-            patient=message.patient,
-            fields=["status", "refused_reason"],
-            clean=False,
-            username=SENDING,
-        )
+        _closed(message, CaregiverMessage.Status.FAILED, error)
     logger.error("Caregiver message %s failed after retries: %s", message_id, error)
 
 
