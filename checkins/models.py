@@ -96,6 +96,12 @@ class Schedule(models.Model):
     local_time = models.TimeField(help_text="In the patient's own time zone.")
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    # Where a reminder goes when the channel fails permanently (a dead number, a bounced address): only
+    # with the patient's consent to be reached that way, recorded with its day.
+    fallback_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    fallback_consent_given_on = models.DateField(
+        "agreed to the fallback on", null=True, blank=True, help_text="The day the patient agreed to it."
+    )
     quiet_start = models.TimeField(null=True, blank=True, help_text="No reminder from this time...")
     quiet_end = models.TimeField(null=True, blank=True, help_text="...until this time (may span midnight).")
     paused_until = models.DateField(null=True, blank=True)
@@ -137,6 +143,16 @@ class Schedule(models.Model):
         return patient.reminder_consent_given_on if patient.consent_to_reminders else None
 
 
+class DeliveryStatus(models.TextChoices):
+    """How far a message got, as its provider reports it."""
+
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED_TEMPORARY = "failed_temporary", "Failed for now, retrying"
+    FAILED_PERMANENT = "failed_permanent", "Failed permanently"
+
+
 class Reminder(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -173,6 +189,8 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Its latest message's state (``Delivery``), as the provider's receipts report it.
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     questionnaire_completed_at = models.DateTimeField(null=True, blank=True)
     # The questionnaire's answers so far, {instrument code: {item number: answer}}, saved page by page so
@@ -198,6 +216,35 @@ class Reminder(models.Model):
     def has_questionnaire(self) -> bool:
         """Whether the link opens a questionnaire: a battery, follow-up screenings, or both."""
         return self.battery_id is not None or bool(self.rescreen_instruments)
+
+
+class Delivery(models.Model):
+    """One message of a reminder handed to a provider: written (``sending``) before the provider is asked,
+    so a worker killed while asking leaves a row whose ``reference`` the next worker looks up with the
+    provider instead of sending again; then updated by the provider's answer and its delivery receipts."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    backend = models.CharField(max_length=200, help_text="The backend it went through.")
+    to = models.CharField(max_length=254)
+    reference = models.UUIDField(unique=True, help_text="Ours, given to the provider with the message.")
+    provider_id = models.CharField(max_length=100, blank=True, help_text="The provider's id of the message.")
+    status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.SENDING)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_at = models.DateTimeField(null=True, blank=True, help_text="When the status last changed.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder"], condition=Q(status="sending"), name="delivery_one_sending_per_reminder"
+            ),
+        ]
+        indexes = [models.Index(fields=["provider_id"], name="delivery_provider_id")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} of reminder {self.reminder_id}: {self.status}"
 
 
 class CheckIn(models.Model):
@@ -325,6 +372,9 @@ class OutboxMessage(models.Model):
     to = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
+    # The sender's reference (a reminder's ``Delivery.reference``), so a send can be looked up as with a
+    # real provider.
+    reference = models.CharField(max_length=64, blank=True, db_index=True)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,6 +31,7 @@ from teams.services import audited_save, patient_update
 
 from . import selectors
 from .backends import sms_send
+from .messages import reminder_message
 from .models import SCHEDULE_FIELDS, ActivityLog, Channel, CheckIn, ExerciseLog, Reminder, Schedule
 from .slots import ContactTimes, due_slots
 
@@ -228,27 +229,20 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
         patient = reminder.patient
         link = settings.SITE_URL + reverse("checkin_form", kwargs={"token": token})
         stop = opt_out_link(reminder.schedule)
-        extra = " and some questions about how you are" if reminder.has_questionnaire else ""
-        pause = ", and you can pause and carry on later" if reminder.has_questionnaire else ""
-        minutes = reminder_minutes(reminder=reminder)
+        message = reminder_message(
+            patient=patient,
+            channel=reminder.channel,
+            link=link,
+            stop=stop,
+            minutes=reminder_minutes(reminder=reminder),
+            has_questionnaire=reminder.has_questionnaire,
+        )
         if reminder.channel == Channel.SMS:
-            sms_send(
-                to=str(patient.mobile),
-                body=(
-                    f"{settings.CLINIC_NAME}: time for your check-in{extra} (about {minutes_text(minutes)}): "
-                    f"{link} Stop reminders: {stop}"
-                ),
-            )
+            sms_send(to=str(patient.mobile), body=message.body)
         else:
             send_mail(
-                subject=f"{settings.CLINIC_NAME}: your check-in",
-                message=(
-                    f"Hello {patient.given_name},\n\nIt is time for your check-in{extra} with "
-                    f"{settings.CLINIC_NAME}. It takes about {minutes_text(minutes)}"
-                    f"{pause}:\n\n{link}\n\n"
-                    f"The link works once and for {settings.CHECKIN_LINK_HOURS} hours.\n\n"
-                    f"To stop these reminders: {stop}\n"
-                ),
+                subject=message.subject,
+                message=message.body,
                 from_email=None,
                 recipient_list=[patient.email],
             )
@@ -258,10 +252,6 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
         reminder.save()
     logger.info("Reminder %s sent to patient %s by %s", reminder.pk, patient.pk, reminder.channel)
     return True
-
-
-def minutes_text(minutes: int) -> str:
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def reminder_minutes(*, reminder: Reminder) -> int:

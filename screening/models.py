@@ -55,6 +55,10 @@ class Screening(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendment"
     )
     amendment_reason = models.TextField(blank=True)
+    # For a result the patient completed themselves: the language they answered in and the version of the
+    # wording they saw (the instrument's own for English, a loaded translation's otherwise).
+    language = models.CharField(max_length=16, blank=True)
+    wording_version = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScreeningQuerySet.as_manager()
@@ -148,21 +152,55 @@ class InstrumentSetting(models.Model):
             raise ValidationError({"source": "Say where these values come from (citation and population)."})
 
 
-class ItemWording(models.Model):
-    """Licensed official wording of a copyrighted item, loaded by a clinic that holds the licence."""
+class InstrumentTranslation(models.Model):
+    """A validated translation of an instrument a clinic has loaded: what the patient sees around the items
+    (title, stem, answer labels) and where the translation comes from. Its items' wording is
+    ``ItemWording`` in its language. A questionnaire goes by link in a language other than English only
+    where one is loaded."""
 
     instrument = models.CharField(max_length=20)
-    item_number = models.PositiveSmallIntegerField()
-    text = models.TextField()
+    language = models.CharField(max_length=16)
+    wording_version = models.CharField(max_length=40, help_text="The translation's own version or date.")
+    title = models.CharField(max_length=200, help_text="What the patient sees as the questionnaire's title.")
+    stem = models.TextField(blank=True)
+    # {item number: [label of each answer, lowest value first]}, every item of the instrument.
+    answer_labels = models.JSONField(default=dict)
+    source = models.TextField(help_text="Who translated and validated it: the citation and population.")
+    licence = models.TextField(help_text="The terms the clinic holds it under.")
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["instrument", "item_number"]
+        ordering = ["instrument", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["instrument", "item_number"], name="itemwording_unique_item"),
+            models.UniqueConstraint(fields=["instrument", "language"], name="instrumenttranslation_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.instrument} item {self.item_number}"
+        return f"{self.instrument} in {self.language} ({self.wording_version})"
+
+
+class ItemWording(models.Model):
+    """Official wording of an item in one language: licensed English wording of a copyrighted item, or an
+    item of a validated translation (``InstrumentTranslation``), loaded by a clinic."""
+
+    instrument = models.CharField(max_length=20)
+    item_number = models.PositiveSmallIntegerField()
+    language = models.CharField(max_length=16, default="en")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["instrument", "language", "item_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "item_number", "language"], name="itemwording_unique_item_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} item {self.item_number} ({self.language})"
 
 
 class AlertQuerySet(models.QuerySet):

@@ -56,6 +56,10 @@ class User(AbstractUser):
     )
     # Where an urgent alert's escalation reaches them by SMS (leads and clinic admins).
     mobile = PhoneNumberField("mobile", blank=True, help_text="For urgent-alert escalations by SMS.")
+    # The interface language they chose; empty follows the clinic's (LANGUAGE_CODE).
+    language = models.CharField(
+        "interface language", max_length=16, blank=True, choices=settings.LANGUAGES, default=""
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -145,6 +149,12 @@ class Patient(models.Model):
         "preferred reminder channel", max_length=8, choices=Channel.choices, default=Channel.EMAIL
     )
     language = models.CharField(max_length=16, choices=Language.choices, default=Language.ENGLISH)
+    # A provider's delivery receipt said messages to this number (or address) can never arrive: set when
+    # one fails permanently, cleared when the number (or address) is changed.
+    mobile_failed_at = models.DateTimeField("mobile failed", null=True, blank=True)
+    mobile_failed_reason = models.CharField(max_length=300, blank=True)
+    email_failed_at = models.DateTimeField("email failed", null=True, blank=True)
+    email_failed_reason = models.CharField(max_length=300, blank=True)
     # The one record of consent to reminders: whether the patient agrees now, since when and how. The
     # check-in schedule shows and edits this record too; it keeps no consent of its own.
     consent_to_reminders = models.BooleanField(default=False)

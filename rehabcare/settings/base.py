@@ -168,6 +168,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
+# The languages the product ships: staff choose their interface language among these, and a patient whose
+# language is one of them gets their pages, messages and report in it (others get English). Polish is the
+# most common main language after English in England and Wales (ONS, Census 2021).
+LANGUAGES = [("en-gb", "English"), ("pl", "Polski")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # One way of writing dates across the product ("30 Nov 2026", "30 Nov 2026, 14:05"): the locale's
 # formats override DATE_FORMAT and its kin, so ours are a format module (rehabcare/formats/en_GB).
 FORMAT_MODULE_PATH = ["rehabcare.formats"]

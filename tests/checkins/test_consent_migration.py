@@ -8,9 +8,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from checkins.models import Schedule
-from teams.models import Patient
-
 pytestmark = pytest.mark.slow
 
 BEFORE = [("checkins", "0004_reminder_questionnaire_draft"), ("teams", "0010_conferences_move_out")]
@@ -76,9 +73,12 @@ def test_consent_moves_from_the_schedule_to_the_patient_and_back(north, clinicia
     _old_schedule(apps, refused, consent_given_on=date(2026, 1, 3))
     without_schedule = _old_patient(apps, north, clinician, "MIG3", consent=True)
 
-    _migrate(
+    # The models as they stood then: today's have columns of later migrations.
+    moved_apps = _migrate(
         [("checkins", "0005_schedule_consent_on_patient"), ("teams", "0012_patient_reminder_consent_dated")]
     )
+    Patient = moved_apps.get_model("teams", "Patient")
+    Schedule = moved_apps.get_model("checkins", "Schedule")
 
     moved = Patient.objects.get(pk=consenting.pk)
     assert (moved.consent_to_reminders, moved.reminder_consent_given_on) == (True, date(2026, 1, 12))
@@ -90,9 +90,9 @@ def test_consent_moves_from_the_schedule_to_the_patient_and_back(north, clinicia
     assert undated.reminder_consent_given_on == timezone.localdate(without_schedule.created_at)
     assert undated.reminder_consent_note.startswith("Consent was on file before its day was kept")
     # Each schedule keeps only its own cadence's fields.
-    weekly = Schedule.objects.get(patient=moved)
+    weekly = Schedule.objects.get(patient_id=moved.pk)
     assert (weekly.weekdays, weekly.every_n_days, weekly.anchor_date) == ([1, 4], None, None)
-    daily = Schedule.objects.get(patient=still_no)
+    daily = Schedule.objects.get(patient_id=still_no.pk)
     assert (daily.weekdays, daily.every_n_days, daily.anchor_date) == ([], None, None)
 
     apps = _migrate(BEFORE)
