@@ -52,15 +52,15 @@ STEPS: list[tuple[str, str]] = [
     (
         "staff",
         """INSERT INTO teams_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                                   is_active, date_joined, discipline, is_clinic_admin, mobile)
+                                   is_active, date_joined, discipline, is_clinic_admin, mobile, language)
            SELECT '!', false, 'bench-c' || g, 'Clinician', 'Number ' || g, 'bench-c' || g || '@clinic.example',
                   false, true, now(),
                   (ARRAY['physiotherapist','psychologist','physician','occupational_therapist'])[1 + g %% 4],
-                  false, ''
+                  false, '', ''
            FROM generate_series(1, %(clinicians)s) g
            UNION ALL
            SELECT '!', false, 'bench-admin', 'Bench', 'Admin', 'bench-admin@clinic.example', true, true, now(),
-                  'other', true, ''""",
+                  'other', true, '', ''""",
     ),
     (
         "memberships",
@@ -81,13 +81,13 @@ STEPS: list[tuple[str, str]] = [
            INSERT INTO teams_patient (mrn, given_name, family_name, date_of_birth, email, mobile, reminder_channel,
                                       language, consent_to_reminders, reminder_consent_given_on,
                                       reminder_consent_note, status, created_at, updated_at,
-                                      primary_clinician_id, team_id)
+                                      primary_clinician_id, team_id, mobile_failed_reason, email_failed_reason)
            SELECT 'B' || lpad(g::text, 7, '0'),
                   ('%(first)s'::text[])[1 + g %% 16], ('%(last)s'::text[])[1 + (g / 16) %% 14],
                   date '1950-01-01' + (g * 37) %% 20000, '', '', 'email', 'en', true,
                   current_date - 730, 'bench',
                   CASE WHEN (g / %(teams)s) %% 10 = 9 THEN 'discharged' ELSE 'active' END,
-                  now() - interval '2 years', now(), s.user_id, t.id
+                  now() - interval '2 years', now(), s.user_id, t.id, '', ''
            FROM generate_series(1, %(patients)s) g
            JOIN teams t ON t.k = g %% %(teams)s
            JOIN staff s ON s.team_id = t.id AND s.j = (g / %(teams)s) %% s.size""",
@@ -96,7 +96,7 @@ STEPS: list[tuple[str, str]] = [
         "screenings",
         """INSERT INTO screening_screening (instrument, instrument_version, timepoint, source, administered_at,
                                             answers, total, subscales, band, flags, amendment_reason, created_at,
-                                            entered_by_id, patient_id)
+                                            entered_by_id, patient_id, language, wording_version)
            SELECT x.code, '1.0', CASE WHEN x.i <= 2 THEN 'intake' ELSE 'milestone' END, 'clinician', x.at,
                   CASE WHEN x.code = 'PHQ-9'
                        THEN jsonb_build_object('1', x.v, '2', x.v, '3', x.v, '4', x.v, '5', x.v, '6', x.v,
@@ -107,7 +107,7 @@ STEPS: list[tuple[str, str]] = [
                   CASE WHEN x.total < 5 THEN 'minimal' WHEN x.total < 10 THEN 'mild' WHEN x.total < 15 THEN 'moderate'
                        WHEN x.code = 'PHQ-9' AND x.total < 20 THEN 'moderately severe' ELSE 'severe' END,
                   CASE WHEN x.total >= 10 THEN ARRAY['high']::varchar[] ELSE ARRAY[]::varchar[] END,
-                  '', x.at, x.clinician, x.patient
+                  '', x.at, x.clinician, x.patient, '', ''
            FROM (SELECT p.id AS patient, p.primary_clinician_id AS clinician, g AS i,
                         CASE WHEN g %% 2 = 1 THEN 'PHQ-9' ELSE 'GAD-7' END AS code,
                         (p.id + g) %% 4 AS v,

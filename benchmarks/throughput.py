@@ -48,8 +48,8 @@ def _schedules_due_now(count: int) -> list[int]:
         cursor.execute("DELETE FROM checkins_schedule")
         cursor.execute(
             """INSERT INTO checkins_schedule (cadence, weekdays, every_n_days, anchor_date, local_time, time_zone,
-                                              channel, created_at, updated_at, patient_id)
-               SELECT 'daily', '{}', NULL, NULL, %s, %s, 'email', now(), now(), p.id
+                                              channel, created_at, updated_at, patient_id, fallback_channel)
+               SELECT 'daily', '{}', NULL, NULL, %s, %s, 'email', now(), now(), p.id, ''
                FROM teams_patient p WHERE p.status = 'active' AND p.consent_to_reminders ORDER BY p.id LIMIT %s
                RETURNING id""",
             [local.strftime("%H:%M"), settings.TIME_ZONE, count],
