@@ -430,3 +430,7 @@ EXPORT_IN_BACKGROUND_ABOVE = env_int("EXPORT_IN_BACKGROUND_ABOVE", 500, minimum=
 
 # For django.core.mail.backends.filebased.EmailBackend: one file per message in this folder.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))
+
+# --- delivery receipts (issue 21) ---
+# A reminder's message the provider took but could not deliver for now is sent again at most this often.
+REMINDER_DELIVERY_RETRIES = env_int("REMINDER_DELIVERY_RETRIES", 3, minimum=0)
