@@ -21,7 +21,7 @@ from checkins.demo import (
     demo_schedules_seed,
 )
 from routing.demo import demo_reviews_seed
-from screening.demo import demo_screenings_seed
+from screening.demo import demo_screenings_seed, demo_translations_seed
 from teams.demo import NORTH_MEETS, DemoCalendar, demo_people_seed
 from teams.models import Team, User
 
@@ -35,6 +35,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     calendar = DemoCalendar.at(now or timezone.now())
     counts = demo_people_seed(calendar, patients=patients)
     counts["screenings"] = demo_screenings_seed(calendar)
+    counts["validated translations"] = demo_translations_seed(calendar)
     counts["care plans"] = demo_plans_seed(calendar)
     counts["psychosocial reviews"] = demo_reviews_seed(calendar)
     counts["check-in schedules"] = demo_schedules_seed(calendar)

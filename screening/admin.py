@@ -1,4 +1,5 @@
-"""Clinic admins edit batteries, the clinic's thresholds and licensed item wording here.
+"""Clinic admins edit batteries, the clinic's thresholds and licensed item wording here, and load
+validated translations of instruments (read-only once loaded: a new file replaces one).
 
 Screenings and alerts are not edited here: results are immutable and alerts close
 through their own loop on the patient's pages.
@@ -9,11 +10,18 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.forms import SimpleArrayField
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
 
 from .instruments import INSTRUMENTS
-from .models import Battery, InstrumentSetting, ItemWording
-from .selectors import silent_instruments
+from .models import Battery, InstrumentSetting, InstrumentTranslation, ItemWording
+from .selectors import silent_instruments, translation_items
+from .services import translation_load
+from .translations import language_name, translation_parse
 
 
 class BatteryForm(forms.ModelForm):
@@ -83,5 +91,94 @@ class InstrumentSettingAdmin(admin.ModelAdmin):
 
 @admin.register(ItemWording)
 class ItemWordingAdmin(admin.ModelAdmin):
-    list_display = ["instrument", "item_number", "text"]
-    list_filter = ["instrument"]
+    list_display = ["instrument", "item_number", "language", "text"]
+    list_filter = ["instrument", "language"]
+
+
+# --- translations ---
+
+
+class TranslationUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Translation file", help_text="A JSON translation file (the README describes its fields)."
+    )
+
+
+@admin.register(InstrumentTranslation)
+class InstrumentTranslationAdmin(admin.ModelAdmin):
+    """Loaded translations, read-only: what the patient sees and where it comes from. A clinic loads (or
+    replaces) one with the upload page here or ``manage.py load_translation``; the file is checked first."""
+
+    list_display = ["instrument", "language_label", "wording_version", "title", "loaded_by", "loaded_at"]
+    list_filter = ["instrument", "language"]
+    readonly_fields = (
+        "instrument",
+        "language_label",
+        "wording_version",
+        "title",
+        "stem",
+        "items",
+        "source",
+        "licence",
+        "loaded_by",
+        "loaded_at",
+    )
+    fields = readonly_fields
+    change_list_template = "admin/screening/instrumenttranslation/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="language")
+    def language_label(self, translation: InstrumentTranslation) -> str:
+        return language_name(translation.language)
+
+    @admin.display(description="items and answers")
+    def items(self, translation: InstrumentTranslation) -> str:
+        rows = translation_items(translation)
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "", "<li>{}<br><small>{}</small></li>", ((text, " · ".join(labels)) for text, labels in rows)
+            ),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="screening_instrumenttranslation_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("screening.add_instrumenttranslation"):
+            raise PermissionDenied
+        form = TranslationUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                data = translation_parse(upload.read(), upload.name)
+                translation = translation_load(data=data, user=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                self.message_user(
+                    request,
+                    f"Loaded {translation.instrument} in {language_name(translation.language)} "
+                    f"(wording {translation.wording_version}).",
+                    messages.SUCCESS,
+                )
+                change = reverse("admin:screening_instrumenttranslation_change", args=[translation.pk])
+                return redirect(change)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Load a validated translation",
+        }
+        return TemplateResponse(request, "admin/screening/instrumenttranslation/upload.html", context)

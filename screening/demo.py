@@ -6,12 +6,13 @@ are skipped."""
 from datetime import timedelta
 
 from teams.demo import DemoCalendar
-from teams.models import Patient
+from teams.models import Patient, User
 
 from .batteries import batteries_ensure
 from .instruments import Instrument, get_instrument
-from .models import Battery, Screening, Timepoint
-from .services import screening_record
+from .models import Battery, InstrumentTranslation, Screening, Timepoint
+from .services import screening_record, translation_load
+from .translations import shipped_translation, translation_read
 
 INTAKE = ("PHQ-9", "GAD-7", "STarT-Back", "PCS", "TSK-11")
 MILESTONE = ("PHQ-9", "GAD-7", "PCS", "TSK-11", "PSEQ")
@@ -107,3 +108,15 @@ def _open_one_safety_alert(when) -> None:
         entered_by=patient.primary_clinician,
         administered_at=when,
     )
+
+
+# --- translations ---
+
+
+def demo_translations_seed(calendar: DemoCalendar) -> int:
+    """The validated Polish PHQ-9 we ship, loaded as a clinic would (GAD-7 and PCS stay unloaded, so the
+    demo shows the "administer with an interpreter" path for the Polish-speaking patients too).
+    Idempotent: loading again replaces it with the same. Returns how many translations are loaded."""
+    admin = User.objects.filter(username="admin").first()
+    translation_load(data=translation_read(shipped_translation("pl", "PHQ-9")), user=admin)
+    return InstrumentTranslation.objects.count()

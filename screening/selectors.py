@@ -1,7 +1,7 @@
 """Reads for screening pages. Each runs a fixed number of queries, whatever the patient's history."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -9,10 +9,21 @@ from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, Qu
 from django.utils import timezone
 
 from teams import policy
-from teams.models import Patient, Team, User
+from teams.models import Language, Patient, Team, User
 
 from .instruments import INSTRUMENTS, Change, Instrument, Overrides, change_between
-from .models import Alert, AlertEscalation, Battery, InstrumentSetting, ItemWording, Screening, Timepoint
+from .models import (
+    Alert,
+    AlertEscalation,
+    Battery,
+    InstrumentSetting,
+    InstrumentTranslation,
+    ItemWording,
+    Screening,
+    Timepoint,
+)
+
+ENGLISH = Language.ENGLISH.value
 
 
 def setting_overrides(setting: InstrumentSetting) -> Overrides:
@@ -48,8 +59,11 @@ def silent_instruments() -> list[Instrument]:
 
 
 def item_wordings(codes: list[str]) -> dict[tuple[str, int], str]:
-    """Licensed wording a clinic has loaded, by (instrument, item number)."""
-    rows = ItemWording.objects.filter(instrument__in=codes).values_list("instrument", "item_number", "text")
+    """Licensed English wording a clinic has loaded, by (instrument, item number). A translation's items
+    are read with it (``link_instrument``), never here."""
+    rows = ItemWording.objects.filter(instrument__in=codes, language=ENGLISH).values_list(
+        "instrument", "item_number", "text"
+    )
     return {(code, number): text for code, number, text in rows}
 
 
@@ -387,3 +401,96 @@ def escalation_steps(lookup: str = "escalations") -> Prefetch:
         queryset=AlertEscalation.objects.filter(sent_at__isnull=False).order_by("step"),
         to_attr="escalation_story",
     )
+
+
+# --- translations ---
+
+
+def translation_of(code: str, language: str) -> InstrumentTranslation | None:
+    """The validated translation of an instrument loaded for a language, if the clinic loaded one."""
+    return InstrumentTranslation.objects.filter(instrument=code, language=language).first()
+
+
+def translated_codes(codes: list[str], language: str) -> set[str]:
+    """Which of these instruments have a translation loaded for a language (one query)."""
+    return set(
+        InstrumentTranslation.objects.filter(instrument__in=codes, language=language).values_list(
+            "instrument", flat=True
+        )
+    )
+
+
+def instruments_by_link(*, patient: Patient, codes: list[str]) -> tuple[list[Instrument], list[Instrument]]:
+    """The instruments of ``codes`` (library codes; others left out) a patient may answer by link in their
+    language, and those they may not, each in the order given. English is always available (the
+    instrument's own wording, or licensed English wording); another language only with a validated
+    translation loaded for it. At most one query."""
+    instruments = [INSTRUMENTS[code] for code in dict.fromkeys(codes) if code in INSTRUMENTS]
+    if patient.language == ENGLISH or not instruments:
+        return instruments, []
+    loaded = translated_codes([i.code for i in instruments], patient.language)
+    return (
+        [i for i in instruments if i.code in loaded],
+        [i for i in instruments if i.code not in loaded],
+    )
+
+
+def link_instrument(instrument: Instrument, language: str) -> tuple[Instrument, str]:
+    """The instrument as a patient answering by link in ``language`` reads it, and the wording version
+    they see. In English: its own stem and title, licensed item wording where loaded, else its own. In a
+    loaded translation's language: the translation's title, stem, item wording and answer labels (the
+    values and scoring are the instrument's). Raises LookupError for a language with none loaded. Two
+    queries."""
+    if language == ENGLISH:
+        wordings = item_wordings([instrument.code])
+        items = tuple(
+            replace(item, text=wordings.get((instrument.code, item.number), item.text) or item.label)
+            for item in instrument.items
+        )
+        return replace(instrument, items=items), instrument.version
+    translation = translation_of(instrument.code, language)
+    if translation is None:
+        raise LookupError(f"No validated translation of {instrument.code} in {language} is loaded.")
+    texts = dict(
+        ItemWording.objects.filter(instrument=instrument.code, language=language).values_list(
+            "item_number", "text"
+        )
+    )
+    items = tuple(
+        replace(
+            item,
+            text=texts.get(item.number) or item.text or item.label,
+            answers=tuple(
+                replace(answer, label=label)
+                for answer, label in zip(
+                    item.answers, translation.answer_labels.get(str(item.number), []), strict=False
+                )
+            )
+            or item.answers,
+        )
+        for item in instrument.items
+    )
+    translated = replace(instrument, items=items, stem=translation.stem, patient_title=translation.title)
+    return translated, translation.wording_version
+
+
+def link_wording_version(*, code: str, language: str) -> str:
+    """The wording version a patient answering by link in ``language`` sees (one query at most)."""
+    if language == ENGLISH:
+        return INSTRUMENTS[code].version
+    return (
+        InstrumentTranslation.objects.filter(instrument=code, language=language)
+        .values_list("wording_version", flat=True)
+        .first()
+        or ""
+    )
+
+
+def translation_items(translation: InstrumentTranslation) -> list[tuple[str, list[str]]]:
+    """A loaded translation's items in order: each one's wording and its answer labels."""
+    rows = ItemWording.objects.filter(instrument=translation.instrument, language=translation.language)
+    texts = dict(rows.values_list("item_number", "text"))
+    return [
+        (texts.get(number, ""), translation.answer_labels.get(str(number), []))
+        for number in sorted(texts.keys() | {int(n) for n in translation.answer_labels})
+    ]

@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
-from teams.models import Discipline, Membership, Patient, User
-from teams.services import audited_save
+from teams.models import AuditEvent, Discipline, Membership, Patient, User
+from teams.services import audit_record, audited_save
 
 from .escalation import escalation_start_now
 from .instruments import Instrument, Score, ScoringError, get_instrument, score
-from .models import Alert, Screening, Timepoint
+from .models import Alert, InstrumentTranslation, ItemWording, Screening, Timepoint
 from .selectors import instrument_overrides
 from .signals import screening_recorded
+from .translations import Translation, translation_check
 
 
 class ScreeningInvalid(ValueError):
@@ -129,6 +130,8 @@ def _create(
     administered_at=None,
     amends: Screening | None = None,
     reason: str = "",
+    language: str = "",
+    wording_version: str = "",
 ) -> Screening:
     screening = audited_save(
         Screening(
@@ -146,6 +149,8 @@ def _create(
             flags=list(result.flags),
             amends=amends,
             amendment_reason=reason,
+            language=language,
+            wording_version=wording_version,
         ),
         actor=entered_by,
         patient=patient,
@@ -173,10 +178,13 @@ def screening_record(
     source: str = Screening.Source.CLINICIAN,
     administered_at=None,
     missing_confirmed: Collection[int] | None = None,
+    language: str = "",
+    wording_version: str = "",
 ) -> Screening:
     """Score and store one result. A person entering answers passes ``missing_confirmed`` (the item
     numbers they confirmed may stay blank, often none): a result that would be prorated over other blank
-    items raises ProratingUnconfirmed instead of being stored."""
+    items raises ProratingUnconfirmed instead of being stored. A result the patient completed themselves
+    passes the ``language`` they answered in and the ``wording_version`` they saw."""
     _check_timepoint(timepoint)
     instrument, result = screening_score(instrument_code=instrument_code, answers=answers)
     confirmed = None if missing_confirmed is None else {instrument.code: missing_confirmed}
@@ -191,6 +199,8 @@ def screening_record(
         entered_by=entered_by,
         source=source,
         administered_at=administered_at,
+        language=language,
+        wording_version=wording_version,
     )
 
 
@@ -267,6 +277,9 @@ def screening_amend(
         administered_at=original.administered_at,
         amends=original,
         reason=reason.strip(),
+        # A correction of what the patient answered keeps the language and wording they answered in.
+        language=original.language,
+        wording_version=original.wording_version,
     )
 
 
@@ -366,3 +379,58 @@ def alert_notify_send(*, alert_id: int) -> bool:
         alert.notified_at = timezone.now()
         alert.save(update_fields=["notified_at"])
     return True
+
+
+# --- translations ---
+
+
+@transaction.atomic
+def translation_load(*, data: object, user: User | None) -> InstrumentTranslation:
+    """Load a validated translation from a file's content (``screening.translations``): its title, stem
+    and answer labels, and its items' wording in its language. An earlier load of the same instrument and
+    language is replaced whole (items and all), under a lock on the earlier row.
+    Refused with one message per problem (``ValidationError``); audited, with the fields written."""
+    checked: Translation = translation_check(data)
+    code, language = checked.instrument.code, checked.language
+    translation = (
+        InstrumentTranslation.objects.select_for_update().filter(instrument=code, language=language).first()
+    )
+    creating = translation is None
+    if translation is None:
+        translation = InstrumentTranslation(instrument=code, language=language)
+    values = {
+        "wording_version": checked.wording_version,
+        "title": checked.title,
+        "stem": checked.stem,
+        "answer_labels": {str(number): labels for number, labels in checked.answers.items()},
+        "source": checked.source,
+        "licence": checked.licence,
+        "loaded_by": user,
+    }
+    changed = [name for name, value in values.items() if creating or getattr(translation, name) != value]
+    for name, value in values.items():
+        setattr(translation, name, value)
+    translation = audited_save(
+        translation,
+        actor=user,
+        patient=None,
+        fields=None if creating else list(dict.fromkeys([*changed, "loaded_by"])),
+    )
+    wordings = {number: text for number, text in checked.items.items()}
+    old = dict(
+        ItemWording.objects.filter(instrument=code, language=language).values_list("item_number", "text")
+    )
+    if old != wordings:
+        ItemWording.objects.filter(instrument=code, language=language).delete()
+        ItemWording.objects.bulk_create(
+            ItemWording(instrument=code, language=language, item_number=number, text=text)
+            for number, text in sorted(wordings.items())
+        )
+        audit_record(
+            action=AuditEvent.Action.UPDATE if old else AuditEvent.Action.CREATE,
+            actor=user,
+            object_type="itemwording",
+            object_id=f"{code}:{language}",
+            changed_fields=["text"],
+        )
+    return translation
