@@ -150,6 +150,9 @@ class ScreeningSerializer(serializers.ModelSerializer):
             "entered_by",
             "amends",
             "amendment_reason",
+            # A self-completed result: the language the patient answered in and the wording version seen.
+            "language",
+            "wording_version",
         ]
         read_only_fields = fields
 

@@ -7,7 +7,8 @@ and completed responses from other systems imported, validated and scored by our
   instruments; licensed ones carry their short labels only.
 - QuestionnaireResponse: ``questionnaire`` is the canonical with ``|version``; ``subject`` the Patient;
   ``authored`` when it was administered; ``author`` the clinician who entered it, or ``source`` the
-  patient for a self-report. Our computed total and band travel as two extensions on the resource
+  patient for a self-report; ``language`` (BCP-47: "en-GB", "pl") the language a patient answered in by
+  link. Our computed total and band travel as two extensions on the resource
   (``…/StructureDefinition/total-score``, ``…/StructureDefinition/score-band``). A result later
   corrected is ``entered-in-error``; its correction is ``amended``.
 - An import never trusts a score it carries: only the answers are read, and scored here.
@@ -86,6 +87,15 @@ def questionnaire_resource(instrument: Instrument) -> dict[str, Any]:
     }
 
 
+# Our patient languages as BCP-47 tags where the bare code would say less: English is British English.
+BCP47 = {"en": "en-GB"}
+
+
+def fhir_language(code: str) -> str:
+    """A language a result was answered in as the BCP-47 tag FHIR's ``language`` carries ("en-GB", "pl")."""
+    return BCP47.get(code, code)
+
+
 def _status(screening: Screening) -> str:
     if getattr(screening, "superseded", False):
         return "entered-in-error"
@@ -107,6 +117,7 @@ def response_resource(screening: Screening) -> dict[str, Any]:
         "status": _status(screening),
         "subject": {"reference": f"Patient/{screening.patient_id}"},
         "authored": timezone.localtime(screening.administered_at).isoformat(),
+        **({"language": fhir_language(screening.language)} if screening.language else {}),
         "item": [
             {
                 "linkId": str(number),

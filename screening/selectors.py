@@ -12,6 +12,7 @@ from teams import policy
 from teams.models import Language, Patient, Team, User
 
 from .instruments import INSTRUMENTS, Change, Instrument, Overrides, change_between
+from .instruments.model import Source
 from .models import (
     Alert,
     AlertEscalation,
@@ -22,6 +23,7 @@ from .models import (
     Screening,
     Timepoint,
 )
+from .translations import language_name, source_short
 
 ENGLISH = Language.ENGLISH.value
 
@@ -494,3 +496,26 @@ def translation_items(translation: InstrumentTranslation) -> list[tuple[str, lis
         (texts.get(number, ""), translation.answer_labels.get(str(number), []))
         for number in sorted(texts.keys() | {int(n) for n in translation.answer_labels})
     ]
+
+
+@dataclass(frozen=True)
+class AnsweredIn:
+    """How a result the patient completed themselves was worded: "in Polish, wording …, Kokoszka 2016"."""
+
+    language: str  # its name, "Polish"
+    wording_version: str
+    source: str  # how a label cites the wording's source; "" where the translation loaded now is another
+
+
+def answered_in(screening: Screening) -> AnsweredIn | None:
+    """The language and wording a patient answered a result in, for its page; None for a result entered
+    by staff or recorded before languages were. One query for a translated result, none for English."""
+    if not screening.language:
+        return None
+    if screening.language == ENGLISH:
+        source = Source(citation=INSTRUMENTS[screening.instrument].citation, population="").short
+    else:
+        translation = translation_of(screening.instrument, screening.language)
+        current = translation is not None and translation.wording_version == screening.wording_version
+        source = source_short(translation.source) if current and translation is not None else ""
+    return AnsweredIn(language_name(screening.language), screening.wording_version, source)

@@ -203,6 +203,7 @@ def screening_detail(request: AuthenticatedRequest, patient: Patient, screening_
             "instrument": instrument,
             "track": track,
             "answer_rows": rows,
+            "answered_in": selectors.answered_in(screening),
         },
     )
 
