@@ -228,6 +228,11 @@ class Delivery(models.Model):
     backend = models.CharField(max_length=200, help_text="The backend it went through.")
     to = models.CharField(max_length=254)
     reference = models.UUIDField(unique=True, help_text="Ours, given to the provider with the message.")
+    body_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The body's hash: how a provider that keeps no reference of ours (Twilio) is searched.",
+    )
     provider_id = models.CharField(max_length=100, blank=True, help_text="The provider's id of the message.")
     status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.SENDING)
     error = models.CharField(max_length=300, blank=True)

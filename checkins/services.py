@@ -8,6 +8,7 @@ the same message, change nothing the second time.
 import hashlib
 import logging
 import secrets
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,6 +24,8 @@ from django.utils import timezone
 from careplans.models import Activity, CarePlan, CarePreferences, EducationAssignment
 from careplans.selectors import active_exercises, activities_for_day, milestone_battery_due
 from core.dates import day
+from core.messaging import Outgoing, PermanentFailure, TemporaryFailure, body_sha256
+from core.providers import delivery_backend
 from core.queue import enqueue_on_commit
 from routing.selectors import rescreen_instruments_due
 from screening.models import Alert, Battery, Screening, Timepoint
@@ -30,9 +33,18 @@ from teams.models import Patient, User
 from teams.services import audited_save, patient_update
 
 from . import selectors
-from .backends import sms_send
 from .messages import reminder_message
-from .models import SCHEDULE_FIELDS, ActivityLog, Channel, CheckIn, ExerciseLog, Reminder, Schedule
+from .models import (
+    SCHEDULE_FIELDS,
+    ActivityLog,
+    Channel,
+    CheckIn,
+    Delivery,
+    DeliveryStatus,
+    ExerciseLog,
+    Reminder,
+    Schedule,
+)
 from .slots import ContactTimes, due_slots
 
 logger = logging.getLogger(__name__)
@@ -205,20 +217,59 @@ def opt_out_link(schedule: Schedule) -> str:
 
 
 def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
-    """Send one reminder with a fresh single-use link, if it is still pending. True if sent now.
+    """Send one reminder with a fresh single-use link, if it is still pending; exactly once. True if it
+    was sent now (or found sent by an earlier attempt whose answer never came).
 
-    The row stays locked while the message goes out, so a second worker handed the same
-    reminder waits, then finds it sent and does nothing.
+    Phase 1 (the reminder locked, then committed): an earlier attempt's delivery still ``sending`` is
+    looked up with its provider first: found, it was sent and nothing goes again; not found, it is closed
+    (failed for now, "not taken") and a new attempt starts. A new attempt writes the link's token and a
+    ``Delivery`` (``sending``, with a fresh reference) and commits it, so whatever happens next, the next
+    worker knows what to look up. Phase 2 (the reminder locked again, so a second worker waits): the
+    provider is asked; its answer moves the delivery and the reminder. A refusal for good goes to
+    ``checkins.receipts.delivery_update`` (flag the contact, fall back, or fail); a refusal for now
+    raises ``TemporaryFailure`` for the task to retry; anything else leaves the delivery ``sending`` and
+    raises, and the retry looks it up before sending again.
     """
     now = now or timezone.now()
+    prepared = _send_prepare(reminder_id=reminder_id, now=now)
+    if isinstance(prepared, bool):
+        return prepared
+    delivery_id, outgoing = prepared
+    return _send_deliver(delivery_id=delivery_id, outgoing=outgoing, now=now)
+
+
+def _send_prepare(*, reminder_id: int, now: datetime) -> bool | tuple[int, Outgoing]:
+    """Phase 1: a new attempt (its delivery's id and message), or the answer when nothing is to be sent:
+    True if an earlier attempt is found taken by the provider, False if the reminder is not pending."""
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update()
+            Reminder.objects.select_for_update(of=("self",))
             .select_related("patient__team", "schedule")
             .get(pk=reminder_id)
         )
         if reminder.status != Reminder.Status.PENDING:
             return False
+        backend = delivery_backend(reminder.channel)
+        earlier = reminder.deliveries.filter(status=DeliveryStatus.SENDING).first()
+        if earlier is not None:
+            provider_id = backend.lookup(
+                reference=str(earlier.reference),
+                to=earlier.to,
+                body_sha256=earlier.body_sha256,
+                since=earlier.created_at,
+            )
+            if provider_id is not None:
+                _delivery_sent(reminder, earlier, provider_id=provider_id, now=now)
+                logger.info(
+                    "Reminder %s: an earlier attempt was taken (%s), not sent again", reminder.pk, provider_id
+                )
+                return True
+            earlier.status, earlier.status_at, earlier.error = (
+                DeliveryStatus.FAILED_TEMPORARY,
+                now,
+                "not taken",
+            )
+            earlier.save(update_fields=["status", "status_at", "error"])
         token = secrets.token_urlsafe(32)
         reminder.token_hash = token_hash(token)
         reminder.expires_at = now + timedelta(hours=settings.CHECKIN_LINK_HOURS)
@@ -227,31 +278,87 @@ def reminder_send_now(*, reminder_id: int, now: datetime | None = None) -> bool:
         reminder.rescreen_instruments = rescreens_carried(patient=reminder.patient, today=today)
         reminder.attempts += 1
         patient = reminder.patient
-        link = settings.SITE_URL + reverse("checkin_form", kwargs={"token": token})
-        stop = opt_out_link(reminder.schedule)
         message = reminder_message(
             patient=patient,
             channel=reminder.channel,
-            link=link,
-            stop=stop,
+            link=settings.SITE_URL + reverse("checkin_form", kwargs={"token": token}),
+            stop=opt_out_link(reminder.schedule),
             minutes=reminder_minutes(reminder=reminder),
-            has_questionnaire=reminder.has_questionnaire,
+            # Only what the patient may answer in their language is asked (a validated translation).
+            has_questionnaire=bool(selectors.reminder_instruments(reminder=reminder)),
         )
-        if reminder.channel == Channel.SMS:
-            sms_send(to=str(patient.mobile), body=message.body)
-        else:
-            send_mail(
-                subject=message.subject,
-                message=message.body,
-                from_email=None,
-                recipient_list=[patient.email],
-            )
-        reminder.status = Reminder.Status.SENT
-        reminder.sent_at = now
-        reminder.last_error = ""
+        to = str(patient.mobile) if reminder.channel == Channel.SMS else patient.email
+        delivery = Delivery.objects.create(
+            reminder=reminder,
+            channel=reminder.channel,
+            backend=settings.SMS_BACKEND
+            if reminder.channel == Channel.SMS
+            else settings.EMAIL_DELIVERY_BACKEND,
+            to=to,
+            reference=uuid.uuid4(),
+            body_sha256=body_sha256(message.body),
+            status=DeliveryStatus.SENDING,
+        )
+        reminder.delivery_status = DeliveryStatus.SENDING
         reminder.save()
-    logger.info("Reminder %s sent to patient %s by %s", reminder.pk, patient.pk, reminder.channel)
+    outgoing = Outgoing(
+        channel=reminder.channel,
+        to=to,
+        body=message.body,
+        subject=message.subject,
+        reference=str(delivery.reference),
+    )
+    return delivery.pk, outgoing
+
+
+def _send_deliver(*, delivery_id: int, outgoing: Outgoing, now: datetime) -> bool:
+    from .receipts import delivery_update
+
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(deliveries__pk=delivery_id)
+        )
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status != DeliveryStatus.SENDING or reminder.status != Reminder.Status.PENDING:
+            return False  # another worker looked it up meanwhile and took it over
+        try:
+            provider_id = delivery_backend(outgoing.channel).send(outgoing)
+        except PermanentFailure as refusal:
+            delivery_update(
+                delivery_id=delivery_id, status=DeliveryStatus.FAILED_PERMANENT, error=str(refusal), now=now
+            )
+            logger.warning("Reminder %s refused for good: %s", reminder.pk, refusal)
+            return False
+        except TemporaryFailure as refusal:
+            delivery.status, delivery.status_at, delivery.error = (
+                DeliveryStatus.FAILED_TEMPORARY,
+                now,
+                str(refusal)[:300],
+            )
+            delivery.save(update_fields=["status", "status_at", "error"])
+            reminder.delivery_status, reminder.last_error = (
+                DeliveryStatus.FAILED_TEMPORARY,
+                str(refusal)[:300],
+            )
+            reminder.save(update_fields=["delivery_status", "last_error"])
+            failed_for_now: TemporaryFailure | None = refusal
+        else:
+            _delivery_sent(reminder, delivery, provider_id=provider_id, now=now)
+            failed_for_now = None
+    if failed_for_now is not None:
+        raise failed_for_now  # recorded and committed above; the task retries with backoff
+    logger.info("Reminder %s sent to patient %s by %s", reminder.pk, reminder.patient_id, outgoing.channel)
     return True
+
+
+def _delivery_sent(reminder: Reminder, delivery: Delivery, *, provider_id: str, now: datetime) -> None:
+    delivery.status, delivery.status_at, delivery.provider_id = DeliveryStatus.SENT, now, provider_id[:100]
+    delivery.save(update_fields=["status", "status_at", "provider_id"])
+    reminder.status, reminder.sent_at, reminder.last_error = Reminder.Status.SENT, now, ""
+    reminder.delivery_status = DeliveryStatus.SENT
+    reminder.save(update_fields=["status", "sent_at", "last_error", "delivery_status"])
 
 
 def reminder_minutes(*, reminder: Reminder) -> int:
@@ -426,9 +533,12 @@ def _open_questionnaire(reminder: Reminder) -> Reminder:
 
 def _questionnaire_record(*, reminder: Reminder, code: str, answers: object) -> Screening:
     """One instrument of the link's questionnaire, scored exactly like a clinician's entry and marked
-    self-completed; its alerts are raised by the screening app's own rules."""
+    self-completed, with the language and wording version the patient answered in; its alerts are raised
+    by the screening app's own rules."""
+    from screening.selectors import link_wording_version
     from screening.services import screening_record
 
+    language = reminder.patient.language
     return screening_record(
         patient=reminder.patient,
         instrument_code=code,
@@ -436,6 +546,8 @@ def _questionnaire_record(*, reminder: Reminder, code: str, answers: object) -> 
         answers=answers,
         entered_by=None,
         source=Screening.Source.PATIENT,
+        language=language,
+        wording_version=link_wording_version(code=code, language=language),
     )
 
 

@@ -39,6 +39,9 @@ def reminders_reconcile() -> int:
     max_retries=5,
 )
 def reminder_send(self, reminder_id: int) -> bool:
+    """Exactly once (``services.reminder_send_now``): a provider's "not now" (``TemporaryFailure``) and an
+    unknown outcome (a timeout, a 5xx) are retried with backoff, the latter looked up with the provider
+    before anything goes again."""
     try:
         return services.reminder_send_now(reminder_id=reminder_id)
     except Exception as error:

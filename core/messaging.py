@@ -9,7 +9,9 @@ A delivery backend takes one ``Outgoing`` message and answers in one of three wa
   so nothing was sent and it may be tried again later;
 - any other exception (a timeout, a connection dropped, a 5xx) means nobody knows whether the provider
   took it: before sending again, the sender asks ``lookup`` whether a message with the same reference
-  exists, so a message is never sent twice.
+  (or, for a provider that keeps no reference, to the same recipient with the same body) exists, so a
+  message is never sent twice. A backend whose provider cannot be searched (SMTP) answers None: the
+  sender then sends again, and that channel promises at least once, not exactly once.
 
 ``status`` reads a message's delivery state from the provider (polling, for providers whose callbacks
 cannot reach the clinic). Every backend is named by a setting (``SMS_BACKEND``, ``EMAIL_BACKEND``), so
@@ -18,6 +20,7 @@ nothing here imports one.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -40,6 +43,11 @@ class Outgoing:
     subject: str = ""
 
 
+def body_sha256(body: str) -> str:
+    """What a lookup matches a body by, for providers that keep no reference of ours."""
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What a provider reports of a message: one of ``checkins.models.DeliveryStatus``'s values other than
@@ -54,8 +62,9 @@ class DeliveryBackend(Protocol):
     def send(self, message: Outgoing) -> str:
         """Hand the message to the provider; its id of the message."""
 
-    def lookup(self, message: Outgoing, *, since: datetime) -> str | None:
-        """The provider's id of a message sent with this reference since then, or None if it has none."""
+    def lookup(self, *, reference: str, to: str, body_sha256: str, since: datetime) -> str | None:
+        """The provider's id of a message sent with this reference (or to ``to`` with a body of this hash)
+        since then, or None if it has none. It is given no body: the body's single-use link is not kept."""
 
     def status(self, provider_id: str) -> Receipt | None:
         """The message's delivery state as the provider has it now (None if it does not know it)."""

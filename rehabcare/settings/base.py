@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "teams.two_factor.TwoFactorMiddleware",
+    # The page's language: the staff member's choice, or the browser's (core/middleware.py).
+    "core.middleware.LanguageMiddleware",
     "core.middleware.NullCharacterMiddleware",
     "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -390,6 +392,34 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RehabCare <rehabcare@localhost>")
 # Check-in reminders and alert escalations (core/sms.py says how to plug in an SMS provider).
 SMS_BACKEND = env_str("SMS_BACKEND", "checkins.backends.OutboxSMSBackend")
+# --- providers (issue 21) ---
+# Reminders by email go through EMAIL_DELIVERY_BACKEND (the delivery contract, core/messaging.py), by
+# default an adapter around EMAIL_BACKEND: SMTP, or any django-anymail ESP
+# (EMAIL_BACKEND=anymail.backends.postmark.EmailBackend and its ANYMAIL settings below).
+EMAIL_DELIVERY_BACKEND = env_str("EMAIL_DELIVERY_BACKEND", "core.providers.email.EmailDeliveryBackend")
+# How long a provider's API may take before the outcome counts as unknown (looked up before resending).
+PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 15, minimum=1)
+# GOV.UK Notify (SMS_BACKEND=core.providers.notify.NotifySMSBackend): the API key, and templates whose
+# only placeholders are ((body)) (and ((subject)) for email).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+# Twilio (SMS_BACKEND=core.providers.twilio.TwilioSMSBackend): the account, and a sender number or a
+# messaging service.
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_BASE_URL = env_str("TWILIO_BASE_URL", "https://api.twilio.com")
+# django-anymail: each ESP's settings by name (POSTMARK_SERVER_TOKEN, MAILGUN_API_KEY, ...), as its docs
+# list them; Postmark's are read here, others may be added the same way.
+ANYMAIL = {
+    "POSTMARK_SERVER_TOKEN": env_str("POSTMARK_SERVER_TOKEN", ""),
+    "POSTMARK_API_URL": env_str("POSTMARK_API_URL", "https://api.postmarkapp.com/"),
+    "REQUESTS_TIMEOUT": PROVIDER_TIMEOUT_SECONDS,
+}
+# --- end providers ---
 CHECKIN_LINK_HOURS = env_int("CHECKIN_LINK_HOURS", 72, minimum=1)
 # How long the "stop reminders" link in a message works (each message carries a fresh one).
 OPT_OUT_LINK_DAYS = env_int("OPT_OUT_LINK_DAYS", 90, minimum=1)
@@ -406,6 +436,16 @@ CRISIS_MESSAGE = env_str(
     "If you are thinking about harming yourself or feel unsafe, please get help now: call 999 or go to "
     "your nearest emergency department. You can call Samaritans any time on 116 123. "
     "We have let your care team know, and they will contact you.",
+)
+# The same in Polish, for patients whose language is Polish (core.i18n.crisis_message: CRISIS_MESSAGE_<XX>
+# per language we ship; a language without one gets CRISIS_MESSAGE). Set here, not in the translation
+# files, so a clinic sees and sets its own numbers in each language.
+CRISIS_MESSAGE_PL = env_str(
+    "CRISIS_MESSAGE_PL",
+    "Jeśli myślisz o zrobieniu sobie krzywdy lub nie czujesz się bezpiecznie, poproś o pomoc teraz: "
+    "zadzwoń pod numer 999 lub udaj się na najbliższy oddział ratunkowy (A&E). Z organizacją Samaritans "
+    "możesz rozmawiać o każdej porze pod numerem 116 123. Powiadomiliśmy Twój zespół opieki, który się "
+    "z Tobą skontaktuje.",
 )
 # Check-in answers that alert the team: mood at or below this, or pain up by this much since the last one.
 CHECKIN_ALERT_MOOD_AT_MOST = env_int("CHECKIN_ALERT_MOOD_AT_MOST", 2, minimum=0)
@@ -434,3 +474,9 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))
 # --- delivery receipts (issue 21) ---
 # A reminder's message the provider took but could not deliver for now is sent again at most this often.
 REMINDER_DELIVERY_RETRIES = env_int("REMINDER_DELIVERY_RETRIES", 3, minimum=0)
+# Delivery receipts (checkins/hooks.py). GOV.UK Notify sends this as a bearer token with each callback
+# (set it as the callback's token in Notify's API integration page); empty refuses every callback.
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "")
+# anymail's tracking webhooks (/hooks/anymail/<provider>/tracking/): "user:password" of the basic auth
+# put in the webhook URL registered with the email provider.
+ANYMAIL_WEBHOOK_SECRET = env_str("ANYMAIL_WEBHOOK_SECRET", "")
