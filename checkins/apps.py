@@ -6,9 +6,15 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins and reminders"
 
     def ready(self) -> None:
+        from anymail.signals import tracking
+
         from teams.overview import OverviewSection, overview_section_register
 
+        from .hooks import anymail_tracking_received
         from .overview import checkin_section_context
+
+        # Email providers' delivery receipts come through anymail's webhooks as this signal.
+        tracking.connect(anymail_tracking_received, dispatch_uid="checkins.delivery_receipts")
 
         overview_section_register(
             OverviewSection(

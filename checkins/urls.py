@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import hooks, views
 
 urlpatterns = [
     # The patient's pages: no login, a link token or a signed opt-out instead.
@@ -16,6 +16,10 @@ urlpatterns = [
         views.reminder_resend,
         name="checkin_reminder_resend",
     ),
+    # Delivery receipts from the providers: no login, each proves it is the provider's (checkins/hooks.py).
+    path("hooks/notify/status/", hooks.notify_status, name="delivery_receipt_notify"),
+    path("hooks/twilio/status/", hooks.twilio_status, name="delivery_receipt_twilio"),
+    *hooks.anymail_tracking_patterns(),
     # Development only, for clinic admins (404 for anyone else, and for everyone without DEBUG).
     path("dev/outbox/", views.outbox, name="outbox"),
 ]

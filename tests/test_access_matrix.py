@@ -182,6 +182,11 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "two_factor_setup": (302, 200, 200, 200, 200),
     "two_factor_verify": (302, 200, 200, 200, 200),
 }
+# --- delivery receipts (issue 21) ---
+# The providers' delivery receipts: open to anyone, each proves it is the provider's; POST only.
+DELIVERY_RECEIPTS = {"delivery_receipt_notify", "delivery_receipt_twilio", "postmark_tracking_webhook"}
+PUBLIC |= DELIVERY_RECEIPTS
+EXPECTED |= {name: (405, 405, 405, 405, 405) for name in DELIVERY_RECEIPTS}
 
 
 # Pages that list patients: the world puts the patient on each, so that the audit rule above is
