@@ -11,9 +11,12 @@ from django.utils import dateformat, timezone
 
 from careplans.models import CarePlan, EducationAssignment, Exercise
 from careplans.selectors import active_exercises
+from routing.models import Rescreen
 from screening.instruments import INSTRUMENTS, Instrument
 from screening.models import Battery, Timepoint
-from teams.models import Patient
+from screening.selectors import instruments_by_link
+from screening.translations import language_name
+from teams.models import Language, Patient
 
 from .models import Cadence, Channel, CheckIn, OutboxMessage, Reminder, Schedule
 
@@ -86,6 +89,8 @@ class CheckInPanel:
     checkins: list[CheckIn]
     series: dict[str, Any]
     reminders: dict[str, int]
+    # What the patient's links cannot ask in their language (a validated translation not loaded).
+    translation_gaps: "TranslationGaps | None" = None
 
 
 def checkin_panel(*, patient: Patient) -> CheckInPanel:
@@ -115,6 +120,7 @@ def checkin_panel(*, patient: Patient) -> CheckInPanel:
             "sleep": [c.sleep_quality for c in ordered],
         },
         reminders=counts,
+        translation_gaps=translation_gaps(patient=patient),
     )
 
 
@@ -138,14 +144,18 @@ def questionnaire_instruments(*, battery: Battery | None) -> list[Instrument]:
 
 def reminder_instruments(*, reminder: Reminder) -> list[Instrument]:
     """The instruments a reminder's link asks: its battery's, then the follow-up screenings due when it
-    was sent (routing's re-screens) that the battery does not hold already; none twice."""
+    was sent (routing's re-screens) that the battery does not hold already; none twice. Only those the
+    patient may answer in their language (a validated translation loaded, or English): none at all, and
+    the link is a check-in without a questionnaire."""
     instruments = questionnaire_instruments(battery=reminder.battery)
     codes = {instrument.code for instrument in instruments}
-    return instruments + [
+    asked = instruments + [
         INSTRUMENTS[code]
         for code in dict.fromkeys(reminder.rescreen_instruments)
         if code in INSTRUMENTS and code not in codes
     ]
+    available, _ = instruments_by_link(patient=reminder.patient, codes=[i.code for i in asked])
+    return available
 
 
 def questionnaire_timepoint(*, reminder: Reminder, code: str) -> str:
@@ -222,3 +232,29 @@ def link_education(*, patient: Patient) -> QuerySet[EducationAssignment]:
         .select_related("item")
         .order_by("assigned_at", "id")
     )
+
+
+# --- translations ---
+
+
+@dataclass(frozen=True)
+class TranslationGaps:
+    """The questionnaires a patient's links cannot ask in their language: no validated translation is
+    loaded, so a clinician gives them with an interpreter."""
+
+    language: str  # its name, "Polish"
+    instruments: list[Instrument]
+
+
+def translation_gaps(*, patient: Patient) -> TranslationGaps | None:
+    """For a patient who speaks another language than English: the instruments of the clinic's batteries
+    and of their open re-screens with no validated translation loaded in it, in the batteries' order, then
+    the re-screens'. None when there are none. Three queries at most; none for English."""
+    if patient.language == Language.ENGLISH:
+        return None
+    batteries = Battery.objects.order_by("position", "id").values_list("instruments", flat=True)
+    codes = [code for instruments in batteries for code in instruments]
+    rescreens = Rescreen.objects.due().filter(patient=patient).order_by("due_on", "instrument")
+    codes += list(rescreens.values_list("instrument", flat=True))
+    _, missing = instruments_by_link(patient=patient, codes=codes)
+    return TranslationGaps(language_name(patient.language), missing) if missing else None
