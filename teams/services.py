@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import context
 from core.queue import enqueue_on_commit
@@ -171,7 +172,8 @@ def patient_update(*, user: User, patient: Patient, data: dict[str, Any]) -> Pat
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if not policy.may_change_patient(user, patient):
         raise PermissionDenied(
-            f"Only a member of {patient.team} or a clinic admin can change this patient's record."
+            _("Only a member of %(team)s or a clinic admin can change this patient's record.")
+            % {"team": patient.team}
         )
     changed = [name for name, value in data.items() if _stored_value(patient, name) != _given_value(value)]
     if not changed:
@@ -179,6 +181,12 @@ def patient_update(*, user: User, patient: Patient, data: dict[str, Any]) -> Pat
     from_team_id = patient.team_id
     for name in changed:
         setattr(patient, name, data[name])
+    # A number or address a provider could not deliver to is flagged until it is changed.
+    for contact in ("mobile", "email"):
+        if contact in changed and getattr(patient, f"{contact}_failed_at") is not None:
+            setattr(patient, f"{contact}_failed_at", None)
+            setattr(patient, f"{contact}_failed_reason", "")
+            changed += [f"{contact}_failed_at", f"{contact}_failed_reason"]
     audited_save(patient, actor=user, patient=patient, fields=changed)
     if patient.team_id != from_team_id:
         enqueue_on_commit("teams.tasks.patient_moved_notify", patient.pk, from_team_id, user.pk)
@@ -207,7 +215,10 @@ def patient_moved_notify_send(*, patient_id: int, from_team_id: int, moved_by_id
             "moved_by": User.objects.get(pk=moved_by_id),
         },
     )
-    subject = f"RehabCare: a patient moved from {from_team} to {patient.team}"
+    subject = _("RehabCare: a patient moved from %(from_team)s to %(to_team)s") % {
+        "from_team": from_team,
+        "to_team": patient.team,
+    }
     send_mass_mail([(subject, body, None, [address]) for address in recipients])
     return len(recipients)
 
@@ -227,7 +238,10 @@ def emergency_access_grant(*, user: User, mrn: str, reason: str) -> EmergencyAcc
     reason = reason.strip()
     if len(reason) < EMERGENCY_REASON_MIN:
         raise ValidationError(
-            {"reason": f"Say why you need this record now, in at least {EMERGENCY_REASON_MIN} characters."}
+            {
+                "reason": _("Say why you need this record now, in at least %(count)d characters.")
+                % {"count": EMERGENCY_REASON_MIN}
+            }
         )
     patient = Patient.objects.filter(mrn__iexact=mrn.strip()).select_related("team").first()
     if patient is None:
@@ -237,7 +251,7 @@ def emergency_access_grant(*, user: User, mrn: str, reason: str) -> EmergencyAcc
             object_type="emergency access lookup",
             object_id=mrn.strip()[:64],
         )
-        raise ValidationError({"mrn": "No patient has this MRN."})
+        raise ValidationError({"mrn": _("No patient has this MRN.")})
     with transaction.atomic():
         access = EmergencyAccess(
             user=user,
@@ -263,10 +277,10 @@ def emergency_note_add(*, patient: Patient, user: User, text: str) -> EmergencyN
     """What the clinician did under emergency access, kept for the patient's team (while it lasts)."""
     access = emergency_access_active(user=user, patient=patient)
     if access is None:
-        raise ValidationError("An emergency note is written while your emergency access lasts.")
+        raise ValidationError(_("An emergency note is written while your emergency access lasts."))
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "Write what you did or found."})
+        raise ValidationError({"text": _("Write what you did or found.")})
     note = audited_save(
         EmergencyNote(access=access, patient=patient, author=user, text=text),
         actor=user,
@@ -294,6 +308,6 @@ def emergency_access_notify_send(*, access_id: int) -> int:
             "link": settings.SITE_URL + reverse("patient_overview", kwargs={"patient_id": access.patient_id}),
         },
     )
-    subject = f"RehabCare: emergency access to a patient of {access.patient.team}"
+    subject = _("RehabCare: emergency access to a patient of %(team)s") % {"team": access.patient.team}
     send_mass_mail([(subject, body, None, [address]) for address in recipients])
     return len(recipients)

@@ -15,7 +15,7 @@ from teams.models import AuditEvent
 
 from .factories import make_schedule
 
-MOBILE = "+447700900123"
+MOBILE = "+447400123456"
 # Monday 2 March 2026, 18:00 GMT: the reminder's slot; it went at once.
 DUE = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 
