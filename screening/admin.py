@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from .instruments import INSTRUMENTS
 from .models import Battery, InstrumentSetting, InstrumentTranslation, ItemWording
 from .selectors import silent_instruments, translation_items
-from .services import translation_load
+from .services import translation_load, translation_remove
 from .translations import language_name, translation_parse
 
 
@@ -131,6 +132,16 @@ class InstrumentTranslationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: InstrumentTranslation) -> None:
+        translation_remove(translation=obj, user=request.user)  # type: ignore[arg-type]
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # The list's "delete selected": one by one, so each goes with its items and is audited.
+        for translation in queryset:
+            self.delete_model(request, translation)
 
     @admin.display(description="language")
     def language_label(self, translation: InstrumentTranslation) -> str:

@@ -434,3 +434,13 @@ def translation_load(*, data: object, user: User | None) -> InstrumentTranslatio
             changed_fields=["text"],
         )
     return translation
+
+
+@transaction.atomic
+def translation_remove(*, translation: InstrumentTranslation, user: User | None) -> None:
+    """Withdraw a loaded translation (its licence lapsed, a better one is coming): its items go with it, and
+    no link asks it in that language from now on. Audited."""
+    translation = InstrumentTranslation.objects.select_for_update().get(pk=translation.pk)
+    ItemWording.objects.filter(instrument=translation.instrument, language=translation.language).delete()
+    audit_record(action=AuditEvent.Action.DELETE, actor=user, obj=translation)
+    translation.delete()

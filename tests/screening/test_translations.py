@@ -233,3 +233,17 @@ def test_admin_upload_is_for_clinic_admins_only(db, login, clinician):
 
     assert response.status_code == 302  # to the admin's login: not a clinic admin
     assert "login" in response.url
+
+
+def test_deleting_a_translation_in_the_admin_takes_its_items_and_is_audited(db, login, clinic_admin, phq9_pl):
+    translation = translation_load(data=phq9_pl, user=clinic_admin)
+    delete = reverse("admin:screening_instrumenttranslation_delete", args=[translation.pk])
+
+    response = login(clinic_admin).post(delete, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not InstrumentTranslation.objects.exists()
+    assert not ItemWording.objects.filter(language="pl").exists()
+    assert AuditEvent.objects.filter(
+        actor=clinic_admin, action=AuditEvent.Action.DELETE, object_type="instrumenttranslation"
+    ).exists()
