@@ -22,6 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from core.providers import notify, twilio
+
 from .models import Delivery, DeliveryStatus
 from .receipts import delivery_update
 
@@ -54,17 +56,6 @@ def _apply(delivery: Delivery | None, status: str | None, error: str, source: st
 
 # --- GOV.UK Notify ---
 
-# Notify's statuses of a message (its callbacks send only the final ones).
-NOTIFY_STATUSES = {
-    "created": DeliveryStatus.SENT,
-    "sending": DeliveryStatus.SENT,
-    "pending": DeliveryStatus.SENT,
-    "sent": DeliveryStatus.SENT,
-    "delivered": DeliveryStatus.DELIVERED,
-    "permanent-failure": DeliveryStatus.FAILED_PERMANENT,
-    "temporary-failure": DeliveryStatus.FAILED_TEMPORARY,
-    "technical-failure": DeliveryStatus.FAILED_TEMPORARY,
-}
 NOTIFY_REASONS = {
     "permanent-failure": "GOV.UK Notify: the number or address does not exist or cannot receive messages",
     "temporary-failure": "GOV.UK Notify: the phone was off or the inbox full for days",
@@ -78,7 +69,7 @@ def notify_receipt(payload: dict[str, Any]) -> None:
     delivery = delivery_of(
         reference=str(payload.get("reference") or ""), provider_id=str(payload.get("id", ""))
     )
-    _apply(delivery, NOTIFY_STATUSES.get(status), NOTIFY_REASONS.get(status, ""), "Notify")
+    _apply(delivery, notify.STATUSES.get(status), NOTIFY_REASONS.get(status, ""), "Notify")
 
 
 @csrf_exempt
@@ -100,31 +91,19 @@ def notify_status(request: HttpRequest) -> HttpResponse:
 
 # --- Twilio ---
 
-TWILIO_STATUSES = {
-    "accepted": DeliveryStatus.SENT,
-    "scheduled": DeliveryStatus.SENT,
-    "queued": DeliveryStatus.SENT,
-    "sending": DeliveryStatus.SENT,
-    "sent": DeliveryStatus.SENT,
-    "delivered": DeliveryStatus.DELIVERED,
-    "read": DeliveryStatus.DELIVERED,
-}
-# Twilio's error codes of a message that can never reach that number; any other failure (the handset
-# off or out of coverage, the carrier busy, an error Twilio cannot name) may pass, so it is tried again.
-TWILIO_PERMANENT = {
+# What Twilio's error codes mean, for the clinician reading why texts to a number fail. Which of them are
+# permanent is the backend's one rule (``core.providers.twilio.receipt``), for callbacks and polling alike.
+TWILIO_REASONS = {
     21211: "not a valid phone number",
-    21214: "the number cannot be reached",
     21408: "the number's region is not enabled for sending",
     21610: "the recipient replied STOP to these messages",
     21612: "Twilio cannot route to this number",
     21614: "not a mobile number",
+    30001: "Twilio's queue overflowed",
+    30003: "the phone was off or out of coverage",
     30004: "the recipient blocked these messages",
     30005: "unknown number: it does not exist or is no longer in service",
     30006: "a landline or a carrier that cannot receive texts",
-}
-TWILIO_TEMPORARY = {
-    30001: "Twilio's queue overflowed",
-    30003: "the phone was off or out of coverage",
     30007: "the carrier filtered the message",
     30008: "an error Twilio could not name",
 }
@@ -132,18 +111,15 @@ TWILIO_TEMPORARY = {
 
 def twilio_receipt_status(message_status: str, error_code: str) -> tuple[str | None, str]:
     """A Twilio ``MessageStatus`` and ``ErrorCode`` as one of our statuses and a reason."""
-    if message_status in TWILIO_STATUSES:
-        return TWILIO_STATUSES[message_status], ""
-    if message_status not in ("undelivered", "failed"):
+    if message_status not in twilio.STATUSES and message_status not in ("undelivered", "failed"):
         return None, ""  # canceled, receiving, received: not a receipt of a message we sent
-    try:
-        code = int(error_code)
-    except ValueError:
-        code = 0
-    if code in TWILIO_PERMANENT:
-        return DeliveryStatus.FAILED_PERMANENT, f"Twilio error {code}: {TWILIO_PERMANENT[code]}"
-    reason = TWILIO_TEMPORARY.get(code, f"message {message_status}")
-    return DeliveryStatus.FAILED_TEMPORARY, f"Twilio error {code}: {reason}" if code else f"Twilio: {reason}"
+    code = int(error_code) if error_code.strip().isdigit() else None
+    found = twilio.receipt("", message_status, code, None)
+    if found.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED):
+        return found.status, ""
+    if code is None:
+        return found.status, f"Twilio: message {message_status}"
+    return found.status, f"Twilio error {code}: {TWILIO_REASONS.get(code, f'message {message_status}')}"
 
 
 @csrf_exempt

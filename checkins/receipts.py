@@ -20,12 +20,14 @@ A reminder the patient already completed (they used the link) stays completed wh
 import logging
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from core.providers import delivery_backend
 from core.queue import enqueue_on_commit
 from teams.models import Patient
 from teams.services import audited_save
@@ -262,3 +264,44 @@ def delivery_update(*, delivery_id: int, status: str, error: str = "", now: date
         reminder.save(update_fields=sorted(reminder_fields))
     logger.info("Delivery %s of reminder %s: %s", delivery_id, reminder_id, status)
     return True
+
+
+def deliveries_to_poll(*, now: datetime) -> list[Delivery]:
+    """Messages a provider took that have said nothing more for DELIVERY_POLL_AFTER_MINUTES, while their
+    link still works, sent through the backend the settings name now (another's ids mean nothing to it):
+    one query, oldest first, at most DELIVERY_POLL_BATCH."""
+    quiet_since = now - timedelta(minutes=settings.DELIVERY_POLL_AFTER_MINUTES)
+    return list(
+        Delivery.objects.filter(
+            status=DeliveryStatus.SENT,
+            status_at__lte=quiet_since,
+            reminder__expires_at__gt=now,
+            backend__in=[settings.SMS_BACKEND, settings.EMAIL_DELIVERY_BACKEND],
+        )
+        .exclude(provider_id="")
+        .only("id", "channel", "backend", "provider_id", "status")
+        .order_by("status_at", "id")[: settings.DELIVERY_POLL_BATCH]
+    )
+
+
+def deliveries_poll(*, now: datetime | None = None) -> int:
+    """Ask the providers how far the messages of ``deliveries_to_poll`` got (for providers whose callbacks
+    cannot reach the clinic) and apply what changed; how many changed. A provider that does not answer is
+    asked again next time."""
+    now = now or timezone.now()
+    backends: dict[str, Any] = {}
+    changed = 0
+    for delivery in deliveries_to_poll(now=now):
+        backend = backends.get(delivery.channel)
+        if backend is None:
+            backend = backends[delivery.channel] = delivery_backend(delivery.channel)
+        try:
+            receipt = backend.status(delivery.provider_id)
+        except Exception as error:  # noqa: BLE001 - an outage, a timeout: next time
+            logger.warning("Polling delivery %s: %s", delivery.pk, error)
+            continue
+        if receipt is None or receipt.status == delivery.status:
+            continue
+        if delivery_update(delivery_id=delivery.pk, status=receipt.status, error=receipt.error, now=now):
+            changed += 1
+    return changed

@@ -9,7 +9,7 @@ by ``reminders_reconcile``.
 from celery import shared_task
 from celery.utils.log import get_task_logger
 
-from . import caregivers, services
+from . import caregivers, receipts, services
 
 logger = get_task_logger(__name__)
 
@@ -77,3 +77,15 @@ def caregiver_message_send(self, message_id: int) -> bool:
         if self.request.retries >= self.max_retries:
             caregivers.caregiver_message_mark_failed(message_id=message_id, error=str(error))
         raise
+
+
+# --- delivery receipts ---
+
+
+@shared_task
+def deliveries_poll() -> int:
+    """Providers' delivery states of messages no receipt has reached (checkins.receipts)."""
+    changed = receipts.deliveries_poll()
+    if changed:
+        logger.info("Polling found %d deliveries changed", changed)
+    return changed

@@ -443,7 +443,7 @@ CRISIS_MESSAGE = env_str(
 CRISIS_MESSAGE_PL = env_str(
     "CRISIS_MESSAGE_PL",
     "Jeśli myślisz o zrobieniu sobie krzywdy lub nie czujesz się bezpiecznie, poproś o pomoc teraz: "
-    "zadzwoń pod numer 999 lub udaj się na najbliższy oddział ratunkowy (A&E). Z organizacją Samaritans "
+    "zadzwoń pod numer 999 lub udaj się na najbliższy szpitalny oddział ratunkowy. Z organizacją Samaritans "
     "możesz rozmawiać o każdej porze pod numerem 116 123. Powiadomiliśmy Twój zespół opieki, który się "
     "z Tobą skontaktuje.",
 )
@@ -480,3 +480,11 @@ NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "")
 # anymail's tracking webhooks (/hooks/anymail/<provider>/tracking/): "user:password" of the basic auth
 # put in the webhook URL registered with the email provider.
 ANYMAIL_WEBHOOK_SECRET = env_str("ANYMAIL_WEBHOOK_SECRET", "")
+# Polling for receipts (checkins.receipts.deliveries_poll), for providers whose callbacks cannot reach
+# the clinic: a message still only "sent" after this many minutes is asked about, at most a batch a run.
+DELIVERY_POLL_AFTER_MINUTES = env_int("DELIVERY_POLL_AFTER_MINUTES", 10, minimum=1)
+DELIVERY_POLL_BATCH = env_int("DELIVERY_POLL_BATCH", 500, minimum=1)
+CELERY_BEAT_SCHEDULE["poll-deliveries"] = {
+    "task": "checkins.tasks.deliveries_poll",
+    "schedule": timedelta(seconds=env_int("DELIVERY_POLL_SECONDS", 300, minimum=10)),
+}
