@@ -17,6 +17,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .instruments import INSTRUMENTS
 from .models import Battery, InstrumentSetting, InstrumentTranslation, ItemWording
@@ -101,7 +103,8 @@ class ItemWordingAdmin(admin.ModelAdmin):
 
 class TranslationUploadForm(forms.Form):
     file = forms.FileField(
-        label="Translation file", help_text="A JSON translation file (the README describes its fields)."
+        label=gettext_lazy("Translation file"),
+        help_text=gettext_lazy("A JSON translation file (the README describes its fields)."),
     )
 
 
@@ -143,11 +146,11 @@ class InstrumentTranslationAdmin(admin.ModelAdmin):
         for translation in queryset:
             self.delete_model(request, translation)
 
-    @admin.display(description="language")
+    @admin.display(description=gettext_lazy("language"))
     def language_label(self, translation: InstrumentTranslation) -> str:
         return language_name(translation.language)
 
-    @admin.display(description="items and answers")
+    @admin.display(description=gettext_lazy("items and answers"))
     def items(self, translation: InstrumentTranslation) -> str:
         rows = translation_items(translation)
         return format_html(
@@ -180,8 +183,12 @@ class InstrumentTranslationAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Loaded {translation.instrument} in {language_name(translation.language)} "
-                    f"(wording {translation.wording_version}).",
+                    _("Loaded %(code)s in %(language)s (wording %(version)s).")
+                    % {
+                        "code": translation.instrument,
+                        "language": language_name(translation.language),
+                        "version": translation.wording_version,
+                    },
                     messages.SUCCESS,
                 )
                 change = reverse("admin:screening_instrumenttranslation_change", args=[translation.pk])
@@ -190,6 +197,6 @@ class InstrumentTranslationAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,
-            "title": "Load a validated translation",
+            "title": _("Load a validated translation"),
         }
         return TemplateResponse(request, "admin/screening/instrumenttranslation/upload.html", context)

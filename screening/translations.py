@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from teams.models import Language
 
@@ -44,8 +46,8 @@ FIELDS = (
     "licence",
 )
 SOURCE_PARTS = {
-    "citation": "the published study that validated this translation",
-    "population": "who the validation was done in (how many, where, which patients)",
+    "citation": gettext_lazy("the published study that validated this translation"),
+    "population": gettext_lazy("who the validation was done in (how many, where, which patients)"),
 }
 # The longest each stored text may be (InstrumentTranslation's columns).
 MAX_LENGTHS = {"wording_version": 40, "title": 200}
@@ -95,14 +97,17 @@ def language_name(code: str) -> str:
 def _text(data: dict[str, Any], key: str, problems: list[str], *, required: bool = True) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
-        problems.append(f'"{key}" must be text.')
+        problems.append(_('"%(key)s" must be text.') % {"key": key})
         return ""
     value = value.strip()
     if required and not value:
-        problems.append(f'"{key}" is missing or empty.')
+        problems.append(_('"%(key)s" is missing or empty.') % {"key": key})
     limit = MAX_LENGTHS.get(key)
     if limit is not None and len(value) > limit:
-        problems.append(f'"{key}" is {len(value)} characters long; at most {limit} are kept.')
+        problems.append(
+            _('"%(key)s" is %(length)d characters long; at most %(limit)d are kept.')
+            % {"key": key, "length": len(value), "limit": limit}
+        )
     return value
 
 
@@ -110,20 +115,29 @@ def _numbered(value: Any, key: str, instrument: Instrument, problems: list[str])
     """The entries of an object keyed by item number, with a problem for each key that is not an item of
     the instrument and for each item left out."""
     if not isinstance(value, dict):
-        problems.append(f'"{key}" must be an object keyed by item number ("1", "2", ...).')
+        problems.append(_('"%(key)s" must be an object keyed by item number ("1", "2", ...).') % {"key": key})
         return {}
     count = len(instrument.items)
     entries: dict[int, Any] = {}
     for raw, entry in value.items():
         number = int(raw) if isinstance(raw, str) and raw.isdigit() else None
         if number is None or not 1 <= number <= count:
-            problems.append(f'"{key}" has "{raw}", which is not an item of {instrument.code} (1–{count}).')
+            problems.append(
+                _('"%(key)s" has "%(raw)s", which is not an item of %(code)s (1–%(count)d).')
+                % {"key": key, "raw": raw, "code": instrument.code, "count": count}
+            )
             continue
         entries[number] = entry
     missing = [str(n) for n in range(1, count + 1) if n not in entries]
     if missing:
-        word = "item" if len(missing) == 1 else "items"
-        problems.append(f'"{key}" leaves out {word} {", ".join(missing)}: a translation gives every item.')
+        problems.append(
+            ngettext(
+                '"%(key)s" leaves out item %(items)s: a translation gives every item.',
+                '"%(key)s" leaves out items %(items)s: a translation gives every item.',
+                len(missing),
+            )
+            % {"key": key, "items": ", ".join(missing)}
+        )
     return entries
 
 
@@ -131,7 +145,7 @@ def _items(value: Any, instrument: Instrument, problems: list[str]) -> dict[int,
     items: dict[int, str] = {}
     for number, text in sorted(_numbered(value, "items", instrument, problems).items()):
         if not isinstance(text, str) or not text.strip():
-            problems.append(f"Item {number} has no wording.")
+            problems.append(_("Item %(number)d has no wording.") % {"number": number})
             continue
         items[number] = text.strip()
     return items
@@ -142,12 +156,18 @@ def _answers(value: Any, instrument: Instrument, problems: list[str]) -> dict[in
     for number, labels in sorted(_numbered(value, "answers", instrument, problems).items()):
         english = [answer.label for answer in instrument.item(number).answers]
         if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-            problems.append(f"Item {number}'s answers must be a list of labels, lowest value first.")
+            problems.append(
+                _("Item %(number)d's answers must be a list of labels, lowest value first.")
+                % {"number": number}
+            )
             continue
         if len(labels) != len(english):
             problems.append(
-                f"Item {number} offers {len(english)} answers; the file gives {len(labels)} labels "
-                "(one per answer, lowest value first)."
+                _(
+                    "Item %(number)d offers %(answers)d answers; the file gives %(labels)d labels "
+                    "(one per answer, lowest value first)."
+                )
+                % {"number": number, "answers": len(english), "labels": len(labels)}
             )
             continue
         labels = [label.strip() for label in labels]
@@ -155,7 +175,8 @@ def _answers(value: Any, instrument: Instrument, problems: list[str]) -> dict[in
             if not label and original:
                 value_of = instrument.item(number).answers[position].value
                 problems.append(
-                    f'Item {number}\'s answer {value_of} has no label; in English it is "{original}".'
+                    _('Item %(number)d\'s answer %(value)d has no label; in English it is "%(label)s".')
+                    % {"number": number, "value": value_of, "label": original}
                 )
         answers[number] = labels
     return answers
@@ -163,13 +184,15 @@ def _answers(value: Any, instrument: Instrument, problems: list[str]) -> dict[in
 
 def _source(value: Any, problems: list[str]) -> tuple[str, str]:
     if not isinstance(value, dict):
-        problems.append('"source" must be an object with "citation" and "population".')
+        problems.append(_('"source" must be an object with "citation" and "population".'))
         return "", ""
     parts = []
     for key in ("citation", "population"):
         text = value.get(key, "")
         if not isinstance(text, str) or not text.strip():
-            problems.append(f'"source" needs a "{key}": {SOURCE_PARTS[key]}.')
+            problems.append(
+                _('"source" needs a "%(key)s": %(what)s.') % {"key": key, "what": SOURCE_PARTS[key]}
+            )
             text = ""
         parts.append(text.strip())
     return parts[0], parts[1]
@@ -179,30 +202,43 @@ def translation_check(data: Any) -> Translation:
     """A translation file's content checked against the instrument it translates. Raises
     ``ValidationError`` with one message per problem found (all of them, not the first)."""
     if not isinstance(data, dict):
-        raise ValidationError("A translation file holds one JSON object (see the README for its fields).")
+        raise ValidationError(_("A translation file holds one JSON object (see the README for its fields)."))
     problems: list[str] = []
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         names = ", ".join(repr(key) for key in unknown)
-        problems.append(f"Unknown field {names} (the fields: {', '.join(FIELDS)}).")
+        problems.append(
+            _("Unknown field %(names)s (the fields: %(fields)s).")
+            % {"names": names, "fields": ", ".join(FIELDS)}
+        )
     code = _text(data, "instrument", problems)
     instrument = INSTRUMENTS.get(code)
     if code and instrument is None:
-        problems.append(f'"{code}" is not an instrument of the library ({", ".join(INSTRUMENTS)}).')
+        problems.append(
+            _('"%(code)s" is not an instrument of the library (%(codes)s).')
+            % {"code": code, "codes": ", ".join(INSTRUMENTS)}
+        )
     language = _text(data, "language", problems)
     if language == ENGLISH:
         problems.append(
-            "English is the instrument's own wording (or licensed wording loaded as item wording): "
-            "a translation file is for another language."
+            _(
+                "English is the instrument's own wording (or licensed wording loaded as item wording): "
+                "a translation file is for another language."
+            )
         )
     elif language and language not in Language.values:
         others = ", ".join(value for value in Language.values if value != ENGLISH)
-        problems.append(f'"{language}" is not a patient language ({others}).')
+        problems.append(
+            _('"%(language)s" is not a patient language (%(others)s).')
+            % {"language": language, "others": others}
+        )
     wording_version = _text(data, "wording_version", problems)
     title = _text(data, "title", problems)
     stem = _text(data, "stem", problems, required=False)
     if instrument is not None and instrument.stem and not stem:
-        problems.append(f'"stem" is missing: {instrument.code} asks its items under an instruction.')
+        problems.append(
+            _('"stem" is missing: %(code)s asks its items under an instruction.') % {"code": instrument.code}
+        )
     items: dict[int, str] = {}
     answers: dict[int, list[str]] = {}
     if instrument is not None:
@@ -231,7 +267,9 @@ def translation_parse(content: bytes, name: str) -> Any:
     try:
         return json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValidationError(f"{name} is not a JSON file in UTF-8: {error}.") from error
+        raise ValidationError(
+            _("%(name)s is not a JSON file in UTF-8: %(error)s.") % {"name": name, "error": error}
+        ) from error
 
 
 def translation_read(path: Path | str) -> Any:
@@ -239,7 +277,9 @@ def translation_read(path: Path | str) -> Any:
     try:
         content = Path(path).read_bytes()
     except OSError as error:
-        raise ValidationError(f"Cannot read {path}: {error.strerror or error}.") from error
+        raise ValidationError(
+            _("Cannot read %(path)s: %(error)s.") % {"path": path, "error": error.strerror or error}
+        ) from error
     return translation_parse(content, str(path))
 
 
