@@ -11,7 +11,7 @@ SERVICES := $(PY) scripts/devservices.py exec --
 export PORT
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv lock run test test-fast lint clean-data bench backup restore verify
+.PHONY: venv lock run test test-fast lint clean-data bench backup restore verify messages compile-messages
 
 # The development set (requirements-dev.txt: the runtime lock and the test, lint, load and dev groups),
 # every file checked against its hash. Production installs requirements.txt only.
@@ -35,7 +35,7 @@ lock: venv
 # migrate connects as the database's owner (DATABASE_OWNER_URL); the demo data and the application
 # itself run as the application's role (DATABASE_URL), which owns nothing. honcho gives each process a
 # PORT of its own (web, then +100 for the worker), so the links the worker sends name the web's (SITE_URL).
-run: venv
+run: venv compile-messages
 	$(SERVICES) sh -c '\
 	  python manage.py migrate --noinput && \
 	  python manage.py seed_demo && \
@@ -70,7 +70,7 @@ CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/te
   --deselect tests/adherence/test_report.py::test_report_for_a_caregiver_needs_the_patients_consent \
   --deselect tests/adherence/test_report.py::test_pdf_report_renders_for_a_demo_patient
 
-test: lint
+test: lint compile-messages
 	$(SERVICES) sh -c '\
 	  DJANGO_SETTINGS_MODULE=rehabcare.settings.test python manage.py makemigrations --check --dry-run && \
 	  pytest $(PYTEST_ARGS) && \
@@ -86,7 +86,7 @@ test: lint
 UNIT_TIER := not browser and not process and not faults and not bench and not slow
 WORKERS ?= auto
 REUSE_DB := $(if $(filter true,$(CI)),,--reuse-db)
-test-fast: venv
+test-fast: venv compile-messages
 	$(SERVICES) pytest -n $(WORKERS) $(REUSE_DB) -m "$(UNIT_TIER)" $(PYTEST_ARGS)
 
 # The clinic-network benchmark: SCALE=1.0 is 100,000 patients (generated once, then reused).
@@ -108,3 +108,16 @@ restore: venv
 
 clean-data:
 	$(PY) scripts/devservices.py clean
+
+# Translations (locale/): `make messages` finds every marked string anew (needs GNU gettext's xgettext),
+# then translate the new and fuzzy entries of locale/pl/LC_MESSAGES/*.po; compile-messages (polib, no
+# gettext needed) makes the .mo files that run and test read.
+MESSAGES_IGNORE := --ignore=.venv --ignore=.data --ignore=staticfiles --ignore=test-artifacts \
+  --ignore=node_modules --ignore=benchmarks --ignore=tests --ignore=static/vendor
+messages: venv
+	$(PY) manage.py makemessages -l pl --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages -l pl -d djangojs --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) scripts/compile_messages.py
+
+compile-messages: venv
+	$(PY) scripts/compile_messages.py

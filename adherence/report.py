@@ -9,12 +9,14 @@ from django.conf import settings
 from django.db.models import Avg
 from django.db.models.functions import TruncWeek
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from careplans.consent import refusal
 from careplans.models import Caregiver, CaregiverScope, CarePlan, Goal
 from careplans.selectors import caregiver_of_patient, plan_current
 from checkins.models import CheckIn
+from core.i18n import patient_language
 from teams.models import Patient
 
 from . import metrics
@@ -40,26 +42,28 @@ class Movement:
     @property
     def words(self) -> str:
         if self.before is None or self.now is None:
-            return "not enough check-ins yet to tell"
+            return gettext("not enough check-ins yet to tell")
         change = self.now - self.before
         if abs(change) < 1:
-            return f"about the same ({self.now:.0f} out of 10)"
+            return gettext("about the same (%(now).0f out of 10)") % {"now": self.now}
         improved = change > 0 if self.better_when == "higher" else change < 0
-        trend = "better" if improved else "worse"
-        return f"{trend}: from about {self.before:.0f} to {self.now:.0f} out of 10"
+        words = {"before": self.before, "now": self.now}
+        if improved:
+            return gettext("better: from about %(before).0f to %(now).0f out of 10") % words
+        return gettext("worse: from about %(before).0f to %(now).0f out of 10") % words
 
 
 def _in_words(rate: metrics.Rate) -> str:
     value = rate.value
     if value is None:
-        return "not measured yet"
+        return gettext("not measured yet")
     if value >= Decimal("0.9"):
-        return "nearly all of it"
+        return gettext("nearly all of it")
     if value >= Decimal("0.7"):
-        return "most of it (about 3 in 4)"
+        return gettext("most of it (about 3 in 4)")
     if value >= Decimal("0.45"):
-        return "about half"
-    return "less than half so far"
+        return gettext("about half")
+    return gettext("less than half so far")
 
 
 def _sparkline(values: list[float | None], width: int = 120, height: int = 28) -> str:
@@ -71,8 +75,9 @@ def _sparkline(values: list[float | None], width: int = 120, height: int = 28) -
 
 
 def progress_report(*, patient: Patient, caregiver_id: int | None = None) -> dict[str, Any]:
-    """What the report says. For a caregiver, the patient's consent to progress reports is checked now,
-    each time it is rendered or sent: none, ended or withdrawn raises ``NoConsent``."""
+    """What the report says, in the language active (the views and the caregiver's message set the
+    patient's: core.i18n.patient_language). For a caregiver, the patient's consent to progress reports
+    is checked now, each time it is rendered or sent: none, ended or withdrawn raises ``NoConsent``."""
     plan = plan_current(patient=patient)
     today = timezone.localdate()
     caregiver = None
@@ -112,9 +117,9 @@ def progress_report(*, patient: Patient, caregiver_id: int | None = None) -> dic
         "goals": goals,
         "reached": [m for goal in goals for m in goal.milestones.all() if m.achieved_on],
         "movements": [
-            movement("Mood", "mood", "higher"),
-            movement("Pain", "pain", "lower"),
-            movement("Sleep", "sleep", "higher"),
+            movement(gettext("Mood"), "mood", "higher"),
+            movement(gettext("Pain"), "pain", "lower"),
+            movement(gettext("Sleep"), "sleep", "higher"),
         ],
         "exercise": _in_words(metrics.exercise_completion(patients, *four_weeks)),
         "sessions": _in_words(metrics.attendance(patients, *four_weeks)),
@@ -126,7 +131,9 @@ def progress_report(*, patient: Patient, caregiver_id: int | None = None) -> dic
 
 def progress_report_text(*, patient: Patient, caregiver: Caregiver) -> tuple[str, str]:
     """(subject, body) of the report as a message to the caregiver; ``NoConsent`` without their consent
-    (the message is checked again when it is sent)."""
-    context = progress_report(patient=patient, caregiver_id=caregiver.pk)
-    body = render_to_string("adherence/report_caregiver.txt", context | {"clinic": settings.CLINIC_NAME})
-    return f"{settings.CLINIC_NAME}: {patient.given_name}'s progress", body
+    (the message is checked again when it is sent). In the patient's language, as the report is."""
+    with translation.override(patient_language(patient)):
+        context = progress_report(patient=patient, caregiver_id=caregiver.pk)
+        body = render_to_string("adherence/report_caregiver.txt", context | {"clinic": settings.CLINIC_NAME})
+        words = {"clinic": settings.CLINIC_NAME, "name": patient.given_name}
+        return gettext("%(clinic)s: %(name)s's progress") % words, body

@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from careplans import selectors as careplan_selectors
@@ -18,6 +20,7 @@ from careplans.consent import contact_kind, refusal, scopes_open
 from careplans.models import CaregiverScope, Modality
 from checkins.caregivers import caregiver_items
 from core import csv_safe
+from core.i18n import patient_language
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
@@ -37,10 +40,12 @@ def session_record(request: AuthenticatedRequest, patient: Patient) -> HttpRespo
     """One click from the overview: today's session with this clinician, and how it went."""
     status = request.POST.get("status", "")
     if status not in OUTCOMES:
-        messages.error(request, "Choose attended, missed or cancelled.")
+        messages.error(request, _("Choose attended, missed or cancelled."))
     else:
         services.session_record(patient=patient, clinician=request.user, status=status, user=request.user)
-        messages.success(request, f"Session recorded: {Session.Status(status).label.lower()}.")
+        messages.success(
+            request, _("Session recorded: %(status)s.") % {"status": Session.Status(status).label.lower()}
+        )
     return redirect(f"{patient.get_absolute_url()}#adherence")
 
 
@@ -49,7 +54,7 @@ def session_record(request: AuthenticatedRequest, patient: Patient) -> HttpRespo
 def session_status(request: AuthenticatedRequest, patient: Patient, session_id: int) -> HttpResponse:
     session = selectors.patient_session(patient=patient, session_id=session_id)
     if session is None:
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     try:
         services.session_set_status(
             session=session,
@@ -72,12 +77,12 @@ def exercise_log_new(request: AuthenticatedRequest, patient: Patient) -> HttpRes
     )
     if request.method == "POST" and form.is_valid():
         services.exercise_week_log_record(log=form.save(commit=False), user=request.user)
-        messages.success(request, "Exercise log saved.")
+        messages.success(request, _("Exercise log saved."))
         return redirect(f"{patient.get_absolute_url()}#adherence")
     return render(
         request,
         "adherence/form.html",
-        {"patient": patient, "form": form, "title": "Log a week of home exercise"},
+        {"patient": patient, "form": form, "title": _("Log a week of home exercise")},
     )
 
 
@@ -86,12 +91,12 @@ def measure_new(request: AuthenticatedRequest, patient: Patient) -> HttpResponse
     form = MeasureForm(request.POST or None, patient=patient, initial={"measured_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         services.measure_record(measure=form.save(commit=False), user=request.user)
-        messages.success(request, "Measure saved.")
+        messages.success(request, _("Measure saved."))
         return redirect(f"{patient.get_absolute_url()}#adherence")
     return render(
         request,
         "adherence/form.html",
-        {"patient": patient, "form": form, "title": "Record a functional measure"},
+        {"patient": patient, "form": form, "title": _("Record a functional measure")},
     )
 
 
@@ -111,7 +116,7 @@ def day_list(request: AuthenticatedRequest) -> HttpResponse:
 def _overseen_or_403(request: AuthenticatedRequest):
     teams = policy.overseen_teams(request.user)
     if teams is None:
-        raise PermissionDenied("The dashboard is for clinic admins and team leads.")
+        raise PermissionDenied(_("The dashboard is for clinic admins and team leads."))
     return teams
 
 
@@ -171,7 +176,7 @@ def _breakdown_csv(
     return _csv_response(
         request,
         f"adherence-by-{by}.csv",
-        [table["title"], *dashboard.METRICS.values()],
+        [table["title"], *map(str, dashboard.METRICS.values())],
         rows,
         f"dashboard {by}",
         list(dashboard.patients_counted(patients, window).values_list("pk", flat=True)),
@@ -267,19 +272,29 @@ def _report_refused(
 
 @patient_scoped
 def progress_report(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    try:
-        context = _report_context(request, patient)
-    except report.NoConsent as refused:
-        return _report_refused(request, patient, refused)
-    return render(request, "adherence/report.html", context | {"query": request.GET.urlencode()})
+    # The report is the patient's: in their language (core.i18n), whatever the staff member reads.
+    with translation.override(patient_language(patient)):
+        try:
+            context = _report_context(request, patient)
+        except report.NoConsent as refused:
+            no_consent = refused
+        else:
+            return render(request, "adherence/report.html", context | {"query": request.GET.urlencode()})
+    return _report_refused(request, patient, no_consent)
 
 
 @patient_scoped
 def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    try:
-        context = _report_context(request, patient)
-    except report.NoConsent as refused:
-        return _report_refused(request, patient, refused)
+    with translation.override(patient_language(patient)):
+        try:
+            context = _report_context(request, patient)
+        except report.NoConsent as refused:
+            no_consent: report.NoConsent | None = refused
+        else:
+            no_consent = None
+            html = render(request, "adherence/report.html", context | {"pdf": True}).content.decode()
+    if no_consent is not None:
+        return _report_refused(request, patient, no_consent)
     try:
         from .pdf import pdf_from_html
     except OSError:  # WeasyPrint is installed but the system's Pango is not
@@ -287,7 +302,6 @@ def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> Http
             request, "PDF reports need the Pango library on the server; use the print view meanwhile."
         )
         return redirect("progress_report", patient_id=patient.pk)
-    html = render(request, "adherence/report.html", context | {"pdf": True}).content.decode()
     pdf = pdf_from_html(html)
     audit_record(
         actor=request.user, action=AuditEvent.Action.EXPORT, patient=patient, object_type="progress report"
@@ -370,7 +384,13 @@ def session_book(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
         else:
             label = SessionModality(data["modality"]).label.lower()
             messages.success(
-                request, f"Booked {len(sessions)} {label} session{'s' if len(sessions) > 1 else ''}."
+                request,
+                ngettext(
+                    "Booked %(count)d %(modality)s session.",
+                    "Booked %(count)d %(modality)s sessions.",
+                    len(sessions),
+                )
+                % {"count": len(sessions), "modality": label},
             )
             if preferred and data["modality"] not in preferred:
                 messages.warning(request, _preference_warning(patient, data["modality"], preferred))
@@ -401,10 +421,10 @@ def session_book(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
 
 def _preference_warning(patient: Patient, modality: str, preferred: list[str]) -> str:
     labels = ", ".join(Modality(m).label.lower() for m in preferred if m in Modality.values)
-    return (
-        f"{patient.given_name}'s care preferences do not include {SessionModality(modality).label.lower()} "
-        f"sessions (they prefer: {labels}). The booking is allowed; talk it over with them."
-    )
+    return _(
+        "%(name)s's care preferences do not include %(modality)s "
+        "sessions (they prefer: %(preferred)s). The booking is allowed; talk it over with them."
+    ) % {"name": patient.given_name, "modality": SessionModality(modality).label.lower(), "preferred": labels}
 
 
 # --- caregivers ---
@@ -418,7 +438,7 @@ def caregiver_send(request: AuthenticatedRequest, patient: Patient, caregiver_id
     today, and the consent is checked again when the message goes."""
     caregiver = careplan_selectors.caregiver_of_patient(patient=patient, caregiver_id=caregiver_id)
     if caregiver is None:
-        raise Http404("No such caregiver for this patient.")
+        raise Http404(_("No such caregiver for this patient."))
     today = timezone.localdate()
     scopes = scopes_open(caregiver, today)
     form = caregivers.CaregiverSendForm(request.POST or None, scopes=scopes, items=caregiver_items())
@@ -436,8 +456,11 @@ def caregiver_send(request: AuthenticatedRequest, patient: Patient, caregiver_id
         else:
             messages.success(
                 request,
-                f"“{message.subject}” queued for {caregiver.name}: it goes only if the consent still "
-                "covers it when it is sent. Its status is under Caregivers and support.",
+                _(
+                    "“%(subject)s” queued for %(name)s: it goes only if the consent still "
+                    "covers it when it is sent. Its status is under Caregivers and support."
+                )
+                % {"subject": message.subject, "name": caregiver.name},
             )
             return redirect(f"{caregiver.plan.get_absolute_url()}#caregivers-heading")
     refusals = [

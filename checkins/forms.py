@@ -1,6 +1,6 @@
 """Input cleaning for schedules (staff) and check-ins (patients)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
@@ -8,6 +8,7 @@ from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from careplans.models import Activity, Exercise
 from careplans.preferences import contact_words
@@ -16,12 +17,14 @@ from careplans.selectors import preferences_of
 from .models import (
     SCHEDULE_FIELDS,
     WEEKDAYS,
-    ActivityLog,
     Cadence,
     ExerciseLog,
     Schedule,
     cadence_fields_unused,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise  # words translated when shown
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -143,42 +146,52 @@ CONSENT_NOTE = (
 )
 
 
-def _scale(label: str) -> forms.IntegerField:
+def _scale(label: "str | StrPromise") -> forms.IntegerField:
     """A 0–10 slider. It starts unset (checkin.js names it only once the patient moves or taps it), so an
     untouched slider sends nothing and is asked again, never stored as the middle of the scale."""
     return forms.IntegerField(
         min_value=0,
         max_value=10,
         label=label,
-        error_messages={"required": "Move the slider to your answer: it has not been set yet."},
+        error_messages={"required": gettext_lazy("Move the slider to your answer: it has not been set yet.")},
     )
 
 
+# How far an exercise or activity was done, in the patient's words (the models' labels are the staff's).
+DONE_CHOICES = [
+    (ExerciseLog.Done.DONE, pgettext_lazy("exercise or activity", "Done")),
+    (ExerciseLog.Done.PARTLY, pgettext_lazy("exercise or activity", "Partly")),
+    (ExerciseLog.Done.NOT_DONE, pgettext_lazy("exercise or activity", "Not done")),
+]
+
+
 class CheckInForm(forms.Form):
-    mood = _scale("How is your mood today?")
-    pain = _scale("How bad is your pain today?")
-    sleep_quality = _scale("How well did you sleep?")
+    """The patient's check-in: every word of it is the patient's language (gettext_lazy)."""
+
+    mood = _scale(gettext_lazy("How is your mood today?"))
+    pain = _scale(gettext_lazy("How bad is your pain today?"))
+    sleep_quality = _scale(gettext_lazy("How well did you sleep?"))
     sleep_hours = forms.DecimalField(
         min_value=0,
         max_value=24,
         decimal_places=1,
-        label="Hours slept last night",
-        error_messages={"required": "Write how many hours you slept, for example 7 or 6.5."},
+        label=gettext_lazy("Hours slept last night"),
+        error_messages={"required": gettext_lazy("Write how many hours you slept, for example 7 or 6.5.")},
         widget=forms.NumberInput(
             attrs={"inputmode": "decimal", "step": "0.5", "class": "form-control form-control-lg"}
         ),
     )
     # What each end of a slider means, shown under it.
     SCALE_ENDS = {
-        "mood": ("Very low", "Very good"),
-        "pain": ("No pain", "Worst pain imaginable"),
-        "sleep_quality": ("Very badly", "Very well"),
+        "mood": (gettext_lazy("Very low"), gettext_lazy("Very good")),
+        "pain": (gettext_lazy("No pain"), gettext_lazy("Worst pain imaginable")),
+        "sleep_quality": (gettext_lazy("Very badly"), gettext_lazy("Very well")),
     }
 
     stressors = forms.CharField(
         required=False,
         max_length=1000,
-        label="Anything weighing on you?",
+        label=gettext_lazy("Anything weighing on you?"),
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
@@ -192,14 +205,14 @@ class CheckInForm(forms.Form):
         for activity in self.activities:
             self.fields[f"activity_{activity.pk}"] = forms.ChoiceField(
                 label=activity.name,
-                choices=ActivityLog.Done.choices,
+                choices=DONE_CHOICES,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
             )
         for exercise in exercises:
             self.fields[f"exercise_{exercise.pk}"] = forms.ChoiceField(
                 label=exercise.name,
-                choices=ExerciseLog.Done.choices,
+                choices=DONE_CHOICES,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
                 help_text=exercise.lighter_alternative,
@@ -218,7 +231,7 @@ class CheckInForm(forms.Form):
             if self.cleaned_data.get(f"exercise_{exercise.pk}")
         }
 
-    def scales(self) -> list[tuple[forms.BoundField, str, str]]:
+    def scales(self) -> list[tuple[forms.BoundField, "str | StrPromise", "str | StrPromise"]]:
         """Each slider with the words for its two ends."""
         return [(self[name], low, high) for name, (low, high) in self.SCALE_ENDS.items()]
 

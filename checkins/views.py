@@ -3,6 +3,7 @@ the schedule editor, the reminder log, and the development outbox."""
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -15,15 +16,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from careplans.education import paragraphs, plain_chosen
 from careplans.selectors import activities_for_day, plain_language_preferred
 from core.client_ip import client_ip
+from core.i18n import crisis_message, patient_language
 from screening.forms import answers_from_post
-from screening.selectors import item_wordings
+from screening.selectors import link_instrument
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Patient
@@ -65,12 +67,13 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
 
 
 def _thanks(request: HttpRequest, reminder: Reminder, *, crisis: bool = False) -> HttpResponse:
-    return render(
+    return _render_for(
+        reminder.patient,
         request,
         "checkins/thanks.html",
         {
             "given_name": reminder.patient.given_name,
-            "crisis_message": settings.CRISIS_MESSAGE if crisis else "",
+            "crisis_message": _crisis(reminder.patient) if crisis else "",
             "readings": selectors.link_education(patient=reminder.patient),
             "reading_token": _link_token(request),
         },
@@ -98,12 +101,13 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError:
             return _unavailable(request)
-        if reminder.has_questionnaire:
+        if selectors.reminder_instruments(reminder=reminder):  # none in the patient's language: done
             return redirect("checkin_questionnaire", token=token)
         return _thanks(request, reminder)
     instruments = selectors.reminder_instruments(reminder=reminder)
     questions = selectors.checkin_questions(exercises=len(exercises) + len(activities))
-    return render(
+    return _render_for(
+        reminder.patient,
         request,
         "checkins/checkin_form.html",
         {
@@ -162,8 +166,9 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
         sent = any(p.recorded for p in parts)
         if action == "pause":
             context = {"given_name": reminder.patient.given_name, "paused": True, "sent": sent}
-            context |= {"crisis_message": settings.CRISIS_MESSAGE if sent else ""}
-            return render(request, "checkins/thanks.html", context | {"expires_at": reminder.expires_at})
+            context |= {"crisis_message": _crisis(reminder.patient) if sent else ""}
+            context |= {"expires_at": reminder.expires_at}
+            return _render_for(reminder.patient, request, "checkins/thanks.html", context)
         if action == "back":
             return _to_part(token, max(part.number - 1, 1))
         if part.complete and part.number < len(parts):
@@ -178,9 +183,11 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
                 return _unavailable(request)
             return _thanks(request, reminder, crisis=sent or any(s.has_safety_flag for s in recorded))
         show_missing = True
-    wordings = item_wordings([part.instrument.code])
+    # The instrument as the patient reads it: a validated translation in their language, or English.
+    part = replace(part, instrument=link_instrument(part.instrument, reminder.patient.language)[0])
     sent = any(p.recorded for p in parts)
-    return render(
+    return _render_for(
+        reminder.patient,
         request,
         "checkins/questionnaire.html",
         {
@@ -190,7 +197,7 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
             "items": [
                 {
                     "item": item,
-                    "text": wordings.get((part.instrument.code, item.number), item.text) or item.label,
+                    "text": item.text,
                     "name": f"{part.instrument.code}:{item.number}",
                     "chosen": part.answers.get(str(item.number)),
                     "answer": item.answer(part.answers[str(item.number)]) if part.recorded else None,
@@ -201,7 +208,7 @@ def checkin_questionnaire(request: HttpRequest, token: str) -> HttpResponse:
                 for item in part.instrument.items
             ],
             "has_errors": show_missing,
-            "crisis_message": settings.CRISIS_MESSAGE if sent else "",
+            "crisis_message": _crisis(reminder.patient) if sent else "",
             "minutes_left": selectors.minutes_to_answer(
                 sum(len(p.instrument.items) - len(p.answers) for p in parts[part.number - 1 :])
             ),
@@ -217,8 +224,9 @@ def checkin_opt_out(request: HttpRequest, signed: str) -> HttpResponse:
         return _unavailable(request)
     if request.method == "POST":
         services.schedule_opt_out(schedule=schedule)
-        return render(request, "checkins/opted_out.html", {"done": True})
-    return render(request, "checkins/opted_out.html", {"done": schedule.opted_out_at is not None})
+        return _render_for(schedule.patient, request, "checkins/opted_out.html", {"done": True})
+    done = schedule.opted_out_at is not None
+    return _render_for(schedule.patient, request, "checkins/opted_out.html", {"done": done})
 
 
 @patient_scoped
@@ -246,7 +254,13 @@ def schedule_edit(request: AuthenticatedRequest, patient: Patient) -> HttpRespon
     return render(
         request,
         "checkins/schedule_form.html",
-        {"patient": patient, "form": form, "proposed": proposed, "opted_out_at": opted_out_at},
+        {
+            "patient": patient,
+            "form": form,
+            "proposed": proposed,
+            "opted_out_at": opted_out_at,
+            "translation_gaps": selectors.translation_gaps(patient=patient),
+        },
     )
 
 
@@ -311,7 +325,8 @@ def education_read(request: HttpRequest, token: str, assignment_id: int) -> Http
     if assignment is None:
         return _unavailable(request)
     item = assignment.item
-    return render(
+    return _render_for(
+        reminder.patient,
         request,
         "checkins/education_read.html",
         {
@@ -324,3 +339,22 @@ def education_read(request: HttpRequest, token: str, assignment_id: int) -> Http
             "readings": selectors.link_education(patient=reminder.patient).exclude(pk=assignment.pk),
         },
     )
+
+
+# --- languages ---
+
+
+def _render_for(
+    patient: Patient, request: HttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A patient's link page, in the patient's language (core.i18n.patient_language) whatever the
+    browser asks; its <html lang> and Content-Language say which."""
+    language = patient_language(patient)
+    with translation.override(language):
+        response = render(request, template, context)
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _crisis(patient: Patient) -> str:
+    return crisis_message(patient_language(patient))

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from .client_ip import client_ip
 from .context import bound, request_id_from
@@ -92,4 +93,31 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+class LanguageMiddleware:
+    """The language a page is in. Staff (signed in): the interface language they chose, or the clinic's
+    (``LANGUAGE_CODE``). Anyone else: the browser's (Accept-Language) among ``LANGUAGES``, so a link
+    that finds no patient still answers in a language its reader may know; a patient's link pages set
+    the patient's own language around their rendering (``translation.override``). No URL prefixes:
+    a link in a reminder works whatever the language. Placed after authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = user.language or settings.LANGUAGE_CODE
+        else:
+            language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        response.headers.setdefault("Content-Language", language)
         return response
