@@ -6,7 +6,7 @@ from datetime import time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import dateformat, timezone
 
 from careplans.models import CarePlan, EducationAssignment, Exercise
@@ -18,7 +18,7 @@ from screening.selectors import instruments_by_link
 from screening.translations import language_name
 from teams.models import Language, Patient
 
-from .models import Cadence, Channel, CheckIn, OutboxMessage, Reminder, Schedule
+from .models import Cadence, Channel, CheckIn, Delivery, OutboxMessage, Reminder, Schedule
 
 DEFAULT_LOCAL_TIME = time(18, 0)
 # What a reminder and the patient's pages promise: about ten seconds a question, rounded up to minutes.
@@ -68,8 +68,19 @@ def patient_checkins(*, patient: Patient) -> QuerySet[CheckIn]:
 
 
 def patient_reminders(*, patient: Patient) -> QuerySet[Reminder]:
-    """The patient's reminders, newest slot first, with the questionnaire each opened (the reminder log)."""
-    return Reminder.objects.filter(patient=patient).select_related("battery").order_by("-due_at", "-id")
+    """The patient's reminders, newest slot first, with the questionnaire each opened and each message
+    handed to a provider for it, first first, as ``log_deliveries`` (the reminder log): one query for the
+    page's reminders, one for all their messages."""
+    return (
+        Reminder.objects.filter(patient=patient)
+        .select_related("battery")
+        .prefetch_related(
+            Prefetch(
+                "deliveries", queryset=Delivery.objects.order_by("created_at", "id"), to_attr="log_deliveries"
+            )
+        )
+        .order_by("-due_at", "-id")
+    )
 
 
 def reminder_of_patient(*, patient: Patient, reminder_id: int) -> Reminder | None:
