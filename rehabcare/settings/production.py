@@ -52,6 +52,25 @@ def _must_send(name: str, backend: str) -> None:
 _must_send("EMAIL_BACKEND", EMAIL_BACKEND)
 _must_send("SMS_BACKEND", SMS_BACKEND)
 
+# --- providers (issue 21) ---
+# The chosen provider's credentials, template and sender, or no start: a reminder would otherwise fail
+# at its first send, hours later, for every patient.
+EMAIL_DELIVERY_BACKEND = env_str("EMAIL_DELIVERY_BACKEND", "core.providers.email.EmailDeliveryBackend")
+_PROVIDER_NEEDS = {
+    "core.providers.notify.NotifySMSBackend": ["NOTIFY_API_KEY", "NOTIFY_SMS_TEMPLATE_ID"],
+    "core.providers.notify.NotifyEmailBackend": ["NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID"],
+    "core.providers.twilio.TwilioSMSBackend": ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+    "anymail.backends.postmark.EmailBackend": ["POSTMARK_SERVER_TOKEN"],
+}
+for _backend in (SMS_BACKEND, EMAIL_DELIVERY_BACKEND, EMAIL_BACKEND):
+    for _name in _PROVIDER_NEEDS.get(_backend, []):
+        env_str(_name)  # raises "The environment variable ... is required" (or reads ..._FILE)
+if SMS_BACKEND == "core.providers.twilio.TwilioSMSBackend" and not (
+    env_str("TWILIO_FROM_NUMBER", "") or env_str("TWILIO_MESSAGING_SERVICE_SID", "")
+):
+    raise ImproperlyConfigured("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID is required for Twilio")
+_must_send("EMAIL_DELIVERY_BACKEND", EMAIL_DELIVERY_BACKEND)
+
 # Say what is in front: TRUSTED_PROXY_COUNT=1 behind one TLS proxy, 0 when clients connect directly.
 if env_str("TRUSTED_PROXY_COUNT", "") == "" and not TRUSTED_PROXY_NETWORKS:  # noqa: F405
     raise ImproperlyConfigured(
