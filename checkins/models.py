@@ -46,6 +46,8 @@ SCHEDULE_FIELDS = [
     "local_time",
     "time_zone",
     "channel",
+    "fallback_channel",
+    "fallback_consent_given_on",
     "quiet_start",
     "quiet_end",
     "paused_until",

@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from careplans.models import Activity, CarePlan, CarePreferences, EducationAssignment
 from careplans.selectors import active_exercises, activities_for_day, milestone_battery_due
@@ -71,6 +72,7 @@ def schedule_save(
 
     A schedule the patient stopped by their link resumes when consent is given again, on or after the
     day they stopped."""
+    fallback_check(schedule=schedule, today=timezone.localdate())
     opted_out_at = schedule.opted_out_at
     if opted_out_at is not None and consent_given_on < timezone.localdate(opted_out_at):
         raise ValidationError(
@@ -785,3 +787,38 @@ def education_read(
     return audited_save(
         assignment, actor=None, patient=patient, fields=fields, clean=False, username="patient link"
     )
+
+
+# --- delivery receipts: the fallback channel ---
+
+
+def fallback_check(*, schedule: Schedule, today: date) -> None:
+    """A fallback channel differs from the schedule's, has a contact to reach, and rests on the day the
+    patient agreed to it (not after ``today``); without a fallback no such day is kept."""
+    errors: dict[str, str] = {}
+    fallback = schedule.fallback_channel
+    patient = schedule.patient
+    if not fallback:
+        schedule.fallback_consent_given_on = None
+        return
+    if fallback == schedule.channel:
+        errors["fallback_channel"] = gettext(
+            "Choose a fallback other than the reminders' own channel, or none."
+        )
+    elif fallback == Channel.SMS and not patient.mobile:
+        errors["fallback_channel"] = gettext(
+            "The patient has no mobile number: add one, or choose no fallback."
+        )
+    elif fallback == Channel.EMAIL and not patient.email:
+        errors["fallback_channel"] = gettext(
+            "The patient has no contact email: add one, or choose no fallback."
+        )
+    agreed = schedule.fallback_consent_given_on
+    if agreed is None:
+        errors["fallback_consent_given_on"] = gettext(
+            "A fallback needs the patient's agreement: enter the day they agreed to it."
+        )
+    elif agreed > today:
+        errors["fallback_consent_given_on"] = gettext("The day they agreed cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
