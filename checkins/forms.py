@@ -1,6 +1,6 @@
 """Input cleaning for schedules (staff). The patient's check-in form is checkins/patient_forms.py."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
@@ -22,9 +22,6 @@ from .models import (
     cadence_fields_unused,
 )
 
-if TYPE_CHECKING:
-    pass  # words translated when shown
-
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -40,6 +37,16 @@ class ScheduleForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="On",
         help_text="For “On chosen weekdays” only.",
+    )
+    # --- delivery receipts: the fallback channel ---
+    fallback_channel = forms.ChoiceField(
+        choices=[("", gettext_lazy("No fallback")), *Channel.choices],
+        required=False,
+        label=gettext_lazy("If it fails for good, by"),
+        help_text=gettext_lazy(
+            "Used only when a message can never arrive (a dead number, a bounced address), and only with "
+            "the patient's agreement."
+        ),
     )
     reminder_consent_given_on = forms.DateField(
         label="Agreed to reminders on",
@@ -88,15 +95,6 @@ class ScheduleForm(forms.ModelForm):
             for name in cadence_fields_unused(str(data.get("cadence", ""))):
                 data.pop(name, None)
             self.data = data
-        # --- delivery receipts: the fallback channel ---
-        self.fields["fallback_channel"].label = gettext_lazy("If it fails for good, by")
-        self.fields["fallback_channel"].help_text = gettext_lazy(
-            "Used only when a message can never arrive (a dead number, a bounced address), and only with "
-            "the patient's agreement."
-        )
-        self.fields["fallback_channel"].choices = [("", gettext_lazy("No fallback"))] + [
-            (value, label) for value, label in Channel.choices
-        ]
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
         self.helper.form_class = "cadence-form"
