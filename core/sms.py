@@ -2,10 +2,13 @@
 escalation to a team lead or clinic admin.
 
 SMS goes through the class named by ``SMS_BACKEND``: any class with ``send_messages(messages) -> int``
-taking ``SMSMessage`` objects, like Django's email backends. To plug in a provider, write such a class
-around its API (its credentials from the environment, through ``rehabcare.settings.env``), and set
-``SMS_BACKEND`` to its dotted path. Development keeps messages in the outbox
-(``checkins.backends.OutboxSMSBackend``); the backend is named by setting, so nothing here imports it.
+taking ``SMSMessage`` objects, like Django's email backends. The real providers
+(``core.providers.notify.NotifySMSBackend``, ``core.providers.twilio.TwilioSMSBackend``) have it too,
+beside the delivery contract (``core/messaging.py``) that reminders go through exactly once. To plug in
+another provider, write a class with both around its API (its credentials from the environment, through
+``rehabcare.settings.env``), and set ``SMS_BACKEND`` to its dotted path. Development keeps messages in
+the outbox (``checkins.backends.OutboxSMSBackend``); the backend is named by setting, so nothing here
+imports it.
 """
 
 from collections.abc import Sequence

@@ -166,3 +166,15 @@ def test_each_answer_maps_to_the_contract(provider, patient):
         backend.send(outgoing)
     assert not isinstance(unknown.value, PermanentFailure | TemporaryFailure)
     assert provider.messages == []
+
+
+@pytest.mark.parametrize("fake_class", [NotifyFake, TwilioFake])
+def test_escalation_and_caregiver_texts_go_through_the_same_provider(settings, fake_class):
+    from core.sms import sms_send
+
+    with fake_class() as fake:
+        provider_settings(settings, fake)
+        sms_send(to=MOBILE, body="Urgent alert for a North MSK patient: please check RehabCare.")
+        assert [(m["to"], m["body"]) for m in fake.messages] == [
+            (MOBILE, "Urgent alert for a North MSK patient: please check RehabCare.")
+        ]
