@@ -34,9 +34,10 @@ from .caregivers import (
     education_compose,
     reminders_compose,
 )
-from .models import CaregiverMessage, CheckIn, Reminder, Schedule
+from .models import CaregiverMessage, Channel, CheckIn, Delivery, DeliveryStatus, Reminder, Schedule
+from .receipts import delivery_update
 from .selectors import schedule_proposed
-from .services import activity_logs_record, education_read
+from .services import activity_logs_record, education_read, reminder_send_now, schedule_save
 
 
 def demo_schedules_seed(calendar: DemoCalendar) -> int:
@@ -211,3 +212,58 @@ def _send(caregiver: Caregiver, scope: str, composed: Composed, calendar: DemoCa
         user=caregiver.plan.patient.primary_clinician,
     )
     caregiver_message_send_now(message_id=message.pk, now=calendar.now)
+
+
+# --- delivery receipts ---
+
+# What the providers reported of the demo's latest messages, for three North MSK patients: a text
+# delivered; a text to a number that can never receive (flagged on the patient, the reminder then by
+# email, which the patient agreed to, delivered); an email that bounced softly, sent again and delivered.
+DEMO_UNKNOWN_NUMBER = "Twilio error 30005: unknown number: it does not exist or is no longer in service"
+DEMO_SOFT_BOUNCE = "Postmark: the mailbox is full (soft bounce)"
+
+
+def demo_deliveries_seed(calendar: DemoCalendar) -> int:
+    """Reminders sent through the send flow (the development outboxes) and their providers' receipts
+    applied through ``receipts.delivery_update``, two days ago, so the reminder log and the patient's
+    details show each delivery state. Idempotent: a patient with deliveries is left alone."""
+    plans = list(north_plans_with_links())
+    chosen = plans[7:10] if len(plans) >= 10 else plans[:3]
+    due = calendar.now - timedelta(days=2, hours=3)
+    for number, plan in enumerate(chosen):
+        patient, clinician = plan.patient, plan.patient.primary_clinician
+        schedule = patient.checkin_schedule
+        if Delivery.objects.filter(reminder__patient=patient).exists() or not patient.mobile:
+            continue
+        channel = Channel.EMAIL if number == 2 else Channel.SMS
+        if number == 1:  # by text, by email if a text can never arrive, as agreed with the patient
+            schedule.fallback_channel = Channel.EMAIL
+            schedule.fallback_consent_given_on = calendar.today - timedelta(days=30)
+        if schedule.channel != channel or number == 1:
+            schedule.channel = channel
+            schedule_save(
+                schedule=schedule,
+                user=clinician,
+                consent_given_on=patient.reminder_consent_given_on or calendar.today,
+                consent_note=patient.reminder_consent_note,
+            )
+        reminder = Reminder.objects.create(
+            schedule=schedule, patient=patient, due_at=due, channel=channel, claimed_at=due
+        )
+        reminder_send_now(reminder_id=reminder.pk, now=due)
+        first = reminder.deliveries.get()
+        later = due + timedelta(minutes=2)
+        if number == 0:
+            delivery_update(delivery_id=first.pk, status=DeliveryStatus.DELIVERED, now=later)
+            continue
+        failure = DeliveryStatus.FAILED_PERMANENT if number == 1 else DeliveryStatus.FAILED_TEMPORARY
+        error = DEMO_UNKNOWN_NUMBER if number == 1 else DEMO_SOFT_BOUNCE
+        delivery_update(delivery_id=first.pk, status=failure, error=error, now=later)
+        # Sent again at once (the patient may be contacted then), by email after the dead number.
+        retry_at = Reminder.objects.get(pk=reminder.pk).claimed_at or later
+        reminder_send_now(reminder_id=reminder.pk, now=retry_at)
+        second = reminder.deliveries.exclude(pk=first.pk).get()
+        delivery_update(
+            delivery_id=second.pk, status=DeliveryStatus.DELIVERED, now=retry_at + timedelta(minutes=1)
+        )
+    return Delivery.objects.count()

@@ -17,6 +17,7 @@ from careplans.demo import demo_plans_seed, demo_preferences_seed
 from checkins.demo import (
     demo_activation_seed,
     demo_caregiver_messages_seed,
+    demo_deliveries_seed,
     demo_education_seed,
     demo_schedules_seed,
 )
@@ -43,6 +44,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     counts["education assigned"] = demo_education_seed(calendar)
     counts["messages to caregivers (sent, refused)"] = demo_caregiver_messages_seed(calendar)
     counts["activities and barriers"] = demo_activation_seed(calendar)
+    counts["reminder messages with delivery receipts"] = demo_deliveries_seed(calendar)
     counts["sessions"] = demo_adherence_seed(calendar)
     counts["session series (joint, video, phone, group)"] = demo_sessions_seed(calendar)
     counts["weekly roll-ups"] = demo_rollups_seed(calendar)
