@@ -31,8 +31,9 @@ from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Patient
 
 from . import selectors, services
-from .forms import CheckInForm, ScheduleForm
+from .forms import ScheduleForm
 from .models import Reminder
+from .patient_forms import CheckInForm
 
 RATE_WINDOW_SECONDS = 600
 

@@ -33,7 +33,7 @@ PATIENT_FACING = [
     "templates/adherence/report_caregiver.txt",
     "templates/base.html",
     "checkins/messages.py",
-    "checkins/forms.py",
+    "checkins/patient_forms.py",
     "adherence/report.py",
     "adherence/pdf.py",
     "static/js/checkin.js",

@@ -5,8 +5,10 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Patient, Team, User
 
@@ -16,7 +18,7 @@ def _limit_choices(field: forms.Field, queryset: QuerySet) -> None:
 
 
 # One answer whoever's patient holds the MRN, so the form tells nothing more about other teams' patients.
-MRN_TAKEN = "This MRN is already registered. If you cannot find the patient, ask a clinic admin."
+MRN_TAKEN = _("This MRN is already registered. If you cannot find the patient, ask a clinic admin.")
 
 
 class PatientForm(forms.ModelForm):
@@ -42,8 +44,8 @@ class PatientForm(forms.ModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "reminder_consent_given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        labels = {"consent_to_reminders": "Agrees to reminders"}
-        help_texts = {"mobile": "International format, e.g. +44 7400 123456, or a national number."}
+        labels = {"consent_to_reminders": _("Agrees to reminders")}
+        help_texts = {"mobile": _("International format, e.g. +44 7400 123456, or a national number.")}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -81,7 +83,7 @@ class PatientForm(forms.ModelForm):
                 ),
             ),
             Fieldset("Care", Row(Column("team"), Column("primary_clinician"), Column("status"))),
-            Submit("save", "Save patient"),
+            Submit("save", _("Save patient")),
         )
 
     def clean_mrn(self) -> str:
@@ -95,16 +97,19 @@ class PatientForm(forms.ModelForm):
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         if born > timezone.localdate():
-            raise forms.ValidationError("Date of birth cannot be in the future.")
+            raise forms.ValidationError(_("Date of birth cannot be in the future."))
         if born.year < 1900:
-            raise forms.ValidationError("Enter a date of birth after 1900.")
+            raise forms.ValidationError(_("Enter a date of birth after 1900."))
         return born
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         team, clinician = cleaned.get("team"), cleaned.get("primary_clinician")
         if team and clinician and not Membership.objects.filter(team=team, user=clinician).exists():
-            self.add_error("primary_clinician", f"{clinician} is not a member of {team}.")
+            self.add_error(
+                "primary_clinician",
+                _("%(clinician)s is not a member of %(team)s.") % {"clinician": clinician, "team": team},
+            )
         if not cleaned.get("consent_to_reminders"):
             # Not given, or withdrawn: the record keeps no day or note of a consent that is not there.
             cleaned["reminder_consent_given_on"], cleaned["reminder_consent_note"] = None, ""
@@ -114,22 +119,22 @@ class PatientForm(forms.ModelForm):
             and cleaned.get("consent_to_reminders")
             and not cleaned.get("email")
         ):
-            self.add_error("email", "Email reminders need a contact email.")
+            self.add_error("email", _("Email reminders need a contact email."))
         if (
             channel == Patient.Channel.SMS
             and cleaned.get("consent_to_reminders")
             and not cleaned.get("mobile")
         ):
-            self.add_error("mobile", "SMS reminders need a mobile number.")
+            self.add_error("mobile", _("SMS reminders need a mobile number."))
         return cleaned
 
 
 class PatientFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        empty_label="All teams",
+        empty_label=_("All teams"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
@@ -140,8 +145,8 @@ class PatientFilterForm(forms.Form):
     clinician = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
-        empty_label="Any clinician",
-        label="Primary clinician",
+        empty_label=_("Any clinician"),
+        label=_("Primary clinician"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
@@ -153,18 +158,40 @@ class PatientFilterForm(forms.Form):
 
 
 class EmergencyAccessForm(forms.Form):
-    mrn = forms.CharField(label="MRN", max_length=32, widget=forms.TextInput(attrs={"class": "form-control"}))
+    mrn = forms.CharField(
+        label=_("MRN"), max_length=32, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
     reason = forms.CharField(
-        label="Why you need this record now",
+        label=_("Why you need this record now"),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
-        help_text="Recorded with your name; the patient's team lead and the clinic admins are told.",
+        help_text=_("Recorded with your name; the patient's team lead and the clinic admins are told."),
     )
 
 
 class EmergencyNoteForm(forms.Form):
     text = forms.CharField(
-        label="What you did or found",
+        label=_("What you did or found"),
         max_length=5000,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
-        help_text="Kept as written, with your name and the time, for the patient's team.",
+        help_text=_("Kept as written, with your name and the time, for the patient's team."),
     )
+
+
+# --- interface language ---
+
+
+class InterfaceLanguageForm(forms.Form):
+    """The language a staff member reads the interface in; none follows the clinic's."""
+
+    language = forms.ChoiceField(
+        label=_("Interface language"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("Patients' pages, messages and reports stay in each patient's own language."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clinic = dict(settings.LANGUAGES).get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE)
+        choices = [("", _("The clinic's (%(language)s)") % {"language": clinic}), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["language"]).choices = choices

@@ -311,3 +311,17 @@ def emergency_access_notify_send(*, access_id: int) -> int:
     subject = _("RehabCare: emergency access to a patient of %(team)s") % {"team": access.patient.team}
     send_mass_mail([(subject, body, None, [address]) for address in recipients])
     return len(recipients)
+
+
+# --- interface language ---
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The interface language ``user`` chose (one of settings.LANGUAGES; empty follows the clinic's),
+    saved and audited."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.language = language
+    return audited_save(user, actor=user, patient=None, fields=["language"], clean=False)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.patient_overview, name="patient_overview"),
     path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:patient_id>/emergency/", views.emergency_notes, name="emergency_notes"),
+    path("account/language/", views.interface_language, name="interface_language"),
 ]

@@ -11,7 +11,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +20,13 @@ from core.middleware import RENEWED
 
 from . import policy, selectors, services
 from .access import EMERGENCY_READ_ONLY, AuthenticatedRequest, emergency_writes, patient_scoped
-from .forms import EmergencyAccessForm, EmergencyNoteForm, PatientFilterForm, PatientForm
+from .forms import (
+    EmergencyAccessForm,
+    EmergencyNoteForm,
+    InterfaceLanguageForm,
+    PatientFilterForm,
+    PatientForm,
+)
 from .models import AuditEvent, Patient
 from .overview import overview_sections
 from .sessions import sessions_end
@@ -78,9 +85,9 @@ def patient_create(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{patient.full_name} was added.")
+            messages.success(request, _("%(name)s was added.") % {"name": patient.full_name})
             return redirect(patient)
-    return render(request, "teams/patient_form.html", {"form": form, "title": "New patient"})
+    return render(request, "teams/patient_form.html", {"form": form, "title": _("New patient")})
 
 
 @patient_scoped
@@ -94,12 +101,12 @@ def patient_edit(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{patient.full_name} was updated.")
+            messages.success(request, _("%(name)s was updated.") % {"name": patient.full_name})
             return redirect(patient)
     return render(
         request,
         "teams/patient_form.html",
-        {"form": form, "title": f"Edit {patient.full_name}", "patient": patient},
+        {"form": form, "title": _("Edit %(name)s") % {"name": patient.full_name}, "patient": patient},
     )
 
 
@@ -138,7 +145,7 @@ def logout_everywhere(request: AuthenticatedRequest) -> HttpResponse:
         object_id=str(ended),
     )
     request.session.flush()
-    messages.success(request, "You are signed out on every device, and your API tokens are revoked.")
+    messages.success(request, _("You are signed out on every device, and your API tokens are revoked."))
     return redirect("login")
 
 
@@ -166,9 +173,11 @@ def emergency_access(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.warning(
                 request,
-                f"Emergency access until {timezone.localtime(access.expires_at):%H:%M}. "
-                "Every page you open is recorded, and the patient's team lead and the clinic admins "
-                "have been told.",
+                _(
+                    "Emergency access until %(until)s. Every page you open is recorded, and the patient's "
+                    "team lead and the clinic admins have been told."
+                )
+                % {"until": f"{timezone.localtime(access.expires_at):%H:%M}"},
             )
             return redirect(access.patient)
     return render(
@@ -188,7 +197,7 @@ def emergency_notes(request: AuthenticatedRequest, patient: Patient) -> HttpResp
     form = EmergencyNoteForm(request.POST or None) if access is not None else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("An emergency note is written while your emergency access lasts.")
+            raise PermissionDenied(_("An emergency note is written while your emergency access lasts."))
         if form.is_valid():
             try:
                 services.emergency_note_add(
@@ -197,7 +206,7 @@ def emergency_notes(request: AuthenticatedRequest, patient: Patient) -> HttpResp
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Your emergency note is saved for the patient's team.")
+                messages.success(request, _("Your emergency note is saved for the patient's team."))
                 return redirect(patient)
     accesses = selectors.emergency_log(patient=patient, limit=EMERGENCY_LOG_ROWS)
     return render(
@@ -205,3 +214,23 @@ def emergency_notes(request: AuthenticatedRequest, patient: Patient) -> HttpResp
         "teams/emergency_notes.html",
         {"patient": patient, "accesses": accesses, "form": form, "access": access},
     )
+
+
+# --- interface language ---
+
+
+@login_required
+def interface_language(request: AuthenticatedRequest) -> HttpResponse:
+    """The staff member's interface language (core.middleware.LanguageMiddleware shows it from the next
+    page on). Patients' pages and reports stay in the patient's language."""
+    form = InterfaceLanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_language_set(user=request.user, language=form.cleaned_data["language"])
+        except ValidationError as error:
+            form.add_error("language", error.messages)
+        else:
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                messages.success(request, _("Interface language saved."))
+            return redirect("interface_language")
+    return render(request, "teams/interface_language.html", {"form": form})

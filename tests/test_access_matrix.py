@@ -152,6 +152,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "home": (302, 302, 302, 302, 302),
     "instrument_detail": (302, 200, 200, 200, 200),
     "instrument_list": (302, 200, 200, 200, 200),
+    "interface_language": (302, 200, 200, 200, 200),
     "login": (200, 302, 302, 302, 302),
     "logout": (405, 405, 405, 405, 405),
     "logout_everywhere": (405, 405, 405, 405, 405),

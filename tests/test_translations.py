@@ -318,6 +318,25 @@ def test_staff_read_the_interface_in_the_language_they_chose(login, clinician):
     assert '<html lang="pl">' in page.text and ">Pacjenci</a>" in page.text
 
 
+def test_staff_choose_their_interface_language_on_their_account_and_it_is_audited(login, clinician):
+    from teams.models import AuditEvent
+
+    client = login(clinician)
+    url = reverse("interface_language")
+    page = client.get(url)
+    assert page.status_code == 200 and "(English)</option>" in page.text and ">Polski</option>" in page.text
+    refused = client.post(url, {"language": "fr"})
+    assert refused.status_code == 200 and "is-invalid" in refused.text
+    saved = client.post(url, {"language": "pl"}, follow=True)
+    clinician.refresh_from_db()
+    assert clinician.language == "pl"
+    assert '<html lang="pl">' in saved.text and "Zapisano język interfejsu." in saved.text
+    assert AuditEvent.objects.filter(actor=clinician, changed_fields=["language"]).exists()
+    client.post(url, {"language": ""})
+    clinician.refresh_from_db()
+    assert clinician.language == "" and '<html lang="en-gb">' in client.get(url).text
+
+
 def test_the_progress_report_is_in_the_patients_language_for_english_staff(login, clinician, polish):
     client = login(clinician)
     with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=UTC), tick=False):
