@@ -24,7 +24,8 @@ from careplans.models import (
 )
 from careplans.services import caregiver_consent_withdraw, education_assign
 from teams.demo import DemoCalendar
-from teams.models import Patient
+from teams.models import Language, Patient
+from teams.services import patient_update
 
 from .caregivers import (
     Composed,
@@ -267,3 +268,37 @@ def demo_deliveries_seed(calendar: DemoCalendar) -> int:
             delivery_id=second.pk, status=DeliveryStatus.DELIVERED, now=retry_at + timedelta(minutes=1)
         )
     return Delivery.objects.count()
+
+
+# --- languages ---
+
+# How many North MSK patients with a check-in schedule the demo has speak Polish (the people seed's
+# Nowaks, and more of North's patients made Polish until there are this many).
+DEMO_POLISH_PATIENTS = 2
+
+
+def demo_languages_seed(calendar: DemoCalendar) -> int:
+    """North MSK patients whose language is Polish, each sent a reminder a few minutes ago through the
+    send flow, so `make run` shows a Polish reminder in /dev/outbox/ whose link opens a Polish check-in
+    (and the validated Polish PHQ-9 where it is due). Changes go through the services. Idempotent: a
+    patient with a link sent and still open is left alone. Returns how many Polish patients there are
+    with a schedule."""
+    plans = list(north_plans_with_links())
+    polish = [plan.patient for plan in plans if plan.patient.language == Language.POLISH]
+    for plan in plans[::-1]:  # from the end: the other seeders pick their patients from the start
+        if len(polish) >= DEMO_POLISH_PATIENTS:
+            break
+        if plan.patient.language != Language.POLISH:
+            patient = plan.patient
+            clinician = patient.primary_clinician
+            polish.append(patient_update(user=clinician, patient=patient, data={"language": Language.POLISH}))
+    due = calendar.now - timedelta(minutes=5)
+    for patient in polish:
+        if Reminder.objects.filter(patient=patient, status=Reminder.Status.SENT).exists():
+            continue  # a link sent and still open: that one shows
+        schedule = patient.checkin_schedule
+        reminder = Reminder.objects.create(
+            schedule=schedule, patient=patient, due_at=due, channel=schedule.channel, claimed_at=due
+        )
+        reminder_send_now(reminder_id=reminder.pk, now=due)
+    return len(polish)

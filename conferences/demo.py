@@ -19,6 +19,7 @@ from checkins.demo import (
     demo_caregiver_messages_seed,
     demo_deliveries_seed,
     demo_education_seed,
+    demo_languages_seed,
     demo_schedules_seed,
 )
 from routing.demo import demo_reviews_seed
@@ -45,6 +46,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     counts["messages to caregivers (sent, refused)"] = demo_caregiver_messages_seed(calendar)
     counts["activities and barriers"] = demo_activation_seed(calendar)
     counts["reminder messages with delivery receipts"] = demo_deliveries_seed(calendar)
+    counts["Polish-speaking patients sent a reminder"] = demo_languages_seed(calendar)
     counts["sessions"] = demo_adherence_seed(calendar)
     counts["session series (joint, video, phone, group)"] = demo_sessions_seed(calendar)
     counts["weekly roll-ups"] = demo_rollups_seed(calendar)
