@@ -24,6 +24,7 @@ PROVIDERS = {
     "notify": (NotifyFake, "sms"),
     "twilio": (TwilioFake, "sms"),
     "postmark": (PostmarkFake, "email"),
+    "notify-email": (NotifyFake, "email"),
 }
 
 
@@ -32,6 +33,8 @@ def provider(request, settings):
     fake_class, channel = PROVIDERS[request.param]
     with fake_class() as fake:
         provider_settings(settings, fake)
+        if request.param == "notify-email":
+            settings.EMAIL_DELIVERY_BACKEND = "core.providers.notify.NotifyEmailBackend"
         fake.channel = channel
         yield fake
 
