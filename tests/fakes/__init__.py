@@ -20,6 +20,10 @@ Each fake is a context manager (``with NotifyFake() as fake:``) serving on a ran
   Postmark "Delivered"/"Bounced"), read by status polling.
 - ``fake.requests``: every request it received (method, path), for tests that count lookups.
 
+``tests/fakes/smtp.py`` is a minimal SMTP server for the SMTP path (``rcpt_reply`` refuses a recipient);
+``tests/fakes/configure.py`` points the backends at a fake (``provider_settings`` on pytest-django's
+``settings``, ``provider_env`` for a worker).
+
 Cross-process use (a Celery worker in a subprocess): the fake runs in the test process; pass
 ``fake.settings()`` as the worker's environment.
 """
