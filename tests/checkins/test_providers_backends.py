@@ -2,9 +2,11 @@
 reminder sent through the send task (with its retries) reaches the fake exactly once, or not at all when
 the provider refuses it for good, whatever the provider answers or fails to answer."""
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from checkins import services
 from checkins.models import Delivery, DeliveryStatus, Reminder
@@ -181,3 +183,32 @@ def test_escalation_and_caregiver_texts_go_through_the_same_provider(settings, f
         assert [(m["to"], m["body"]) for m in fake.messages] == [
             (MOBILE, "Urgent alert for a North MSK patient: please check RehabCare.")
         ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_reminder_at_once_send_one_message(settings, patient):
+    with TwilioFake() as fake:  # no reference of ours: the harder lookup
+        provider_settings(settings, fake, timeout=5)
+        fake.stall(1, after_accepting=True)  # the first send holds its lock a while
+        patient.mobile = MOBILE
+        patient.save(update_fields=["mobile"])
+        make_schedule(patient, channel="sms")
+        [reminder_id] = services.reminders_dispatch(now=NOW)
+        barrier = threading.Barrier(2)
+        answers: list[bool] = []
+
+        def send() -> None:
+            try:
+                barrier.wait()
+                answers.append(services.reminder_send_now(reminder_id=reminder_id, now=NOW))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(answers) == [False, True]
+        assert len(fake.messages) == 1
+    assert Reminder.objects.get(pk=reminder_id).status == Reminder.Status.SENT
