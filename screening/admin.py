@@ -24,7 +24,7 @@ from .instruments import INSTRUMENTS
 from .models import Battery, InstrumentSetting, InstrumentTranslation, ItemWording
 from .selectors import silent_instruments, translation_items
 from .services import translation_load, translation_remove
-from .translations import language_name, translation_parse
+from .translations import ENGLISH, language_name, translation_parse
 
 
 class BatteryForm(forms.ModelForm):
@@ -94,8 +94,15 @@ class InstrumentSettingAdmin(admin.ModelAdmin):
 
 @admin.register(ItemWording)
 class ItemWordingAdmin(admin.ModelAdmin):
-    list_display = ["instrument", "item_number", "language", "text"]
-    list_filter = ["instrument", "language"]
+    """Licensed English wording, entered item by item. A translation's items are not here: they are loaded
+    (and replaced) whole with their file, checked, so no one edits a validated wording in place."""
+
+    list_display = ["instrument", "item_number", "text"]
+    list_filter = ["instrument"]
+    fields = ["instrument", "item_number", "text"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).filter(language=ENGLISH)
 
 
 # --- translations ---

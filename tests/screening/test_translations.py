@@ -247,3 +247,16 @@ def test_deleting_a_translation_in_the_admin_takes_its_items_and_is_audited(db, 
     assert AuditEvent.objects.filter(
         actor=clinic_admin, action=AuditEvent.Action.DELETE, object_type="instrumenttranslation"
     ).exists()
+
+
+def test_a_translations_items_are_not_editable_one_by_one_in_the_admin(db, login, clinic_admin, phq9_pl):
+    translation_load(data=phq9_pl, user=None)
+    english = ItemWording.objects.create(instrument="PCS", item_number=1, text="Licensed wording")
+    polish = ItemWording.objects.filter(language="pl").first()
+    client = login(clinic_admin)
+
+    listing = client.get(reverse("admin:screening_itemwording_changelist")).content.decode()
+
+    assert "Licensed wording" in listing and "Niewielkie" not in listing
+    assert client.get(reverse("admin:screening_itemwording_change", args=[english.pk])).status_code == 200
+    assert client.get(reverse("admin:screening_itemwording_change", args=[polish.pk])).status_code == 302
