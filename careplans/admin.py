@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from teams.models import AuditEvent
@@ -52,9 +53,12 @@ class EducationItemForm(forms.ModelForm):
             if full_grade is not None and plain_grade is not None and plain_grade >= full_grade:
                 self.add_error(
                     "plain_body",
-                    f"The plain-language version must read easier than the full text: it reads at "
-                    f"Flesch-Kincaid grade {plain_grade}, the full text at {full_grade}. Use shorter "
-                    "sentences and everyday words.",
+                    _(
+                        "The plain-language version must read easier than the full text: it reads at "
+                        "Flesch-Kincaid grade %(plain)s, the full text at %(full)s. Use shorter "
+                        "sentences and everyday words."
+                    )
+                    % {"plain": plain_grade, "full": full_grade},
                 )
         return cleaned
 
@@ -72,11 +76,11 @@ class EducationItemAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["reading_level", "plain_reading_level"]
 
-    @admin.display(description="Reading level")
+    @admin.display(description=_("Reading level"))
     def reading_level(self, obj: EducationItem) -> str:
         return reading_level_label(obj.reading_grade)
 
-    @admin.display(description="Plain-language reading level")
+    @admin.display(description=_("Plain-language reading level"))
     def plain_reading_level(self, obj: EducationItem) -> str:
         return reading_level_label(obj.plain_reading_grade)
 
@@ -92,8 +96,11 @@ class EducationItemAdmin(SimpleHistoryAdmin):
         if obj.plain_reading_grade is not None and obj.plain_reading_grade > PLAIN_GRADE_TARGET:
             messages.warning(
                 request,
-                f"“{obj.title}”: the plain-language version reads at Flesch-Kincaid grade "
-                f"{obj.plain_reading_grade}; aim for {PLAIN_GRADE_TARGET} or below.",
+                _(
+                    "“%(title)s”: the plain-language version reads at Flesch-Kincaid grade "
+                    "%(grade)s; aim for %(target)s or below."
+                )
+                % {"title": obj.title, "grade": obj.plain_reading_grade, "target": PLAIN_GRADE_TARGET},
             )
 
     @transaction.atomic

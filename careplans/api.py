@@ -5,6 +5,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import model_to_dict
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -67,7 +68,7 @@ class CarePreferencesSerializer(serializers.ModelSerializer):
     """How the patient wants to be cared for (read-only here; recorded on the preferences page)."""
 
     literacy_limited = serializers.BooleanField(
-        read_only=True, help_text="The literacy screener marks limited health literacy: plain language."
+        read_only=True, help_text=_("The literacy screener marks limited health literacy: plain language.")
     )
 
     class Meta:
@@ -82,7 +83,7 @@ class CarePlanSerializer(serializers.ModelSerializer):
     support_by = serializers.CharField(
         source="support_by.get_username",
         default=None,
-        help_text="Who delivers the psychological support (a username); null until it is agreed",
+        help_text=_("Who delivers the psychological support (a username); null until it is agreed"),
     )
     goals = GoalSerializer(many=True)
     milestones = serializers.SerializerMethodField()
@@ -92,7 +93,7 @@ class CarePlanSerializer(serializers.ModelSerializer):
         source="patient.care_preferences",
         read_only=True,
         allow_null=True,
-        help_text="The patient's care preferences (modalities in their order); null until recorded",
+        help_text=_("The patient's care preferences (modalities in their order); null until recorded"),
     )
 
     class Meta:
@@ -129,23 +130,23 @@ PartSerializer = inline_serializer(
     fields={
         "id": serializers.IntegerField(),
         "version": serializers.IntegerField(
-            help_text="Send it back with a change: the state you started from."
+            help_text=_("Send it back with a change: the state you started from.")
         ),
     },
 )
 PartChangeSerializer = inline_serializer(
     name="PlanPartChange",
     fields={
-        "version": serializers.IntegerField(help_text="The version the change was made from (from GET)."),
+        "version": serializers.IntegerField(help_text=_("The version the change was made from (from GET).")),
     },
 )
 ConflictSerializer = inline_serializer(
     name="EditConflict",
     fields={
         "detail": serializers.CharField(),
-        "errors": serializers.DictField(help_text="A message per field in conflict."),
+        "errors": serializers.DictField(help_text=_("A message per field in conflict.")),
         "version": serializers.IntegerField(
-            help_text="The version now stored: send the change again from it."
+            help_text=_("The version now stored: send the change again from it.")
         ),
         "conflicts": serializers.ListField(
             child=inline_serializer(
@@ -153,12 +154,12 @@ ConflictSerializer = inline_serializer(
                 fields={
                     "field": serializers.CharField(),
                     "label": serializers.CharField(),
-                    "theirs": serializers.CharField(help_text="The value the other person saved."),
-                    "mine": serializers.CharField(help_text="The value this request asked for."),
+                    "theirs": serializers.CharField(help_text=_("The value the other person saved.")),
+                    "mine": serializers.CharField(help_text=_("The value this request asked for.")),
                 },
             )
         ),
-        "current": serializers.DictField(help_text="The part as now stored."),
+        "current": serializers.DictField(help_text=_("The part as now stored.")),
     },
 )
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CareplansConfig(AppConfig):
     name = "careplans"
-    verbose_name = "Care plans"
+    verbose_name = _("Care plans")
 
     def ready(self) -> None:
         from teams.overview import OverviewSection, overview_section_register

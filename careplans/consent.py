@@ -12,11 +12,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Caregiver, CaregiverScope
 
-CONTACT_HELP = "An email address or a mobile number: messages the patient consented to go there."
-CONTACT_INVALID = "Enter an email address or a mobile number (e.g. 07911 123456 or +44 7911 123456)."
+CONTACT_HELP = gettext_lazy(
+    "An email address or a mobile number: messages the patient consented to go there."
+)
+CONTACT_INVALID = gettext_lazy(
+    "Enter an email address or a mobile number (e.g. 07911 123456 or +44 7911 123456)."
+)
 
 
 def _day(value: date) -> str:
@@ -28,13 +34,15 @@ def refusal(caregiver: Caregiver, scope: str, on: date) -> str:
     does. The same rule as ``Caregiver.consents_to``, said the way the plan page and a refused message
     say it."""
     if caregiver.consent_withdrawn_at is not None:
-        return f"consent withdrawn on {_day(timezone.localdate(caregiver.consent_withdrawn_at))}"
+        return _("consent withdrawn on %(day)s") % {
+            "day": _day(timezone.localdate(caregiver.consent_withdrawn_at))
+        }
     if scope not in caregiver.consent_scopes or caregiver.consent_given_on is None:
-        return f"no consent to {CaregiverScope(scope).label.lower()}"
+        return _("no consent to %(scope)s") % {"scope": CaregiverScope(scope).label.lower()}
     if on < caregiver.consent_given_on:
-        return f"consent starts on {_day(caregiver.consent_given_on)}"
+        return _("consent starts on %(day)s") % {"day": _day(caregiver.consent_given_on)}
     if caregiver.consent_until is not None and on > caregiver.consent_until:
-        return f"consent ended on {_day(caregiver.consent_until)}"
+        return _("consent ended on %(day)s") % {"day": _day(caregiver.consent_until)}
     return ""
 
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Protocol
 
 import textstat
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from .models import EducationItem
@@ -52,10 +53,15 @@ def reading_level_label(grade: Decimal | float | None) -> str:
     """ "Reading level: about school year 6 (Flesch-Kincaid grade 5.2)", or that it is not known."""
     year = school_year(grade)
     if year is None:
-        return "Reading level: not known yet"
+        return _("Reading level: not known yet")
     if year > 13:
-        return f"Reading level: beyond school, university level (Flesch-Kincaid grade {grade})"
-    return f"Reading level: about school year {year} (Flesch-Kincaid grade {grade})"
+        return _("Reading level: beyond school, university level (Flesch-Kincaid grade %(grade)s)") % {
+            "grade": grade
+        }
+    return _("Reading level: about school year %(year)s (Flesch-Kincaid grade %(grade)s)") % {
+        "year": year,
+        "grade": grade,
+    }
 
 
 def plain_reads_easier(item: Leveled) -> bool:

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from teams.models import User
 
@@ -53,7 +54,7 @@ class VersionedForm(forms.ModelForm):
         self.initial.setdefault("clashes", "")
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("save", "Save"))
+        self.helper.add_input(Submit("save", _("Save")))
         if "goal" in self.fields:
             choice_field(self, "goal").queryset = plan.goals.all()
         names = self.data.get("clashes", "") if self.is_bound else ""
@@ -67,8 +68,11 @@ class VersionedForm(forms.ModelForm):
             stored = theirs[name] if theirs else str(getattr(self.instance, name, "") or "—")
             mine = self.data.get(name) or "—"
             self.fields[f"keep_{name}"] = forms.ChoiceField(
-                label=f"{str(label).capitalize()}: both of you changed it",
-                choices=[("theirs", f"Keep the saved value: {stored}"), ("mine", f"Keep yours: {mine}")],
+                label=_("%(field)s: both of you changed it") % {"field": str(label).capitalize()},
+                choices=[
+                    ("theirs", _("Keep the saved value: %(value)s") % {"value": stored}),
+                    ("mine", _("Keep yours: %(value)s") % {"value": mine}),
+                ],
                 widget=forms.RadioSelect,
                 error_messages={"required": "Choose which value to keep."},
             )
@@ -120,11 +124,11 @@ class PlanSupportForm(VersionedForm):
         model = CarePlan
         fields = ["support_by", "support_modality", "support_frequency"]
         labels = {
-            "support_by": "Delivered by",
-            "support_modality": "Modality",
-            "support_frequency": "How often",
+            "support_by": _("Delivered by"),
+            "support_modality": _("Modality"),
+            "support_frequency": _("How often"),
         }
-        help_texts = {"support_by": "A member of the patient's team; leave empty until it is agreed."}
+        help_texts = {"support_by": _("A member of the patient's team; leave empty until it is agreed.")}
 
     def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, **kwargs)
@@ -133,10 +137,12 @@ class PlanSupportForm(VersionedForm):
         support_by.queryset = User.objects.filter(memberships__team=team, is_active=True).order_by(
             "last_name", "first_name"
         )
-        support_by.empty_label = "Not agreed yet"
-        support_by.error_messages["invalid_choice"] = f"Choose a member of {team}, the patient's team."
+        support_by.empty_label = _("Not agreed yet")
+        support_by.error_messages["invalid_choice"] = _(
+            "Choose a member of %(team)s, the patient's team."
+        ) % {"team": team}
         cast(forms.ChoiceField, self.fields["support_modality"]).choices = [
-            ("", "Not agreed yet"),
+            ("", _("Not agreed yet")),
             *SupportModality.choices,
         ]
 
@@ -147,7 +153,7 @@ class PlanSupportForm(VersionedForm):
             cleaned.get("support_modality") or cleaned.get("support_frequency")
         ):
             self.add_error(
-                "support_by", "Say who delivers the support, or leave its modality and frequency empty."
+                "support_by", _("Say who delivers the support, or leave its modality and frequency empty.")
             )
         return cleaned
 
@@ -156,8 +162,8 @@ class PlanCreateForm(PlanForm):
     template = forms.ModelChoiceField(
         queryset=PlanTemplate.objects.all(),
         required=False,
-        empty_label="No template: start empty",
-        help_text="Suggested from the patient's latest screening.",
+        empty_label=_("No template: start empty"),
+        help_text=_("Suggested from the patient's latest screening."),
     )
 
     class Meta(PlanForm.Meta):
@@ -169,7 +175,9 @@ class GoalForm(VersionedForm):
         model = Goal
         fields = ["patient_words", "value", "measure", "baseline", "target_value", "target_date", "position"]
         widgets = {"target_date": DATE}
-        help_texts = {"patient_words": 'What matters to them, as they say it: "walk my grandson to school".'}
+        help_texts = {
+            "patient_words": _('What matters to them, as they say it: "walk my grandson to school".')
+        }
 
 
 class MilestoneForm(VersionedForm):
@@ -195,7 +203,7 @@ class ResponsibilityForm(VersionedForm):
             "goal",
         ]
         widgets = {"starts_on": DATE, "ends_on": DATE}
-        help_texts = {"modality": "How it reaches the patient; the plan flags one they do not prefer."}
+        help_texts = {"modality": _("How it reaches the patient; the plan flags one they do not prefer.")}
 
     def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, **kwargs)
@@ -254,11 +262,11 @@ class CaregiverForm(VersionedForm):
     service; a withdrawal has its own page."""
 
     consent_scopes = forms.MultipleChoiceField(
-        label="May receive",
+        label=_("May receive"),
         choices=CaregiverScope.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Only what the patient consented to. Leave all unticked if they have not.",
+        help_text=_("Only what the patient consented to. Leave all unticked if they have not."),
     )
 
     class Meta:
@@ -279,7 +287,7 @@ class CaregiverForm(VersionedForm):
             "consent_until": DATE,
             "consent_recorded_how": forms.RadioSelect,
         }
-        labels = {"consent_recorded_how": "Consent given", "consent_until": "Consent until (optional)"}
+        labels = {"consent_recorded_how": _("Consent given"), "consent_until": _("Consent until (optional)")}
         help_texts = {"contact": CONTACT_HELP}
 
     def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
@@ -313,9 +321,9 @@ class CaregiverForm(VersionedForm):
                 if not cleaned.get(name) and name not in self.errors:
                     self.add_error(name, problem)
         if given_on and given_on > today:
-            self.add_error("consent_given_on", "The day consent was given cannot be in the future.")
+            self.add_error("consent_given_on", _("The day consent was given cannot be in the future."))
         if given_on and until and until < given_on:
-            self.add_error("consent_until", "Consent cannot end before the day it was given.")
+            self.add_error("consent_until", _("Consent cannot end before the day it was given."))
         withdrawn = self.instance.consent_withdrawn_at
         if (
             withdrawn is not None
@@ -325,7 +333,10 @@ class CaregiverForm(VersionedForm):
             and "consent_given_on" not in self.errors
         ):
             day = formats.date_format(timezone.localdate(withdrawn), "DATE_FORMAT")
-            self.add_error("consent_given_on", f"A new consent is given on or after its withdrawal on {day}.")
+            self.add_error(
+                "consent_given_on",
+                _("A new consent is given on or after its withdrawal on %(day)s.") % {"day": day},
+            )
         return cleaned
 
 
@@ -333,11 +344,11 @@ class CaregiverWithdrawForm(forms.Form):
     """The patient withdraws their consent: nothing more is sent to the caregiver."""
 
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text='e.g. "asked at today\'s session; will tell her daughter herself"',
+        help_text=_('e.g. "asked at today\'s session; will tell her daughter herself"'),
     )
 
 
@@ -354,8 +365,8 @@ class EducationAssignForm(forms.Form):
 
     item = EducationItemChoice(
         queryset=EducationItem.objects.none(),
-        label="Education item",
-        empty_label="Choose an item…",
+        label=_("Education item"),
+        empty_label=_("Choose an item…"),
         error_messages={
             "invalid_choice": "Choose one of the items listed: it may have been assigned meanwhile."
         },
@@ -377,8 +388,8 @@ class ActivityForm(VersionedForm):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="On",
-        help_text="The days it is planned for. None ticked: the check-in asks about it every day.",
+        label=_("On"),
+        help_text=_("The days it is planned for. None ticked: the check-in asks about it every day."),
     )
 
     class Meta:
@@ -398,9 +409,9 @@ class BarrierForm(VersionedForm):
         model = Barrier
         fields = ["barrier", "plan_agreed", "noted_on", "outcome", "reviewed_on", "review_note"]
         widgets = {"noted_on": DATE, "reviewed_on": DATE}
-        labels = {"barrier": "What gets in the way", "review_note": "What happened"}
+        labels = {"barrier": _("What gets in the way"), "review_note": _("What happened")}
         error_messages = {
-            "barrier": {"required": "Say what gets in the way, as the patient put it."},
+            "barrier": {"required": _("Say what gets in the way, as the patient put it.")},
             "plan_agreed": {"required": "Write the plan agreed to get round it."},
             "noted_on": {"required": "Enter the day it was noted."},
         }
@@ -416,12 +427,12 @@ class BarrierForm(VersionedForm):
         if cleaned.get("outcome") == Barrier.Outcome.PENDING:
             if reviewed_on:
                 self.add_error(
-                    "reviewed_on", "Choose whether the plan worked, or leave the review day empty."
+                    "reviewed_on", _("Choose whether the plan worked, or leave the review day empty.")
                 )
         elif cleaned.get("outcome") and not reviewed_on:
-            self.add_error("reviewed_on", "Enter the day the plan was reviewed.")
+            self.add_error("reviewed_on", _("Enter the day the plan was reviewed."))
         if reviewed_on and noted_on and reviewed_on < noted_on:
-            self.add_error("reviewed_on", "The review cannot come before the day the barrier was noted.")
+            self.add_error("reviewed_on", _("The review cannot come before the day the barrier was noted."))
         return cleaned
 
 
@@ -430,12 +441,12 @@ class BarrierReviewForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        label="Did the plan work?",
+        label=_("Did the plan work?"),
         choices=[choice for choice in Barrier.Outcome.choices if choice[0] != Barrier.Outcome.PENDING],
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose whether the plan worked."},
     )
-    review_note = forms.CharField(label="What happened", max_length=300, required=False)
+    review_note = forms.CharField(label=_("What happened"), max_length=300, required=False)
 
     def __init__(self, *args: Any, barrier: Barrier, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"barrier-{barrier.pk}")
@@ -455,24 +466,24 @@ class PreferencesForm(VersionedForm):
     before until (a window across midnight is refused; quiet hours already keep nights free)."""
 
     modalities = forms.MultipleChoiceField(
-        label="Preferred ways of receiving care",
+        label=_("Preferred ways of receiving care"),
         choices=Modality.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Tick every way they would accept. None ticked: no preference.",
+        help_text=_("Tick every way they would accept. None ticked: no preference."),
     )
     first_choice = forms.ChoiceField(
-        label="Most preferred of these",
+        label=_("Most preferred of these"),
         required=False,
-        help_text="Proposals try this one first, then the others ticked.",
+        help_text=_("Proposals try this one first, then the others ticked."),
     )
     contact_days = forms.TypedMultipleChoiceField(
-        label="Best days to be contacted",
+        label=_("Best days to be contacted"),
         choices=Exercise.Weekday.choices,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="None ticked: any day. Reminders due on another day wait for the next day ticked.",
+        help_text=_("None ticked: any day. Reminders due on another day wait for the next day ticked."),
     )
 
     class Meta:
@@ -534,7 +545,9 @@ class PreferencesForm(VersionedForm):
         modalities = list(cleaned.get("modalities") or [])
         first = cleaned.get("first_choice") or ""
         if first and first not in modalities:
-            self.add_error("first_choice", "Tick this way of receiving care above too, or choose no order.")
+            self.add_error(
+                "first_choice", _("Tick this way of receiving care above too, or choose no order.")
+            )
         elif first:
             modalities.remove(first)
             modalities.insert(0, first)
@@ -542,14 +555,14 @@ class PreferencesForm(VersionedForm):
         start, end = cleaned.get("contact_from"), cleaned.get("contact_until")
         if (start is None) != (end is None) and not {"contact_from", "contact_until"} & set(self.errors):
             missing = "contact_until" if end is None else "contact_from"
-            self.add_error(missing, "Give both times, or leave both empty for any time of day.")
+            self.add_error(missing, _("Give both times, or leave both empty for any time of day."))
         elif start is not None and end is not None and start >= end:
             self.add_error(
                 "contact_until",
-                "Give a time after the start: a window runs within one day (not across midnight).",
+                _("Give a time after the start: a window runs within one day (not across midnight)."),
             )
         if cleaned.get("interpreter_needed") and not (cleaned.get("language") or "").strip():
-            self.add_error("language", "Say which language the interpreter is needed for.")
+            self.add_error("language", _("Say which language the interpreter is needed for."))
         return cleaned
 
     def changes(self) -> dict[str, Any]:

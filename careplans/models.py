@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import day
@@ -28,9 +29,9 @@ from .catalogue import InterventionCode
 
 
 class Stratum(models.TextChoices):
-    LOW = "low", "Low risk"
-    MEDIUM = "medium", "Medium risk"
-    HIGH = "high", "High risk"
+    LOW = "low", _("Low risk")
+    MEDIUM = "medium", _("Medium risk")
+    HIGH = "high", _("High risk")
 
 
 class Versioned(models.Model):
@@ -47,12 +48,12 @@ class PlanTemplate(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     stratum = models.CharField(max_length=8, choices=Stratum.choices)
-    description = models.TextField(help_text="What this template is for, shown when choosing it.")
+    description = models.TextField(help_text=_("What this template is for, shown when choosing it."))
     interventions = ArrayField(
         models.CharField(max_length=40, choices=InterventionCode.choices),
-        help_text="Responsibilities the plan starts with, for the discipline that usually provides each.",
+        help_text=_("Responsibilities the plan starts with, for the discipline that usually provides each."),
     )
-    summary_psychological = models.TextField(blank=True, help_text="Suggested psychological summary.")
+    summary_psychological = models.TextField(blank=True, help_text=_("Suggested psychological summary."))
 
     history = HistoricalRecords()
 
@@ -66,28 +67,28 @@ class PlanTemplate(models.Model):
 class SupportModality(models.TextChoices):
     """How psychological support reaches the patient (the seed article's "what modalities are used")."""
 
-    IN_PERSON = "in_person", "One-to-one, in person"
-    TELEHEALTH = "telehealth", "One-to-one, by video or phone"
-    GROUP = "group", "Group programme"
-    INTEGRATED = "integrated", "Within physiotherapy sessions"
-    DIGITAL = "digital", "Digital self-guided, with clinician check-ins"
+    IN_PERSON = "in_person", _("One-to-one, in person")
+    TELEHEALTH = "telehealth", _("One-to-one, by video or phone")
+    GROUP = "group", _("Group programme")
+    INTEGRATED = "integrated", _("Within physiotherapy sessions")
+    DIGITAL = "digital", _("Digital self-guided, with clinician check-ins")
 
 
 class Modality(models.TextChoices):
     """How a patient may want care to reach them; a session takes one of the first four."""
 
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video"
-    PHONE = "phone", "Phone"
-    GROUP = "group", "Group"
-    SELF_GUIDED = "self_guided", "Self-guided"
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video")
+    PHONE = "phone", _("Phone")
+    GROUP = "group", _("Group")
+    SELF_GUIDED = "self_guided", _("Self-guided")
 
 
 class CarePlan(Versioned):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_plans")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -97,9 +98,9 @@ class CarePlan(Versioned):
     template = models.ForeignKey(
         PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    summary_physical = models.TextField("physical", blank=True)
-    summary_psychological = models.TextField("psychological", blank=True)
-    summary_social = models.TextField("social", blank=True)
+    summary_physical = models.TextField(_("physical"), blank=True)
+    summary_psychological = models.TextField(_("psychological"), blank=True)
+    summary_social = models.TextField(_("social"), blank=True)
     # Psychological support: who delivers it, in what modality, how often (empty until the team agrees).
     support_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,13 +108,13 @@ class CarePlan(Versioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="psychological support delivered by",
+        verbose_name=_("psychological support delivered by"),
     )
     support_modality = models.CharField(
         "modality of psychological support", max_length=16, choices=SupportModality.choices, blank=True
     )
     support_frequency = models.CharField(
-        "how often", max_length=100, blank=True, help_text="e.g. weekly for 6 weeks, then fortnightly"
+        "how often", max_length=100, blank=True, help_text=_("e.g. weekly for 6 weeks, then fortnightly")
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,12 +151,15 @@ class CarePlan(Versioned):
 
     def clean(self) -> None:
         if self.start_date and self.review_date and self.review_date < self.start_date:
-            raise ValidationError({"review_date": "The review date cannot be before the start date."})
+            raise ValidationError({"review_date": _("The review date cannot be before the start date.")})
         if self.support_by_id and self.patient_id:
             team = self.patient.team
             if not team.memberships.filter(user_id=self.support_by_id).exists():
                 raise ValidationError(
-                    {"support_by": f"{self.support_by} is not a member of {team}, the patient's team."}
+                    {
+                        "support_by": _("%(user)s is not a member of %(team)s, the patient's team.")
+                        % {"user": self.support_by, "team": team}
+                    }
                 )
 
 
@@ -163,9 +167,9 @@ class Goal(Versioned):
     """What matters to the patient, in their words, with a measurable target."""
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="goals")
-    patient_words = models.CharField("in the patient's words", max_length=300)
-    value = models.CharField("why it matters", max_length=300, blank=True)
-    measure = models.CharField(max_length=200, help_text="e.g. walking distance in metres")
+    patient_words = models.CharField(_("in the patient's words"), max_length=300)
+    value = models.CharField(_("why it matters"), max_length=300, blank=True)
+    measure = models.CharField(max_length=200, help_text=_("e.g. walking distance in metres"))
     baseline = models.CharField(max_length=100, blank=True)
     target_value = models.CharField(max_length=100)
     target_date = models.DateField()
@@ -191,7 +195,10 @@ class Goal(Versioned):
         if self.target_date and self.plan_id and self.target_date < self.plan.start_date:
             starts = f"{day(self.plan.start_date)}"
             raise ValidationError(
-                {"target_date": f"The target date cannot be before the plan starts, {starts}."}
+                {
+                    "target_date": _("The target date cannot be before the plan starts, %(day)s.")
+                    % {"day": starts}
+                }
             )
 
 
@@ -200,7 +207,7 @@ class Milestone(Versioned):
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
     description = models.CharField(max_length=300)
-    target = models.CharField("measure and target", max_length=200)
+    target = models.CharField(_("measure and target"), max_length=200)
     due_date = models.DateField()
     achieved_on = models.DateField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -212,7 +219,7 @@ class Milestone(Versioned):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Screening to give when this milestone is reached.",
+        help_text=_("Screening to give when this milestone is reached."),
     )
 
     history = HistoricalRecords()
@@ -234,37 +241,39 @@ class Milestone(Versioned):
     def clean(self) -> None:
         if self.due_date and self.goal_id and self.due_date < self.goal.plan.start_date:
             starts = f"{day(self.goal.plan.start_date)}"
-            raise ValidationError({"due_date": f"The due date cannot be before the plan starts, {starts}."})
+            raise ValidationError(
+                {"due_date": _("The due date cannot be before the plan starts, %(day)s.") % {"day": starts}}
+            )
         if self.achieved_on and self.achieved_on > timezone.localdate():
-            raise ValidationError({"achieved_on": "A milestone cannot be achieved in the future."})
+            raise ValidationError({"achieved_on": _("A milestone cannot be achieved in the future.")})
 
 
 class Responsibility(Versioned):
     """An intervention owned by a named clinician: what, how often, from and until when."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ACTIVE = "active", "Active"
-        DONE = "done", "Done"
-        STOPPED = "stopped", "Stopped"
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        DONE = "done", _("Done")
+        STOPPED = "stopped", _("Stopped")
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="responsibilities")
     goal = models.ForeignKey(
         Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="responsibilities"
     )
     intervention = models.CharField(max_length=40, choices=InterventionCode.choices)
-    details = models.CharField("what", max_length=300, blank=True)
+    details = models.CharField(_("what"), max_length=300, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="responsibilities"
     )
     discipline = models.CharField(max_length=32, choices=Discipline.choices)
-    frequency = models.CharField("how often", max_length=100, help_text="e.g. weekly, 6 sessions")
+    frequency = models.CharField(_("how often"), max_length=100, help_text=_("e.g. weekly, 6 sessions"))
     modality = models.CharField(
         "delivered",
         max_length=16,
         choices=Modality.choices,
         blank=True,
-        help_text="How it reaches the patient.",
+        help_text=_("How it reaches the patient."),
     )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
@@ -274,7 +283,7 @@ class Responsibility(Versioned):
 
     class Meta:
         ordering = ["starts_on", "id"]
-        verbose_name_plural = "responsibilities"
+        verbose_name_plural = _("responsibilities")
 
     def __str__(self) -> str:
         return f"{self.get_intervention_display()} ({self.owner})"
@@ -292,25 +301,28 @@ class Responsibility(Versioned):
             team = self.plan.patient.team
             if not team.memberships.filter(user_id=self.owner_id).exists():
                 raise ValidationError(
-                    {"owner": f"{self.owner} is not a member of {team}, the patient's team."}
+                    {
+                        "owner": _("%(user)s is not a member of %(team)s, the patient's team.")
+                        % {"user": self.owner, "team": team}
+                    }
                 )
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "The end date cannot be before the start date."})
+            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
         if self.goal is not None and self.plan_id and self.goal.plan_id != self.plan_id:
-            raise ValidationError({"goal": "That goal belongs to another plan."})
+            raise ValidationError({"goal": _("That goal belongs to another plan.")})
 
 
 class Exercise(Versioned):
     """A graded-exercise prescription: the dose adherence is measured against, and a lighter option."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="exercises")
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="exercises")
@@ -329,9 +341,9 @@ class Exercise(Versioned):
     phase = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    progression_rule = models.CharField(max_length=300, blank=True, help_text="In plain words.")
+    progression_rule = models.CharField(max_length=300, blank=True, help_text=_("In plain words."))
     lighter_alternative = models.CharField(
-        max_length=300, blank=True, help_text="For low-energy or high-pain days."
+        max_length=300, blank=True, help_text=_("For low-energy or high-pain days.")
     )
 
     history = HistoricalRecords()
@@ -352,15 +364,15 @@ class Exercise(Versioned):
 
     def clean(self) -> None:
         if not (self.reps or self.hold_seconds):
-            raise ValidationError({"reps": "Give repetitions or a hold time."})
+            raise ValidationError({"reps": _("Give repetitions or a hold time.")})
         if self.goal is not None and self.plan_id and self.goal.plan_id != self.plan_id:
-            raise ValidationError({"goal": "That goal belongs to another plan."})
+            raise ValidationError({"goal": _("That goal belongs to another plan.")})
         if len(set(self.rest_days)) >= 7:
-            raise ValidationError({"rest_days": "Leave at least one day for exercise."})
+            raise ValidationError({"rest_days": _("Leave at least one day for exercise.")})
 
     @property
     def rest_day_names(self) -> list[str]:
-        return [Exercise.Weekday(day).label for day in sorted(self.rest_days)]
+        return [str(Exercise.Weekday(day).label) for day in sorted(self.rest_days)]
 
     @property
     def dose(self) -> str:
@@ -379,8 +391,8 @@ class BehaviouralContract(Versioned):
     """What the patient and the team commit to; revisions are kept in its history."""
 
     plan = models.OneToOneField(CarePlan, on_delete=models.CASCADE, related_name="contract")
-    patient_commitments = models.TextField("the patient commits to (in their words)")
-    team_commitments = models.TextField("the team commits to")
+    patient_commitments = models.TextField(_("the patient commits to (in their words)"))
+    team_commitments = models.TextField(_("the team commits to"))
     supports = models.TextField(blank=True)
     agreed_on = models.DateField()
     review_date = models.DateField()
@@ -400,21 +412,23 @@ class BehaviouralContract(Versioned):
 
     def clean(self) -> None:
         if self.agreed_on and self.review_date and self.review_date < self.agreed_on:
-            raise ValidationError({"review_date": "The review date cannot be before the day it was agreed."})
+            raise ValidationError(
+                {"review_date": _("The review date cannot be before the day it was agreed.")}
+            )
 
 
 class CaregiverScope(models.TextChoices):
     """What a caregiver may receive, each consented to on its own."""
 
-    PROGRESS_REPORTS = "progress_reports", "Progress reports"
-    APPOINTMENT_REMINDERS = "appointment_reminders", "Appointment reminders"
-    EDUCATION = "education", "Education"
-    DISTRESS_SIGNALS = "distress_signals", "Distress-signal guidance"
+    PROGRESS_REPORTS = "progress_reports", _("Progress reports")
+    APPOINTMENT_REMINDERS = "appointment_reminders", _("Appointment reminders")
+    EDUCATION = "education", _("Education")
+    DISTRESS_SIGNALS = "distress_signals", _("Distress-signal guidance")
 
 
 class ConsentRecorded(models.TextChoices):
-    VERBAL = "verbal", "Verbally"
-    WRITTEN = "written", "In writing"
+    VERBAL = "verbal", _("Verbally")
+    WRITTEN = "written", _("In writing")
 
 
 class Caregiver(Versioned):
@@ -429,21 +443,21 @@ class Caregiver(Versioned):
     relationship = models.CharField(max_length=100)
     contact = models.CharField(max_length=200, blank=True)
     role_in_plan = models.CharField(
-        max_length=300, blank=True, help_text='e.g. "walks with her twice a week"'
+        max_length=300, blank=True, help_text=_('e.g. "walks with her twice a week"')
     )
     consent_scopes = ArrayField(
         models.CharField(max_length=24, choices=CaregiverScope.choices),
         default=list,
         blank=True,
-        verbose_name="may receive",
+        verbose_name=_("may receive"),
     )
     consent_given_by = models.CharField(
         "consent given by",
         max_length=200,
         blank=True,
-        help_text='e.g. "the patient", or their representative',
+        help_text=_('e.g. "the patient", or their representative'),
     )
-    consent_given_on = models.DateField("consent given on", null=True, blank=True)
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
     consent_recorded_how = models.CharField(
         "consent given", max_length=8, choices=ConsentRecorded.choices, blank=True
     )
@@ -451,7 +465,7 @@ class Caregiver(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     consent_until = models.DateField(
-        "consent until", null=True, blank=True, help_text="Empty: until withdrawn."
+        "consent until", null=True, blank=True, help_text=_("Empty: until withdrawn.")
     )
     consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
     consent_withdrawn_by = models.ForeignKey(
@@ -494,33 +508,33 @@ class CarePreferences(Versioned):
     """
 
     class Pacing(models.TextChoices):
-        LITTLE = "little", "A little at a time"
-        MODERATE = "moderate", "A moderate amount"
-        PLENTY = "plenty", "Plenty at once"
+        LITTLE = "little", _("A little at a time")
+        MODERATE = "moderate", _("A moderate amount")
+        PLENTY = "plenty", _("Plenty at once")
 
     class Progression(models.TextChoices):
-        SLOW = "slow", "Slowly"
-        STEADY = "steady", "Steadily"
-        QUICK = "quick", "Quickly"
+        SLOW = "slow", _("Slowly")
+        STEADY = "steady", _("Steadily")
+        QUICK = "quick", _("Quickly")
 
     class FormsConfidence(models.TextChoices):
         """The single-item literacy screener's answers (Chew 2004): "How confident are you filling out
         medical forms by yourself?" """
 
-        EXTREMELY = "extremely", "Extremely"
-        QUITE_A_BIT = "quite_a_bit", "Quite a bit"
-        SOMEWHAT = "somewhat", "Somewhat"
-        A_LITTLE = "a_little", "A little bit"
-        NOT_AT_ALL = "not_at_all", "Not at all"
+        EXTREMELY = "extremely", _("Extremely")
+        QUITE_A_BIT = "quite_a_bit", _("Quite a bit")
+        SOMEWHAT = "somewhat", _("Somewhat")
+        A_LITTLE = "a_little", _("A little bit")
+        NOT_AT_ALL = "not_at_all", _("Not at all")
 
     patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="care_preferences")
     modalities = ArrayField(
         models.CharField(max_length=16, choices=Modality.choices),
         default=list,
         blank=True,
-        verbose_name="preferred ways of receiving care",
+        verbose_name=_("preferred ways of receiving care"),
     )
-    pacing = models.CharField("how much at once", max_length=10, choices=Pacing.choices, blank=True)
+    pacing = models.CharField(_("how much at once"), max_length=10, choices=Pacing.choices, blank=True)
     progression = models.CharField(
         "how fast to progress", max_length=10, choices=Progression.choices, blank=True
     )
@@ -530,25 +544,25 @@ class CarePreferences(Versioned):
         choices=FormsConfidence.choices,
         blank=True,
     )
-    cultural_considerations = models.TextField("cultural or faith considerations", blank=True)
+    cultural_considerations = models.TextField(_("cultural or faith considerations"), blank=True)
     interpreter_needed = models.BooleanField(default=False)
-    language = models.CharField("preferred language", max_length=60, blank=True)
+    language = models.CharField(_("preferred language"), max_length=60, blank=True)
     contact_days = ArrayField(
         models.PositiveSmallIntegerField(choices=Exercise.Weekday.choices),
         default=list,
         blank=True,
-        verbose_name="best days to be contacted",
-        help_text="None ticked: any day.",
+        verbose_name=_("best days to be contacted"),
+        help_text=_("None ticked: any day."),
     )
-    contact_from = models.TimeField("contact from", null=True, blank=True)
-    contact_until = models.TimeField("contact until", null=True, blank=True)
-    what_matters = models.TextField("what matters most to them", blank=True)
+    contact_from = models.TimeField(_("contact from"), null=True, blank=True)
+    contact_until = models.TimeField(_("contact until"), null=True, blank=True)
+    what_matters = models.TextField(_("what matters most to them"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "care preferences"
+        verbose_name_plural = _("care preferences")
 
     def __str__(self) -> str:
         return f"Care preferences of patient {self.patient_id}"
@@ -567,32 +581,32 @@ class EducationItem(models.Model):
     """A short piece of education the clinic wrote, with its reading level and a plain-language version."""
 
     class Topic(models.TextChoices):
-        PAIN = "pain", "How pain works"
-        PACING = "pacing", "Pacing"
-        SLEEP = "sleep", "Sleep"
-        FLARE_UP = "flare_up", "Flare-up plans"
-        TEAM = "team", "Your team"
-        CAREGIVERS = "caregivers", "For family and friends"
+        PAIN = "pain", _("How pain works")
+        PACING = "pacing", _("Pacing")
+        SLEEP = "sleep", _("Sleep")
+        FLARE_UP = "flare_up", _("Flare-up plans")
+        TEAM = "team", _("Your team")
+        CAREGIVERS = "caregivers", _("For family and friends")
 
     class Audience(models.TextChoices):
-        PATIENT = "patient", "Patients"
-        CAREGIVER = "caregiver", "Caregivers"
+        PATIENT = "patient", _("Patients")
+        CAREGIVER = "caregiver", _("Caregivers")
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=120)
     topic = models.CharField(max_length=12, choices=Topic.choices)
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PATIENT)
-    body = models.TextField(help_text="Paragraphs separated by a blank line.")
+    body = models.TextField(help_text=_("Paragraphs separated by a blank line."))
     plain_body = models.TextField(
-        "plain-language version", help_text="The same content in short, everyday words."
+        "plain-language version", help_text=_("The same content in short, everyday words.")
     )
     reading_grade = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Computed from the text on save."
+        max_digits=4, decimal_places=1, null=True, blank=True, help_text=_("Computed from the text on save.")
     )
     plain_reading_grade = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Computed from the text on save."
+        max_digits=4, decimal_places=1, null=True, blank=True, help_text=_("Computed from the text on save.")
     )
-    active = models.BooleanField(default=True, help_text="Only active items can be assigned.")
+    active = models.BooleanField(default=True, help_text=_("Only active items can be assigned."))
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -613,7 +627,9 @@ class EducationAssignment(models.Model):
     assigned_at = models.DateTimeField(auto_now_add=True)
     first_read_at = models.DateTimeField(null=True, blank=True)
     last_read_at = models.DateTimeField(null=True, blank=True)
-    read_plain = models.BooleanField(default=False, help_text="The plain-language version was the one shown.")
+    read_plain = models.BooleanField(
+        default=False, help_text=_("The plain-language version was the one shown.")
+    )
 
     class Meta:
         ordering = ["assigned_at", "id"]
@@ -629,22 +645,22 @@ class Activity(Versioned):
     """Behavioural activation: an enjoyable or valued activity scheduled alongside the exercises."""
 
     class Kind(models.TextChoices):
-        ENJOYABLE = "enjoyable", "Enjoyable"
-        VALUED = "valued", "Valued"
+        ENJOYABLE = "enjoyable", _("Enjoyable")
+        VALUED = "valued", _("Valued")
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="activities")
     goal = models.ForeignKey(
         Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
-    name = models.CharField("activity", max_length=200)
+    name = models.CharField(_("activity"), max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ENJOYABLE)
-    why = models.CharField("why it matters to them", max_length=300, blank=True)
+    why = models.CharField(_("why it matters to them"), max_length=300, blank=True)
     days = ArrayField(
         models.PositiveSmallIntegerField(choices=Exercise.Weekday.choices),
         default=list,
         blank=True,
-        verbose_name="on",
-        help_text="The days it is planned for.",
+        verbose_name=_("on"),
+        help_text=_("The days it is planned for."),
     )
     active = models.BooleanField(default=True)
 
@@ -652,7 +668,7 @@ class Activity(Versioned):
 
     class Meta:
         ordering = ["id"]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
 
     def __str__(self) -> str:
         return self.name
@@ -670,14 +686,14 @@ class Barrier(Versioned):
     """What got in the way, the plan agreed with the patient to get round it, and whether it worked."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Not reviewed yet"
-        WORKED = "worked", "Worked"
-        PARTLY = "partly", "Partly worked"
-        DID_NOT = "did_not", "Did not work"
+        PENDING = "pending", _("Not reviewed yet")
+        WORKED = "worked", _("Worked")
+        PARTLY = "partly", _("Partly worked")
+        DID_NOT = "did_not", _("Did not work")
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="barriers")
     barrier = models.CharField(max_length=300)
-    plan_agreed = models.CharField("the plan agreed", max_length=300)
+    plan_agreed = models.CharField(_("the plan agreed"), max_length=300)
     noted_on = models.DateField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     reviewed_on = models.DateField(null=True, blank=True)

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from .forms import (
     ActivityForm,
@@ -31,7 +33,7 @@ from .models import (
 @dataclass(frozen=True)
 class PlanPart:
     key: str
-    title: str
+    title: StrOrPromise
     model: type[Model]
     form: type[VersionedForm]
     # How a row of this part reaches its plan.
@@ -46,14 +48,14 @@ class PlanPart:
 PARTS: dict[str, PlanPart] = {
     part.key: part
     for part in (
-        PlanPart("goal", "Goal", Goal, GoalForm),
-        PlanPart("milestone", "Milestone", Milestone, MilestoneForm, plan_lookup="goal__plan"),
-        PlanPart("responsibility", "Responsibility", Responsibility, ResponsibilityForm),
-        PlanPart("exercise", "Exercise", Exercise, ExerciseForm),
-        PlanPart("contract", "Behavioural contract", BehaviouralContract, ContractForm, single=True),
-        PlanPart("caregiver", "Caregiver or supporter", Caregiver, CaregiverForm),
+        PlanPart("goal", _("Goal"), Goal, GoalForm),
+        PlanPart("milestone", _("Milestone"), Milestone, MilestoneForm, plan_lookup="goal__plan"),
+        PlanPart("responsibility", _("Responsibility"), Responsibility, ResponsibilityForm),
+        PlanPart("exercise", _("Exercise"), Exercise, ExerciseForm),
+        PlanPart("contract", _("Behavioural contract"), BehaviouralContract, ContractForm, single=True),
+        PlanPart("caregiver", _("Caregiver or supporter"), Caregiver, CaregiverForm),
         # --- activation ---
-        PlanPart("activity", "Activity", Activity, ActivityForm),
-        PlanPart("barrier", "Barrier", Barrier, BarrierForm),
+        PlanPart("activity", _("Activity"), Activity, ActivityForm),
+        PlanPart("barrier", _("Barrier"), Barrier, BarrierForm),
     )
 }

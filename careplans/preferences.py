@@ -8,6 +8,8 @@ psychological support) asks here, so the patient's preferred modalities are read
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .catalogue import CATALOGUE
 from .models import CarePreferences, Exercise, Modality, Responsibility, SupportModality
 
@@ -42,23 +44,25 @@ def _label(modality: str) -> str:
 
 def _either(modalities: Iterable[str]) -> str:
     words = [_label(modality) for modality in modalities]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return _("%(some)s or %(last)s") % {"some": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def _delivered(modality: str) -> str:
     """ "in person", "by video", "by phone", "in a group", "self-guided"."""
     words: dict[str, str] = {
-        Modality.IN_PERSON: "in person",
-        Modality.VIDEO: "by video",
-        Modality.PHONE: "by phone",
-        Modality.GROUP: "in a group",
-        Modality.SELF_GUIDED: "self-guided",
+        Modality.IN_PERSON: _("in person"),
+        Modality.VIDEO: _("by video"),
+        Modality.PHONE: _("by phone"),
+        Modality.GROUP: _("in a group"),
+        Modality.SELF_GUIDED: _("self-guided"),
     }
     return words.get(modality, _label(modality))
 
 
 def _name(preferences: CarePreferences) -> str:
-    return preferences.patient.given_name or "The patient"
+    return preferences.patient.given_name or _("The patient")
 
 
 def preferred(preferences: CarePreferences | None) -> list[str]:
@@ -83,8 +87,8 @@ def modality_for(intervention: str, preferences: CarePreferences | None) -> Prop
     assert preferences is not None  # noqa: S101 (narrowing: wanted is empty without preferences)
     return Proposal(
         offered[0],
-        f"Proposed {_delivered(offered[0])}: {_name(preferences)} prefers {_either(wanted)}; "
-        "this intervention is not offered that way.",
+        _("Proposed %(way)s: %(name)s prefers %(wanted)s; this intervention is not offered that way.")
+        % {"way": _delivered(offered[0]), "name": _name(preferences), "wanted": _either(wanted)},
     )
 
 
@@ -94,7 +98,11 @@ def modality_conflict(modality: str, preferences: CarePreferences | None) -> str
     if not modality or not wanted or modality in wanted:
         return ""
     assert preferences is not None  # noqa: S101
-    return f"Delivered {_delivered(modality)}: {_name(preferences)} prefers {_either(wanted)}."
+    return _("Delivered %(way)s: %(name)s prefers %(wanted)s.") % {
+        "way": _delivered(modality),
+        "name": _name(preferences),
+        "wanted": _either(wanted),
+    }
 
 
 def support_modality_for(current: str, preferences: CarePreferences | None) -> Proposal:
@@ -110,8 +118,13 @@ def support_modality_for(current: str, preferences: CarePreferences | None) -> P
     said = str(SupportModality(current).label).lower() if current in SupportModality.values else current
     return Proposal(
         proposed,
-        f"The plan says {said}: {_name(preferences)} prefers {_either(wanted)}, so "
-        f"{str(SupportModality(proposed).label).lower()} is proposed.",
+        _("The plan says %(said)s: %(name)s prefers %(wanted)s, so %(proposed)s is proposed.")
+        % {
+            "said": said,
+            "name": _name(preferences),
+            "wanted": _either(wanted),
+            "proposed": str(SupportModality(proposed).label).lower(),
+        },
     )
 
 
@@ -122,7 +135,11 @@ def support_conflict(support_modality: str, preferences: CarePreferences | None)
         return ""
     assert preferences is not None  # noqa: S101
     said = str(SupportModality(support_modality).label).lower()
-    return f"Psychological support ({said}): {_name(preferences)} prefers {_either(wanted)}."
+    return _("Psychological support (%(said)s): %(name)s prefers %(wanted)s.") % {
+        "said": said,
+        "name": _name(preferences),
+        "wanted": _either(wanted),
+    }
 
 
 def flag_responsibilities(
@@ -161,8 +178,8 @@ def contact_words(preferences: CarePreferences | None) -> str:
         return ""
     days = ", ".join(str(Exercise.Weekday(day).label) for day in sorted(preferences.contact_days))
     start, end = preferences.contact_from, preferences.contact_until
-    hours = f"{start:%H:%M}–{end:%H:%M}" if start is not None and end is not None else "any time"
-    return f"{days or 'Any day'}, {hours}"
+    hours = f"{start:%H:%M}–{end:%H:%M}" if start is not None and end is not None else _("any time")
+    return f"{days or _('Any day')}, {hours}"
 
 
 def name_for_print(responsibilities: Iterable[Responsibility], *, plain: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import Case, Count, Field, Model, Prefetch, Q, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from screening.models import Screening, Timepoint
 from screening.selectors import screening_tracks
@@ -165,15 +166,15 @@ def plan_page(*, plan: CarePlan) -> PlanPage:
 def _history_of(plan: CarePlan) -> list[tuple[str, QuerySet]]:
     goal_ids = Goal.history.filter(plan_id=plan.pk).values("id")
     return [
-        ("Plan", CarePlan.history.filter(id=plan.pk)),
-        ("Goal", Goal.history.filter(plan_id=plan.pk)),
-        ("Milestone", Milestone.history.filter(goal_id__in=goal_ids)),
-        ("Responsibility", Responsibility.history.filter(plan_id=plan.pk)),
-        ("Exercise", Exercise.history.filter(plan_id=plan.pk)),
-        ("Behavioural contract", BehaviouralContract.history.filter(plan_id=plan.pk)),
-        ("Caregiver", Caregiver.history.filter(plan_id=plan.pk)),
-        ("Activity", Activity.history.filter(plan_id=plan.pk)),
-        ("Barrier", Barrier.history.filter(plan_id=plan.pk)),
+        (_("Plan"), CarePlan.history.filter(id=plan.pk)),
+        (_("Goal"), Goal.history.filter(plan_id=plan.pk)),
+        (_("Milestone"), Milestone.history.filter(goal_id__in=goal_ids)),
+        (_("Responsibility"), Responsibility.history.filter(plan_id=plan.pk)),
+        (_("Exercise"), Exercise.history.filter(plan_id=plan.pk)),
+        (_("Behavioural contract"), BehaviouralContract.history.filter(plan_id=plan.pk)),
+        (_("Caregiver"), Caregiver.history.filter(plan_id=plan.pk)),
+        (_("Activity"), Activity.history.filter(plan_id=plan.pk)),
+        (_("Barrier"), Barrier.history.filter(plan_id=plan.pk)),
     ]
 
 
@@ -402,7 +403,7 @@ def plan_activation(*, plan: CarePlan, today: date | None = None) -> ActivationP
         activities=[
             ActivityRow(
                 activity=activity,
-                day_names=[Exercise.Weekday(day).label for day in sorted(activity.days)],
+                day_names=[str(Exercise.Weekday(day).label) for day in sorted(activity.days)],
                 done_days=activity.done_days,
                 planned_days=_planned_days(activity.days, since=since, until=until),
             )
@@ -528,7 +529,7 @@ def preferences_history(*, patient: Patient, limit: int = PREFERENCE_HISTORY_SHO
                 at=record.history_date,
                 who=record.history_user,
                 what="recorded the preferences" if recorded else "changed the preferences",
-                part="Preferences",
+                part=_("Preferences"),
                 changes=preference_changes(previous, record.instance),
                 reason=record.history_change_reason or "",
             )

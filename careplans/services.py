@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from teams.models import AuditEvent, Membership, Patient, User
 from teams.services import audit_record, audited_save
@@ -139,7 +141,7 @@ def _one_active_plan() -> Iterator[None]:
     except IntegrityError as error:
         if ONE_ACTIVE_PLAN in str(error):
             raise ValidationError(
-                {"status": ["This patient already has an active plan: complete it first."]}
+                {"status": [_("This patient already has an active plan: complete it first.")]}
             ) from None
         raise
 
@@ -306,7 +308,7 @@ def milestone_mark_achieved(*, milestone: Milestone, expected_version: int, user
 
 # --- education ---
 
-ALREADY_ASSIGNED = "“{title}” is already assigned on this plan."
+ALREADY_ASSIGNED = gettext_lazy("“{title}” is already assigned on this plan.")
 
 
 @transaction.atomic
@@ -314,9 +316,9 @@ def education_assign(*, plan: CarePlan, item: EducationItem, user: User) -> Educ
     """Give the patient an education item from their plan, to read through their check-in link: an active
     item for patients, once per plan (a second time is refused, also when two clinicians race)."""
     if not item.active or item.audience != EducationItem.Audience.PATIENT:
-        raise ValidationError({"item": ["Choose an item of the library that is written for patients."]})
+        raise ValidationError({"item": [_("Choose an item of the library that is written for patients.")]})
     if plan.status == CarePlan.Status.COMPLETED:
-        raise ValidationError({"item": ["This plan is completed: assign education on the current plan."]})
+        raise ValidationError({"item": [_("This plan is completed: assign education on the current plan.")]})
     already = ValidationError({"item": [ALREADY_ASSIGNED.format(title=item.title)]})
     if EducationAssignment.objects.filter(plan=plan, item=item).exists():
         raise already
@@ -389,7 +391,8 @@ def caregiver_consent_withdraw(
     )
     if current.consent_withdrawn_at is not None:
         raise ValidationError(
-            f"Consent was already withdrawn on {_day(timezone.localdate(current.consent_withdrawn_at))}."
+            _("Consent was already withdrawn on %(day)s.")
+            % {"day": _day(timezone.localdate(current.consent_withdrawn_at))}
         )
     now = now or timezone.now()
     current.consent_withdrawn_at, current.consent_withdrawn_by = now, user

@@ -11,6 +11,8 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from teams.access import AuthenticatedRequest, patient_scoped
@@ -36,13 +38,13 @@ from .parts import PARTS, PlanPart
 def _plan_or_404(patient: Patient, plan_id: int) -> CarePlan:
     plan = selectors.plan_of_patient(patient=patient, plan_id=plan_id)
     if plan is None:
-        raise Http404("No such plan.")
+        raise Http404(_("No such plan."))
     return plan
 
 
 def _part_or_404(key: str) -> PlanPart:
     if key not in PARTS:
-        raise Http404("No such part of a plan.")
+        raise Http404(_("No such part of a plan."))
     return PARTS[key]
 
 
@@ -77,7 +79,7 @@ def careplan_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
             form.add_error(None, error)
         else:
             messages.success(
-                request, "Draft plan created. Add goals in the patient's words, then activate it."
+                request, _("Draft plan created. Add goals in the patient's words, then activate it.")
             )
             return redirect(plan)
     return render(
@@ -194,7 +196,9 @@ def _save_form(
             instance=instance, data=form.changes(), expected_version=expected, user=request.user
         )
         if saved.version > expected + 1:
-            messages.info(request, "Someone else changed this while you were editing: both changes are kept.")
+            messages.info(
+                request, _("Someone else changed this while you were editing: both changes are kept.")
+            )
         return saved, None
     except services.EditConflict as conflict:
         _conflict_form(form, conflict)
@@ -213,12 +217,12 @@ def careplan_edit(request: AuthenticatedRequest, patient: Patient, plan_id: int)
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_form(request, form, stored)
         if saved is not None:
-            messages.success(request, "Plan saved.")
+            messages.success(request, _("Plan saved."))
             return redirect(saved)
     return render(
         request,
         "careplans/part_form.html",
-        {"patient": patient, "plan": plan, "form": form, "title": "Plan details", "conflict": conflict},
+        {"patient": patient, "plan": plan, "form": form, "title": _("Plan details"), "conflict": conflict},
     )
 
 
@@ -232,7 +236,7 @@ def plan_support(request: AuthenticatedRequest, patient: Patient, plan_id: int) 
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_form(request, form, stored)
         if saved is not None:
-            messages.success(request, "Psychological support saved.")
+            messages.success(request, _("Psychological support saved."))
             return redirect(saved)
     return render(
         request,
@@ -241,9 +245,11 @@ def plan_support(request: AuthenticatedRequest, patient: Patient, plan_id: int) 
             "patient": patient,
             "plan": plan,
             "form": form,
-            "title": "Psychological support",
-            "intro": "Who delivers the patient's psychological support, in what modality and how often. "
-            "Leave it empty until the team and the patient have agreed it.",
+            "title": _("Psychological support"),
+            "intro": _(
+                "Who delivers the patient's psychological support, in what modality and how often. "
+                "Leave it empty until the team and the patient have agreed it."
+            ),
             "conflict": conflict,
         },
     )
@@ -263,12 +269,17 @@ def part_new(request: AuthenticatedRequest, patient: Patient, plan_id: int, part
     if request.method == "POST" and form.is_valid():
         saved, _conflict = _save_form(request, form, instance)
         if saved is not None:
-            messages.success(request, f"{kind.title} added.")
+            messages.success(request, _("%(part)s added.") % {"part": kind.title})
             return redirect(plan)
     return render(
         request,
         "careplans/part_form.html",
-        {"patient": patient, "plan": plan, "form": form, "title": f"Add {kind.title.lower()}"},
+        {
+            "patient": patient,
+            "plan": plan,
+            "form": form,
+            "title": _("Add %(part)s") % {"part": kind.title.lower()},
+        },
     )
 
 
@@ -298,7 +309,7 @@ def part_edit(
     kind = _part_or_404(part)
     stored = selectors.plan_part(part=kind, plan=plan, part_id=part_id)
     if stored is None:
-        raise Http404("No such part of this plan.")
+        raise Http404(_("No such part of this plan."))
     # The form changes a copy of its own; the service compares the edit with the stored row.
     editing = selectors.plan_part(part=kind, plan=plan, part_id=part_id)
     form = kind.form(request.POST or None, instance=editing, plan=plan)
@@ -306,7 +317,7 @@ def part_edit(
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_form(request, form, stored)
         if saved is not None:
-            messages.success(request, f"{kind.title} saved.")
+            messages.success(request, _("%(part)s saved.") % {"part": kind.title})
             return redirect(plan)
     return render(
         request,
@@ -315,7 +326,7 @@ def part_edit(
             "patient": patient,
             "plan": plan,
             "form": form,
-            "title": f"Edit {kind.title.lower()}",
+            "title": _("Edit %(part)s") % {"part": kind.title.lower()},
             "conflict": conflict,
         },
     )
@@ -327,7 +338,7 @@ def careplan_status(request: AuthenticatedRequest, patient: Patient, plan_id: in
     plan = _plan_or_404(patient, plan_id)
     status = request.POST.get("status", "")
     if status not in (CarePlan.Status.ACTIVE, CarePlan.Status.COMPLETED):
-        messages.error(request, "Choose to activate or to complete the plan.")
+        messages.error(request, _("Choose to activate or to complete the plan."))
         return redirect(plan)
     version = request.POST.get("version", "")
     try:
@@ -339,13 +350,15 @@ def careplan_status(request: AuthenticatedRequest, patient: Patient, plan_id: in
         )
     except services.EditConflict as conflict:
         messages.error(
-            request, f"The plan was changed by {conflict.changed_by} meanwhile: check it and try again."
+            request,
+            _("The plan was changed by %(user)s meanwhile: check it and try again.")
+            % {"user": conflict.changed_by},
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, "Plan activated." if status == CarePlan.Status.ACTIVE else "Plan completed."
+            request, _("Plan activated.") if status == CarePlan.Status.ACTIVE else _("Plan completed.")
         )
     return redirect(plan)
 
@@ -359,7 +372,7 @@ def milestone_achieved(
     plan = _plan_or_404(patient, plan_id)
     milestone = selectors.plan_milestone(plan=plan, milestone_id=milestone_id)
     if milestone is None:
-        raise Http404("No such milestone.")
+        raise Http404(_("No such milestone."))
     version = request.POST.get("version", "")
     error = ""
     try:
@@ -416,7 +429,9 @@ def education_assign(request: AuthenticatedRequest, patient: Patient, plan_id: i
             form.add_error("item" if hasattr(error, "error_dict") else None, error)
         else:
             messages.success(
-                request, f"“{assignment.item.title}” assigned: it is on the patient's next link."
+                request,
+                _("“%(title)s” assigned: it is on the patient's next link.")
+                % {"title": assignment.item.title},
             )
             return redirect(f"{plan.get_absolute_url()}#education-heading")
     for problems in form.errors.values():
@@ -430,7 +445,7 @@ def education_print(request: AuthenticatedRequest, patient: Patient, assignment_
     limited, with a link to the other version."""
     assignment = selectors.education_assignment_of_patient(patient=patient, assignment_id=assignment_id)
     if assignment is None:
-        raise Http404("No such education item for this patient.")
+        raise Http404(_("No such education item for this patient."))
     limited = selectors.plain_language_preferred(patient=patient)
     plain = plain_chosen(request.GET.get("version"), limited=limited)
     item = assignment.item
@@ -460,7 +475,7 @@ def caregiver_withdraw(
     plan = _plan_or_404(patient, plan_id)
     caregiver = selectors.caregiver_of_patient(patient=patient, caregiver_id=caregiver_id)
     if caregiver is None or caregiver.plan_id != plan.pk:
-        raise Http404("No such caregiver on this plan.")
+        raise Http404(_("No such caregiver on this plan."))
     form = CaregiverWithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -471,8 +486,17 @@ def caregiver_withdraw(
             messages.error(request, " ".join(error.messages))
         else:
             refused = withdrawal.refused
-            also = f" {refused} queued message{'s' if refused != 1 else ''} refused." if refused else ""
-            messages.success(request, f"Consent withdrawn: nothing more is sent to {caregiver.name}.{also}")
+            also = (
+                " "
+                + ngettext("%(count)d queued message refused.", "%(count)d queued messages refused.", refused)
+                % {"count": refused}
+                if refused
+                else ""
+            )
+            messages.success(
+                request,
+                _("Consent withdrawn: nothing more is sent to %(name)s.") % {"name": caregiver.name} + also,
+            )
         return redirect(f"{plan.get_absolute_url()}#caregivers-heading")
     return render(
         request,
@@ -507,9 +531,9 @@ def care_preferences(request: AuthenticatedRequest, patient: Patient) -> HttpRes
         else:
             if expected and saved.version > expected + 1:
                 messages.info(
-                    request, "Someone else changed these while you were editing: both changes are kept."
+                    request, _("Someone else changed these while you were editing: both changes are kept.")
                 )
-            messages.success(request, "Preferences saved." if stored else "Preferences recorded.")
+            messages.success(request, _("Preferences saved.") if stored else _("Preferences recorded."))
             # Back to the plan they steer (its top panel shows them), else to this page and its history.
             plan = selectors.plan_current(patient=patient)
             if plan is not None:
