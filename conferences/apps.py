@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConferencesConfig(AppConfig):
     name = "conferences"
-    verbose_name = "Case conferences"
+    verbose_name = _("Case conferences")
 
     def ready(self) -> None:
         from teams.overview import OverviewSection, overview_section_register

@@ -7,6 +7,8 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from teams.models import Membership, Patient, Team, User
 
@@ -17,7 +19,7 @@ def _limit_choices(field: forms.Field, queryset: QuerySet) -> None:
     cast(forms.ModelChoiceField, field).queryset = queryset
 
 
-def _helper(submit: str, *, form_tag: bool = True) -> FormHelper:
+def _helper(submit: "str | Promise", *, form_tag: bool = True) -> FormHelper:
     helper = FormHelper()
     helper.attrs = {"novalidate": ""}
     helper.form_tag = form_tag
@@ -28,7 +30,7 @@ def _helper(submit: str, *, form_tag: bool = True) -> FormHelper:
 
 class ConferenceForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label="Date and time",
+        label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     chair = forms.ModelChoiceField(queryset=User.objects.none())
@@ -44,17 +46,17 @@ class ConferenceForm(forms.Form):
         _limit_choices(self.fields["attendees"], members)
         self.initial.setdefault("attendees", list(members.values_list("pk", flat=True)))
         self.initial.setdefault("chair", leads.first())
-        self.helper = _helper("Plan conference")
+        self.helper = _helper(_("Plan conference"))
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
         if starts_at < timezone.now():
-            raise forms.ValidationError("Choose a time in the future.")
+            raise forms.ValidationError(_("Choose a time in the future."))
         return starts_at
 
 
 class AgendaAddForm(forms.Form):
-    mrn = forms.CharField(label="Add a patient by MRN", max_length=32)
+    mrn = forms.CharField(label=_("Add a patient by MRN"), max_length=32)
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -64,7 +66,9 @@ class AgendaAddForm(forms.Form):
         mrn = self.cleaned_data["mrn"].strip()
         patient = Patient.objects.filter(mrn__iexact=mrn, team=self.team).first()
         if patient is None:
-            raise forms.ValidationError(f"No patient of {self.team} has MRN {mrn}.")
+            raise forms.ValidationError(
+                _("No patient of %(team)s has MRN %(mrn)s.") % {"team": self.team, "mrn": mrn}
+            )
         return patient
 
 
@@ -80,25 +84,25 @@ class NoteForm(forms.Form):
     psychological = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     social = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     patient_perspective = forms.CharField(
-        label="Patient's perspective", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Patient's perspective"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Save note")
+        self.helper = _helper(_("Save note"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not any(value.strip() for value in cleaned.values() if isinstance(value, str)):
-            raise forms.ValidationError("Write at least one part of the note.")
+            raise forms.ValidationError(_("Write at least one part of the note."))
         return cleaned
 
 
 class ActionForm(forms.Form):
-    description = forms.CharField(label="Action", max_length=300)
+    description = forms.CharField(label=_("Action"), max_length=300)
     owner = forms.ModelChoiceField(queryset=User.objects.none())
-    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -108,16 +112,16 @@ class ActionForm(forms.Form):
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]
         if due_on < timezone.localdate():
-            raise forms.ValidationError("The due date cannot be in the past.")
+            raise forms.ValidationError(_("The due date cannot be in the past."))
         return due_on
 
 
 class AmendmentForm(forms.Form):
-    text = forms.CharField(label="Amendment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(label=_("Amendment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Add amendment")
+        self.helper = _helper(_("Add amendment"))
 
 
 class ConferenceSeriesForm(forms.ModelForm):
@@ -154,9 +158,9 @@ class ConferenceSeriesForm(forms.ModelForm):
                 Row(Column("chair"), Column("active")),
             ),
             Fieldset(
-                "What puts a patient on the agenda",
+                _("What puts a patient on the agenda"),
                 Row(Column("exercise_below"), Column("attendance_below")),
                 Row(Column("adherence_days"), Column("checkin_silence_days")),
             ),
-            Submit("save", "Save"),
+            Submit("save", _("Save")),
         )

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from adherence.agenda import DEFAULT_ADHERENCE_DAYS, DEFAULT_ATTENDANCE_BELOW, DEFAULT_EXERCISE_BELOW
 from careplans.models import CarePlan, Milestone, Responsibility
@@ -23,13 +24,13 @@ from teams.models import Membership, Patient, Team
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class ConferenceSeries(models.Model):
@@ -37,12 +38,12 @@ class ConferenceSeries(models.Model):
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="conference_series")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.THURSDAY)
-    local_time = models.TimeField("time", help_text="In the clinic's time zone.")
+    local_time = models.TimeField(_("time"), help_text=_("In the clinic's time zone."))
     every_weeks = models.PositiveSmallIntegerField(
-        "every", default=1, validators=[MinValueValidator(1), MaxValueValidator(8)], help_text="weeks"
+        "every", default=1, validators=[MinValueValidator(1), MaxValueValidator(8)], help_text=_("weeks")
     )
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    active = models.BooleanField(default=True, help_text="Plan the next conference by itself.")
+    active = models.BooleanField(default=True, help_text=_("Plan the next conference by itself."))
     exercise_below = models.PositiveSmallIntegerField(
         "exercise completion below (%)",
         default=DEFAULT_EXERCISE_BELOW,
@@ -55,7 +56,9 @@ class ConferenceSeries(models.Model):
         "adherence measured over (days)",
         default=DEFAULT_ADHERENCE_DAYS,
         validators=[MinValueValidator(7), MaxValueValidator(84)],
-        help_text="Whole weeks (7, 14, 21...) before the current one: home exercise is logged by the week.",
+        help_text=_(
+            "Whole weeks (7, 14, 21...) before the current one: home exercise is logged by the week."
+        ),
     )
     checkin_silence_days = models.PositiveSmallIntegerField(
         "no check-in for (days)",
@@ -64,7 +67,7 @@ class ConferenceSeries(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "conference series"
+        verbose_name_plural = _("conference series")
 
     def __str__(self) -> str:
         every = "every week" if self.every_weeks == 1 else f"every {self.every_weeks} weeks"
@@ -72,13 +75,13 @@ class ConferenceSeries(models.Model):
 
     def clean(self) -> None:
         if self.adherence_days and self.adherence_days % 7:
-            raise ValidationError({"adherence_days": "Give whole weeks: 7, 14, 21 or more days."})
+            raise ValidationError({"adherence_days": _("Give whole weeks: 7, 14, 21 or more days.")})
         if self.chair_id and self.team_id:
             leads = Membership.objects.filter(
                 team_id=self.team_id, user_id=self.chair_id, role=Membership.Role.LEAD
             )
             if not leads.exists():
-                raise ValidationError({"chair": "The chair must be a lead of the team."})
+                raise ValidationError({"chair": _("The chair must be a lead of the team.")})
 
 
 class CaseConferenceQuerySet(models.QuerySet):
@@ -89,12 +92,12 @@ class CaseConferenceQuerySet(models.QuerySet):
 
 class CaseConference(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        CLOSED = "closed", "Closed"
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLOSED = "closed", _("Closed")
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="conferences")
-    starts_at = models.DateTimeField("date and time")
+    starts_at = models.DateTimeField(_("date and time"))
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="conferences")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
@@ -161,7 +164,7 @@ class ConferenceNote(models.Model):
     physical = models.TextField(blank=True)
     psychological = models.TextField(blank=True)
     social = models.TextField(blank=True)
-    patient_perspective = models.TextField("patient's perspective", blank=True)
+    patient_perspective = models.TextField(_("patient's perspective"), blank=True)
     decisions = models.TextField(blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -196,15 +199,15 @@ class ActionItem(models.Model):
     """Something a named team member agreed to do for a patient, by a date; may change the care plan."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
 
     conference = models.ForeignKey(CaseConference, on_delete=models.PROTECT, related_name="actions")
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conference_actions")
     description = models.CharField(max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions")
-    due_on = models.DateField("due")
+    due_on = models.DateField(_("due"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     # The care-plan part the action created or changed (at most one), and what it did to it.
     plan = models.ForeignKey(

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplans.catalogue import InterventionCode
 from careplans.models import CarePlan, Goal, Milestone, Responsibility
@@ -22,31 +23,31 @@ from teams.models import Patient, User
 
 
 class Change(models.TextChoices):
-    ADD_RESPONSIBILITY = "add_responsibility", "Add a responsibility"
-    ADD_MILESTONE = "add_milestone", "Add a milestone"
-    RESCHEDULE = "reschedule", "Reschedule a responsibility or milestone"
-    REVIEW_DATE = "review_date", "Move the plan's review date"
+    ADD_RESPONSIBILITY = "add_responsibility", _("Add a responsibility")
+    ADD_MILESTONE = "add_milestone", _("Add a milestone")
+    RESCHEDULE = "reschedule", _("Reschedule a responsibility or milestone")
+    REVIEW_DATE = "review_date", _("Move the plan's review date")
 
 
 class PlanChangeForm(forms.Form):
     change = forms.ChoiceField(
-        label="Change to the care plan",
+        label=_("Change to the care plan"),
         choices=[("", "No change to the plan"), *Change.choices],
         required=False,
     )
     intervention = forms.ChoiceField(
-        label="Intervention", choices=[("", "—"), *InterventionCode.choices], required=False
+        label=_("Intervention"), choices=[("", "—"), *InterventionCode.choices], required=False
     )
-    frequency = forms.CharField(label="How often", max_length=100, required=False, initial="weekly")
-    goal = forms.ModelChoiceField(label="Toward goal", queryset=Goal.objects.none(), required=False)
-    milestone = forms.CharField(label="Milestone", max_length=300, required=False)
-    target = forms.CharField(label="Measure and target", max_length=200, required=False)
-    part = forms.ChoiceField(label="Part to reschedule", choices=[("", "—")], required=False)
+    frequency = forms.CharField(label=_("How often"), max_length=100, required=False, initial="weekly")
+    goal = forms.ModelChoiceField(label=_("Toward goal"), queryset=Goal.objects.none(), required=False)
+    milestone = forms.CharField(label=_("Milestone"), max_length=300, required=False)
+    target = forms.CharField(label=_("Measure and target"), max_length=200, required=False)
+    part = forms.ChoiceField(label=_("Part to reschedule"), choices=[("", "—")], required=False)
     new_date = forms.DateField(
-        label="New date",
+        label=_("New date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The milestone's due date, the responsibility's end date or the plan's review date.",
+        help_text=_("The milestone's due date, the responsibility's end date or the plan's review date."),
     )
     plan_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -79,7 +80,7 @@ class PlanChangeForm(forms.Form):
         if not change:
             return data
         if self.plan is None:
-            self.add_error("change", "This patient has no active care plan to change.")
+            self.add_error("change", _("This patient has no active care plan to change."))
             return data
         required = {
             Change.ADD_RESPONSIBILITY: ["intervention", "frequency"],
@@ -89,7 +90,7 @@ class PlanChangeForm(forms.Form):
         }[Change(change)]
         for name in required:
             if not data.get(name):
-                self.add_error(name, f"Needed to {Change(change).label.lower()}.")
+                self.add_error(name, _("Needed to %(change)s.") % {"change": Change(change).label.lower()})
         return data
 
 
@@ -99,8 +100,11 @@ def _part(value: str) -> tuple[type[Responsibility] | type[Milestone], int, int]
 
 
 def _conflict_message(conflict: EditConflict) -> str:
-    what = ", ".join(f"{c.label} {c.before} → {c.after}" for c in conflict.changes) or "it"
-    return f"{conflict.changed_by} changed {what} since you opened this page. Check the plan and try again."
+    what = ", ".join(f"{c.label} {c.before} → {c.after}" for c in conflict.changes) or _("it")
+    return _("%(user)s changed %(what)s since you opened this page. Check the plan and try again.") % {
+        "user": conflict.changed_by,
+        "what": what,
+    }
 
 
 def plan_change_form(*, patient: Patient, data: Any = None, prefix: str = "plan") -> PlanChangeForm:
@@ -121,7 +125,7 @@ def plan_change_apply(
         return None, ""
     plan = CarePlan.objects.filter(patient=patient, status=CarePlan.Status.ACTIVE).order_by("-id").first()
     if plan is None:
-        raise ValidationError({"change": "This patient has no active care plan to change."})
+        raise ValidationError({"change": _("This patient has no active care plan to change.")})
     try:
         return _apply(Change(change), plan, cleaned_data, owner, due_on, description, user)
     except EditConflict as conflict:
@@ -155,7 +159,7 @@ def _apply(
     if change == Change.ADD_MILESTONE:
         goal = data["goal"]
         if goal.plan_id != plan.pk:
-            raise ValidationError({"goal": "That goal belongs to another plan."})
+            raise ValidationError({"goal": _("That goal belongs to another plan.")})
         milestone = part_create(
             instance=Milestone(
                 goal=goal,
@@ -170,7 +174,7 @@ def _apply(
         model, pk, version = _part(data["part"])
         instance = model.objects.filter(pk=pk).first()
         if instance is None or instance.plan_of.pk != plan.pk:
-            raise ValidationError({"part": "That part is not in the patient's active plan."})
+            raise ValidationError({"part": _("That part is not in the patient's active plan.")})
         field = "ends_on" if model is Responsibility else "due_date"
         updated = part_update(
             instance=instance,

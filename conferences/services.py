@@ -13,6 +13,8 @@ from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.calendar import weekly_next
 from core.queue import enqueue_on_commit
@@ -31,7 +33,7 @@ def _locked(conference: CaseConference) -> CaseConference:
 
 def _require_open(conference: CaseConference) -> None:
     if conference.status == CaseConference.Status.CLOSED:
-        raise ValidationError("This conference is closed: its notes can only be amended.")
+        raise ValidationError(_("This conference is closed: its notes can only be amended."))
 
 
 @transaction.atomic
@@ -39,9 +41,13 @@ def conference_plan(
     *, team: Team, starts_at: datetime, chair: User, attendees: Iterable[User], user: User
 ) -> CaseConference:
     if not Membership.objects.filter(team=team, user=chair, role=Membership.Role.LEAD).exists():
-        raise ValidationError({"chair": f"{chair} is not a lead of {team}."})
+        raise ValidationError(
+            {"chair": _("%(user)s is not a lead of %(team)s.") % {"user": chair, "team": team}}
+        )
     if CaseConference.objects.filter(team=team, starts_at=starts_at).exists():
-        raise ValidationError({"starts_at": f"{team} already has a conference at that time."})
+        raise ValidationError(
+            {"starts_at": _("%(team)s already has a conference at that time.") % {"team": team}}
+        )
     conference = audited_save(
         CaseConference(team=team, starts_at=starts_at, chair=chair), actor=user, patient=None, clean=False
     )
@@ -138,7 +144,12 @@ def agenda_item_add(*, conference: CaseConference, patient: Patient, user: User)
     conference = _locked(conference)
     _require_open(conference)
     if patient.team_id != conference.team_id:
-        raise ValidationError({"patient": f"{patient.full_name} is not a patient of {conference.team}."})
+        raise ValidationError(
+            {
+                "patient": _("%(name)s is not a patient of %(team)s.")
+                % {"name": patient.full_name, "team": conference.team}
+            }
+        )
     existing = AgendaItem.objects.filter(conference=conference, patient=patient).first()
     if existing is not None:
         return existing
@@ -207,9 +218,9 @@ def note_save(*, item: AgendaItem, data: dict[str, str], user: User) -> Conferen
 def note_amend(*, item: AgendaItem, text: str, user: User) -> NoteAmendment:
     """Add to the note of a closed conference, keeping what it said."""
     if item.conference.status != CaseConference.Status.CLOSED:
-        raise ValidationError("The conference is still open: edit the note itself.")
+        raise ValidationError(_("The conference is still open: edit the note itself."))
     if not text.strip():
-        raise ValidationError({"text": "Write the amendment."})
+        raise ValidationError({"text": _("Write the amendment.")})
     note = ConferenceNote.objects.filter(item=item).first()
     if note is None:
         note = ConferenceNote.objects.create(item=item, author=user, locked=True)
@@ -231,7 +242,9 @@ def action_add(
     conference = _locked(item.conference)
     _require_open(conference)
     if not Membership.objects.filter(team_id=conference.team_id, user=owner).exists():
-        raise ValidationError({"owner": f"{owner} is not a member of {conference.team}."})
+        raise ValidationError(
+            {"owner": _("%(user)s is not a member of %(team)s.") % {"user": owner, "team": conference.team}}
+        )
     part, summary = None, ""
     if plan_change:
         part, summary = plan_change_apply(
@@ -262,7 +275,7 @@ def action_complete(*, action: ActionItem, user: User) -> ActionItem:
     """Mark done by its owner, a lead of the team or a clinic admin."""
     action = ActionItem.objects.select_for_update().get(pk=action.pk)
     if not policy.may_complete_action(user, action):
-        raise ValidationError("Only the owner or a lead of the team can mark this action done.")
+        raise ValidationError(_("Only the owner or a lead of the team can mark this action done."))
     if action.status == ActionItem.Status.DONE:
         return action
     action.status, action.done_at, action.done_by = ActionItem.Status.DONE, timezone.now(), user
@@ -276,8 +289,14 @@ class CloseNotConfirmed(ValidationError):
 
     def __init__(self, *, undiscussed: int, total: int) -> None:
         self.undiscussed, self.total = undiscussed, total
-        patients = "patient" if total == 1 else "patients"
-        super().__init__(f"{undiscussed} of {total} {patients} not discussed: close anyway?")
+        super().__init__(
+            ngettext(
+                "%(undiscussed)d of %(total)d patient not discussed: close anyway?",
+                "%(undiscussed)d of %(total)d patients not discussed: close anyway?",
+                total,
+            )
+            % {"undiscussed": undiscussed, "total": total}
+        )
 
 
 @transaction.atomic
@@ -292,7 +311,7 @@ def conference_close(*, conference: CaseConference, user: User, leave_undiscusse
     if conference.status == CaseConference.Status.CLOSED:
         return conference
     if conference.status == CaseConference.Status.PLANNED:
-        raise ValidationError("Start the conference before closing it.")
+        raise ValidationError(_("Start the conference before closing it."))
     counts = AgendaItem.objects.filter(conference=conference).aggregate(
         total=Count("id"), undiscussed=Count("id", filter=Q(discussed_at__isnull=True))
     )
@@ -341,7 +360,7 @@ def conference_summary_send(*, conference_id: int) -> int:
                 + reverse("conference_summary", kwargs={"conference_id": conference.pk}),
             },
         )
-        subject = f"RehabCare: summary of the {conference}"
+        subject = _("RehabCare: summary of the %(conference)s") % {"conference": conference}
         send_mass_mail([(subject, body, None, [address]) for address in recipients])
         conference.summary_sent_at = timezone.now()
         conference.save(update_fields=["summary_sent_at"])

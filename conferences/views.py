@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from careplans import selectors as careplans_selectors
@@ -57,26 +58,26 @@ def _conference(request: AuthenticatedRequest, conference_id: int) -> CaseConfer
             object_type="caseconference",
             object_id=str(conference_id),
         )
-        raise Http404("No conference matches the given query.")
+        raise Http404(_("No conference matches the given query."))
     return conference
 
 
 def _team(request: AuthenticatedRequest, team_id: int) -> Team:
     team = team_selectors.team_available(user=request.user, team_id=team_id)
     if team is None:
-        raise Http404("No team matches the given query.")
+        raise Http404(_("No team matches the given query."))
     return team
 
 
 def _require_runner(request: AuthenticatedRequest, conference: CaseConference) -> None:
     if not policy.may_run_conference(request.user, conference):
-        raise PermissionDenied("Only a lead of the team runs its conferences.")
+        raise PermissionDenied(_("Only a lead of the team runs its conferences."))
 
 
 def _item(request: AuthenticatedRequest, conference: CaseConference, item_id: int) -> AgendaItem:
     item = selectors.agenda_item_of(conference=conference, item_id=item_id)
     if item is None:
-        raise Http404("No agenda item matches the given query.")
+        raise Http404(_("No agenda item matches the given query."))
     # The discussion shows the patient's record: the one patient check, as on every patient page.
     item.patient = patient_for_request(request, item.patient_id)
     item.conference = conference
@@ -107,7 +108,7 @@ def conference_list(request: AuthenticatedRequest) -> HttpResponse:
 def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = _team(request, team_id)
     if not policy.leads_team(request.user, team.pk):
-        raise PermissionDenied("Only a lead of the team plans its conferences.")
+        raise PermissionDenied(_("Only a lead of the team plans its conferences."))
     form = ConferenceForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,7 +116,9 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         except ValidationError as error:
             _form_errors(error, form)
         else:
-            messages.success(request, f"The conference on {day(conference.starts_at)} is planned.")
+            messages.success(
+                request, _("The conference on %(day)s is planned.") % {"day": day(conference.starts_at)}
+            )
             return redirect(conference)
     return render(request, "conferences/conference_form.html", {"form": form, "team": team})
 
@@ -155,7 +158,7 @@ def conference_start(request: AuthenticatedRequest, conference_id: int) -> HttpR
     conference = _conference(request, conference_id)
     _require_runner(request, conference)
     services.conference_start(conference=conference, user=request.user)
-    messages.success(request, "The conference has started: its agenda is fixed, and you can add to it.")
+    messages.success(request, _("The conference has started: its agenda is fixed, and you can add to it."))
     return redirect(conference)
 
 
@@ -198,7 +201,7 @@ def conference_close(request: AuthenticatedRequest, conference_id: int) -> HttpR
         messages.error(request, " ".join(error.messages))
         return redirect(conference)
     messages.success(
-        request, "The conference is closed: notes are locked, and attendees are sent the summary."
+        request, _("The conference is closed: notes are locked, and attendees are sent the summary.")
     )
     return redirect("conference_summary", conference_id=conference.pk)
 
@@ -216,7 +219,7 @@ def agenda_add(request: AuthenticatedRequest, conference_id: int) -> HttpRespons
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"{patient.full_name} is on the agenda.")
+            messages.success(request, _("%(name)s is on the agenda.") % {"name": patient.full_name})
     else:
         messages.error(request, " ".join(str(message) for message in form.errors["mrn"]))
     return redirect(conference)
@@ -300,7 +303,7 @@ def agenda_item(request: AuthenticatedRequest, conference_id: int, item_id: int)
     if request.method != "POST":
         return _item_page(request, item)
     if not conference.is_open:
-        messages.error(request, "The conference is closed: its notes can only be amended.")
+        messages.error(request, _("The conference is closed: its notes can only be amended."))
         return redirect(item)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -309,7 +312,7 @@ def agenda_item(request: AuthenticatedRequest, conference_id: int, item_id: int)
         except ValidationError as error:
             _form_errors(error, form)
         else:
-            messages.success(request, f"Note on {item.patient.full_name} saved.")
+            messages.success(request, _("Note on %(name)s saved.") % {"name": item.patient.full_name})
             return redirect(item)
     return _item_page(request, item, note_form=form)
 
@@ -333,7 +336,7 @@ def action_new(request: AuthenticatedRequest, conference_id: int, item_id: int) 
             _form_errors(error, form, plan_form)
         else:
             done = f" {action.plan_change}." if action.plan_change else ""
-            messages.success(request, f"Action for {action.owner} added.{done}")
+            messages.success(request, _("Action for %(owner)s added.") % {"owner": action.owner} + done)
             return redirect(item)
     return _item_page(request, item, action_form=form, plan_form=plan_form)
 
@@ -350,7 +353,7 @@ def note_amend(request: AuthenticatedRequest, conference_id: int, item_id: int) 
         except ValidationError as error:
             _form_errors(error, form)
         else:
-            messages.success(request, "Amendment added.")
+            messages.success(request, _("Amendment added."))
             return redirect(item)
     return _item_page(request, item, amend_form=form)
 
@@ -393,13 +396,13 @@ def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
 def action_done(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     action = selectors.action_for(user=request.user, action_id=action_id)
     if action is None:
-        raise Http404("No action matches the given query.")
+        raise Http404(_("No action matches the given query."))
     try:
         services.action_complete(action=action, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Done: {action.description}")
+        messages.success(request, _("Done: %(action)s") % {"action": action.description})
     return redirect(local_path(request, request.POST.get("next", "")) or reverse("my_tasks"))
 
 
@@ -420,12 +423,14 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 def team_settings(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = _team(request, team_id)
     if not policy.leads_team(request.user, team.pk):
-        raise PermissionDenied("Only a lead of the team changes its conference settings.")
+        raise PermissionDenied(_("Only a lead of the team changes its conference settings."))
     series = getattr(team, "conference_series", None)
     form = ConferenceSeriesForm(request.POST or None, instance=series, team=team)
     if request.method == "POST" and form.is_valid():
         upcoming = services.conference_series_save(series=form.save(commit=False), user=request.user)
-        messages.success(request, f"Saved. Next conference: {upcoming or 'none planned'}.")
+        messages.success(
+            request, _("Saved. Next conference: %(next)s.") % {"next": upcoming or _("none planned")}
+        )
         return redirect("team_detail", team_id=team.pk)
     return render(request, "conferences/team_settings.html", {"form": form, "team": team})
 
@@ -466,9 +471,9 @@ def barrier_review(request: AuthenticatedRequest, conference_id: int, item_id: i
         else None
     )
     if barrier is None:
-        raise Http404("No barrier of this patient matches the given query.")
+        raise Http404(_("No barrier of this patient matches the given query."))
     if not conference.is_open:
-        messages.error(request, "The conference is closed: review the barrier from the care plan.")
+        messages.error(request, _("The conference is closed: review the barrier from the care plan."))
         return redirect(item)
     form = BarrierReviewForm(request.POST, barrier=barrier)
     if form.is_valid():
@@ -488,13 +493,20 @@ def barrier_review(request: AuthenticatedRequest, conference_id: int, item_id: i
         except careplans_services.EditConflict as conflict:
             messages.warning(
                 request,
-                f"{conflict.changed_by or 'Someone'} changed this barrier's review while you were looking "
-                "at it: theirs is shown below, and nothing of yours was saved.",
+                _(
+                    "%(user)s changed this barrier's review while you were looking "
+                    "at it: theirs is shown below, and nothing of yours was saved."
+                )
+                % {"user": conflict.changed_by or _("Someone")},
             )
             return redirect(item)
         except ValidationError as error:
             _form_errors(error, form)
         else:
-            messages.success(request, f"Barrier “{saved.barrier}” reviewed: {saved.get_outcome_display()}.")
+            messages.success(
+                request,
+                _("Barrier “%(barrier)s” reviewed: %(outcome)s.")
+                % {"barrier": saved.barrier, "outcome": saved.get_outcome_display()},
+            )
             return redirect(item)
     return _item_page(request, item, barrier_form=form)
