@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from careplans.catalogue import InterventionCode
@@ -22,7 +23,7 @@ class RoutingRuleForm(forms.ModelForm):
         choices=InterventionCode.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="The plan work to propose, from the intervention catalogue.",
+        help_text=_("The plan work to propose, from the intervention catalogue."),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
@@ -23,19 +24,19 @@ from .models import Review
 
 class ReviewSerializer(serializers.ModelSerializer):
     patient_id = serializers.IntegerField(read_only=True)
-    instrument = serializers.CharField(source="screening.instrument", help_text="The result's instrument")
-    result = serializers.IntegerField(source="screening_id", help_text="The screening result that flagged")
-    rule = serializers.CharField(source="rule.name", help_text="The routing rule that opened the review")
+    instrument = serializers.CharField(source="screening.instrument", help_text=_("The result's instrument"))
+    result = serializers.IntegerField(source="screening_id", help_text=_("The screening result that flagged"))
+    rule = serializers.CharField(source="rule.name", help_text=_("The routing rule that opened the review"))
     owner = serializers.CharField(source="owner.get_username")
-    note = serializers.CharField(source="resolution_note", help_text="Why it was resolved so")
+    note = serializers.CharField(source="resolution_note", help_text=_("Why it was resolved so"))
     resolved_by = serializers.CharField(source="resolved_by.get_username", default=None)
     responsibilities: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text="The plan's responsibilities the resolution added or changed"
+        many=True, read_only=True, help_text=_("The plan's responsibilities the resolution added or changed")
     )
     milestones: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text="The plan's milestones the resolution added or changed"
+        many=True, read_only=True, help_text=_("The plan's milestones the resolution added or changed")
     )
-    overdue = serializers.SerializerMethodField(help_text="Unresolved after its due day")
+    overdue = serializers.SerializerMethodField(help_text=_("Unresolved after its due day"))
 
     class Meta:
         model = Review
@@ -101,7 +102,7 @@ class ReviewFilterSerializer(serializers.Serializer):
     def validate_team(self, value: int) -> Team:
         team = Team.objects.filter(pk=value).first()
         if team is None:
-            raise ValidationError("No such team.")
+            raise ValidationError(_("No such team."))
         return team
 
 

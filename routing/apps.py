@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingConfig(AppConfig):
     name = "routing"
-    verbose_name = "Care routing"
+    verbose_name = _("Care routing")
 
     def ready(self) -> None:
         from teams.overview import OverviewSection, overview_section_register

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from screening.instruments import INSTRUMENTS
 from teams.models import Discipline, Patient, Team, User
@@ -17,7 +18,7 @@ class ReviewFilterForm(forms.Form):
     """The queue's filters, from the query string. Unchosen: the user's own reviews still to do."""
 
     whose = forms.ChoiceField(
-        label="Whose",
+        label=_("Whose"),
         choices=ReviewWhose.CHOICES,
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -25,11 +26,11 @@ class ReviewFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        empty_label="All your teams",
+        empty_label=_("All your teams"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     discipline = forms.ChoiceField(
-        label="Discipline",
+        label=_("Discipline"),
         choices=[("", "Any discipline"), *Discipline.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -40,13 +41,13 @@ class ReviewFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     state = forms.ChoiceField(
-        label="State",
+        label=_("State"),
         choices=ReviewState.CHOICES,
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     overdue = forms.BooleanField(
-        label="Only overdue",
+        label=_("Only overdue"),
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
@@ -83,9 +84,9 @@ class ReviewVersionForm(forms.Form):
 
 class ReviewReassignForm(ReviewVersionForm):
     owner = forms.ModelChoiceField(
-        label="Give this review to",
+        label=_("Give this review to"),
         queryset=User.objects.none(),
-        empty_label="Choose a team member",
+        empty_label=_("Choose a team member"),
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"required": "Choose who takes the review over."},
     )
@@ -106,15 +107,17 @@ RESOLVE_CHOICES = [
 
 class ReviewResolveForm(ReviewVersionForm):
     resolution = forms.ChoiceField(
-        label="Resolution",
+        label=_("Resolution"),
         choices=RESOLVE_CHOICES,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose how the review was resolved."},
     )
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
-        help_text="Required: where the patient was referred, what they declined, or why no action is needed.",
+        help_text=_(
+            "Required: where the patient was referred, what they declined, or why no action is needed."
+        ),
         error_messages={"required": "Write a note saying why."},
         max_length=2000,
     )

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from careplans.catalogue import CATALOGUE, InterventionCode
@@ -29,10 +30,10 @@ from teams.models import Discipline, Patient
 
 
 class Condition(models.TextChoices):
-    FLAG = "flag", "A flag is raised"
-    BAND = "band", "The result is in a band"
-    SCORE = "score", "The total or a subscale lies in a range"
-    DETERIORATION = "deterioration", "Reliable deterioration since the previous result"
+    FLAG = "flag", _("A flag is raised")
+    BAND = "band", _("The result is in a band")
+    SCORE = "score", _("The total or a subscale lies in a range")
+    DETERIORATION = "deterioration", _("Reliable deterioration since the previous result")
 
 
 class RoutingRule(models.Model):
@@ -41,15 +42,18 @@ class RoutingRule(models.Model):
     name = models.CharField(max_length=120, unique=True)
     instrument = models.CharField(max_length=20)
     condition = models.CharField(max_length=16, choices=Condition.choices)
-    flag = models.CharField(max_length=32, blank=True, help_text="For a flag condition, e.g. high.")
-    band = models.CharField(max_length=64, blank=True, help_text="For a band condition: the band's label.")
+    flag = models.CharField(max_length=32, blank=True, help_text=_("For a flag condition, e.g. high."))
+    band = models.CharField(max_length=64, blank=True, help_text=_("For a band condition: the band's label."))
     subscale = models.CharField(
-        max_length=32, blank=True, help_text="For a range condition on a subscale; empty: the total."
+        max_length=32, blank=True, help_text=_("For a range condition on a subscale; empty: the total.")
     )
-    low = models.IntegerField(null=True, blank=True, help_text="Range from (inclusive); empty: open.")
-    high = models.IntegerField(null=True, blank=True, help_text="Range to (inclusive); empty: open.")
+    low = models.IntegerField(null=True, blank=True, help_text=_("Range from (inclusive); empty: open."))
+    high = models.IntegerField(null=True, blank=True, help_text=_("Range to (inclusive); empty: open."))
     discipline = models.CharField(
-        "review owned by", max_length=32, choices=Discipline.choices, help_text="The discipline reviewing it."
+        "review owned by",
+        max_length=32,
+        choices=Discipline.choices,
+        help_text=_("The discipline reviewing it."),
     )
     support_discipline = models.CharField(
         "with support from", max_length=32, choices=Discipline.choices, blank=True
@@ -61,7 +65,7 @@ class RoutingRule(models.Model):
         models.CharField(max_length=40, choices=InterventionCode.choices),
         default=list,
         blank=True,
-        help_text="The plan work to propose, from the intervention catalogue.",
+        help_text=_("The plan work to propose, from the intervention catalogue."),
     )
     rescreen_days = models.PositiveSmallIntegerField(
         "screen again after (days)",
@@ -69,10 +73,10 @@ class RoutingRule(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
-    rationale = models.CharField(max_length=300, help_text="One line: why this finding calls for this.")
-    source = models.CharField(max_length=300, help_text="The citation (and population) behind the rule.")
+    rationale = models.CharField(max_length=300, help_text=_("One line: why this finding calls for this."))
+    source = models.CharField(max_length=300, help_text=_("The citation (and population) behind the rule."))
     position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField("in use", default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     history = HistoricalRecords()
 
@@ -167,15 +171,15 @@ class Review(models.Model):
     """A psychosocial review: a finding that a named clinician owns until it is resolved."""
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
 
     class Resolution(models.TextChoices):
-        PLAN_UPDATED = "plan_updated", "Plan updated"
-        REFERRED = "referred", "Referred"
-        DECLINED = "declined", "Patient declined"
-        NO_ACTION = "no_action", "No action needed"
+        PLAN_UPDATED = "plan_updated", _("Plan updated")
+        REFERRED = "referred", _("Referred")
+        DECLINED = "declined", _("Patient declined")
+        NO_ACTION = "no_action", _("No action needed")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reviews")
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="reviews")
@@ -248,9 +252,9 @@ class Rescreen(models.Model):
     """The next screening of one instrument a rule asked for, due on a day; done by the next result."""
 
     class State(models.TextChoices):
-        DUE = "due", "Due"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        DUE = "due", _("Due")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="rescreens")
     instrument = models.CharField(max_length=20)

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext_lazy as _
 
 from careplans.catalogue import InterventionCode
 from careplans.models import Goal, Modality, SupportModality
@@ -54,16 +55,19 @@ class ProposalForm(forms.Form):
 
 class ResponsibilityProposalForm(ProposalForm):
     intervention = forms.ChoiceField(choices=InterventionCode.choices, required=False)
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Who takes it on")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Who takes it on"))
     discipline = forms.ChoiceField(choices=Discipline.choices, required=False)
-    frequency = forms.CharField(max_length=100, required=False, label="How often")
-    starts_on = forms.DateField(required=False, widget=DATE, label="From")
+    frequency = forms.CharField(max_length=100, required=False, label=_("How often"))
+    starts_on = forms.DateField(required=False, widget=DATE, label=_("From"))
     goal = forms.ModelChoiceField(
-        queryset=Goal.objects.none(), required=False, empty_label="Across all goals", label="Toward the goal"
+        queryset=Goal.objects.none(),
+        required=False,
+        empty_label=_("Across all goals"),
+        label=_("Toward the goal"),
     )
     # Pre-filled from the patient's preferred modalities (``careplans.preferences``).
     modality = forms.ChoiceField(
-        choices=[("", "Not decided yet"), *Modality.choices], required=False, label="Delivered"
+        choices=[("", "Not decided yet"), *Modality.choices], required=False, label=_("Delivered")
     )
     needed = {
         "intervention": "Choose the intervention.",
@@ -76,66 +80,66 @@ class ResponsibilityProposalForm(ProposalForm):
     def __init__(self, *args: Any, members: QuerySet[User], goals: QuerySet[Goal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "owner").queryset = members
-        _choices(self, "owner").error_messages["invalid_choice"] = "Choose a member of the patient's team."
+        _choices(self, "owner").error_messages["invalid_choice"] = _("Choose a member of the patient's team.")
         _choices(self, "goal").queryset = goals
         # What the proposed modality goes against in the patient's preferences ("" when nothing).
         self.preference_conflict: str = self.initial.get("preference_conflict", "")
         name = str(dict(InterventionCode.choices).get(self.initial.get("intervention", ""), ""))
         if name:
-            self.proposal_label = f"Proposed: {name}"
-            self.fields["accept"].label = f"Add {_in_sentence(name)} to the plan"
+            self.proposal_label = _("Proposed: %(name)s") % {"name": name}
+            self.fields["accept"].label = _("Add %(name)s to the plan") % {"name": _in_sentence(name)}
         else:
-            self.proposal_label = "Another responsibility, if you want one"
-            self.fields["accept"].label = "Add this responsibility to the plan"
+            self.proposal_label = _("Another responsibility, if you want one")
+            self.fields["accept"].label = _("Add this responsibility to the plan")
             intervention = cast(forms.ChoiceField, self.fields["intervention"])
-            intervention.choices = [("", "Choose an intervention"), *InterventionCode.choices]
+            intervention.choices = [("", _("Choose an intervention")), *InterventionCode.choices]
 
 
 class MilestoneProposalForm(ProposalForm):
-    goal = forms.ModelChoiceField(queryset=Goal.objects.none(), required=False, label="Under the goal")
+    goal = forms.ModelChoiceField(queryset=Goal.objects.none(), required=False, label=_("Under the goal"))
     description = forms.CharField(max_length=300, required=False)
-    target = forms.CharField(max_length=200, required=False, label="Measure and target")
-    due_date = forms.DateField(required=False, widget=DATE, label="Due")
+    target = forms.CharField(max_length=200, required=False, label=_("Measure and target"))
+    due_date = forms.DateField(required=False, widget=DATE, label=_("Due"))
     needed = {
-        "goal": "Choose the goal this milestone is a step toward.",
-        "description": "Describe the milestone.",
-        "target": "Give its measure and target.",
-        "due_date": "Give the day it is due.",
+        "goal": _("Choose the goal this milestone is a step toward."),
+        "description": _("Describe the milestone."),
+        "target": _("Give its measure and target."),
+        "due_date": _("Give the day it is due."),
     }
 
     def __init__(self, *args: Any, goals: QuerySet[Goal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "goal").queryset = goals
-        self.fields["accept"].label = "Add this milestone to the plan"
+        self.fields["accept"].label = _("Add this milestone to the plan")
 
 
 class RescreenProposalForm(ProposalForm):
-    rescreen_on = forms.DateField(required=False, widget=DATE, label="Screen again on")
-    needed = {"rescreen_on": "Give the day of the re-screen."}
+    rescreen_on = forms.DateField(required=False, widget=DATE, label=_("Screen again on"))
+    needed = {"rescreen_on": _("Give the day of the re-screen.")}
 
     def __init__(self, *args: Any, instrument: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accept"].label = f"Schedule the {instrument} re-screen"
+        self.fields["accept"].label = _("Schedule the %(instrument)s re-screen") % {"instrument": instrument}
 
 
 class SupportProposalForm(ProposalForm):
     support_by = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="Delivered by", empty_label="Not agreed yet"
+        queryset=User.objects.none(), required=False, label=_("Delivered by"), empty_label=_("Not agreed yet")
     )
     support_modality = forms.ChoiceField(
-        choices=[("", "Not agreed yet"), *SupportModality.choices], required=False, label="Modality"
+        choices=[("", _("Not agreed yet")), *SupportModality.choices], required=False, label=_("Modality")
     )
-    support_frequency = forms.CharField(max_length=100, required=False, label="How often")
+    support_frequency = forms.CharField(max_length=100, required=False, label=_("How often"))
     plan_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    needed = {"support_by": "Say who delivers the support."}
+    needed = {"support_by": _("Say who delivers the support.")}
 
     def __init__(self, *args: Any, members: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "support_by").queryset = members
-        _choices(self, "support_by").error_messages["invalid_choice"] = (
+        _choices(self, "support_by").error_messages["invalid_choice"] = _(
             "Choose a member of the patient's team."
         )
-        self.fields["accept"].label = "Set the plan's psychological support"
+        self.fields["accept"].label = _("Set the plan's psychological support")
         self.preference_conflict: str = self.initial.get("preference_conflict", "")
 
 
@@ -145,8 +149,8 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
-        label="Note (optional)",
-        help_text="Anything the team should know about what was agreed.",
+        label=_("Note (optional)"),
+        help_text=_("Anything the team should know about what was agreed."),
     )
 
 

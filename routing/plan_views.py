@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from careplans import preferences as steering
 from careplans.catalogue import CATALOGUE
@@ -112,7 +113,7 @@ def _put_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
 def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int) -> HttpResponse:
     review = selectors.review_of_patient(patient=patient, review_id=review_id)
     if review is None:
-        raise Http404("No such review.")
+        raise Http404(_("No such review."))
     plan = resolution.plan_to_update(patient_id=patient.pk)
     may_act = policy.may_work_review(request.user, review)
     context: dict[str, Any] = {"patient": patient, "review": review, "plan": plan, "may_act": may_act}
@@ -247,12 +248,18 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
 
 def _resolved_message(review: Review, instrument: str, rescreen_on: date | None) -> str:
     """What was done, and a re-screen already due sooner than the day chosen (it stays: never later)."""
-    text = "Review resolved: the plan is updated."
+    text = _("Review resolved: the plan is updated.")
     if rescreen_on is None:
         return text
     due = selectors.rescreen_due_of(patient_id=review.patient_id, instrument=instrument)
     if due is not None and due.due_on < rescreen_on:
-        text += f" A {instrument} re-screen was already due sooner, on {dates.day(due.due_on)}: it stays."
+        text += " " + _("A %(instrument)s re-screen was already due sooner, on %(day)s: it stays.") % {
+            "instrument": instrument,
+            "day": dates.day(due.due_on),
+        }
     elif due is not None:
-        text += f" {instrument} re-screen due {dates.day(due.due_on)}."
+        text += " " + _("%(instrument)s re-screen due %(day)s.") % {
+            "instrument": instrument,
+            "day": dates.day(due.due_on),
+        }
     return text

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.dates import day
@@ -27,13 +28,15 @@ def rescreen_cancel(request: AuthenticatedRequest, patient: Patient) -> HttpResp
     raw = request.POST.get("rescreen", "")
     rescreen = selectors.rescreen_of_patient(patient=patient, rescreen_id=int(raw)) if raw.isdigit() else None
     if rescreen is None:
-        raise Http404("No such re-screen.")
+        raise Http404(_("No such re-screen."))
     try:
         rescreens.rescreen_cancel(rescreen=rescreen, user=request.user)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(
-            request, f"The {rescreen.instrument} re-screen due {day(rescreen.due_on)} is cancelled."
+            request,
+            _("The %(instrument)s re-screen due %(day)s is cancelled.")
+            % {"instrument": rescreen.instrument, "day": day(rescreen.due_on)},
         )
     return redirect(f"{patient.get_absolute_url()}#follow-up-screening")

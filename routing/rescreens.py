@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import context
 from screening.models import Screening
@@ -95,7 +96,9 @@ def rescreen_cancel(*, rescreen: Rescreen, user: User) -> Rescreen:
     """A clinician drops a due re-screen (it no longer asks to be done, nor goes with a reminder)."""
     rescreen = Rescreen.objects.select_for_update().select_related("patient").get(pk=rescreen.pk)
     if rescreen.state != Rescreen.State.DUE:
-        raise ValidationError(f"This re-screen is {rescreen.get_state_display().lower()} already.")
+        raise ValidationError(
+            _("This re-screen is %(state)s already.") % {"state": rescreen.get_state_display().lower()}
+        )
     rescreen.state = Rescreen.State.CANCELLED
     return audited_save(rescreen, actor=user, patient=rescreen.patient, fields=["state"], clean=False)
 

@@ -25,6 +25,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import dates
 from screening.instruments import INSTRUMENTS, change_between
@@ -45,8 +47,11 @@ class ReviewChanged(ValidationError):
         owner = current.owner.get_full_name() or current.owner.get_username()
         state = current.get_state_display().lower()
         super().__init__(
-            f"Someone changed this review since you opened it: it is now {state}, owned by {owner}, due "
-            f"{dates.day(current.due_on)}. Look at it again and repeat your change if it is still needed."
+            _(
+                "Someone changed this review since you opened it: it is now %(state)s, owned by %(owner)s, "
+                "due %(day)s. Look at it again and repeat your change if it is still needed."
+            )
+            % {"state": state, "owner": owner, "day": dates.day(current.due_on)}
         )
         self.current = current
 
@@ -199,11 +204,11 @@ def review_lock(*, review: Review, user: User, expected_version: int) -> Review:
     transaction (``routing.resolution`` uses it too)."""
     current = Review.objects.select_for_update().select_related("patient", "owner").get(pk=review.pk)
     if not policy.may_work_review(user, current):
-        raise PermissionDenied("Only the patient's team works on this review.")
+        raise PermissionDenied(_("Only the patient's team works on this review."))
     if current.version != expected_version:
         raise ReviewChanged(current)
     if current.state == Review.State.RESOLVED:
-        raise ValidationError("This review is already resolved.")
+        raise ValidationError(_("This review is already resolved."))
     return current
 
 
@@ -219,7 +224,7 @@ def review_start(*, review: Review, user: User, expected_version: int) -> Review
     """Open → in progress: someone is working on it."""
     current = review_lock(review=review, user=user, expected_version=expected_version)
     if current.state != Review.State.OPEN:
-        raise ValidationError("This review is already in progress.")
+        raise ValidationError(_("This review is already in progress."))
     current.state = Review.State.IN_PROGRESS
     current.started_at = timezone.now()
     return _bumped(current, user=user, fields=["state", "started_at"])
@@ -230,9 +235,9 @@ def review_reassign(*, review: Review, owner: User, user: User, expected_version
     """Hand the review to another member of the patient's team."""
     current = review_lock(review=review, user=user, expected_version=expected_version)
     if not policy.may_own_review(owner, current.patient):
-        raise ValidationError({"owner": ["Choose an active member of the patient's team."]})
+        raise ValidationError({"owner": [_("Choose an active member of the patient's team.")]})
     if owner.pk == current.owner_id:
-        raise ValidationError({"owner": ["The review is already theirs."]})
+        raise ValidationError({"owner": [_("The review is already theirs.")]})
     current.owner = owner
     return _bumped(current, user=user, fields=["owner"])
 
@@ -253,9 +258,9 @@ def review_resolved(review: Review, *, user: User, resolution: str, note: str) -
 
 
 NOTE_REQUIRED = {
-    Review.Resolution.REFERRED: "Say where the patient was referred and why.",
-    Review.Resolution.DECLINED: "Say what was offered and what the patient said.",
-    Review.Resolution.NO_ACTION: "Say why no action is needed.",
+    Review.Resolution.REFERRED: gettext_lazy("Say where the patient was referred and why."),
+    Review.Resolution.DECLINED: gettext_lazy("Say what was offered and what the patient said."),
+    Review.Resolution.NO_ACTION: gettext_lazy("Say why no action is needed."),
 }
 
 
@@ -267,10 +272,10 @@ def review_resolve(
     resolved with its plan parts through ``routing.resolution``."""
     if resolution == Review.Resolution.PLAN_UPDATED:
         raise ValidationError(
-            {"resolution": ["Resolve with plan changes to record the plan parts this review added."]}
+            {"resolution": [_("Resolve with plan changes to record the plan parts this review added.")]}
         )
     if resolution not in RESOLUTIONS_HERE:
-        raise ValidationError({"resolution": ["Choose referred, patient declined or no action needed."]})
+        raise ValidationError({"resolution": [_("Choose referred, patient declined or no action needed.")]})
     note = note.strip()
     if not note:
         raise ValidationError({"note": [NOTE_REQUIRED[Review.Resolution(resolution)]]})

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
@@ -64,7 +65,7 @@ def _act(request: AuthenticatedRequest, review: Review, forms: dict[str, Form]) 
             services.review_start(
                 review=review, user=request.user, expected_version=form.cleaned_data["version"]
             )
-            return "Review started: it shows as in progress."
+            return _("Review started: it shows as in progress.")
     elif action == "reassign":
         form = ReviewReassignForm(request.POST, patient=review.patient)
         forms["reassign"] = form
@@ -73,7 +74,7 @@ def _act(request: AuthenticatedRequest, review: Review, forms: dict[str, Form]) 
             services.review_reassign(
                 review=review, owner=owner, user=request.user, expected_version=form.cleaned_data["version"]
             )
-            return f"Review given to {owner}."
+            return _("Review given to %(owner)s.") % {"owner": owner}
     elif action == "resolve":
         form = ReviewResolveForm(request.POST)
         forms["resolve"] = form
@@ -85,9 +86,11 @@ def _act(request: AuthenticatedRequest, review: Review, forms: dict[str, Form]) 
                 resolution=form.cleaned_data["resolution"],
                 note=form.cleaned_data["note"],
             )
-            return f"Review resolved: {resolved.get_resolution_display().lower()}."
+            return _("Review resolved: %(resolution)s.") % {
+                "resolution": resolved.get_resolution_display().lower()
+            }
     else:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     return None
 
 
@@ -106,7 +109,7 @@ def review_detail(request: AuthenticatedRequest, patient: Patient, review_id: in
     """The finding, its rule's rationale and source, owner, due day, state and story, and the actions."""
     review = selectors.review_for_patient(patient=patient, review_id=review_id)
     if review is None:
-        raise Http404("No such review.")
+        raise Http404(_("No such review."))
     review.patient = patient
     forms: dict[str, Form] = {}
     if request.method == "POST":
