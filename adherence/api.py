@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -107,10 +108,10 @@ class CreditSerializer(serializers.ModelSerializer):
 
 class SessionSerializer(serializers.ModelSerializer):
     lead = serializers.IntegerField(
-        source="clinician_id", read_only=True, help_text="The lead clinician's id."
+        source="clinician_id", read_only=True, help_text=_("The lead clinician's id.")
     )
-    clinicians = serializers.SerializerMethodField(help_text="Everyone credited with the session.")
-    joint = serializers.SerializerMethodField(help_text="Two or more clinicians credited.")
+    clinicians = serializers.SerializerMethodField(help_text=_("Everyone credited with the session."))
+    joint = serializers.SerializerMethodField(help_text=_("Two or more clinicians credited."))
     series = serializers.IntegerField(source="series_id", read_only=True, allow_null=True)
 
     class Meta:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AdherenceConfig(AppConfig):
     name = "adherence"
-    verbose_name = "Adherence and outcomes"
+    verbose_name = _("Adherence and outcomes")
 
     def ready(self) -> None:
         from teams.overview import OverviewSection, overview_section_register

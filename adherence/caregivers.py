@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import Caregiver, CaregiverScope, EducationItem
 from checkins import caregivers as sending
@@ -33,7 +34,7 @@ class CaregiverSendForm(forms.Form):
     """What to send: one of the scopes consented to today (and, for education, which item)."""
 
     scope = forms.ChoiceField(
-        label="What to send",
+        label=_("What to send"),
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose what to send.",
@@ -42,9 +43,9 @@ class CaregiverSendForm(forms.Form):
     )
     item = ItemChoice(
         queryset=EducationItem.objects.none(),
-        label="Education item",
+        label=_("Education item"),
         required=False,
-        empty_label="Choose an item…",
+        empty_label=_("Choose an item…"),
         error_messages={"invalid_choice": "Choose one of the items listed."},
     )
 
@@ -69,9 +70,9 @@ class CaregiverSendForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("scope") == CaregiverScope.EDUCATION and not cleaned.get("item"):
-            self.add_error("item", "Choose the education item to send.")
+            self.add_error("item", _("Choose the education item to send."))
         if cleaned.get("scope") == CaregiverScope.DISTRESS_SIGNALS and sending.distress_item() is None:
-            self.add_error("scope", "The library has no guidance for caregivers yet: ask a clinic admin.")
+            self.add_error("scope", _("The library has no guidance for caregivers yet: ask a clinic admin."))
         return cleaned
 
 
@@ -84,14 +85,16 @@ def caregiver_send(
         try:
             subject, body = report.progress_report_text(patient=patient, caregiver=caregiver)
         except report.NoConsent as refused:
-            raise ValidationError({"scope": [f"The report cannot be sent: {refused.reason}."]}) from None
+            raise ValidationError(
+                {"scope": [_("The report cannot be sent: %(reason)s.") % {"reason": refused.reason}]}
+            ) from None
         composed = sending.Composed(subject=subject, body=body)
     elif scope == CaregiverScope.APPOINTMENT_REMINDERS:
         composed = sending.reminders_compose(caregiver=caregiver)
     else:
         chosen = item if scope == CaregiverScope.EDUCATION else sending.distress_item()
         if chosen is None:
-            raise ValidationError({"scope": ["There is no item to send."]})
+            raise ValidationError({"scope": [_("There is no item to send.")]})
         composed = sending.education_compose(caregiver=caregiver, item=chosen)
     return sending.caregiver_message_queue(
         caregiver=caregiver, scope=scope, subject=composed.subject, body=composed.body, user=user

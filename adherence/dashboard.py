@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import CarePlan, Stratum
 from teams import policy
@@ -19,17 +20,17 @@ from .models import SessionModality
 
 TREND_WEEKS = 12
 METRICS = {
-    "exercise": "Exercise completion",
-    "attendance": "Attendance",
-    "milestones": "Milestones on time",
-    "checkins": "Check-ins answered",
+    "exercise": _("Exercise completion"),
+    "attendance": _("Attendance"),
+    "milestones": _("Milestones on time"),
+    "checkins": _("Check-ins answered"),
 }
 # What a headline tile's "3 of 4" counts, in whole units (``Rate.whole_numerator``).
 COUNTED = {
-    "exercise": "planned exercise sessions done",
-    "attendance": "sessions attended",
-    "milestones": "milestones met on time",
-    "checkins": "check-ins answered",
+    "exercise": _("planned exercise sessions done"),
+    "attendance": _("sessions attended"),
+    "milestones": _("milestones met on time"),
+    "checkins": _("check-ins answered"),
 }
 # An axis label: the product's date format without the year (settings.DATE_FORMAT is "j M Y").
 WEEK_LABEL = "j M"
@@ -49,7 +50,7 @@ class DashboardFilters(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        empty_label="All teams",
+        empty_label=_("All teams"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     stratum = forms.ChoiceField(
@@ -74,7 +75,7 @@ class DashboardFilters(forms.Form):
         cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
-            self.add_error("end", "The end cannot be before the start.")
+            self.add_error("end", _("The end cannot be before the start."))
         return cleaned
 
 
@@ -246,9 +247,9 @@ def _group_labels(by: str, groups: list[Any]) -> dict[Any, str]:
         users = User.objects.filter(username__in=[g for g in groups if g])
         return {user.username: str(user) for user in users}
     if by == "discipline":
-        return dict(Discipline.choices)
+        return {value: str(label) for value, label in Discipline.choices}
     if by == "stratum":
-        return dict(Stratum.choices)
+        return {value: str(label) for value, label in Stratum.choices}
     return {}
 
 

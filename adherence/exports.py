@@ -22,7 +22,7 @@ HEADER = ["MRN", "Family name", "Given name", "Team", "Primary clinician", "Stat
 
 def header(metric: str) -> list[str]:
     """The columns of the patients behind a number: who they are, then their own value behind it."""
-    return [*HEADER, dashboard.METRICS[metric], "Counted", "Out of"]
+    return [*HEADER, str(dashboard.METRICS[metric]), "Counted", "Out of"]
 
 
 def patient_row(patient: Patient, rate: Rate = EMPTY) -> list[str]:

@@ -52,6 +52,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import CarePlan, Exercise, Milestone
 from checkins.models import ExerciseLog, Reminder
@@ -251,10 +252,10 @@ def outcome_rows(rows: list[tuple[str, int, int, int]]) -> list[OutcomeChange]:
 # --- Each metric, overall (by=None) or broken down --------------------------------------------------
 
 BREAKDOWNS = {
-    "team": ("team__name", "Team"),
-    "clinician": ("primary_clinician__username", "Primary clinician"),
-    "discipline": ("primary_clinician__discipline", "Discipline"),
-    "stratum": ("stratum", "Risk stratum"),
+    "team": ("team__name", _("Team")),
+    "clinician": ("primary_clinician__username", _("Primary clinician")),
+    "discipline": ("primary_clinician__discipline", _("Discipline")),
+    "stratum": ("stratum", _("Risk stratum")),
 }
 
 

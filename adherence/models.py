@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import Exercise, Modality
 from teams.models import Discipline, Patient
@@ -39,7 +40,7 @@ class SessionSeries(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "session series"
+        verbose_name_plural = _("session series")
 
     def __str__(self) -> str:
         return f"{self.count} sessions every {self.every_weeks} weeks for patient {self.patient_id}"
@@ -52,11 +53,11 @@ class Session(models.Model):
     """
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        ATTENDED = "attended", "Attended"
-        MISSED = "missed", "Missed"
-        CANCELLED_BY_PATIENT = "cancelled_patient", "Cancelled by patient"
-        CANCELLED_BY_CLINIC = "cancelled_clinic", "Cancelled by clinic"
+        SCHEDULED = "scheduled", _("Scheduled")
+        ATTENDED = "attended", _("Attended")
+        MISSED = "missed", _("Missed")
+        CANCELLED_BY_PATIENT = "cancelled_patient", _("Cancelled by patient")
+        CANCELLED_BY_CLINIC = "cancelled_clinic", _("Cancelled by clinic")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions")
@@ -111,7 +112,7 @@ class ExerciseWeekLog(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exercise_week_logs")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="week_logs")
-    week_starting = models.DateField(help_text="The Monday of the week.")
+    week_starting = models.DateField(help_text=_("The Monday of the week."))
     sessions_done = models.PositiveSmallIntegerField(validators=[MaxValueValidator(14)])
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(auto_now_add=True)
@@ -129,20 +130,25 @@ class ExerciseWeekLog(models.Model):
 
     def clean(self) -> None:
         if self.week_starting and self.week_starting.weekday() != 0:
-            raise ValidationError({"week_starting": "Give the Monday the week starts on."})
+            raise ValidationError({"week_starting": _("Give the Monday the week starts on.")})
         prescribed = self.exercise.sessions_per_week if self.exercise_id else None
         if prescribed is not None and self.sessions_done is not None and self.sessions_done > prescribed:
-            raise ValidationError({"sessions_done": f"At most {prescribed}, the sessions a week prescribed."})
+            raise ValidationError(
+                {
+                    "sessions_done": _("At most %(count)s, the sessions a week prescribed.")
+                    % {"count": prescribed}
+                }
+            )
 
 
 class FunctionalMeasure(models.Model):
     """A physical measure taken at a session: range of motion, strength, PSFS, timed tests."""
 
     class Kind(models.TextChoices):
-        RANGE_OF_MOTION = "rom", "Range of motion (degrees)"
-        STRENGTH = "strength", "Strength"
-        PSFS = "psfs", "Patient-Specific Functional Scale (0–10)"
-        TIMED = "timed", "Timed test"
+        RANGE_OF_MOTION = "rom", _("Range of motion (degrees)")
+        STRENGTH = "strength", _("Strength")
+        PSFS = "psfs", _("Patient-Specific Functional Scale (0–10)")
+        TIMED = "timed", _("Timed test")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="functional_measures")
     session = models.ForeignKey(
@@ -150,10 +156,10 @@ class FunctionalMeasure(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     label = models.CharField(
-        max_length=120, help_text="Joint and movement, strength test, PSFS activity, or timed test."
+        max_length=120, help_text=_("Joint and movement, strength test, PSFS activity, or timed test.")
     )
     value = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
-    unit = models.CharField(max_length=20, help_text="degrees, kg, grade, /10, seconds, metres...")
+    unit = models.CharField(max_length=20, help_text=_("degrees, kg, grade, /10, seconds, metres..."))
     measured_on = models.DateField()
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -168,32 +174,34 @@ class FunctionalMeasure(models.Model):
 
     def clean(self) -> None:
         if self.kind == self.Kind.PSFS and self.value is not None and self.value > 10:
-            raise ValidationError({"value": "The PSFS scores each activity from 0 to 10."})
+            raise ValidationError({"value": _("The PSFS scores each activity from 0 to 10.")})
         if self.kind == self.Kind.RANGE_OF_MOTION and self.value is not None and self.value > 360:
-            raise ValidationError({"value": "Range of motion is at most 360 degrees."})
+            raise ValidationError({"value": _("Range of motion is at most 360 degrees.")})
 
 
 class Export(models.Model):
     """A CSV built in the background for a large list; only the person who asked may download it."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Building"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports"
     )
     title = models.CharField(max_length=200)
-    params = models.JSONField(default=dict, help_text="The dashboard filters and the metric behind the list.")
+    params = models.JSONField(
+        default=dict, help_text=_("The dashboard filters and the metric behind the list.")
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     done_rows = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     content = models.TextField(blank=True)
     # Audited, one event per patient, each time the file is downloaded.
     patient_ids = models.JSONField(
-        default=list, blank=True, help_text="The patients whose rows are in the file."
+        default=list, blank=True, help_text=_("The patients whose rows are in the file.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -232,9 +240,9 @@ class WeekRollup(RollupGroup):
     migration 0003), so no way of writing escapes it.
     """
 
-    week = models.DateField(help_text="The Monday of the week.")
+    week = models.DateField(help_text=_("The Monday of the week."))
     exercise_logged = models.DecimalField(max_digits=14, decimal_places=1)
-    exercise_prescribed_days = models.BigIntegerField(help_text="Σ sessions a week × days the plan ran.")
+    exercise_prescribed_days = models.BigIntegerField(help_text=_("Σ sessions a week × days the plan ran."))
     sessions_attended = models.IntegerField()
     sessions_counted = models.IntegerField()
     milestones_on_time = models.IntegerField()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from teams.models import Membership, Patient, User
 from teams.services import audited_save
@@ -73,10 +74,12 @@ def session_set_status(*, session: Session, status: str, user: User, was: str | 
     session's other clinician) has recorded it since, nothing is overwritten and they are told."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if status not in Session.Status.values or status == Session.Status.SCHEDULED:
-        raise ValidationError({"status": "Choose attended, missed or cancelled."})
+        raise ValidationError({"status": _("Choose attended, missed or cancelled.")})
     if was is not None and session.status not in (was, status):
         recorded = session.get_status_display().lower()
-        raise ValidationError({"status": f"Already recorded as {recorded} since you opened the page."})
+        raise ValidationError(
+            {"status": _("Already recorded as %(status)s since you opened the page.") % {"status": recorded}}
+        )
     session.status = status
     session.recorded_at = timezone.now()
     return audited_save(session, actor=user, patient=session.patient, fields=["status", "recorded_at"])
