@@ -19,6 +19,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
 
 from . import policy
@@ -26,7 +27,7 @@ from .models import AuditEvent, Patient, User
 from .services import audit_record
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-EMERGENCY_READ_ONLY = (
+EMERGENCY_READ_ONLY = _(
     "Emergency access lets you read this record and add a screening or an emergency note. "
     "Changes to it are for the patient's team."
 )
@@ -57,7 +58,7 @@ def patient_for_request(request: HttpRequest, patient_id: int, *, emergency_writ
             object_type="patient",
             object_id=str(patient_id),
         )
-        raise Http404("No patient matches the given query.")
+        raise Http404(_("No patient matches the given query."))
     changes = request.method not in SAFE_METHODS
     if changes and not emergency_writes and policy.emergency_only(request.user, patient):
         raise PermissionDenied(EMERGENCY_READ_ONLY)

@@ -5,6 +5,7 @@ Patients are not edited here: their pages go through the access check and the au
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from . import policy
 from .models import AuditEvent, Membership, Team, User
@@ -75,12 +76,12 @@ class TeamAdmin(admin.ModelAdmin):
 class PatientMRNFilter(admin.SimpleListFilter):
     """Filter by one patient, typed as an MRN: a clinic has too many patients for a list of links."""
 
-    title = "patient"
+    title = _("patient")
     parameter_name = "mrn"
     template = "admin/input_filter.html"
 
     def lookups(self, request, model_admin):
-        return [("mrn", "MRN")]  # one entry, so the filter shows; the template draws an input
+        return [("mrn", _("MRN"))]  # one entry, so the filter shows; the template draws an input
 
     def choices(self, changelist):
         others = [(k, v) for k, v in changelist.get_filters_params().items() if k != self.parameter_name]

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox import views as knox_views
 from knox.models import AuthToken
@@ -70,7 +71,7 @@ class TokenRequestSerializer(serializers.Serializer):
         max_length=16,
         required=False,
         allow_blank=True,
-        help_text="The second factor, for whoever must use it: the app's code or a backup code.",
+        help_text=_("The second factor, for whoever must use it: the app's code or a backup code."),
     )
 
 
@@ -83,7 +84,7 @@ def _second_factor_refused(request: Request, user: User, code: str) -> str:
     """Why the second factor does not let ``user`` in ("" when it does), as on the sign-in pages."""
     if not has_device(user):
         return "Set up two-factor sign-in on the web first (sign in at /login/), then ask for a token."
-    return "" if code_matches(request._request, user, code) is not None else WRONG_CODE
+    return "" if code_matches(request._request, user, code) is not None else str(WRONG_CODE)
 
 
 @extend_schema(
@@ -137,8 +138,8 @@ class PatientSerializer(serializers.ModelSerializer):
     team_id = serializers.IntegerField(read_only=True)
     primary_clinician = serializers.CharField(source="primary_clinician.get_username", read_only=True)
     # Plain strings: either may be empty ("" is not an email address to a JSON schema).
-    email = serializers.CharField(read_only=True, help_text="Contact email, or empty")
-    mobile = serializers.CharField(read_only=True, help_text="Mobile in E.164, or empty")
+    email = serializers.CharField(read_only=True, help_text=_("Contact email, or empty"))
+    mobile = serializers.CharField(read_only=True, help_text=_("Mobile in E.164, or empty"))
 
     class Meta:
         model = Patient
@@ -176,15 +177,15 @@ class PatientInputSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     consent_to_reminders = serializers.BooleanField(required=False)
     reminder_consent_given_on = serializers.DateField(
-        required=False, allow_null=True, help_text="The day the patient agreed; required with consent"
+        required=False, allow_null=True, help_text=_("The day the patient agreed; required with consent")
     )
     reminder_consent_note = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="How they agreed"
+        required=False, allow_blank=True, max_length=200, help_text=_("How they agreed")
     )
     status = serializers.ChoiceField(choices=Patient.Status.choices, required=False)
-    team = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="Team id")
+    team = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text=_("Team id"))
     primary_clinician = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="User id of a member of the team"
+        min_value=1, max_value=2**63 - 1, help_text=_("User id of a member of the team")
     )
 
 

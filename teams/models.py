@@ -15,34 +15,35 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Discipline(models.TextChoices):
-    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
-    PSYCHOLOGIST = "psychologist", "Psychologist"
-    PHYSICIAN = "physician", "Physician"
-    OCCUPATIONAL_THERAPIST = "occupational_therapist", "Occupational therapist"
-    OTHER = "other", "Other"
+    PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    PHYSICIAN = "physician", _("Physician")
+    OCCUPATIONAL_THERAPIST = "occupational_therapist", _("Occupational therapist")
+    OTHER = "other", _("Other")
 
 
 class Language(models.TextChoices):
     """Languages reminders and check-ins may be sent in; a clinic extends this list as it translates."""
 
-    ENGLISH = "en", "English"
-    WELSH = "cy", "Welsh"
-    ARABIC = "ar", "Arabic"
-    BENGALI = "bn", "Bengali"
-    CHINESE = "zh", "Chinese"
-    FRENCH = "fr", "French"
-    GERMAN = "de", "German"
-    POLISH = "pl", "Polish"
-    PORTUGUESE = "pt", "Portuguese"
-    PUNJABI = "pa", "Punjabi"
-    ROMANIAN = "ro", "Romanian"
-    SOMALI = "so", "Somali"
-    SPANISH = "es", "Spanish"
-    URDU = "ur", "Urdu"
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+    ARABIC = "ar", _("Arabic")
+    BENGALI = "bn", _("Bengali")
+    CHINESE = "zh", _("Chinese")
+    FRENCH = "fr", _("French")
+    GERMAN = "de", _("German")
+    POLISH = "pl", _("Polish")
+    PORTUGUESE = "pt", _("Portuguese")
+    PUNJABI = "pa", _("Punjabi")
+    ROMANIAN = "ro", _("Romanian")
+    SOMALI = "so", _("Somali")
+    SPANISH = "es", _("Spanish")
+    URDU = "ur", _("Urdu")
 
 
 class User(AbstractUser):
@@ -52,10 +53,10 @@ class User(AbstractUser):
     is_clinic_admin = models.BooleanField(
         "clinic admin",
         default=False,
-        help_text="Sees every patient and the clinic-wide dashboards; manages users and teams.",
+        help_text=_("Sees every patient and the clinic-wide dashboards; manages users and teams."),
     )
     # Where an urgent alert's escalation reaches them by SMS (leads and clinic admins).
-    mobile = PhoneNumberField("mobile", blank=True, help_text="For urgent-alert escalations by SMS.")
+    mobile = PhoneNumberField(_("mobile"), blank=True, help_text=_("For urgent-alert escalations by SMS."))
     # The interface language they chose; empty follows the clinic's (LANGUAGE_CODE).
     language = models.CharField(
         "interface language", max_length=16, blank=True, choices=settings.LANGUAGES, default=""
@@ -90,7 +91,7 @@ class Team(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Within the clinic's opening hours, before it escalates; empty: the clinic's default.",
+        help_text=_("Within the clinic's opening hours, before it escalates; empty: the clinic's default."),
     )
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
@@ -107,8 +108,8 @@ class Team(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        LEAD = "lead", "Lead"
+        MEMBER = "member", _("Member")
+        LEAD = "lead", _("Lead")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -132,28 +133,30 @@ class PatientQuerySet(models.QuerySet):
 
 class Patient(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        DISCHARGED = "discharged", "Discharged"
+        ACTIVE = "active", _("Active")
+        DISCHARGED = "discharged", _("Discharged")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "SMS"
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
 
-    mrn = models.CharField("MRN", max_length=32, help_text="Medical record number, unique in the clinic.")
+    mrn = models.CharField(
+        _("MRN"), max_length=32, help_text=_("Medical record number, unique in the clinic.")
+    )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
-    email = models.EmailField("contact email", blank=True)
-    mobile = PhoneNumberField("mobile", blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    mobile = PhoneNumberField(_("mobile"), blank=True)
     reminder_channel = models.CharField(
         "preferred reminder channel", max_length=8, choices=Channel.choices, default=Channel.EMAIL
     )
     language = models.CharField(max_length=16, choices=Language.choices, default=Language.ENGLISH)
     # A provider's delivery receipt said messages to this number (or address) can never arrive: set when
     # one fails permanently, cleared when the number (or address) is changed.
-    mobile_failed_at = models.DateTimeField("mobile failed", null=True, blank=True)
+    mobile_failed_at = models.DateTimeField(_("mobile failed"), null=True, blank=True)
     mobile_failed_reason = models.CharField(max_length=300, blank=True)
-    email_failed_at = models.DateTimeField("email failed", null=True, blank=True)
+    email_failed_at = models.DateTimeField(_("email failed"), null=True, blank=True)
     email_failed_reason = models.CharField(max_length=300, blank=True)
     # The one record of consent to reminders: whether the patient agrees now, since when and how. The
     # check-in schedule shows and edits this record too; it keeps no consent of its own.
@@ -162,17 +165,17 @@ class Patient(models.Model):
         "agreed to reminders on",
         null=True,
         blank=True,
-        help_text="The day the patient agreed to receive reminders.",
+        help_text=_("The day the patient agreed to receive reminders."),
     )
     reminder_consent_note = models.CharField(
         "how they agreed",
         max_length=200,
         blank=True,
-        help_text="E.g. verbally at intake, or a signed form.",
+        help_text=_("E.g. verbally at intake, or a signed form."),
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="patients", verbose_name="care team"
+        Team, on_delete=models.PROTECT, related_name="patients", verbose_name=_("care team")
     )
     primary_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="primary_patients"
@@ -212,11 +215,11 @@ class Patient(models.Model):
             return
         if self.reminder_consent_given_on is None:
             raise ValidationError(
-                {"reminder_consent_given_on": "Enter the day the patient agreed to reminders."}
+                {"reminder_consent_given_on": _("Enter the day the patient agreed to reminders.")}
             )
         if self.reminder_consent_given_on > timezone.localdate():
             raise ValidationError(
-                {"reminder_consent_given_on": "The day they agreed cannot be in the future."}
+                {"reminder_consent_given_on": _("The day they agreed cannot be in the future.")}
             )
 
 
@@ -225,20 +228,20 @@ class AuditEvent(models.Model):
     PostgreSQL."""
 
     class Action(models.TextChoices):
-        VIEW = "view", "View"
-        CREATE = "create", "Create"
-        UPDATE = "update", "Update"
-        DELETE = "delete", "Delete"
-        EXPORT = "export", "Export"
-        LOGIN = "login", "Login"
-        LOGIN_FAILED = "login_failed", "Login failed"
-        LOGOUT = "logout", "Logout"
+        VIEW = "view", _("View")
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Update")
+        DELETE = "delete", _("Delete")
+        EXPORT = "export", _("Export")
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOGOUT = "logout", _("Logout")
         # A patient-scoped page asked for by someone outside the patient's team (answered 404).
-        DENIED = "denied", "Access denied"
+        DENIED = "denied", _("Access denied")
         # High severity: a clinician opened a patient outside their teams, giving a reason.
-        EMERGENCY = "emergency", "Emergency access"
+        EMERGENCY = "emergency", _("Emergency access")
 
-    at = models.DateTimeField("when", auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
@@ -61,7 +63,7 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
 
-WRONG_CODE = (
+WRONG_CODE = _(
     "That code did not work. Codes from the app change every 30 seconds; each backup code works once."
 )
 
@@ -109,12 +111,16 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
             StaticToken.objects.bulk_create(StaticToken(device=backup, token=code) for code in codes)
             _verified(request, device)
             return render(request, "teams/two_factor_codes.html", {"codes": codes, "next": _next(request)})
-        error = "That code did not match. Check that your phone's clock is right, and type the newest code."
+        error = gettext(
+            "That code did not match. Check that your phone's clock is right, and type the newest code."
+        )
     return render(
         request,
         "teams/two_factor_setup.html",
         {
-            "qr": segno.make(device.config_url, error="m").svg_inline(scale=4, title="Scan with your app"),
+            "qr": segno.make(device.config_url, error="m").svg_inline(
+                scale=4, title=str(_("Scan with your app"))
+            ),
             "secret": device.config_url.split("secret=")[1].split("&")[0],
             "error": error,
             "next": _next(request),
@@ -131,5 +137,5 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
         if device is not None:
             _verified(request, device)
             return redirect(_next(request))
-        error = WRONG_CODE
+        error = str(WRONG_CODE)
     return render(request, "teams/two_factor_verify.html", {"error": error, "next": _next(request)})
