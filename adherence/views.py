@@ -272,27 +272,35 @@ def _report_refused(
 
 @patient_scoped
 def progress_report(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    # The report is the patient's: in their language (core.i18n), whatever the staff member reads.
-    with translation.override(patient_language(patient)):
-        try:
-            context = _report_context(request, patient)
-        except report.NoConsent as refused:
-            no_consent = refused
-        else:
-            return render(request, "adherence/report.html", context | {"query": request.GET.urlencode()})
-    return _report_refused(request, patient, no_consent)
-
-
-@patient_scoped
-def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    with translation.override(patient_language(patient)):
+    # The report is the patient's: in their language (core.i18n); the page around it stays the staff
+    # member's (the template switches language for the report itself).
+    language = patient_language(patient)
+    with translation.override(language):
         try:
             context = _report_context(request, patient)
         except report.NoConsent as refused:
             no_consent: report.NoConsent | None = refused
         else:
             no_consent = None
-            html = render(request, "adherence/report.html", context | {"pdf": True}).content.decode()
+    if no_consent is not None:
+        return _report_refused(request, patient, no_consent)  # a staff page: the staff member's language
+    context |= {"query": request.GET.urlencode(), "report_language": language}
+    return render(request, "adherence/report.html", context)
+
+
+@patient_scoped
+def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
+    # The whole document in the patient's language: the PDF is theirs.
+    language = patient_language(patient)
+    with translation.override(language):
+        try:
+            context = _report_context(request, patient)
+        except report.NoConsent as refused:
+            no_consent: report.NoConsent | None = refused
+        else:
+            no_consent = None
+            context |= {"pdf": True, "report_language": language}
+            html = render(request, "adherence/report.html", context).content.decode()
     if no_consent is not None:
         return _report_refused(request, patient, no_consent)
     try:
