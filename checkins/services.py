@@ -251,10 +251,9 @@ def _send_prepare(*, reminder_id: int, now: datetime) -> bool | tuple[int, Outgo
         )
         if reminder.status != Reminder.Status.PENDING:
             return False
-        backend = delivery_backend(reminder.channel)
         earlier = reminder.deliveries.filter(status=DeliveryStatus.SENDING).first()
         if earlier is not None:
-            provider_id = backend.lookup(
+            provider_id = delivery_backend(earlier.channel, earlier.backend).lookup(
                 reference=str(earlier.reference),
                 to=earlier.to,
                 body_sha256=earlier.body_sha256,
@@ -326,7 +325,7 @@ def _send_deliver(*, delivery_id: int, outgoing: Outgoing, now: datetime) -> boo
         if delivery.status != DeliveryStatus.SENDING or reminder.status != Reminder.Status.PENDING:
             return False  # another worker looked it up meanwhile and took it over
         try:
-            provider_id = delivery_backend(outgoing.channel).send(outgoing)
+            provider_id = delivery_backend(delivery.channel, delivery.backend).send(outgoing)
         except PermanentFailure as refusal:
             delivery_update(
                 delivery_id=delivery_id, status=DeliveryStatus.FAILED_PERMANENT, error=str(refusal), now=now

@@ -38,11 +38,12 @@ class LegacySMSBackend:
         return None
 
 
-def delivery_backend(channel: str) -> DeliveryBackend:
-    if channel == "sms":
-        backend = import_string(settings.SMS_BACKEND)()
-        return backend if hasattr(backend, "send") else LegacySMSBackend(backend)
-    return import_string(settings.EMAIL_DELIVERY_BACKEND)()
+def delivery_backend(channel: str, path: str = "") -> DeliveryBackend:
+    """The channel's backend as settings name it now, or the one named by ``path`` (a delivery's own
+    ``backend``: an earlier attempt is looked up where it went, even if settings changed since)."""
+    path = path or (settings.SMS_BACKEND if channel == "sms" else settings.EMAIL_DELIVERY_BACKEND)
+    backend = import_string(path)()
+    return backend if hasattr(backend, "send") else LegacySMSBackend(backend)
 
 
 class ContractSMSMessages:
