@@ -11,9 +11,12 @@ whatever is not answered with success. What a receipt says is applied by ``recei
 import json
 import logging
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from anymail import urls as anymail_urls
+from anymail.utils import get_anymail_setting
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.urls import URLPattern, path
@@ -168,6 +171,19 @@ def anymail_tracking_received(sender: Any, event: Any, esp_name: str, **kwargs: 
     _apply(delivery, status, error, esp_name)
 
 
+def _with_secret(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """anymail takes any request when no webhook secret is set (it only warns): refuse them instead, so a
+    clinic that has not set ANYMAIL_WEBHOOK_SECRET cannot have its patients' addresses flagged by anyone."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and not get_anymail_setting("webhook_secret", default=None):
+            return HttpResponseForbidden("No webhook secret is configured.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 # The email providers whose tracking webhooks are served: those django-anymail is installed for
 # (pyproject: django-anymail[postmark]). Another: install its extra, set its webhook settings (some need
 # a signing key before the view can even start) and add it here and to the access matrix.
@@ -180,7 +196,7 @@ def anymail_tracking_patterns() -> list[URLPattern]:
     no email."""
     names = {f"{esp}_tracking_webhook" for esp in ANYMAIL_TRACKED}
     return [
-        path(f"hooks/anymail/{pattern.pattern}", pattern.callback, name=pattern.name)
+        path(f"hooks/anymail/{pattern.pattern}", _with_secret(pattern.callback), name=pattern.name)
         for pattern in anymail_urls.urlpatterns
         if pattern.name in names
     ]

@@ -237,18 +237,14 @@ def delivery_update(*, delivery_id: int, status: str, error: str = "", now: date
             fields.append("error")
         delivery.save(update_fields=fields)
 
+        if status == DeliveryStatus.FAILED_PERMANENT:
+            reminder.patient = Patient.objects.select_for_update().get(pk=reminder.patient_id)
+            _flag_contact(reminder.patient, delivery, error, now)
         latest = reminder.deliveries.order_by("-created_at", "-id").values_list("pk", flat=True).first()
         if latest != delivery.pk:
-            # An older message's late report: the reminder has moved on to a newer one.
-            if status == DeliveryStatus.FAILED_PERMANENT:
-                _flag_contact(reminder.patient, delivery, error, now)
-            return True
+            return True  # an older message's late report: the reminder has moved on to a newer one
         reminder_fields = {"delivery_status"}
         reminder.delivery_status = status
-        if status == DeliveryStatus.FAILED_PERMANENT:
-            patient = Patient.objects.select_for_update().get(pk=reminder.patient_id)
-            reminder.patient = patient
-            _flag_contact(patient, delivery, error, now)
         # Only a reminder still on its way is sent again or failed: one completed (the link was used),
         # expired or already failed stays as it is.
         taken = was == DeliveryStatus.SENT

@@ -293,3 +293,11 @@ def test_postmark_with_wrong_basic_auth_changes_nothing(client, email):
     assert response.status_code in (400, 403)
     assert state(reminder, delivery) == ("sent", "sent", "sent")
     assert reminder.patient.email_failed_at is None
+
+
+def test_postmark_without_a_configured_secret_refuses_everything(client, email):
+    reminder, delivery = email
+    with override_settings(ANYMAIL_WEBHOOK_SECRET=""):
+        assert postmark_post(client, postmark_bounce(delivery), secret="").status_code == 403
+    assert state(reminder, delivery) == ("sent", "sent", "sent")
+    assert reminder.patient.email_failed_at is None
