@@ -264,15 +264,13 @@ def delivery_update(*, delivery_id: int, status: str, error: str = "", now: date
 
 def deliveries_to_poll(*, now: datetime) -> list[Delivery]:
     """Messages a provider took that have said nothing more for DELIVERY_POLL_AFTER_MINUTES, while their
-    link still works, sent through the backend the settings name now (another's ids mean nothing to it):
-    one query, oldest first, at most DELIVERY_POLL_BATCH."""
+    link still works: one query, oldest first, at most DELIVERY_POLL_BATCH."""
     quiet_since = now - timedelta(minutes=settings.DELIVERY_POLL_AFTER_MINUTES)
     return list(
         Delivery.objects.filter(
             status=DeliveryStatus.SENT,
             status_at__lte=quiet_since,
             reminder__expires_at__gt=now,
-            backend__in=[settings.SMS_BACKEND, settings.EMAIL_DELIVERY_BACKEND],
         )
         .exclude(provider_id="")
         .only("id", "channel", "backend", "provider_id", "status")
@@ -285,15 +283,16 @@ def deliveries_poll(*, now: datetime | None = None) -> int:
     cannot reach the clinic) and apply what changed; how many changed. A provider that does not answer is
     asked again next time."""
     now = now or timezone.now()
-    backends: dict[str, Any] = {}
+    backends: dict[tuple[str, str], Any] = {}
     changed = 0
     for delivery in deliveries_to_poll(now=now):
-        backend = backends.get(delivery.channel)
-        if backend is None:
-            backend = backends[delivery.channel] = delivery_backend(delivery.channel)
+        # Asked where it went (the backend the delivery records), even if settings changed since.
+        key = (delivery.channel, delivery.backend)
         try:
-            receipt = backend.status(delivery.provider_id)
-        except Exception as error:  # noqa: BLE001 - an outage, a timeout: next time
+            if key not in backends:
+                backends[key] = delivery_backend(delivery.channel, delivery.backend)
+            receipt = backends[key].status(delivery.provider_id)
+        except Exception as error:  # noqa: BLE001 - an outage, a timeout, a backend gone: next time
             logger.warning("Polling delivery %s: %s", delivery.pk, error)
             continue
         if receipt is None or receipt.status == delivery.status:
