@@ -132,3 +132,18 @@ def test_a_polish_patient_end_to_end(phone, page, sign_in, clinician, patient, s
         "Trzymanie się planu (ostatnie cztery tygodnie)" in text and "Wypełnione ankiety kontrolne:" in text
     )
     assert "Nastrój" in text and "Home exercise" not in text
+
+
+def test_a_clinician_chooses_polish_for_their_interface(page, sign_in, clinician):
+    sign_in("physio", PASSWORD)
+    page.goto(reverse("interface_language"))
+    expect(page.get_by_role("heading", name="Interface language")).to_be_visible()
+    assert_no_serious_violations(page, context="staff: interface language")
+    page.get_by_label("Interface language").select_option("pl")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Zapisano język interfejsu.")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "pl"
+    expect(page.get_by_role("link", name="Pacjenci")).to_be_visible()
+    _shot(page, "interface-language")
+    clinician.refresh_from_db()
+    assert clinician.language == "pl"
