@@ -1,10 +1,12 @@
 """The parts of a plan, as data: one generic pair of views (add, edit) serves them all."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from .forms import (
     ActivityForm,
@@ -17,6 +19,10 @@ from .forms import (
     ResponsibilityForm,
     VersionedForm,
 )
+
+if TYPE_CHECKING:  # the stubs' helper types are a development package, not installed in production
+    from django_stubs_ext import StrOrPromise
+
 from .models import (
     Activity,
     Barrier,
