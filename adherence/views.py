@@ -257,10 +257,13 @@ def audits_page(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _report_context(request: AuthenticatedRequest, patient: Patient):
+    """The report's context, worked out in the patient's language (the report is theirs, core.i18n);
+    ``report.NoConsent`` when it may not be shown."""
     caregiver = request.GET.get("caregiver", "")
-    return report.progress_report(
-        patient=patient, caregiver_id=int(caregiver) if caregiver.isdigit() else None
-    )
+    with translation.override(patient_language(patient)):
+        return report.progress_report(
+            patient=patient, caregiver_id=int(caregiver) if caregiver.isdigit() else None
+        )
 
 
 def _report_refused(
@@ -272,18 +275,12 @@ def _report_refused(
 
 @patient_scoped
 def progress_report(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
-    # The report is the patient's: in their language (core.i18n); the page around it stays the staff
-    # member's (the template switches language for the report itself).
+    # The page around the report stays the staff member's; the template switches language for the report.
+    try:
+        context = _report_context(request, patient)
+    except report.NoConsent as refused:
+        return _report_refused(request, patient, refused)  # a staff page: the staff member's language
     language = patient_language(patient)
-    with translation.override(language):
-        try:
-            context = _report_context(request, patient)
-        except report.NoConsent as refused:
-            no_consent: report.NoConsent | None = refused
-        else:
-            no_consent = None
-    if no_consent is not None:
-        return _report_refused(request, patient, no_consent)  # a staff page: the staff member's language
     context |= {"query": request.GET.urlencode(), "report_language": language}
     return render(request, "adherence/report.html", context)
 
@@ -291,18 +288,14 @@ def progress_report(request: AuthenticatedRequest, patient: Patient) -> HttpResp
 @patient_scoped
 def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> HttpResponse:
     # The whole document in the patient's language: the PDF is theirs.
+    try:
+        context = _report_context(request, patient)
+    except report.NoConsent as refused:
+        return _report_refused(request, patient, refused)
     language = patient_language(patient)
     with translation.override(language):
-        try:
-            context = _report_context(request, patient)
-        except report.NoConsent as refused:
-            no_consent: report.NoConsent | None = refused
-        else:
-            no_consent = None
-            context |= {"pdf": True, "report_language": language}
-            html = render(request, "adherence/report.html", context).content.decode()
-    if no_consent is not None:
-        return _report_refused(request, patient, no_consent)
+        context |= {"pdf": True, "report_language": language}
+        html = render(request, "adherence/report.html", context).content.decode()
     try:
         from .pdf import pdf_from_html
     except OSError:  # WeasyPrint is installed but the system's Pango is not
