@@ -64,7 +64,7 @@ CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/te
   tests/routing/test_services.py tests/routing/test_rescreens.py tests/routing/test_pages.py \
   tests/routing/test_resolution.py \
   tests/teams/test_seed_demo.py::test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason \
-  --deselect tests/checkins/test_worker_e2e.py \
+  --deselect tests/checkins/test_worker_e2e.py --deselect tests/checkins/test_providers_worker.py \
   --deselect tests/adherence/test_sessions_demo.py \
   --deselect tests/adherence/test_dashboard.py::test_dashboard_and_audits_run_the_same_queries_for_10_and_200_patients \
   --deselect tests/adherence/test_report.py::test_report_for_a_caregiver_needs_the_patients_consent \
