@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from teams import two_factor
@@ -20,6 +21,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", logout_everywhere, name="logout_everywhere"),
     path("session/keepalive/", session_keepalive, name="session_keepalive"),
+    # The djangojs catalogue (gettext, ngettext, interpolate) for static/js, in the page's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("2fa/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -31,8 +31,9 @@ from .redirects import local_path
 from .services import audit_record
 
 BACKUP_CODES = 10
-# Pages a signed-in user reaches before the second factor: these, signing out, and the static files.
-OPEN_PATHS = ("/2fa/", "/logout/", "/login/", "/healthz", "/static/", "/favicon.ico")
+# Pages a signed-in user reaches before the second factor: these, signing out, and the static files
+# (with the JavaScript catalogue, which the second-factor pages load as any page does).
+OPEN_PATHS = ("/2fa/", "/logout/", "/login/", "/healthz", "/static/", "/favicon.ico", "/jsi18n/")
 
 
 def must_use_two_factor(user: User) -> bool:

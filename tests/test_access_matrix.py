@@ -22,7 +22,8 @@ from teams.models import AuditEvent
 from .routes import route_path, walk
 
 ROLES = ("anonymous", "clinician", "outsider", "lead", "clinic_admin")
-# Open to anyone by design: signing in, the health check, the API's description, patient links.
+# Open to anyone by design: signing in, the health check, the API's description, patient links, and
+# the JavaScript catalogue (the words of static/js, no data).
 PUBLIC = {
     "home",
     "healthz",
@@ -35,6 +36,7 @@ PUBLIC = {
     "checkin_opt_out",
     "checkin_education_read",
     "favicon",
+    "javascript-catalog",
 }
 # Of the other team: an outsider must get 404 (or 403 where the page is a lead's or an admin's).
 OTHER_TEAMS = {
@@ -153,6 +155,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "instrument_detail": (302, 200, 200, 200, 200),
     "instrument_list": (302, 200, 200, 200, 200),
     "interface_language": (302, 200, 200, 200, 200),
+    "javascript-catalog": (200, 200, 200, 200, 200),
     "login": (200, 302, 302, 302, 302),
     "logout": (405, 405, 405, 405, 405),
     "logout_everywhere": (405, 405, 405, 405, 405),

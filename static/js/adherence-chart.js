@@ -20,7 +20,7 @@
   const rate = function (label, values, colour) {
     return [
       line(label, window.weekSoFar.whole(values, partial), colour, "percent", false),
-      Object.assign(line(label + ", this week so far", window.weekSoFar.soFar(values, partial), colour + "80", "percent", true), {
+      Object.assign(line(interpolate(gettext("%(series)s, this week so far"), { series: label }, true), window.weekSoFar.soFar(values, partial), colour + "80", "percent", true), {
         partialWeek: true, backgroundColor: "#ffffff", borderDash: [5, 4], pointRadius: 3.5, pointBorderWidth: 2, tension: 0,
       }),
     ];
@@ -30,13 +30,13 @@
     data: {
       labels: labels,
       datasets: [].concat(
-        rate("Exercise %", s.exercise, "#1f4e5f"),
-        rate("Attendance %", s.attendance, "#6f42c1"),
-        rate("Check-ins answered %", s.response, "#20c997"),
+        rate(gettext("Exercise %"), s.exercise, "#1f4e5f"),
+        rate(gettext("Attendance %"), s.attendance, "#6f42c1"),
+        rate(gettext("Check-ins answered %"), s.response, "#20c997"),
         [
-          line("Mood (0–10)", s.mood, "#198754", "score", true),
-          line("Pain (0–10)", s.pain, "#dc3545", "score", true),
-          line("PHQ-9 (" + s.phq9_min + "–" + s.phq9_max + ")", s.phq9, "#fd7e14", "phq", true),
+          line(gettext("Mood (0–10)"), s.mood, "#198754", "score", true),
+          line(gettext("Pain (0–10)"), s.pain, "#dc3545", "score", true),
+          line(interpolate(gettext("PHQ-9 (%(min)s–%(max)s)"), { min: s.phq9_min, max: s.phq9_max }, true), s.phq9, "#fd7e14", "phq", true),
         ]
       ),
     },
@@ -45,7 +45,7 @@
       scales: {
         percent: { position: "left", min: 0, max: 100, title: { display: true, text: "%" } },
         score: { position: "right", min: 0, max: 10, grid: { drawOnChartArea: false },
-                 title: { display: true, text: "Mood, pain" } },
+                 title: { display: true, text: gettext("Mood, pain") } },
         phq: { position: "right", min: s.phq9_min, max: s.phq9_max, grid: { drawOnChartArea: false },
                title: { display: true, text: "PHQ-9" } },
       },

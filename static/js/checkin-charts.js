@@ -12,7 +12,8 @@
     type: "line",
     data: {
       labels: series.labels,
-      datasets: [line("Mood", series.mood, "#198754"), line("Pain", series.pain, "#dc3545"), line("Sleep", series.sleep, "#0d6efd")],
+      datasets: [line(gettext("Mood"), series.mood, "#198754"), line(gettext("Pain"), series.pain, "#dc3545"),
+                 line(gettext("Sleep"), series.sleep, "#0d6efd")],
     },
     options: {
       animation: false,

@@ -15,10 +15,12 @@
   const datasets = function (key, extra) {
     const colour = colours[key];
     const values = trend.series[key];
+    // The metric's name comes translated from the server.
+    const label = interpolate(gettext("%(metric)s %"), { metric: trend.names[key] }, true);
     return [
-      Object.assign({ label: trend.names[key] + " %", data: window.weekSoFar.whole(values, partial), borderColor: colour,
+      Object.assign({ label: label, data: window.weekSoFar.whole(values, partial), borderColor: colour,
                       backgroundColor: colour, spanGaps: true, pointRadius: 2, tension: 0.25, cubicInterpolationMode: "monotone" }, extra),
-      Object.assign({ label: trend.names[key] + " %, this week so far", partialWeek: true,
+      Object.assign({ label: interpolate(gettext("%(series)s, this week so far"), { series: label }, true), partialWeek: true,
                       data: window.weekSoFar.soFar(values, partial), borderColor: colour + "80", backgroundColor: "#ffffff",
                       borderDash: [5, 4], spanGaps: true, pointRadius: 3.5, pointBorderWidth: 2,
                       tension: 0 }, extra, { pointRadius: 3.5 }),

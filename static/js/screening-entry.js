@@ -60,6 +60,11 @@
     return { own: own, missing: missing, prorated: prorated };
   }
 
+  // A translated sentence with its values in place (the djangojs catalogue's interpolate).
+  function say(format, values) {
+    return interpolate(format, values, true);
+  }
+
   function set(name, text) {
     const element = progress.querySelector('[data-progress="' + name + '"]');
     if (element) element.textContent = text;
@@ -73,11 +78,13 @@
     const done = items.filter(answered).length;
     const own = items.filter(function (item) { return instrumentOf(item) === instrument; });
     set("current", String(index + 1));
-    set("within", instrument.dataset.instrument + " item " + (own.indexOf(items[index] || items[0]) + 1) + " of " + own.length);
+    set("within", say(gettext("%(code)s item %(number)s of %(count)s"), {
+      code: instrument.dataset.instrument, number: own.indexOf(items[index] || items[0]) + 1, count: own.length,
+    }));
     set("instrument", instrument.dataset.instrument);
     set("total", String(totalOf(instrument)));
     const range = instrument.querySelector("output.running-total + span");
-    if (range) set("range", range.textContent.replace(/^\(range |\)$/g, ""));
+    if (range) set("range", range.dataset.range);
     set("answered", String(done));
     progress.querySelector('[data-progress="bar"]').value = done;
     // Items above the current one left blank, per instrument: "2 skipped: PHQ-9 items 3, 6".
@@ -89,9 +96,14 @@
       if (last && last.code === code) last.numbers.push(item.dataset.item);
       else byInstrument.push({ code: code, numbers: [item.dataset.item] });
     });
-    const chip = set("skipped", skipped.length ? skipped.length + " skipped: " + byInstrument.map(function (group) {
-      return group.code + (group.numbers.length === 1 ? " item " : " items ") + group.numbers.join(", ");
-    }).join("; ") : "");
+    const groups = byInstrument.map(function (group) {
+      return say(ngettext("%(code)s item %(numbers)s", "%(code)s items %(numbers)s", group.numbers.length), {
+        code: group.code, numbers: group.numbers.join(", "),
+      });
+    }).join("; ");
+    const chip = set("skipped", skipped.length ? say(ngettext(
+      "%(count)s skipped: %(items)s", "%(count)s skipped: %(items)s", skipped.length
+    ), { count: skipped.length, items: groups }) : "");
     chip.hidden = skipped.length === 0;
   }
 
@@ -99,7 +111,7 @@
     const link = document.createElement("a");
     link.className = "alert-link";
     link.href = "#" + item.getAttribute("aria-labelledby");
-    link.textContent = "Item " + item.dataset.item + ": " + item.dataset.label;
+    link.textContent = say(gettext("Item %(number)s: %(label)s"), { number: item.dataset.item, label: item.dataset.label });
     link.addEventListener("click", function (event) {
       event.preventDefault();
       focusItem(items.indexOf(item));
@@ -122,17 +134,22 @@
       const line = document.createElement("p");
       line.className = "mb-1";
       if (state.missing.length === state.own.length) {
-        line.textContent = code + ": not started (" + state.own.length + " items).";
+        line.textContent = say(ngettext(
+          "%(code)s: not started (%(count)s item).", "%(code)s: not started (%(count)s items).", state.own.length
+        ), { code: code, count: state.own.length });
         list.append(line);
         return;
       }
       if (state.prorated) {
         prorated = prorated.concat(state.missing);
-        line.textContent = code + ": the total is scaled up from the " +
-          (state.own.length - state.missing.length) + " answered items to all " + state.own.length +
-          ", as its scoring rules allow. Not answered:";
+        const answeredCount = state.own.length - state.missing.length;
+        line.textContent = say(ngettext(
+          "%(code)s: the total is scaled up from the %(answered)s answered item to all %(count)s, as its scoring rules allow. Not answered:",
+          "%(code)s: the total is scaled up from the %(answered)s answered items to all %(count)s, as its scoring rules allow. Not answered:",
+          answeredCount
+        ), { code: code, answered: answeredCount, count: state.own.length });
       } else {
-        line.textContent = code + ": these must be answered before saving:";
+        line.textContent = say(gettext("%(code)s: these must be answered before saving:"), { code: code });
       }
       const ul = document.createElement("ul");
       ul.className = "mb-2";
@@ -145,19 +162,25 @@
     });
     summary.hidden = blankCount === 0;
     heading.textContent = blankCount === 0 ? "" : prorated.length === blankCount
-      ? prorated.length + (prorated.length === 1 ? " item" : " items") + " not answered: the total will be prorated"
-      : blankCount + (blankCount === 1 ? " item" : " items") + " not answered";
+      ? say(ngettext(
+        "%(count)s item not answered: the total will be prorated",
+        "%(count)s items not answered: the total will be prorated",
+        blankCount
+      ), { count: blankCount })
+      : say(ngettext("%(count)s item not answered", "%(count)s items not answered", blankCount), { count: blankCount });
     if (prorated.length && prorated.length === blankCount) {
       // Saving now stores a prorated total: the button says so, and confirms exactly these items.
       saveButton.name = "missing_confirmed";
       saveButton.value = prorated.map(function (item) {
         return instrumentOf(item).dataset.instrument + ":" + item.dataset.item;
       }).join(" ");
-      saveButton.textContent = "Save with " + prorated.length + (prorated.length === 1 ? " item" : " items") + " missing";
+      saveButton.textContent = say(ngettext(
+        "Save with %(count)s item missing", "Save with %(count)s items missing", prorated.length
+      ), { count: prorated.length });
     } else {
       saveButton.removeAttribute("name");
       saveButton.removeAttribute("value");
-      saveButton.textContent = "Save screening";
+      saveButton.textContent = gettext("Save screening");
     }
   }
 

@@ -30,7 +30,11 @@
         signOut();
         return;
       }
-      countdown.textContent = left > 60 ? Math.ceil(left / 60) + " minutes" : left + " seconds";
+      const minutes = Math.ceil(left / 60);
+      // Translators: the time left in "You will be signed out for inactivity in …" (base.html).
+      countdown.textContent = left > 60
+        ? interpolate(ngettext("%(count)s minute", "%(count)s minutes", minutes), { count: minutes }, true)
+        : interpolate(ngettext("%(count)s second", "%(count)s seconds", left), { count: left }, true);
     }, 1000);
   }
 

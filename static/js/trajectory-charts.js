@@ -13,7 +13,7 @@
     // Each band's upper edge drawn as a dashed line, labelled with the band it closes.
     const thresholds = chart.bands.slice(0, -1).map(function (band, index) {
       return {
-        label: band.label + " ≤ " + band.high,
+        label: interpolate(gettext("%(band)s ≤ %(score)s"), { band: band.label, score: band.high }, true),
         data: chart.points.map(function (point) { return { x: point.x, y: band.high + 0.5 }; }),
         borderColor: BAND_COLOURS[index % BAND_COLOURS.length],
         borderDash: [4, 4],

@@ -16,7 +16,7 @@ window.weekSoFar = (function () {
     return result;
   };
   const label = function (labels, partial) {
-    return labels.map(function (text, index) { return index === partial ? text + " (so far)" : text; });
+    return labels.map(function (text, index) { return index === partial ? interpolate(gettext("%(week)s (so far)"), { week: text }, true) : text; });
   };
   return { whole: whole, soFar: soFar, label: label };
 })();

@@ -56,6 +56,13 @@ def test_a_lead_must_enrol_before_any_page_and_then_works(lead):
     assert AuditEvent.objects.filter(actor=lead, action="login", object_type="second factor").exists()
 
 
+def test_the_enrolment_page_gets_its_javascript_catalogue_before_the_second_factor(lead):
+    client = _password(lead)
+    assert client.get(PATIENTS).url.startswith(reverse("two_factor_setup"))
+    catalogue = client.get(reverse("javascript-catalog"))
+    assert catalogue.status_code == 200 and "django.gettext" in catalogue.text
+
+
 def test_a_clinician_needs_it_only_when_the_clinic_requires_it_for_everyone(clinician, settings):
     assert _password(clinician).get(PATIENTS).status_code == 200
     settings.REQUIRE_2FA = True
