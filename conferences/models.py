@@ -16,21 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adherence.agenda import DEFAULT_ADHERENCE_DAYS, DEFAULT_ATTENDANCE_BELOW, DEFAULT_EXERCISE_BELOW
-from careplans.models import CarePlan, Milestone, Responsibility
+from careplans.models import CarePlan, Exercise, Milestone, Responsibility
 from checkins.agenda import DEFAULT_CHECKIN_SILENCE_DAYS
 from core.dates import moment
 from teams import policy
 from teams.models import Membership, Patient, Team
 
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+# The conference's day of the week: the same choices as an exercise's rest days.
+Weekday = Exercise.Weekday
 
 
 class ConferenceSeries(models.Model):
