@@ -55,9 +55,11 @@ lint: venv
 CLOCKS ?= 2027-07-05T00:30 2028-12-31T23:30 2027-03-28T00:30 2027-03-28T01:30+00:00 \
   2027-10-31T01:30+01:00 2028-02-29T08:00
 # Left out of those runs: the agenda's and the conferences' tests (each freezes its own instant), the
-# real Celery worker's (another process, on the machine's clock), the query-count pins with 200
-# patients, two of the three report tests that each seed the demo (one is kept), and the demo's sessions
-# test, which seeds it twice at an instant of its own.
+# real Celery workers' (other processes, on the machine's clock), the query-count pins with 200
+# patients, two of the three report tests that each seed the demo (one is kept), the demo's sessions
+# test, which seeds it twice at an instant of its own, and the demo's Polish reminders (another seeding);
+# also what no clock touches: the providers' answers through their fakes (timeouts, 4xx, 5xx), their
+# settings, and the consent migration.
 CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/test_pages.py \
   tests/screening/test_services.py tests/teams/test_patient_forms.py tests/teams/test_patient_overview.py \
   tests/test_list_queries.py tests/test_clock.py \
@@ -65,6 +67,9 @@ CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/te
   tests/routing/test_resolution.py \
   tests/teams/test_seed_demo.py::test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason \
   --deselect tests/checkins/test_worker_e2e.py --deselect tests/checkins/test_providers_worker.py \
+  --deselect tests/checkins/test_providers_backends.py --deselect tests/checkins/test_providers_smtp.py \
+  --deselect tests/checkins/test_providers_settings.py --deselect tests/checkins/test_consent_migration.py \
+  --deselect tests/checkins/test_demo_languages.py \
   --deselect tests/adherence/test_sessions_demo.py \
   --deselect tests/adherence/test_dashboard.py::test_dashboard_and_audits_run_the_same_queries_for_10_and_200_patients \
   --deselect tests/adherence/test_report.py::test_report_for_a_caregiver_needs_the_patients_consent \
