@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import Activity, Caregiver, CaregiverScope, Exercise
 from screening.models import Alert, Battery
@@ -23,14 +24,14 @@ from teams.models import Patient
 
 
 class Cadence(models.TextChoices):
-    DAILY = "daily", "Every day"
-    WEEKDAYS = "weekdays", "On chosen weekdays"
-    EVERY_N_DAYS = "every_n_days", "Every few days"
+    DAILY = "daily", _("Every day")
+    WEEKDAYS = "weekdays", _("On chosen weekdays")
+    EVERY_N_DAYS = "every_n_days", _("Every few days")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
 
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -70,7 +71,9 @@ def cadence_fields_unused(cadence: str) -> list[str]:
 
 def validate_time_zone(name: str) -> None:
     if name not in zoneinfo.available_timezones():
-        raise ValidationError(f"{name!r} is not a known time zone, e.g. Europe/London.")
+        raise ValidationError(
+            _("%(name)s is not a known time zone, e.g. Europe/London.") % {"name": repr(name)}
+        )
 
 
 class Schedule(models.Model):
@@ -83,29 +86,34 @@ class Schedule(models.Model):
         models.PositiveSmallIntegerField(choices=WEEKDAYS),
         default=list,
         blank=True,
-        help_text="For chosen weekdays.",
+        help_text=_("For chosen weekdays."),
     )
     every_n_days = models.PositiveSmallIntegerField(
         "every how many days",
         null=True,
         blank=True,
         validators=[MinValueValidator(2), MaxValueValidator(28)],
-        help_text="From 2 to 28.",
+        help_text=_("From 2 to 28."),
     )
     anchor_date = models.DateField(
-        "counting from", null=True, blank=True, help_text="The first day of the count."
+        _("counting from"), null=True, blank=True, help_text=_("The first day of the count.")
     )
-    local_time = models.TimeField(help_text="In the patient's own time zone.")
+    local_time = models.TimeField(help_text=_("In the patient's own time zone."))
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     # Where a reminder goes when the channel fails permanently (a dead number, a bounced address): only
     # with the patient's consent to be reached that way, recorded with its day.
     fallback_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
     fallback_consent_given_on = models.DateField(
-        "agreed to the fallback on", null=True, blank=True, help_text="The day the patient agreed to it."
+        _("agreed to the fallback on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the patient agreed to it."),
     )
-    quiet_start = models.TimeField(null=True, blank=True, help_text="No reminder from this time...")
-    quiet_end = models.TimeField(null=True, blank=True, help_text="...until this time (may span midnight).")
+    quiet_start = models.TimeField(null=True, blank=True, help_text=_("No reminder from this time..."))
+    quiet_end = models.TimeField(
+        null=True, blank=True, help_text=_("...until this time (may span midnight).")
+    )
     paused_until = models.DateField(null=True, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -148,24 +156,24 @@ class Schedule(models.Model):
 class DeliveryStatus(models.TextChoices):
     """How far a message got, as its provider reports it."""
 
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    FAILED_TEMPORARY = "failed_temporary", "Failed for now, retrying"
-    FAILED_PERMANENT = "failed_permanent", "Failed permanently"
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED_TEMPORARY = "failed_temporary", _("Failed for now, retrying")
+    FAILED_PERMANENT = "failed_permanent", _("Failed permanently")
 
 
 class Reminder(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed after retries"
-        COMPLETED = "completed", "Completed"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        COMPLETED = "completed", _("Completed")
+        EXPIRED = "expired", _("Expired")
 
     schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="reminders")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reminders")
-    due_at = models.DateTimeField(help_text="The slot this reminder is for (UTC).")
+    due_at = models.DateTimeField(help_text=_("The slot this reminder is for (UTC)."))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     battery = models.ForeignKey(
@@ -174,7 +182,7 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="A questionnaire due when the reminder was made, opened by the same link.",
+        help_text=_("A questionnaire due when the reminder was made, opened by the same link."),
     )
     # Follow-up screenings (routing's re-screens) due when the reminder was sent, answered by the same
     # link after the battery's instruments; an instrument of the battery is not asked twice.
@@ -182,12 +190,12 @@ class Reminder(models.Model):
         models.CharField(max_length=20),
         default=list,
         blank=True,
-        help_text="Instruments of follow-up screenings due when the reminder was sent.",
+        help_text=_("Instruments of follow-up screenings due when the reminder was sent."),
     )
     # Only a hash of the link's token is kept; the token itself exists only in the message sent.
     token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     expires_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text="Handed to a worker to send.")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("Handed to a worker to send."))
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -227,19 +235,21 @@ class Delivery(models.Model):
 
     reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="deliveries")
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    backend = models.CharField(max_length=200, help_text="The backend it went through.")
+    backend = models.CharField(max_length=200, help_text=_("The backend it went through."))
     to = models.CharField(max_length=254)
-    reference = models.UUIDField(unique=True, help_text="Ours, given to the provider with the message.")
+    reference = models.UUIDField(unique=True, help_text=_("Ours, given to the provider with the message."))
     body_sha256 = models.CharField(
         max_length=64,
         blank=True,
-        help_text="The body's hash: how a provider that keeps no reference of ours (Twilio) is searched.",
+        help_text=_("The body's hash: how a provider that keeps no reference of ours (Twilio) is searched."),
     )
-    provider_id = models.CharField(max_length=100, blank=True, help_text="The provider's id of the message.")
+    provider_id = models.CharField(
+        max_length=100, blank=True, help_text=_("The provider's id of the message.")
+    )
     status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.SENDING)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    status_at = models.DateTimeField(null=True, blank=True, help_text="When the status last changed.")
+    status_at = models.DateTimeField(null=True, blank=True, help_text=_("When the status last changed."))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -263,10 +273,10 @@ class CheckIn(models.Model):
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
     mood = models.PositiveSmallIntegerField(
-        validators=[MaxValueValidator(10)], help_text="0 very low – 10 very good"
+        validators=[MaxValueValidator(10)], help_text=_("0 very low – 10 very good")
     )
     pain = models.PositiveSmallIntegerField(
-        validators=[MaxValueValidator(10)], help_text="0 no pain – 10 worst"
+        validators=[MaxValueValidator(10)], help_text=_("0 no pain – 10 worst")
     )
     sleep_quality = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
     sleep_hours = models.DecimalField(
@@ -285,9 +295,9 @@ class CheckIn(models.Model):
 
 class ExerciseLog(models.Model):
     class Done(models.TextChoices):
-        DONE = "done", "Done"
-        PARTLY = "partly", "Partly"
-        NOT_DONE = "not_done", "Not done"
+        DONE = "done", _("Done")
+        PARTLY = "partly", _("Partly")
+        NOT_DONE = "not_done", _("Not done")
 
     checkin = models.ForeignKey(
         CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="exercise_logs"
@@ -322,9 +332,9 @@ class ActivityLog(models.Model):
     """A behavioural-activation activity the patient ticked in a check-in, like an exercise."""
 
     class Done(models.TextChoices):
-        DONE = "done", "Done"
-        PARTLY = "partly", "Partly"
-        NOT_DONE = "not_done", "Not done"
+        DONE = "done", _("Done")
+        PARTLY = "partly", _("Partly")
+        NOT_DONE = "not_done", _("Not done")
 
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="activity_logs")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="activity_logs")
@@ -349,10 +359,10 @@ class CaregiverMessage(models.Model):
     sending task ran out of retries (``refused_reason`` then holds the error)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        REFUSED = "refused", "Refused: no consent"
-        FAILED = "failed", "Failed after retries"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        REFUSED = "refused", _("Refused: no consent")
+        FAILED = "failed", _("Failed after retries")
 
     caregiver = models.ForeignKey(Caregiver, on_delete=models.PROTECT, related_name="messages")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="caregiver_messages")

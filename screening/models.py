@@ -13,15 +13,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from teams.models import Patient
 
 
 class Timepoint(models.TextChoices):
-    INTAKE = "intake", "Intake"
-    MILESTONE = "milestone", "Milestone"
-    DISCHARGE = "discharge", "Discharge"
-    ADHOC = "adhoc", "Ad hoc"
+    INTAKE = "intake", _("Intake")
+    MILESTONE = "milestone", _("Milestone")
+    DISCHARGE = "discharge", _("Discharge")
+    ADHOC = "adhoc", _("Ad hoc")
 
 
 class ScreeningQuerySet(models.QuerySet):
@@ -34,8 +35,8 @@ class Screening(models.Model):
     """One administration of one instrument. Immutable: a correction is a new row that amends it."""
 
     class Source(models.TextChoices):
-        CLINICIAN = "clinician", "Entered by a clinician"
-        PATIENT = "patient", "Patient self-report"
+        CLINICIAN = "clinician", _("Entered by a clinician")
+        PATIENT = "patient", _("Patient self-report")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
     instrument = models.CharField(max_length=20)
@@ -46,7 +47,7 @@ class Screening(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    answers = models.JSONField(help_text="Raw answers keyed by item number.")
+    answers = models.JSONField(help_text=_("Raw answers keyed by item number."))
     total = models.IntegerField()
     subscales = models.JSONField(default=dict, blank=True)
     band = models.CharField(max_length=64, null=True, blank=True)
@@ -90,7 +91,7 @@ class Battery(models.Model):
     """A named set of instruments given together, e.g. at intake. Clinic admins edit these."""
 
     name = models.CharField(max_length=100, unique=True)
-    instruments = ArrayField(models.CharField(max_length=20), help_text="Instrument codes, in order.")
+    instruments = ArrayField(models.CharField(max_length=20), help_text=_("Instrument codes, in order."))
     timepoint = models.CharField(max_length=16, choices=Timepoint.choices, default=Timepoint.ADHOC)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -106,9 +107,11 @@ class Battery(models.Model):
 
         unknown = [code for code in self.instruments if code not in INSTRUMENTS]
         if unknown:
-            raise ValidationError({"instruments": f"Unknown instrument code(s): {', '.join(unknown)}."})
+            raise ValidationError(
+                {"instruments": _("Unknown instrument code(s): %(codes)s.") % {"codes": ", ".join(unknown)}}
+            )
         if len(set(self.instruments)) != len(self.instruments):
-            raise ValidationError({"instruments": "Each instrument may appear once."})
+            raise ValidationError({"instruments": _("Each instrument may appear once.")})
 
 
 class InstrumentSetting(models.Model):
@@ -116,7 +119,7 @@ class InstrumentSetting(models.Model):
 
     instrument = models.CharField(max_length=20, unique=True)
     high_cutoff = models.IntegerField(
-        null=True, blank=True, help_text="A total at or above this adds the 'high' flag."
+        null=True, blank=True, help_text=_("A total at or above this adds the 'high' flag.")
     )
     mcid = models.DecimalField(
         "MCID",
@@ -124,7 +127,7 @@ class InstrumentSetting(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Minimal clinically important difference, in points.",
+        help_text=_("Minimal clinically important difference, in points."),
     )
     rc = models.DecimalField(
         "reliable change",
@@ -132,11 +135,11 @@ class InstrumentSetting(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Reliable change threshold, in points.",
+        help_text=_("Reliable change threshold, in points."),
     )
     source = models.TextField(
         blank=True,
-        help_text="Where these values come from: the citation and the population they were found in.",
+        help_text=_("Where these values come from: the citation and the population they were found in."),
     )
 
     def __str__(self) -> str:
@@ -146,10 +149,12 @@ class InstrumentSetting(models.Model):
         from .instruments import INSTRUMENTS
 
         if self.instrument not in INSTRUMENTS:
-            raise ValidationError({"instrument": "Unknown instrument code."})
+            raise ValidationError({"instrument": _("Unknown instrument code.")})
         values = (self.high_cutoff, self.mcid, self.rc)
         if any(value is not None for value in values) and not self.source.strip():
-            raise ValidationError({"source": "Say where these values come from (citation and population)."})
+            raise ValidationError(
+                {"source": _("Say where these values come from (citation and population).")}
+            )
 
 
 class InstrumentTranslation(models.Model):
@@ -160,13 +165,15 @@ class InstrumentTranslation(models.Model):
 
     instrument = models.CharField(max_length=20)
     language = models.CharField(max_length=16)
-    wording_version = models.CharField(max_length=40, help_text="The translation's own version or date.")
-    title = models.CharField(max_length=200, help_text="What the patient sees as the questionnaire's title.")
+    wording_version = models.CharField(max_length=40, help_text=_("The translation's own version or date."))
+    title = models.CharField(
+        max_length=200, help_text=_("What the patient sees as the questionnaire's title.")
+    )
     stem = models.TextField(blank=True)
     # {item number: [label of each answer, lowest value first]}, every item of the instrument.
     answer_labels = models.JSONField(default=dict)
-    source = models.TextField(help_text="Who translated and validated it: the citation and population.")
-    licence = models.TextField(help_text="The terms the clinic holds it under.")
+    source = models.TextField(help_text=_("Who translated and validated it: the citation and population."))
+    licence = models.TextField(help_text=_("The terms the clinic holds it under."))
     loaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -212,14 +219,14 @@ class Alert(models.Model):
     """A result that needs someone to act: closed only by a named person who records what was done."""
 
     class Kind(models.TextChoices):
-        URGENT = "urgent", "Urgent safety alert"
-        REVIEW = "review", "Psychosocial review"
-        CHECKIN = "checkin", "Check-in concern"
+        URGENT = "urgent", _("Urgent safety alert")
+        REVIEW = "review", _("Psychosocial review")
+        CHECKIN = "checkin", _("Check-in concern")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CLOSED = "closed", _("Closed")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
     # The result that raised it; empty for an alert raised by a patient's check-in.

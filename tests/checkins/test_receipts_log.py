@@ -57,7 +57,7 @@ def test_the_log_shows_a_reminder_failed_for_good(login, clinician, patient):
     reminder, delivery = sent_reminder(sms_schedule(patient))
     receipts.delivery_update(delivery_id=delivery.pk, status="failed_permanent", error="Not mobile", now=DUE)
     text = login(clinician).get(log_url(patient)).text
-    assert "Failed after retries" in text and "Failed permanently" in text
+    assert ">Failed</span>" in text and "Failed permanently" in text
     assert f"The number {MOBILE} cannot be reached: Not mobile" in text
 
 
