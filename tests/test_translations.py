@@ -341,7 +341,9 @@ def test_the_progress_report_is_in_the_patients_language_for_english_staff(login
     client = login(clinician)
     with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=UTC), tick=False):
         page = client.get(reverse("progress_report", kwargs={"patient_id": polish.pk}))
-    assert '<html lang="en-gb">' in page.text and ">Patients</a>" in page.text  # the staff member's page
+    # The staff member's page, with their controls in their language.
+    assert '<html lang="en-gb">' in page.text and ">Patients</a>" in page.text
+    assert ">Download PDF</a>" in page.text and "Pobierz PDF" not in page.text
     assert 'class="plan-print report" lang="pl"' in page.text  # the patient's report on it
     assert (
         f"Postępy: {polish.given_name}" in page.text and "Przygotowano dnia 30 listopada 2026." in page.text

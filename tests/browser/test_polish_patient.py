@@ -124,7 +124,7 @@ def test_a_polish_patient_end_to_end(phone, page, sign_in, clinician, patient, s
     expect(page.get_by_role("heading", name=f"Postępy: {patient.given_name}")).to_be_visible()
     _shot(page, "report")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Pobierz PDF").click()
+        page.get_by_role("link", name="Download PDF").click()  # the clinician's control, in English
     pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
     text = " ".join(p.extract_text() for p in pdf.pages)
     assert f"Postępy: {patient.given_name}" in text
