@@ -94,7 +94,7 @@ def test_the_polish_instrument_keeps_its_values_and_scoring_with_the_translation
     assert shown.patient_title == "Kwestionariusz zdrowia pacjenta"
     assert shown.item(2).text == "Uczucie smutku, przygnębienia lub beznadziejności"
     assert [(a.value, a.label, a.score) for a in shown.item(9).answers] == [
-        (0, "Wcale nie", 0),
+        (0, "Wcale nie dokuczały", 0),
         (1, "Kilka dni", 1),
         (2, "Więcej niż połowę dni", 2),
         (3, "Niemal codziennie", 3),

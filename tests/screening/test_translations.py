@@ -37,7 +37,7 @@ def test_shipped_polish_phq9_loads_with_its_wording_source_and_licence(db, clini
     assert translation.title == "Kwestionariusz zdrowia pacjenta"
     assert translation.stem.startswith("Jak często w ciągu ostatnich 2 tygodni")
     assert translation.answer_labels["1"] == [
-        "Wcale nie",
+        "Wcale nie dokuczały",
         "Kilka dni",
         "Więcej niż połowę dni",
         "Niemal codziennie",
