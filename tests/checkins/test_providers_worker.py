@@ -22,7 +22,8 @@ QUEUE = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-providers"
 
 
 @pytest.mark.parametrize(
-    ("fake_class", "channel"), [(NotifyFake, "sms"), (TwilioFake, "sms"), (PostmarkFake, "email")]
+    ("fake_class", "channel"),
+    [(NotifyFake, "sms"), (NotifyFake, "email"), (TwilioFake, "sms"), (PostmarkFake, "email")],
 )
 def test_a_worker_killed_after_the_provider_took_the_message_leaves_it_sent_once(
     patient, fake_class, channel
@@ -35,7 +36,10 @@ def test_a_worker_killed_after_the_provider_took_the_message_leaves_it_sent_once
     make_schedule(patient, local_time=local.time().replace(second=0, microsecond=0), channel=channel)
     with fake_class() as fake:
         fake.stall(600, after_accepting=True)  # taken, and the answer never comes
-        doomed = celery_worker(QUEUE, **provider_env(fake, timeout=300))
+        env = provider_env(fake, timeout=300)
+        if isinstance(fake, NotifyFake) and channel == "email":
+            env["EMAIL_DELIVERY_BACKEND"] = "core.providers.notify.NotifyEmailBackend"
+        doomed = celery_worker(QUEUE, **env)
         try:
             reminders_dispatch.apply_async(queue=QUEUE)
             wait_for(lambda: len(fake.messages) == 1)
@@ -45,7 +49,8 @@ def test_a_worker_killed_after_the_provider_took_the_message_leaves_it_sent_once
         assert reminder.status == Reminder.Status.PENDING
         assert Delivery.objects.get(reminder=reminder).status == DeliveryStatus.SENDING
 
-        rescuer = celery_worker(QUEUE, **provider_env(fake, timeout=5), REMINDER_RECLAIM_SECONDS="10")
+        env.update(PROVIDER_TIMEOUT_SECONDS="5", REMINDER_RECLAIM_SECONDS="10")
+        rescuer = celery_worker(QUEUE, **env)
 
         def reconciled_and_sent() -> bool:
             reminders_reconcile.apply_async(queue=QUEUE)
