@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -376,14 +377,15 @@ class Exercise(Versioned):
 
     @property
     def dose(self) -> str:
+        """In the active language: the patient's on their check-in page, the staff member's elsewhere."""
         parts = []
         if self.sets and self.reps:
             parts.append(f"{self.sets} × {self.reps}")
         elif self.reps:
-            parts.append(f"{self.reps} reps")
+            parts.append(gettext("%(reps)s reps") % {"reps": self.reps})
         if self.hold_seconds:
-            parts.append(f"hold {self.hold_seconds} s")
-        parts.append(f"{self.sessions_per_week}× a week")
+            parts.append(gettext("hold %(seconds)s s") % {"seconds": self.hold_seconds})
+        parts.append(gettext("%(sessions)s× a week") % {"sessions": self.sessions_per_week})
         return ", ".join(parts)
 
 

@@ -363,3 +363,12 @@ def test_the_progress_report_pdf_is_in_the_patients_language(login, clinician, p
     assert f"Postępy: {polish.given_name}" in text
     assert "Przygotowano dnia 30 listopada 2026." in text
     assert "Trzymanie się planu (ostatnie cztery tygodnie)" in text and "Ćwiczenia w domu:" in text
+
+
+def test_an_exercise_dose_reads_in_the_active_language():
+    from careplans.models import Exercise
+
+    exercise = Exercise(sets=3, reps=10, hold_seconds=5, sessions_per_week=5)
+    assert exercise.dose == "3 × 10, hold 5 s, 5× a week"
+    with translation.override("pl"):
+        assert exercise.dose == "3 × 10, przytrzymaj 5 s, 5× w tygodniu"
