@@ -92,19 +92,11 @@ _DOM_CALLS = {
     *["addEventListener", "removeEventListener", "getAttribute", "setAttribute", "removeAttribute"],
     *["hasAttribute", "Event"],
 }
-_NOT_WORDS = {
-    *["use strict", "DOMContentLoaded", "Enter", "Escape", "Tab", "Home", "End", "PageUp", "PageDown"],
-    *[
-        "ArrowUp",
-        "ArrowDown",
-        "ArrowLeft",
-        "ArrowRight",
-        "Backspace",
-        "Delete",
-        "X-CSRFToken",
-        "Content-Type",
-    ],
-}
+# KeyboardEvent key names a script compares with.
+_KEY_NAMES = (
+    "Enter Escape Tab Home End PageUp PageDown Backspace Delete ArrowUp ArrowDown ArrowLeft ArrowRight"
+)
+_NOT_WORDS = {"use strict", "DOMContentLoaded", "X-CSRFToken", "Content-Type", *_KEY_NAMES.split()}
 
 
 def _js_tokens(source: str) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from careplans.models import Exercise
 from checkins import services
 from checkins.messages import reminder_message
 from checkins.models import Channel, OutboxMessage
@@ -366,8 +367,6 @@ def test_the_progress_report_pdf_is_in_the_patients_language(login, clinician, p
 
 
 def test_an_exercise_dose_reads_in_the_active_language():
-    from careplans.models import Exercise
-
     exercise = Exercise(sets=3, reps=10, hold_seconds=5, sessions_per_week=5)
     assert exercise.dose == "3 × 10, hold 5 s, 5× a week"
     with translation.override("pl"):
