@@ -66,10 +66,11 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "alert_ack_minutes"]
+    list_display = ["name", "alert_ack_minutes", "supervision_minutes_per_month"]
     search_fields = ["name"]
     # Minutes of opening hours before an unacknowledged urgent alert escalates (empty: ALERT_ACK_MINUTES).
-    fields = ["name", "alert_ack_minutes"]
+    # Supervision expected a month of those practising under supervision (empty: the clinic's setting).
+    fields = ["name", "alert_ack_minutes", "supervision_minutes_per_month"]
     inlines = [MembershipInline]
 
 

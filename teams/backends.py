@@ -7,8 +7,11 @@ flag as the role it is, without a group to keep in step with it.
 from django.contrib.auth.backends import ModelBackend
 
 # Apps whose records a clinic admin manages: staff and teams, screening set-up, lockouts, the schedule,
-# the routing rules, API tokens (deleting one revokes it).
-CLINIC_ADMIN_APPS = {"teams", "screening", "careplans", "routing", "axes", "django_celery_beat", "knox"}
+# the routing rules, competencies and training records, API tokens (deleting one revokes it).
+CLINIC_ADMIN_APPS = {
+    *["teams", "screening", "careplans", "routing", "training"],
+    *["axes", "django_celery_beat", "knox"],
+}
 # Apps a clinic admin only looks at. A periodic task names code to run and its arguments, so only a
 # superuser writes one; a clinic admin sees the schedule and pauses or resumes its tasks (the list's
 # enable / disable actions, which change nothing else).

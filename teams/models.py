@@ -93,6 +93,16 @@ class Team(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Within the clinic's opening hours, before it escalates; empty: the clinic's default."),
     )
+    supervision_minutes_per_month = models.PositiveIntegerField(
+        _("supervision minutes a month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Expected for anyone practising under supervision; empty: the clinic's default "
+            "(SUPERVISION_MINUTES_PER_MONTH)."
+        ),
+    )
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )

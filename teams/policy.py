@@ -188,3 +188,90 @@ def may_own_review(candidate: Any, patient: Patient) -> bool:
 def may_change_account(user: Any, account: User) -> bool:
     """In the admin: a superuser's account is changed only by a superuser."""
     return is_active_staff(user) and (user.is_superuser or not account.is_superuser)
+
+
+# Training and supervision (training) ------------------------------------------------------------------
+
+
+def _share_a_team(user: Any, other_id: int) -> bool:
+    from .models import Membership
+
+    mine = Membership.objects.filter(user_id=user.pk).values("team_id")
+    return Membership.objects.filter(user_id=other_id, team_id__in=mine).exists()
+
+
+def _leads_a_team_of(user: Any, other_id: int) -> bool:
+    from .models import Membership
+
+    led = Membership.objects.filter(user_id=user.pk, role=Membership.Role.LEAD).values("team_id")
+    return Membership.objects.filter(user_id=other_id, team_id__in=led).exists()
+
+
+def may_see_training_of(user: Any, other: Any) -> bool:
+    """A clinician's training records: the clinician, members of a team they share, and clinic admins."""
+    if not is_active_staff(user):
+        return False
+    return user.is_clinic_admin or user.pk == other.pk or _share_a_team(user, other.pk)
+
+
+def may_add_training_for(user: Any, other: Any) -> bool:
+    """Clinicians add (and correct) their own records; clinic admins anyone's."""
+    return is_active_staff(user) and (user.is_clinic_admin or user.pk == other.pk)
+
+
+def may_verify_training(user: Any, other: Any) -> bool:
+    """Verify a clinician's training: a lead of a team the clinician belongs to, or a clinic admin; never
+    one's own (a lead's record is verified by another lead of their team, or an admin)."""
+    if not is_active_staff(user) or user.pk == other.pk:
+        return False
+    return user.is_clinic_admin or _leads_a_team_of(user, other.pk)
+
+
+def may_log_supervision(user: Any, supervisor: Any, supervisees: Any) -> bool:
+    """Supervision is logged by its supervisor or one of its supervisees, or by a clinic admin."""
+    if not is_active_staff(user):
+        return False
+    return (
+        user.is_clinic_admin
+        or user.pk == supervisor.pk
+        or any(user.pk == supervisee.pk for supervisee in supervisees)
+    )
+
+
+def may_see_supervision(user: Any, session: Any) -> bool:
+    """A supervision session's notes: its supervisor, its supervisees, leads of a supervisee's team, and
+    clinic admins."""
+    if not is_active_staff(user):
+        return False
+    if user.is_clinic_admin or session.supervisor_id == user.pk:
+        return True
+    supervisee_ids = [supervisee.pk for supervisee in session.supervisees.all()]
+    return user.pk in supervisee_ids or any(_leads_a_team_of(user, pk) for pk in supervisee_ids)
+
+
+def supervision_visible(user: Any, sessions: QuerySet) -> QuerySet:
+    """The sessions ``may_see_supervision`` allows, as a queryset (for lists)."""
+    from .models import Membership
+
+    if not is_active_staff(user):
+        return sessions.none()
+    if user.is_clinic_admin:
+        return sessions.all()
+    led = Membership.objects.filter(user_id=user.pk, role=Membership.Role.LEAD).values("team_id")
+    led_members = Membership.objects.filter(team_id__in=led).values("user_id")
+    return sessions.filter(
+        Q(supervisor_id=user.pk) | Q(supervisees=user.pk) | Q(supervisees__in=led_members)
+    ).distinct()
+
+
+def training_visible(user: Any, records: QuerySet) -> QuerySet:
+    """The training records ``may_see_training_of`` allows, as a queryset (for lists)."""
+    from .models import Membership
+
+    if not is_active_staff(user):
+        return records.none()
+    if user.is_clinic_admin:
+        return records.all()
+    mine = Membership.objects.filter(user_id=user.pk).values("team_id")
+    teammates = Membership.objects.filter(team_id__in=mine).values("user_id")
+    return records.filter(Q(user_id=user.pk) | Q(user_id__in=teammates))

@@ -27,6 +27,18 @@ def test_env_reader_fails_loudly_on_bad_values(monkeypatch):
         env_str("REHABCARE_REQUIRED")
 
 
+def test_a_choice_is_one_of_its_values(monkeypatch):
+    from rehabcare.settings.env import env_choice
+
+    monkeypatch.delenv("REHABCARE_GATE", raising=False)
+    assert env_choice("REHABCARE_GATE", "warn", ("warn", "strict")) == "warn"
+    monkeypatch.setenv("REHABCARE_GATE", "Strict")
+    assert env_choice("REHABCARE_GATE", "warn", ("warn", "strict")) == "strict"
+    monkeypatch.setenv("REHABCARE_GATE", "sometimes")
+    with pytest.raises(ImproperlyConfigured, match="one of warn, strict"):
+        env_choice("REHABCARE_GATE", "warn", ("warn", "strict"))
+
+
 def test_secrets_can_be_read_from_a_file(monkeypatch, tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("from-a-file\n")

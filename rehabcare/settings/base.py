@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core.calendar import opening_hours_parse
 
-from .env import env_bool, env_int, env_list, env_networks, env_str
+from .env import env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "teams",
+    "training",
     "screening",
     "careplans",
     "routing",
@@ -464,6 +465,12 @@ except ValueError as error:
     raise ImproperlyConfigured(f"CLINIC_OPENING_HOURS: {error}") from None
 # An escalation handed to a worker but still unsent after this long is handed out again.
 ESCALATION_RECLAIM_SECONDS = env_int("ESCALATION_RECLAIM_SECONDS", 600, minimum=10)
+
+# Clinical supervision expected a month for anyone practising a competency under supervision (a team may
+# set its own); below it, they count as under supervision whatever their record says (training.competence).
+SUPERVISION_MINUTES_PER_MONTH = env_int("SUPERVISION_MINUTES_PER_MONTH", 60, minimum=0)
+# Assigning work to someone without the competencies it needs: "warn" asks for a reason, "strict" refuses.
+COMPETENCE_GATE = env_choice("COMPETENCE_GATE", "warn", ("warn", "strict"))
 
 # Patient lists longer than this are exported by a background task with a progress bar.
 EXPORT_IN_BACKGROUND_ABOVE = env_int("EXPORT_IN_BACKGROUND_ABOVE", 500, minimum=0)

@@ -22,6 +22,9 @@ EXPECTED = {
     "exports": (False, False, True, True, False, False, False),
     "runs the conference": (False, False, True, True, False, False, False),
     "completes the action": (True, False, True, True, False, False, False),
+    # About the clinician's training records (tests/training/test_policy.py pins supervision too).
+    "sees the clinician's training": (True, True, True, True, False, False, False),
+    "verifies the clinician's training": (False, False, True, True, False, False, False),
 }
 
 
@@ -64,6 +67,7 @@ def conference_and_action(north, lead, clinician, patient):
 
 
 def _answers(user, patient, north, conference, action) -> dict[str, bool]:
+    clinician = patient.primary_clinician
     return {
         "sees the patient": Patient.objects.visible_to(user).filter(pk=patient.pk).exists(),
         "changes the patient": policy.may_change_patient(user, patient),
@@ -73,6 +77,8 @@ def _answers(user, patient, north, conference, action) -> dict[str, bool]:
         "exports": policy.may_export(user),
         "runs the conference": policy.may_run_conference(user, conference),
         "completes the action": policy.may_complete_action(user, action),
+        "sees the clinician's training": policy.may_see_training_of(user, clinician),
+        "verifies the clinician's training": policy.may_verify_training(user, clinician),
     }
 
 
