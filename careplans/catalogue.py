@@ -56,6 +56,9 @@ class Intervention:
     modalities: tuple[str, ...] = TALKING
     # What it is in everyday words, for the plain-language printed plan ("Learning how pain works").
     plain: str = ""
+    # The competencies (``training.Competency`` codes, seeded by ``training.seed``) its owner needs; an
+    # owner without them is warned or refused (``training.gate``). Empty: the discipline is enough.
+    competencies: tuple[str, ...] = ()
 
 
 CATALOGUE: dict[str, Intervention] = {
@@ -67,6 +70,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PHYSIOTHERAPIST,
             (IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED),
             "Learning how pain works",
+            competencies=("pain-neuroscience-education",),
         ),
         Intervention(
             InterventionCode.CBT_REFRAMING,
@@ -74,6 +78,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PSYCHOLOGIST,
             (IN_PERSON, VIDEO, PHONE, GROUP),
             "Finding kinder ways to think about pain",
+            competencies=("cbt-informed-practice",),
         ),
         Intervention(
             InterventionCode.CBT_PAIN_COPING,
@@ -81,6 +86,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PSYCHOLOGIST,
             (IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED),
             "Learning ways to cope with pain",
+            competencies=("cbt-informed-practice",),
         ),
         Intervention(
             InterventionCode.GRADED_EXPOSURE,
@@ -88,6 +94,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PSYCHOLOGIST,
             (IN_PERSON, VIDEO),
             "Doing feared movements again, step by step",
+            competencies=("graded-exposure",),
         ),
         Intervention(
             InterventionCode.BEHAVIOURAL_ACTIVATION,
@@ -95,6 +102,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PSYCHOLOGIST,
             (IN_PERSON, VIDEO, PHONE, GROUP),
             "Planning things you enjoy or care about",
+            competencies=("behavioural-activation",),
         ),
         Intervention(
             InterventionCode.MOTIVATIONAL_INTERVIEWING,
@@ -102,6 +110,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PSYCHOLOGIST,
             TALKING,
             "Talking about what you want to change",
+            competencies=("motivational-interviewing",),
         ),
         Intervention(
             InterventionCode.RELAXATION,
@@ -123,6 +132,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PSYCHOLOGIST,
             TALKING,
             "Working out problems one step at a time",
+            competencies=("cbt-informed-practice",),
         ),
         Intervention(
             InterventionCode.SLEEP_STRATEGIES,
@@ -130,6 +140,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PSYCHOLOGIST,
             (IN_PERSON, VIDEO, PHONE, GROUP, SELF_GUIDED),
             "Help to sleep better",
+            competencies=("sleep-intervention-cbt-i",),
         ),
         Intervention(
             InterventionCode.EXERCISE_THERAPY,
@@ -151,6 +162,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.PHYSIOTHERAPIST,
             (IN_PERSON, VIDEO),
             "Physiotherapy that helps with worry about pain",
+            competencies=("psychologically-informed-physiotherapy",),
         ),
         Intervention(
             InterventionCode.WORKPLACE_ACCOMMODATION,
@@ -158,6 +170,7 @@ CATALOGUE: dict[str, Intervention] = {
             Discipline.OCCUPATIONAL_THERAPIST,
             TALKING,
             "Changes at work to help you",
+            competencies=("workplace-return-to-work",),
         ),
         Intervention(
             InterventionCode.ACTIVITY_PACING,

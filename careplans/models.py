@@ -280,6 +280,9 @@ class Responsibility(Versioned):
     ends_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
 
+    # Why the owner was kept although they lack a competency the work needs (``training.gate``, warn mode):
+    # blank when they hold them all, or when the clinic refuses such owners (strict).
+    competence_override_reason = models.TextField(_("why this owner without the competence"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

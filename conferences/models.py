@@ -200,6 +200,9 @@ class ActionItem(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conference_actions")
     description = models.CharField(max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions")
+    # Why the owner was kept although they lack a competency the work needs (``training.gate``, warn mode):
+    # blank when they hold them all, or when the clinic refuses such owners (strict).
+    competence_override_reason = models.TextField(_("why this owner without the competence"), blank=True)
     due_on = models.DateField(_("due"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     # The care-plan part the action created or changed (at most one), and what it did to it.

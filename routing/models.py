@@ -189,6 +189,9 @@ class Review(models.Model):
     reason = models.CharField(max_length=255)
     discipline = models.CharField(max_length=32, choices=Discipline.choices)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    # Why the owner was kept although they lack a competency the work needs (``training.gate``, warn mode):
+    # blank when they hold them all, or when the clinic refuses such owners (strict).
+    competence_override_reason = models.TextField(_("why this owner without the competence"), blank=True)
     due_on = models.DateField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
