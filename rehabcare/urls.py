@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include("checkins.urls")),
     path("", include("adherence.urls")),
     path("", include("conferences.urls")),
+    path("", include("training.urls")),
 ]

@@ -329,7 +329,26 @@ def world(patient, clinician, lead, clinic_admin, north):
     export = Export.objects.create(
         requested_by=clinic_admin, title="Patients", params={"metric": "attendance"}
     )
+    from training.models import Competency, SupervisionSession, TrainingRecord
+    from training.seed import competencies_ensure
+
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
+    # The clinician's training record, and supervision the lead gave them (issue 22's pages).
+    record = TrainingRecord.objects.create(
+        user=clinician,
+        competency=Competency.objects.get(code="motivational-interviewing"),
+        course_or_evidence="MI course",
+        completed_on=date(2026, 1, 10),
+        created_by=clinician,
+    )
+    supervision = SupervisionSession.objects.create(
+        supervisor=lead, held_at=timezone.now() - timedelta(days=3), minutes=60, recorded_by=lead
+    )
+    supervision.supervisees.set([clinician])
     return {
+        "user_id": clinician.pk,
+        "record_id": record.pk,
+        "supervision_id": supervision.pk,
         "patient_id": patient.pk,
         "screening_id": screening.pk,
         "alert_id": screening.alerts.first().pk,

@@ -61,6 +61,9 @@ OTHER_TEAMS = {
     "fhir_questionnaire_response",
     "fhir_task",
     "fhir_care_plan",
+    "training_person",
+    "training_record_edit",
+    "supervision_detail",
 }
 # The expected answer of every cell: route name → (anonymous, clinician, outsider, lead, clinic_admin).
 # A new URL fails the test until its row says who may open it.
@@ -191,6 +194,21 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
 DELIVERY_RECEIPTS = {"delivery_receipt_notify", "delivery_receipt_twilio", "postmark_tracking_webhook"}
 PUBLIC |= DELIVERY_RECEIPTS
 EXPECTED |= {name: (405, 405, 405, 405, 405) for name in DELIVERY_RECEIPTS}
+
+# --- training (issue 22) ---
+# The world's clinician's training record and page, and supervision the lead gave them: a teammate's
+# record is theirs to change (403 to the lead), the outsider does not find it; one's own page is "My
+# training" (302).
+EXPECTED |= {
+    "training_mine": (302, 200, 200, 200, 200),
+    "training_record_add": (302, 200, 200, 200, 200),
+    "training_record_edit": (302, 200, 404, 403, 200),
+    "training_record_verify": (405, 405, 405, 405, 405),
+    "training_person": (302, 302, 404, 200, 200),
+    "supervision_list": (302, 200, 200, 200, 200),
+    "supervision_new": (302, 200, 200, 200, 200),
+    "supervision_detail": (302, 200, 404, 200, 200),
+}
 
 
 # Pages that list patients: the world puts the patient on each, so that the audit rule above is
