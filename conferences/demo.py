@@ -26,6 +26,7 @@ from routing.demo import demo_reviews_seed
 from screening.demo import demo_screenings_seed, demo_translations_seed
 from teams.demo import NORTH_MEETS, DemoCalendar, demo_people_seed
 from teams.models import Team, User
+from training.demo import demo_training_seed
 
 from . import services
 from .models import ActionItem, CaseConference, ConferenceSeries
@@ -36,6 +37,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     """Create what is missing of the demo data set and say how many rows exist."""
     calendar = DemoCalendar.at(now or timezone.now())
     counts = demo_people_seed(calendar, patients=patients)
+    counts["training records"] = demo_training_seed(calendar)
     counts["screenings"] = demo_screenings_seed(calendar)
     counts["validated translations"] = demo_translations_seed(calendar)
     counts["care plans"] = demo_plans_seed(calendar)

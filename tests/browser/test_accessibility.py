@@ -172,6 +172,12 @@ def test_every_page_kind_for_every_role_has_no_serious_accessibility_violation(d
             page.get_by_role("button", name="Close conference").click()
             page.wait_for_load_state()
             sweep(page, username, "closing a conference")
+            # --- training (issue 22) --- a clinician's training with Verify buttons, if no link reached it.
+            physio_training = f"/training/people/{User.objects.get(username='physio').pk}/"
+            if page_kind(physio_training) not in swept_kinds:
+                swept_kinds.add(page_kind(physio_training))
+                page.goto(physio_training)
+                sweep(page, username, "a clinician's training")
         if username == "outsider":
             # The site's 404: a patient of another team.
             north = Patient.objects.filter(team__name="North MSK").first()
