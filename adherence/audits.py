@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -12,7 +14,9 @@ from checkins.models import CheckIn, Reminder
 from routing.selectors import rescreens_missed, reviews_overdue
 from screening.models import Alert, Battery, Screening, Timepoint
 from screening.selectors import silent_instruments
-from teams.models import Patient
+from teams.models import Membership, Patient, Team
+from training.models import Competency, Level, TrainingRecord
+from training.skillmix import Competence, SupervisionStatus, lapsed_renewals, supervision_below
 
 from .metrics import SCREENING_AFTER_MILESTONE_DAYS
 
@@ -165,4 +169,116 @@ def gaps(*, patients: QuerySet[Patient]) -> list[Gap]:
             .order_by("family_name", "given_name"),
         ),
         silent_gap(),
+    ]
+
+
+# --- skill mix (issue 22) ------------------------------------------------------------------------------
+# Three gaps in competence, scoped like the rest of the page (the teams the viewer oversees): training
+# renewals lapsed, supervision below the expected amount, and work owned without the competence it needs.
+# Each lists its first SKILL_ROWS and says how many more; a fixed number of queries however many rows.
+
+SKILL_ROWS = 50
+NEEDS = {
+    code: intervention.competencies for code, intervention in CATALOGUE.items() if intervention.competencies
+}
+
+
+@dataclass(frozen=True)
+class SkillSection:
+    key: str
+    rows: list
+    count: int
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.rows), 0)
+
+
+@dataclass(frozen=True)
+class OwnedWithout:
+    """A responsibility whose owner lacks (today) a competency its intervention needs."""
+
+    responsibility: Responsibility
+    lacking: list[str]  # the competencies' names
+
+
+def _competent_record(code: str, on: date) -> Exists:
+    """A record by which the responsibility's owner holds ``code`` without needing supervision on ``on``."""
+    return Exists(
+        TrainingRecord.objects.filter(
+            user_id=OuterRef("owner_id"),
+            competency__code=code,
+            completed_on__lte=on,
+            level__in=[Level.TRAINED, Level.INDEPENDENT],
+        ).filter(Q(renews_on__isnull=True) | Q(renews_on__gte=on))
+    )
+
+
+def owned_without_competence(*, patients: QuerySet[Patient], on: date) -> SkillSection:
+    """Planned and active responsibilities of active plans whose owner lacks, on ``on``, a competency the
+    intervention needs (``training.competence``'s rules: no record, or practising under supervision, a
+    lapsed renewal included, without supervision up to date). The database keeps only those whose owner
+    holds some needed competency by no current trained or independent record; ``Competence`` then decides
+    on supervision for those few. Five queries."""
+    maybe = reduce(
+        or_,
+        (
+            Q(intervention=code) & reduce(or_, (~Q(_competent_record(need, on)) for need in needs))
+            for code, needs in NEEDS.items()
+        ),
+    )
+    candidates = list(
+        Responsibility.objects.filter(
+            plan__patient__in=patients,
+            plan__status=CarePlan.Status.ACTIVE,
+            status__in=[Responsibility.Status.PLANNED, Responsibility.Status.ACTIVE],
+        )
+        .filter(maybe)
+        .select_related("owner", "plan__patient")
+        .order_by("plan__patient__family_name", "plan__patient__given_name", "starts_on", "id")
+    )
+    if not candidates:
+        return SkillSection("owned-without-competence", [], 0)
+    competence = Competence.of({row.owner_id for row in candidates}, on=on)
+    names = dict(Competency.objects.values_list("code", "name"))
+    rows = []
+    for row in candidates:
+        lacking = competence.gaps(row.owner_id, NEEDS[row.intervention])
+        if lacking:
+            rows.append(OwnedWithout(row, [names.get(code, code) for code in lacking]))
+    return SkillSection("owned-without-competence", rows[:SKILL_ROWS], len(rows))
+
+
+def skill_gaps(*, teams: QuerySet[Team], patients: QuerySet[Patient], on: date) -> list[SkillSection]:
+    """The page's three competence sections, for the members of ``teams`` and the patients they oversee."""
+    members = Membership.objects.filter(team__in=teams).values("user_id")
+    lapsed = list(lapsed_renewals(user_ids=members, on=on)[:SKILL_ROWS])
+    below = supervision_below(user_ids=members, on=on)
+    return [
+        SkillSection("lapsed-renewals", lapsed, getattr(lapsed[0], "total", 0) if lapsed else 0),
+        SkillSection("supervision-below", below[:SKILL_ROWS], len(below)),
+        owned_without_competence(patients=patients, on=on),
+    ]
+
+
+def skill_people_listed(sections: list[SkillSection]) -> list[int]:
+    """The clinicians whose training the sections show (each audited as a view of their training)."""
+    found: list[int] = []
+    for section in sections:
+        for row in section.rows:
+            if isinstance(row, TrainingRecord):
+                found.append(row.user_id)
+            elif isinstance(row, SupervisionStatus):
+                found.append(row.user.pk)
+            else:
+                found.append(row.responsibility.owner_id)
+    return found
+
+
+def skill_patients_listed(sections: list[SkillSection]) -> list[int]:
+    return [
+        row.responsibility.plan.patient_id
+        for section in sections
+        for row in section.rows
+        if isinstance(row, OwnedWithout)
     ]

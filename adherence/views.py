@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from careplans import selectors as careplan_selectors
 from careplans.consent import contact_kind, refusal, scopes_open
+from careplans.directory import resources_to_verify
 from careplans.models import CaregiverScope, Modality
 from checkins.caregivers import caregiver_items
 from core import csv_safe
@@ -26,6 +27,7 @@ from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.selectors import team_members
 from teams.services import audit_record, audit_record_many
+from training.skillmix import training_viewed
 
 from . import audits, caregivers, dashboard, exports, metrics, report, selectors, services
 from .forms import ExerciseWeekLogForm, MeasureForm, SessionBookForm
@@ -143,6 +145,10 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             **dashboard.page(scope, window, timezone.localdate()),
             "reviews": dashboard.review_figures(patients, window, timezone.localdate()),
             "session_kinds": dashboard.session_breakdown(patients, window),
+            # --- skill mix (issue 22) ---
+            "competent_share": dashboard.competent_share(
+                patients, window, min(window.end - timedelta(days=1), timezone.localdate())
+            ),
         },
     )
 
@@ -243,16 +249,31 @@ def dashboard_patients(request: AuthenticatedRequest) -> HttpResponse:
 def audits_page(request: AuthenticatedRequest) -> HttpResponse:
     overseen = _overseen_or_403(request)
     gaps = audits.gaps(patients=dashboard.overseen_patients(overseen))
+    # --- skill mix (issue 22) ---
+    skill_gaps = audits.skill_gaps(
+        teams=overseen, patients=dashboard.overseen_patients(overseen), on=timezone.localdate()
+    )
+    training_viewed(user=request.user, clinician_ids=audits.skill_people_listed(skill_gaps))
+    # ---
     audit_record_many(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
-        patient_ids=audits.patients_listed(gaps),
+        patient_ids=audits.patients_listed(gaps) + audits.skill_patients_listed(skill_gaps),
         object_type="audits",
     )
     return render(
         request,
         "adherence/audits.html",
-        {"gaps": gaps, "cap": audits.ROWS_PER_GAP, "may_configure": policy.is_clinic_admin(request.user)},
+        {
+            "gaps": gaps,
+            "cap": audits.ROWS_PER_GAP,
+            "may_configure": policy.is_clinic_admin(request.user),
+            "skill_gaps": skill_gaps,
+            # --- directory and referrals (issue 22) ---
+            "resources_to_verify": resources_to_verify(
+                today=timezone.localdate(), limit=audits.ROWS_PER_GAP + 1
+            ),
+        },
     )
 
 
@@ -297,7 +318,7 @@ def progress_report_pdf(request: AuthenticatedRequest, patient: Patient) -> Http
         context |= {"pdf": True, "report_language": language}
         html = render(request, "adherence/report.html", context).content.decode()
     try:
-        from .pdf import pdf_from_html
+        from core.pdf import pdf_from_html
     except OSError:  # WeasyPrint is installed but the system's Pango is not
         messages.error(
             request, "PDF reports need the Pango library on the server; use the print view meanwhile."

@@ -28,6 +28,7 @@ from teams.access import AuthenticatedRequest, patient_for_request
 from teams.models import AuditEvent, Patient, Team
 from teams.redirects import local_path
 from teams.services import audit_record, audit_record_many
+from training.skillmix import team_skill_mix, training_viewed
 
 from . import selectors, services
 from .agenda import agenda_entries, agenda_window, reason_groups, reasons_explained
@@ -382,13 +383,19 @@ def conference_summary(request: AuthenticatedRequest, conference_id: int) -> Htt
 @login_required
 def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.my_tasks(user=request.user), TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    # --- directory and referrals: the referrals I follow up whose follow-up (or review) has come ---
+    referrals = careplans_selectors.my_referrals_due(user=request.user, day=timezone.localdate())
     audit_record_many(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
-        patient_ids=[action.patient_id for action in page],
+        patient_ids=[action.patient_id for action in page] + [r.plan.patient_id for r in referrals],
         object_type="my tasks",
     )
-    return render(request, "conferences/my_tasks.html", {"page": page})
+    return render(
+        request,
+        "conferences/my_tasks.html",
+        {"page": page, "referrals": referrals, "today": timezone.localdate()},
+    )
 
 
 @require_POST
@@ -416,7 +423,10 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         patient_ids=[action.patient_id for action in page.open_actions],
         object_type="team page",
     )
-    return render(request, "conferences/team_detail.html", {"t": page})
+    # Skill mix (issue 22): every member's training is shown, so each is audited as a view of it.
+    skill_mix = team_skill_mix(members=page.members, on=timezone.localdate())
+    training_viewed(user=request.user, clinician_ids=[member.pk for member in page.members])
+    return render(request, "conferences/team_detail.html", {"t": page, "skill_mix": skill_mix})
 
 
 @login_required

@@ -471,6 +471,8 @@ ESCALATION_RECLAIM_SECONDS = env_int("ESCALATION_RECLAIM_SECONDS", 600, minimum=
 SUPERVISION_MINUTES_PER_MONTH = env_int("SUPERVISION_MINUTES_PER_MONTH", 60, minimum=0)
 # Assigning work to someone without the competencies it needs: "warn" asks for a reason, "strict" refuses.
 COMPETENCE_GATE = env_choice("COMPETENCE_GATE", "warn", ("warn", "strict"))
+# A training record renewing within this many days is marked "renewal due soon" (the team page's skill mix).
+TRAINING_RENEWAL_WARNING_DAYS = env_int("TRAINING_RENEWAL_WARNING_DAYS", 60, minimum=0)
 
 # Patient lists longer than this are exported by a background task with a progress bar.
 EXPORT_IN_BACKGROUND_ABOVE = env_int("EXPORT_IN_BACKGROUND_ABOVE", 500, minimum=0)
@@ -495,3 +497,8 @@ CELERY_BEAT_SCHEDULE["poll-deliveries"] = {
     "task": "checkins.tasks.deliveries_poll",
     "schedule": timedelta(seconds=env_int("DELIVERY_POLL_SECONDS", 300, minimum=10)),
 }
+
+# --- directory and referrals ---
+# A community resource the clinic has not checked for this many days is marked "verify again" (the
+# directory, the audits page).
+RESOURCE_REVERIFY_DAYS = env_int("RESOURCE_REVERIFY_DAYS", 365, minimum=1)

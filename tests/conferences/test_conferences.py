@@ -413,8 +413,9 @@ def test_the_team_page_shows_caseload_upcoming_conference_and_open_actions(
     )
     client = login(lead)
     # One of them the audit of the patients whose open actions the page shows (one INSERT for all), one
-    # the policy's "leads this team" for the page's lead-only links.
-    with django_assert_max_num_queries(11):
+    # the policy's "leads this team" for the page's lead-only links; three the skill mix (competencies,
+    # the members' records, the audit of their training: tests/conferences/test_team_skill_mix.py).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("team_detail", kwargs={"team_id": north.pk}))
     page = response.context["t"]
     caseload = {member.username: member.caseload for member in page.members}
