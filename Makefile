@@ -65,6 +65,7 @@ CLOCK_TESTS := tests/adherence tests/checkins tests/careplans tests/screening/te
   tests/test_list_queries.py tests/test_clock.py \
   tests/routing/test_services.py tests/routing/test_rescreens.py tests/routing/test_pages.py \
   tests/routing/test_resolution.py \
+  tests/training/test_skillmix.py \
   tests/teams/test_seed_demo.py::test_demo_north_has_past_conferences_and_a_planned_one_listing_every_reason \
   --deselect tests/checkins/test_worker_e2e.py --deselect tests/checkins/test_providers_worker.py \
   --deselect tests/checkins/test_providers_backends.py --deselect tests/checkins/test_providers_smtp.py \

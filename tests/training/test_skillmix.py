@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from training.competence import competence_gaps, expected_minutes, supervision_minutes
+from training.competence import competence_gaps, expected_minutes, last_full_month, supervision_minutes
 from training.models import Competency, Level
 from training.skillmix import (
     Competence,
@@ -262,3 +262,22 @@ def test_the_team_skill_mix_reads_a_fixed_number_of_queries(north, django_assert
     assert mi_row.held_by == 8
     assert {status.minutes for status in found.supervision} == {20}
     assert all(status.below for status in found.supervision)
+
+
+def test_today_reads_last_months_sessions_to_its_last_local_minute(clinician, colleague, north):
+    """Relative to today (the Makefile runs this file again at moved clocks: New Year's Eve at 23:30, the
+    nights the clocks change): the last full month's first and last local minutes count, the minute
+    after it does not."""
+    from django.utils import timezone
+
+    on = timezone.localdate()
+    first = last_full_month(on)
+    last_day = on.replace(day=1) - timedelta(days=1)
+    TrainingRecordFactory(user=clinician, level=Level.UNDER_SUPERVISION, completed_on=first)
+    session([clinician], datetime.combine(first, datetime.min.time(), tzinfo=LONDON), 25)
+    session([clinician], datetime(last_day.year, last_day.month, last_day.day, 23, 30, tzinfo=LONDON), 30)
+    session([clinician], datetime(on.year, on.month, 1, 0, 0, tzinfo=LONDON), 50)  # this month's
+    mix = team_skill_mix(members=[clinician, colleague], on=on)
+    (status,) = mix.supervision
+    assert (status.user, status.month, status.minutes) == (clinician, first, 55)
+    assert status.minutes == supervision_minutes(clinician, month=first)
