@@ -15,7 +15,7 @@ from teams.services import audit_record, audited_save
 
 from .catalogue import InterventionCode
 from .education import PLAIN_GRADE_TARGET, reading_grade, reading_level_label, reading_levels_set
-from .models import EducationItem, PlanTemplate
+from .models import CommunityResource, EducationItem, PlanTemplate
 
 
 class PlanTemplateForm(forms.ModelForm):
@@ -114,3 +114,33 @@ class EducationItemAdmin(SimpleHistoryAdmin):
         # One by one, so each deletion is audited and kept in the history.
         for item in queryset:
             self.delete_model(request, item)
+
+
+# --- directory and referrals ---
+
+
+@admin.register(CommunityResource)
+class CommunityResourceAdmin(SimpleHistoryAdmin):
+    """The community resource directory, also kept on the staff pages (/resources/) by leads; here for
+    clinic admins. Every add, change and delete audited; a resource referred to is retired (not active)."""
+
+    list_display = ["name", "category", "area", "cost", "last_verified_on", "active"]
+    list_filter = ["category", "cost", "active"]
+    search_fields = ["name", "description", "area", "eligibility"]
+    readonly_fields = ["verified_by"]
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: CommunityResource, form: Any, change: bool) -> None:
+        fields = form.changed_data if change and form.changed_data else None
+        audited_save(obj, actor=request.user, patient=None, fields=fields)
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: CommunityResource) -> None:
+        audit_record(actor=request.user, action=AuditEvent.Action.DELETE, obj=obj)
+        obj._history_user = request.user  # type: ignore[attr-defined]  # read by django-simple-history
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for resource in queryset:
+            self.delete_model(request, resource)

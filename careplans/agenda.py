@@ -3,12 +3,12 @@ the conference day."""
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from core import dates
 from teams.models import Patient
 
-from .models import Barrier, CarePlan, Milestone
+from .models import Barrier, CarePlan, Milestone, Referral
 
 
 def milestones_overdue(patients: QuerySet[Patient], *, day: date) -> list[tuple[int, str]]:
@@ -68,3 +68,39 @@ def barriers_to_review(
         (patient_id, f"“{barrier}” noted {dates.day_month(noted)}, {(day - noted).days} days ago")
         for patient_id, barrier, noted in barriers
     ]
+
+
+# --- directory and referrals ---
+
+
+def referral_follow_ups_overdue(patients: QuerySet[Patient], *, day: date) -> list[tuple[int, str]]:
+    """Open referrals of running plans whose follow-up date is past by the conference day, and workplace
+    accommodations whose review date has come (one query)."""
+    rows = (
+        Referral.objects.filter(
+            plan__patient__in=patients,
+            plan__status__in=[CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE],
+        )
+        .filter(
+            Q(status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED], follow_up_due__lt=day)
+            | Q(accommodation_review_on__lte=day)
+            & ~Q(status__in=[Referral.Status.DECLINED, Referral.Status.NO_RESPONSE])
+        )
+        .select_related("resource")
+        .annotate(plan_patient_id=F("plan__patient_id"))
+        .order_by("follow_up_due", "id")
+    )
+    found = []
+    for referral in rows:
+        patient_id = referral.plan_patient_id
+        due = referral.follow_up_due
+        if referral.is_open and due is not None and due < day:
+            found.append(
+                (patient_id, f"Referral follow-up overdue: {referral.service}, due {dates.day_month(due)}")
+            )
+        review = referral.accommodation_review_on
+        if review is not None and review <= day and referral.status not in ("declined", "no_response"):
+            found.append(
+                (patient_id, f"Accommodation review due: {referral.service}, {dates.day_month(review)}")
+            )
+    return found

@@ -10,9 +10,10 @@ from django.utils import timezone
 from core import dates
 from screening.models import Battery
 from teams.demo import DemoCalendar
-from teams.models import Patient
+from teams.models import Membership, Patient
 
 from .models import (
+    Accommodation,
     Activity,
     Barrier,
     BehaviouralContract,
@@ -20,16 +21,22 @@ from .models import (
     CaregiverScope,
     CarePlan,
     CarePreferences,
+    CommunityResource,
+    ConsentGivenBy,
     ConsentRecorded,
     Exercise,
     Goal,
     Milestone,
     Modality,
     PlanTemplate,
+    Referral,
+    ReferralMethod,
+    ResourceCategory,
+    ResourceCost,
 )
 from .preferences import modality_for
 from .selectors import suggested_stratum
-from .services import part_create, part_update, plan_create, preferences_save
+from .services import part_create, part_update, plan_create, preferences_save, resource_save
 from .templates_seed import templates_ensure
 
 GOALS = [
@@ -372,3 +379,189 @@ def demo_preferences_seed(calendar: DemoCalendar) -> int:
                     user=clinician,
                 )
     return recorded
+
+
+# --- directory and referrals ---
+
+# A few community resources (fictional names, contacts in the ranges Ofcom keeps for drama), the last one
+# not checked for over a year so the directory and the audits page ask to verify it again.
+DEMO_RESOURCES: list[dict[str, Any]] = [
+    {
+        "name": "Living Well with Pain — North Leeds peer group",
+        "category": ResourceCategory.PEER_SUPPORT,
+        "description": "A friendly monthly group run by people living with persistent pain: sharing what "
+        "helps, pacing, flare-up plans, and a cup of tea.",
+        "area": "North Leeds",
+        "eligibility": "Adults living with pain for three months or more.",
+        "languages": ["English", "Polish"],
+        "cost": ResourceCost.FREE,
+        "referral_method": ReferralMethod.SELF,
+        "referral_details": "Patients may ring the organiser, or we send a short email with their consent.",
+        "phone": "0113 496 0101",
+        "email": "hello@livingwellwithpain.example",
+        "verified_days_ago": 40,
+    },
+    {
+        "name": "Moving Together community exercise class",
+        "category": ResourceCategory.COMMUNITY_EXERCISE,
+        "description": "Gentle graded exercise classes in the community centre, led by an instructor "
+        "trained in working with long-term conditions.",
+        "area": "North Leeds",
+        "eligibility": "Adults who can walk independently (a stick is fine).",
+        "languages": ["English"],
+        "cost": ResourceCost.LOW,
+        "cost_note": "£3 a class; free with a concession card",
+        "referral_method": ReferralMethod.FORM,
+        "address": "Meanwood Community Centre, Leeds",
+        "phone": "0113 496 0102",
+        "verified_days_ago": 90,
+    },
+    {
+        "name": "Leeds Talking Therapies (demo)",
+        "category": ResourceCategory.MENTAL_HEALTH,
+        "description": "NHS talking therapies for anxiety and depression: guided self-help, CBT and "
+        "counselling, including for people living with long-term conditions.",
+        "area": "City-wide",
+        "eligibility": "Registered with a Leeds GP, aged 16 or over.",
+        "languages": ["English", "Polish", "Urdu"],
+        "cost": ResourceCost.FREE,
+        "referral_method": ReferralMethod.SELF,
+        "website": "https://talkingtherapies.example",
+        "phone": "0113 496 0103",
+        "verified_days_ago": 20,
+    },
+    {
+        "name": "Back to Work Leeds",
+        "category": ResourceCategory.WORKPLACE,
+        "description": "Return-to-work advice and a case worker who agrees workplace adjustments with "
+        "the employer.",
+        "area": "City-wide",
+        "eligibility": "In work or off sick from a job; any employer.",
+        "languages": ["English"],
+        "cost": ResourceCost.FREE,
+        "referral_method": ReferralMethod.EMAIL,
+        "email": "referrals@backtowork.example",
+        "verified_days_ago": 60,
+    },
+    {
+        "name": "Citizens Money Advice North (demo)",
+        "category": ResourceCategory.FINANCIAL_ADVICE,
+        "description": "Free, confidential advice on benefits, sick pay and debt.",
+        "area": "North Leeds",
+        "eligibility": "Anyone living in Leeds.",
+        "languages": ["English", "Urdu"],
+        "cost": ResourceCost.FREE,
+        "referral_method": ReferralMethod.PHONE,
+        "phone": "0113 496 0105",
+        "verified_days_ago": 120,
+    },
+    {
+        "name": "Chapel Allerton Befriending Scheme",
+        "category": ResourceCategory.SOCIAL_SUPPORT,
+        "description": "Volunteers who visit or call people who feel isolated.",
+        "area": "North Leeds",
+        "eligibility": "Adults living alone in LS7.",
+        "languages": ["English"],
+        "cost": ResourceCost.FREE,
+        "referral_method": ReferralMethod.PHONE,
+        "phone": "0113 496 0106",
+        "verified_days_ago": 420,
+    },
+]
+
+
+def demo_directory_seed(calendar: DemoCalendar) -> int:
+    """The community resource directory, entered by North MSK's lead, and referrals on three North MSK
+    plans: a peer support group that accepted, one whose follow-up is overdue (on the next conference's
+    agenda and its owner's tasks), and a workplace referral with accommodations agreed and a review date.
+    Written through the services; idempotent (a resource or a plan's referral to it already there is
+    left alone). Returns the number of referrals."""
+    lead = (
+        Membership.objects.filter(team__name="North MSK", role=Membership.Role.LEAD)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    if lead is None:
+        return 0
+    today = calendar.today
+    resources: dict[str, CommunityResource] = {}
+    for row in DEMO_RESOURCES:
+        data = dict(row)
+        verified = today - timedelta(days=data.pop("verified_days_ago"))
+        existing = CommunityResource.objects.filter(name=data["name"]).first()
+        resources[data["name"]] = existing or resource_save(
+            resource=CommunityResource(last_verified_on=verified, verified_by=lead.user, **data),
+            user=lead.user,
+        )
+    peers, talking, work = (
+        resources[DEMO_RESOURCES[0]["name"]],
+        resources[DEMO_RESOURCES[2]["name"]],
+        resources[DEMO_RESOURCES[3]["name"]],
+    )
+    plans = list(
+        CarePlan.objects.filter(status=CarePlan.Status.ACTIVE, patient__team__name="North MSK")
+        .select_related("patient__primary_clinician")
+        .order_by("patient__mrn")[:3]
+    )
+    made = 0
+    steps = [
+        # (resource, sent weeks ago, reason, what happened next)
+        (
+            peers,
+            4,
+            "Feels alone with the pain since stopping work; wants to meet others who manage it.",
+            "accepted",
+        ),
+        (talking, 3, "Low mood and worry (PHQ-9 and GAD-7 moderate); would like talking therapy.", "overdue"),
+        (work, 5, "Off work with back pain; wants a phased return with adjustments agreed.", "workplace"),
+    ]
+    for plan, (resource, weeks, reason, story) in zip(plans, steps, strict=False):
+        if plan.referrals.filter(resource=resource).exists():
+            continue
+        clinician = plan.patient.primary_clinician
+        sent_on = today - timedelta(weeks=weeks)
+        referral = part_create(
+            instance=Referral(
+                plan=plan,
+                resource=resource,
+                category=resource.category,
+                reason=reason,
+                consent_given_on=sent_on,
+                consent_recorded_how=ConsentRecorded.VERBAL,
+                consent_given_by=ConsentGivenBy.PATIENT,
+                sent_on=sent_on,
+                # The overdue one: its follow-up passed a week ago, before the next conference.
+                follow_up_due=today - timedelta(days=7)
+                if story == "overdue"
+                else sent_on + timedelta(days=14),
+                owner=clinician,
+            ),
+            user=clinician,
+        )
+        made += 1
+        if story == "accepted":
+            part_update(
+                instance=referral,
+                data={
+                    "status": Referral.Status.ACCEPTED,
+                    "follow_up_due": today + timedelta(days=28),
+                    "outcome_note": "The organiser called: first group on the second Tuesday.",
+                },
+                expected_version=referral.version,
+                user=clinician,
+            )
+        elif story == "workplace":
+            part_update(
+                instance=referral,
+                data={
+                    "status": Referral.Status.ACCEPTED,
+                    "follow_up_due": today + timedelta(days=21),
+                    "accommodations": [Accommodation.REDUCED_HOURS, Accommodation.ERGONOMIC],
+                    "accommodations_other": "A sit-stand desk; breaks every hour",
+                    "accommodation_review_on": calendar.next_day + timedelta(weeks=4),
+                },
+                expected_version=referral.version,
+                user=clinician,
+            )
+    return made

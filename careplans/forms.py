@@ -5,15 +5,17 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import User
 
-from . import literacy
+from . import literacy, referrals
 from .consent import CONTACT_HELP, CONTACT_INVALID, contact_kind
 from .education import choice_label
 from .models import (
+    Accommodation,
     Activity,
     Barrier,
     BehaviouralContract,
@@ -21,6 +23,8 @@ from .models import (
     CaregiverScope,
     CarePlan,
     CarePreferences,
+    CommunityResource,
+    ConsentGivenBy,
     ConsentRecorded,
     EducationItem,
     Exercise,
@@ -28,6 +32,7 @@ from .models import (
     Milestone,
     Modality,
     PlanTemplate,
+    Referral,
     Responsibility,
     SupportModality,
 )
@@ -201,6 +206,7 @@ class ResponsibilityForm(VersionedForm):
             "ends_on",
             "status",
             "goal",
+            "competence_override_reason",
         ]
         widgets = {"starts_on": DATE, "ends_on": DATE}
         help_texts = {"modality": _("How it reaches the patient; the plan flags one they do not prefer.")}
@@ -211,6 +217,42 @@ class ResponsibilityForm(VersionedForm):
         owner = choice_field(self, "owner")
         owner.queryset = User.objects.filter(memberships__team=team, is_active=True).order_by("last_name")
         owner.error_messages["invalid_choice"] = f"Choose a member of {team}, the patient's team."
+        # --- competence gate ---
+        # Asked only when the owner lacks a competency the intervention needs (``training.gate``): the
+        # field starts empty (a reason recorded for this owner stays unless the owner or the work
+        # changes), and is shown when a reason is recorded, given, or asked for.
+        reason = self.fields["competence_override_reason"]
+        reason.label = _("Reason to keep this owner without the competence")
+        recorded = self.instance.competence_override_reason if self.instance.pk else ""
+        reason.help_text = (
+            _(
+                "Recorded: “%(reason)s”. It stays while the owner and the intervention stay; write a new "
+                "one only if you change them and are asked."
+            )
+            % {"reason": recorded}
+            if recorded
+            else _(
+                "Asked when the owner lacks a competency this intervention needs (no training record, a "
+                "lapsed renewal, or practice under supervision without supervision up to date). The "
+                "reason is recorded with the plan."
+            )
+        )
+        self.initial["competence_override_reason"] = ""
+        given = self.is_bound and self.data.get(self.add_prefix("competence_override_reason"), "").strip()
+        reason.widget = forms.Textarea(attrs={"rows": 2}) if recorded or given else forms.HiddenInput()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if "competence_override_reason" in self.errors:  # the gate asks: show the field with its message
+            self.fields["competence_override_reason"].widget = forms.Textarea(attrs={"rows": 2})
+
+    def changes(self) -> dict[str, Any]:
+        """An empty reason is no change: a recorded one stays (the service clears it when the owner or the
+        intervention changes)."""
+        changes = super().changes()
+        if not (changes.get("competence_override_reason") or "").strip():
+            changes.pop("competence_override_reason", None)
+        return changes
 
 
 class ExerciseForm(VersionedForm):
@@ -567,3 +609,183 @@ class PreferencesForm(VersionedForm):
 
     def changes(self) -> dict[str, Any]:
         return {name: value for name, value in super().changes().items() if name != "first_choice"}
+
+
+# --- directory and referrals ---
+
+
+class ResourceForm(forms.ModelForm):
+    """A community resource as a lead or clinic admin enters it; languages separated by commas."""
+
+    languages = forms.CharField(
+        required=False,
+        help_text=_("Languages it is offered in, separated by commas: English, Polish, Urdu."),
+    )
+    website = forms.URLField(required=False, assume_scheme="https")
+    # When the page was loaded: a save over someone else's is refused (services.resource_save).
+    seen_updated_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CommunityResource
+        fields = [
+            "name",
+            "category",
+            "description",
+            "area",
+            "eligibility",
+            "languages",
+            "cost",
+            "cost_note",
+            "referral_method",
+            "referral_details",
+            "phone",
+            "email",
+            "website",
+            "address",
+            "active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "eligibility": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "name": {"required": _("Name the resource.")},
+            "area": {"required": _("Say where it serves.")},
+            "referral_method": {"required": _("Say how patients are referred.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["languages"] = ", ".join(self.instance.languages or [])
+        if self.instance.pk:
+            self.initial["seen_updated_at"] = self.instance.updated_at
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("save", _("Save")))
+
+    def clean_languages(self) -> list[str]:
+        words = [word.strip() for word in (self.cleaned_data.get("languages") or "").split(",")]
+        # One spelling each ("polish" and "Polish" are one language to the filter).
+        return list(dict.fromkeys(word[:1].upper() + word[1:] for word in words if word))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(cleaned.get(name) for name in ("phone", "email", "website", "address")):
+            if not {"phone", "email", "website", "address"} & set(self.errors):
+                self.add_error(
+                    "phone", _("Give at least one way to contact it: phone, email, website or address.")
+                )
+        return cleaned
+
+
+class ResourceChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.get_category_display()}, {obj.area}"
+
+
+class ReferralForm(VersionedForm):
+    """A referral from the plan: to a directory resource or another service, with the patient's consent;
+    later, what happened (the status moves on by ``careplans.referrals``)."""
+
+    resource = ResourceChoice(
+        queryset=CommunityResource.objects.none(), required=False, label=_("Directory resource")
+    )
+    accommodations = forms.MultipleChoiceField(
+        label=_("Accommodations agreed"),
+        choices=Accommodation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Workplace and return-to-work referrals: what the employer agreed."),
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "resource",
+            "service_name",
+            "service_contact",
+            "category",
+            "reason",
+            "consent_given_on",
+            "consent_recorded_how",
+            "consent_given_by",
+            "sent_on",
+            "owner",
+            "status",
+            "follow_up_due",
+            "outcome_note",
+            "accommodations",
+            "accommodations_other",
+            "accommodation_review_on",
+        ]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "outcome_note": forms.Textarea(attrs={"rows": 2}),
+            "consent_given_on": DATE,
+            "sent_on": DATE,
+            "follow_up_due": DATE,
+            "accommodation_review_on": DATE,
+            "consent_recorded_how": forms.RadioSelect,
+            "consent_given_by": forms.RadioSelect,
+        }
+        labels = {"owner": _("Followed up by")}
+        help_texts = {
+            "service_name": _("Only when the service is not in the directory."),
+            "category": _(
+                "For another service: what kind it is (a workplace service records accommodations)."
+            ),
+            "follow_up_due": _("Left as it is when the status changes, the next follow-up is set for you."),
+        }
+        error_messages = {"reason": {"required": _("Say why the patient is referred.")}}
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        resources = CommunityResource.objects.filter(active=True)
+        if self.instance.resource_id:
+            resources = CommunityResource.objects.filter(Q(active=True) | Q(pk=self.instance.resource_id))
+        choice_field(self, "resource").queryset = resources.order_by("name")
+        team = plan.patient.team
+        owner = choice_field(self, "owner")
+        owner.queryset = User.objects.filter(memberships__team=team, is_active=True).order_by("last_name")
+        owner.error_messages["invalid_choice"] = _("Choose a member of %(team)s, the patient's team.") % {
+            "team": team
+        }
+        # Radio buttons without the empty choice: the form says which is missing.
+        cast(forms.ChoiceField, self.fields["consent_recorded_how"]).choices = ConsentRecorded.choices
+        cast(forms.ChoiceField, self.fields["consent_given_by"]).choices = ConsentGivenBy.choices
+        stored = self.instance.status if self.instance.pk else ""
+        allowed = {stored} | set(referrals.TRANSITIONS.get(stored, ())) if stored else {Referral.Status.SENT}
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [choice for choice in Referral.Status.choices if choice[0] in allowed]
+        if not self.instance.pk:
+            today = timezone.localdate()
+            for name, value in (
+                ("sent_on", today),
+                ("consent_given_on", today),
+                ("follow_up_due", referrals.next_follow_up(Referral.Status.SENT, today)),
+                ("status", Referral.Status.SENT),
+            ):
+                if not self.initial.get(name):
+                    self.initial[name] = value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        resource = cleaned.get("resource")
+        if resource is not None:
+            cleaned["category"] = resource.category
+        status, due = cleaned.get("status"), cleaned.get("follow_up_due")
+        stored_status = self.instance_status
+        if status and status not in referrals.OPEN:
+            cleaned["follow_up_due"] = None
+        elif status and stored_status and status != stored_status and due == self.initial_follow_up:
+            # The status moved on and the follow-up was left as it was: the next one, counted from today.
+            cleaned["follow_up_due"] = referrals.next_follow_up(status, timezone.localdate())
+        return cleaned
+
+    @property
+    def instance_status(self) -> str:
+        return self.initial.get("status", "") if self.instance.pk else ""
+
+    @property
+    def initial_follow_up(self) -> Any:
+        return self.initial.get("follow_up_due")

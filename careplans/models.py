@@ -719,3 +719,202 @@ class Barrier(Versioned):
     @property
     def timeline_label(self) -> str:
         return self.barrier
+
+
+# --- directory and referrals ---
+
+
+class ResourceCategory(models.TextChoices):
+    PEER_SUPPORT = "peer_support", _("Peer support group")
+    COMMUNITY_EXERCISE = "community_exercise", _("Community exercise")
+    MENTAL_HEALTH = "mental_health", _("Mental-health service")
+    WORKPLACE = "workplace", _("Workplace and return-to-work service")
+    SOCIAL_SUPPORT = "social_support", _("Social support")
+    FINANCIAL_ADVICE = "financial_advice", _("Financial advice")
+
+
+class ResourceCost(models.TextChoices):
+    FREE = "free", _("Free")
+    LOW = "low", _("Low cost")
+    PAID = "paid", _("Paid")
+
+
+class ReferralMethod(models.TextChoices):
+    SELF = "self", _("Self-referral")
+    FORM = "form", _("Clinician referral form")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+
+
+class CommunityResource(models.Model):
+    """A service outside the clinic the team refers patients to, as the clinic last checked it.
+
+    Entered and re-verified by leads and clinic admins (``teams.policy.may_manage_resources``); a resource
+    not verified for ``settings.RESOURCE_REVERIFY_DAYS`` is marked to verify again.
+    """
+
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=24, choices=ResourceCategory.choices)
+    description = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    area = models.CharField(
+        max_length=100, help_text=_('Where it serves, e.g. "North Leeds" or "city-wide".')
+    )
+    eligibility = models.TextField(blank=True, help_text=_("Who may use it (age, diagnosis, postcode...)."))
+    languages = ArrayField(
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        help_text=_("Languages it is offered in, separated by commas."),
+    )
+    cost = models.CharField(max_length=8, choices=ResourceCost.choices, default=ResourceCost.FREE)
+    cost_note = models.CharField(max_length=200, blank=True, help_text=_("e.g. £3 a class, concessions."))
+    referral_method = models.CharField(max_length=8, choices=ReferralMethod.choices)
+    referral_details = models.CharField(
+        "how to refer", max_length=300, blank=True, help_text=_("e.g. the form's address, who to call.")
+    )
+    last_verified_on = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(default=True, help_text=_("Only active resources are offered to refer to."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("resource_detail", kwargs={"resource_id": self.pk})
+
+    def verify_again(self, today: date) -> bool:
+        """Whether the clinic last checked it more than RESOURCE_REVERIFY_DAYS before ``today`` (or never)."""
+        if self.last_verified_on is None:
+            return True
+        return (today - self.last_verified_on).days > settings.RESOURCE_REVERIFY_DAYS
+
+    @property
+    def contact(self) -> str:
+        return " · ".join(part for part in (self.phone, self.email, self.website, self.address) if part)
+
+
+class Accommodation(models.TextChoices):
+    REDUCED_HOURS = "reduced_hours", _("Reduced hours")
+    MODIFIED_DUTIES = "modified_duties", _("Modified duties")
+    ERGONOMIC = "ergonomic", _("Ergonomic changes")
+
+
+class ConsentGivenBy(models.TextChoices):
+    PATIENT = "patient", _("The patient")
+    CAREGIVER = "caregiver", _("A caregiver on their behalf")
+
+
+class Referral(Versioned):
+    """A referral from the plan to a directory resource or any other service, followed to its end.
+
+    The status moves on by ``careplans.referrals.TRANSITIONS``; while a referral is open (sent or
+    accepted) it has a follow-up due date, and a follow-up past due puts it on the conference agenda and
+    on its owner's tasks.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        ATTENDED = "attended", _("Attended")
+        NO_RESPONSE = "no_response", _("No response")
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="referrals")
+    resource = models.ForeignKey(
+        CommunityResource,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("directory resource"),
+    )
+    service_name = models.CharField(_("other service"), max_length=200, blank=True)
+    service_contact = models.CharField(_("its contact"), max_length=300, blank=True)
+    category = models.CharField(
+        _("kind of service"), max_length=24, choices=ResourceCategory.choices, blank=True
+    )
+    reason = models.TextField(_("reason for referral"))
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_recorded_how = models.CharField(
+        _("consent given"), max_length=8, choices=ConsentRecorded.choices, blank=True
+    )
+    consent_given_by = models.CharField(
+        _("consent given by"), max_length=10, choices=ConsentGivenBy.choices, blank=True
+    )
+    sent_on = models.DateField(_("sent on"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
+    follow_up_due = models.DateField(_("follow up by"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_owned"
+    )
+    outcome_note = models.TextField(_("outcome"), blank=True)
+    # Workplace and return-to-work referrals: what the employer agreed, and when to look at it again.
+    accommodations = ArrayField(
+        models.CharField(max_length=16, choices=Accommodation.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("accommodations agreed"),
+    )
+    accommodations_other = models.CharField(_("other accommodations"), max_length=300, blank=True)
+    accommodation_review_on = models.DateField(_("review accommodations on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resource__isnull=False) | ~Q(service_name=""),
+                name="referral_to_a_resource_or_a_service",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.service
+
+    @property
+    def service(self) -> str:
+        """Who the referral goes to: the directory resource, else the service named."""
+        return self.resource.name if self.resource_id and self.resource else self.service_name
+
+    @property
+    def plan_of(self) -> CarePlan:
+        return self.plan
+
+    @property
+    def timeline_label(self) -> str:
+        return self.service
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.ACCEPTED)
+
+    @property
+    def accommodation_labels(self) -> list[str]:
+        labels = dict(Accommodation.choices)
+        return [str(labels.get(code, code)) for code in self.accommodations]
+
+    @property
+    def is_workplace(self) -> bool:
+        category = self.resource.category if self.resource_id and self.resource else self.category
+        return category == ResourceCategory.WORKPLACE
+
+    def clean(self) -> None:
+        from .referrals import referral_problems  # the rules of the status flow, with the stored row
+
+        problems = referral_problems(self)
+        if problems:
+            raise ValidationError(problems)

@@ -16,6 +16,7 @@ from .forms import (
     ExerciseForm,
     GoalForm,
     MilestoneForm,
+    ReferralForm,
     ResponsibilityForm,
     VersionedForm,
 )
@@ -32,6 +33,7 @@ from .models import (
     Exercise,
     Goal,
     Milestone,
+    Referral,
     Responsibility,
 )
 
@@ -63,5 +65,7 @@ PARTS: dict[str, PlanPart] = {
         # --- activation ---
         PlanPart("activity", _("Activity"), Activity, ActivityForm),
         PlanPart("barrier", _("Barrier"), Barrier, BarrierForm),
+        # --- directory and referrals ---
+        PlanPart("referral", _("Referral"), Referral, ReferralForm),
     )
 }

@@ -1,6 +1,7 @@
 """Reads for care plan pages, each with a fixed number of queries whatever the plan's size."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,7 +14,9 @@ from django.utils.translation import gettext as _
 from screening.models import Screening, Timepoint
 from screening.selectors import screening_tracks
 from teams.models import Patient, User
+from training.gate import competency_names, kept_without
 
+from .catalogue import competencies_for
 from .models import (
     Activity,
     Barrier,
@@ -27,6 +30,7 @@ from .models import (
     Goal,
     Milestone,
     PlanTemplate,
+    Referral,
     Responsibility,
     Stratum,
 )
@@ -175,7 +179,18 @@ def _history_of(plan: CarePlan) -> list[tuple[str, QuerySet]]:
         (_("Caregiver"), Caregiver.history.filter(plan_id=plan.pk)),
         (_("Activity"), Activity.history.filter(plan_id=plan.pk)),
         (_("Barrier"), Barrier.history.filter(plan_id=plan.pk)),
+        (_("Referral"), Referral.history.filter(plan_id=plan.pk)),
     ]
+
+
+def _with_related(instance: Model, rows: dict[tuple[Any, Any], Model]) -> Model:
+    """A past version with the rows its relations point to, as loaded in bulk: a label that reads one
+    (a referral's directory resource) costs no query."""
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if field.is_relation and (field.related_model, value) in rows:
+            field.set_cached_value(instance, rows[(field.related_model, value)])  # type: ignore[attr-defined]
+    return instance
 
 
 def plan_timeline(*, plan: CarePlan, limit: int = TIMELINE_ENTRIES) -> list[TimelineEntry]:
@@ -192,11 +207,12 @@ def plan_timeline(*, plan: CarePlan, limit: int = TIMELINE_ENTRIES) -> list[Time
                 value = getattr(record, field.attname)
                 if field.is_relation and value is not None and field.name not in SKIPPED_FIELDS:
                     related_ids[field.related_model].add(value)
-    labels: dict[tuple[Any, Any], str] = {
-        (model, row.pk): str(row)
+    rows: dict[tuple[Any, Any], Model] = {
+        (model, row.pk): row
         for model, ids in related_ids.items()
         for row in model._default_manager.filter(pk__in=ids)
     }
+    labels = {key: str(row) for key, row in rows.items()}
 
     def related_label(field: Field, value: Any) -> str:
         return labels.get((field.related_model, value), f"#{value}")
@@ -207,7 +223,7 @@ def plan_timeline(*, plan: CarePlan, limit: int = TIMELINE_ENTRIES) -> list[Time
         for record in records:
             before = previous.get(record.id)
             fields = [f.name for f in record.instance._meta.concrete_fields if f.name not in SKIPPED_FIELDS]
-            name = record.instance.timeline_label
+            name = _with_related(record.instance, rows).timeline_label  # type: ignore[attr-defined]
             changes = []
             if record.history_type == "+":
                 what = f"added {part.lower()}"
@@ -537,3 +553,64 @@ def preferences_history(*, patient: Patient, limit: int = PREFERENCE_HISTORY_SHO
         previous = record.instance
     entries.reverse()
     return entries[:limit]
+
+
+# --- directory and referrals ---
+
+
+def plan_referrals(*, plan: CarePlan) -> list[Referral]:
+    """The plan's referrals, open ones first, soonest follow-up first (one query)."""
+    return list(
+        plan.referrals.select_related("resource", "owner")
+        .annotate(
+            closed=Case(When(status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED], then=0), default=1)
+        )
+        .order_by("closed", "follow_up_due", "-sent_on", "-id")
+    )
+
+
+def referral_of_plan(*, plan: CarePlan, referral_id: int) -> Referral | None:
+    return (
+        Referral.objects.filter(plan=plan, pk=referral_id)
+        .select_related("resource", "owner", "plan__patient")
+        .first()
+    )
+
+
+MY_REFERRALS_SHOWN = 100
+
+
+def my_referrals_due(*, user: User, day: date) -> list[Referral]:
+    """The open referrals ``user`` follows up whose follow-up (or accommodation review) is due by ``day``,
+    across the patients they may see, in plans still running: the tasks page's list (one query)."""
+    return list(
+        Referral.objects.filter(
+            owner=user,
+            plan__status__in=[CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE],
+            plan__patient__in=Patient.objects.visible_to(user),
+        )
+        .filter(
+            Q(status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED], follow_up_due__lte=day)
+            | Q(accommodation_review_on__lte=day)
+            & ~Q(status__in=[Referral.Status.DECLINED, Referral.Status.NO_RESPONSE])
+        )
+        .select_related("resource", "plan__patient")
+        .order_by("follow_up_due", "accommodation_review_on", "id")[:MY_REFERRALS_SHOWN]
+    )
+
+
+# --- competence gate ---
+
+
+def flag_kept_without(responsibilities: Iterable[Responsibility]) -> None:
+    """Mark each responsibility kept by an owner without the competence its intervention needs with how
+    that reads ("kept without CBT-informed practice: <reason>", ``kept_without``). One query when any is,
+    none otherwise."""
+    kept = [r for r in responsibilities if r.competence_override_reason]
+    if not kept:
+        return
+    names = competency_names(code for r in kept for code in competencies_for([r.intervention]))
+    for responsibility in kept:
+        responsibility.kept_without = kept_without(  # type: ignore[attr-defined]
+            competencies_for([responsibility.intervention]), responsibility.competence_override_reason, names
+        )

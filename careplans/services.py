@@ -16,13 +16,15 @@ from django.utils.translation import gettext_lazy
 
 from teams.models import AuditEvent, Membership, Patient, User
 from teams.services import audit_record, audited_save
+from training.gate import automatic_reason, competent_first, owner_check, strict
 
 from . import preferences as steering
-from .catalogue import CATALOGUE
+from .catalogue import CATALOGUE, competencies_for
 from .models import (
     Caregiver,
     CarePlan,
     CarePreferences,
+    CommunityResource,
     EducationAssignment,
     EducationItem,
     Milestone,
@@ -161,8 +163,12 @@ def part_create(*, instance: V, user: User, reason: str = "") -> V:
     fields = _confirmed(instance, user=user, fields=fields)
     fields = _consent_recorded(instance, user=user, fields=fields)
     _with_reason(instance, reason)
+    gated = isinstance(instance, Responsibility)
+    if gated:  # validated first, so that a refusal of the owner's team comes before their competence
+        instance.full_clean()
+        responsibility_gate(instance)  # type: ignore[arg-type]
     with _one_active_plan():
-        audited_save(instance, actor=user, patient=_patient_of(instance), fields=fields)
+        audited_save(instance, actor=user, patient=_patient_of(instance), fields=fields, clean=not gated)
     return instance
 
 
@@ -187,7 +193,15 @@ def part_update(
     before = copy(current)
     for name, value in data.items():
         setattr(current, name, value)
-    changed = [change.field for change in changes_between(before, current, list(data))]
+    names = list(data)
+    gated = isinstance(current, Responsibility) and _owner_or_work_changed(before, current)
+    if gated:
+        names = list(dict.fromkeys([*names, GATE_REASON]))
+        if GATE_REASON not in data:  # a reason given for the owner before is not one for the new owner
+            current.competence_override_reason = ""  # type: ignore[attr-defined]
+        current.full_clean()
+        responsibility_gate(current)  # type: ignore[arg-type]
+    changed = [change.field for change in changes_between(before, current, names)]
     if not changed:
         return current
     current.version += 1
@@ -196,7 +210,12 @@ def part_update(
     _with_reason(current, reason)
     with _one_active_plan():
         audited_save(
-            current, actor=user, patient=_patient_of(current), fields=fields, bookkeeping=["version"]
+            current,
+            actor=user,
+            patient=_patient_of(current),
+            fields=fields,
+            bookkeeping=["version"],
+            clean=not gated,
         )
     return current
 
@@ -232,18 +251,26 @@ def _merged(current: V, data: dict[str, Any], expected_version: int) -> dict[str
     return {name: value for name, value in data.items() if name not in theirs}
 
 
-def _owner_for(patient: Patient, discipline: str, fallback: User) -> User:
-    """Who takes on a proposed responsibility: the primary clinician if of that discipline, else the
-    first team member who is, else the clinician creating the plan."""
-    if patient.primary_clinician.discipline == discipline:
-        return patient.primary_clinician
-    membership = (
-        Membership.objects.filter(team=patient.team, user__discipline=discipline, user__is_active=True)
+def _owner_for(patient: Patient, code: str, fallback: User) -> tuple[User, list[str]]:
+    """Who takes on a proposed responsibility, and the competencies they lack for it: of the primary
+    clinician (if of the intervention's discipline) and then the team's members of that discipline in name
+    order, the first who holds what the intervention needs (``training.gate``), else the first of them;
+    with nobody of that discipline, the clinician creating the plan."""
+    discipline = CATALOGUE[code].discipline
+    members = [
+        membership.user
+        for membership in Membership.objects.filter(
+            team=patient.team, user__discipline=discipline, user__is_active=True
+        )
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
-        .first()
+    ]
+    primary = patient.primary_clinician
+    candidates = [primary] if primary.discipline == discipline else []
+    candidates += [member for member in members if member.pk != primary.pk] or (
+        [] if candidates else [fallback]
     )
-    return membership.user if membership else fallback
+    return competent_first(candidates, competencies_for([code]), on=timezone.localdate())
 
 
 @transaction.atomic
@@ -276,19 +303,37 @@ def plan_create(
     wanted = CarePreferences.objects.filter(patient=patient).first() if template else None
     for code in template.interventions if template else []:
         intervention = CATALOGUE[code]
+        owner, gaps = _owner_for(patient, code, user)
+        if gaps and strict():
+            continue  # nobody competent to propose it to: the page says what was left out
         part_create(
             instance=Responsibility(
                 plan=plan,
                 intervention=code,
-                owner=_owner_for(patient, intervention.discipline, user),
+                owner=owner,
                 discipline=intervention.discipline,
                 frequency=FREQUENCY_TO_AGREE,
                 modality=steering.modality_for(code, wanted).modality,
                 starts_on=start_date,
+                competence_override_reason=automatic_reason(
+                    patient.team, gaps, by=_("proposed by discipline from the plan template")
+                )
+                if gaps
+                else "",
             ),
             user=user,
         )
     return plan
+
+
+def plan_proposals_left_out(*, plan: CarePlan) -> list[str]:
+    """The template's interventions a new plan has no responsibility for (strict competence gate: nobody
+    in the team could take them on), by name."""
+    if plan.template is None:
+        return []
+    present = set(plan.responsibilities.values_list("intervention", flat=True))
+    labels = dict(Responsibility._meta.get_field("intervention").flatchoices)
+    return [str(labels.get(code, code)) for code in plan.template.interventions if code not in present]
 
 
 def plan_set_status(*, plan: CarePlan, status: str, expected_version: int, user: User) -> CarePlan:
@@ -435,3 +480,65 @@ def preferences_save(
     return part_update(
         instance=current, data=data, expected_version=expected_version, user=user, reason=reason
     )
+
+
+# --- directory and referrals ---
+
+RESOURCE_CHANGED = gettext_lazy(
+    "Someone else saved this resource while you were editing it: reload the page to see their changes, "
+    "then make yours again."
+)
+
+
+@transaction.atomic
+def resource_save(
+    *, resource: CommunityResource, user: User, seen_updated_at: datetime | None = None
+) -> CommunityResource:
+    """Add a resource to the directory, or save changes to one (audited, with history). An edit made from
+    a page loaded before someone else's save (``seen_updated_at``) is refused rather than undo it."""
+    if resource.pk is not None:
+        current = CommunityResource.objects.select_for_update().get(pk=resource.pk)
+        if seen_updated_at is not None and current.updated_at != seen_updated_at:
+            raise ValidationError(str(RESOURCE_CHANGED))
+    audited_save(resource, actor=user, patient=None)
+    return resource
+
+
+@transaction.atomic
+def resource_verify(*, resource: CommunityResource, user: User, day: date | None = None) -> CommunityResource:
+    """Record that ``user`` checked the resource's details today (or on ``day``): its re-verify reminder
+    starts again."""
+    current = CommunityResource.objects.select_for_update().get(pk=resource.pk)
+    current.last_verified_on = day or timezone.localdate()
+    current.verified_by = user
+    audited_save(current, actor=user, patient=None, fields=["last_verified_on", "verified_by"])
+    return current
+
+
+# --- competence gate ---
+
+GATE_REASON = "competence_override_reason"
+
+
+def _owner_or_work_changed(before: Versioned, after: Versioned) -> bool:
+    """The owner, the intervention or the reason given changed: the gate asks again (an unrelated edit
+    does not ask for a reason already recorded)."""
+    return any(
+        getattr(before, name) != getattr(after, name) for name in ("owner_id", "intervention", GATE_REASON)
+    )
+
+
+def responsibility_gate(responsibility: Responsibility) -> list[str]:
+    """The competence gate (``training.gate.owner_check``) for a responsibility's owner and what its
+    intervention needs, on today's date, with the reason on the row: refused (``ValidationError`` on the
+    owner or on ``competence_override_reason``), or the competencies they lack, kept with the reason. A
+    competent owner needs no reason: one left from before is cleared."""
+    reason = responsibility.competence_override_reason.strip()
+    gaps = owner_check(
+        responsibility.owner,
+        competencies_for([responsibility.intervention]),
+        on=timezone.localdate(),
+        reason=reason,
+    )
+    responsibility.competence_override_reason = reason if gaps else ""
+    return gaps

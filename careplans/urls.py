@@ -35,4 +35,15 @@ urlpatterns = [
     ),
     # --- preferences ---
     path("patients/<int:patient_id>/preferences/", views.care_preferences, name="care_preferences"),
+    # --- directory and referrals ---
+    path("resources/", views.resource_list, name="resource_list"),
+    path("resources/new/", views.resource_new, name="resource_new"),
+    path("resources/<int:resource_id>/", views.resource_detail, name="resource_detail"),
+    path("resources/<int:resource_id>/edit/", views.resource_edit, name="resource_edit"),
+    path("resources/<int:resource_id>/verified/", views.resource_verify, name="resource_verify"),
+    path(
+        PLAN + "referrals/<int:referral_id>/letter.pdf",
+        views.referral_letter,
+        name="careplan_referral_letter",
+    ),
 ]

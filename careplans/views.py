@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse, QueryDict
@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
-from teams.services import audit_record_many
+from teams.services import audit_record, audit_record_many
 
-from . import literacy, selectors, services
+from . import directory, literacy, selectors, services
 from . import preferences as steering
 from .education import choice_label, paragraphs, plain_chosen, reading_level_label
 from .forms import (
@@ -29,9 +30,19 @@ from .forms import (
     PlanForm,
     PlanSupportForm,
     PreferencesForm,
+    ResourceForm,
     VersionedForm,
 )
-from .models import CaregiverScope, CarePlan, CarePreferences, Responsibility, SupportModality
+from .models import (
+    CaregiverScope,
+    CarePlan,
+    CarePreferences,
+    CommunityResource,
+    ResourceCategory,
+    ResourceCost,
+    Responsibility,
+    SupportModality,
+)
 from .parts import PARTS, PlanPart
 
 
@@ -81,6 +92,17 @@ def careplan_new(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
             messages.success(
                 request, _("Draft plan created. Add goals in the patient's words, then activate it.")
             )
+            # --- competence gate ---
+            left_out = services.plan_proposals_left_out(plan=plan)
+            if left_out:
+                messages.warning(
+                    request,
+                    _(
+                        "Not proposed, as nobody in the team holds the competencies they need: %(names)s. "
+                        "Add them once someone is trained, or refer."
+                    )
+                    % {"names": ", ".join(left_out)},
+                )
             return redirect(plan)
     return render(
         request,
@@ -97,6 +119,10 @@ def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: in
     steering.flag_responsibilities(
         [r for goal in page.goals for r in goal.responsibilities.all()] + page.unlinked_responsibilities,
         preferences,
+    )
+    # --- competence gate ---
+    selectors.flag_kept_without(
+        [r for goal in page.goals for r in goal.responsibilities.all()] + page.unlinked_responsibilities
     )
     return render(
         request,
@@ -117,6 +143,7 @@ def careplan_detail(request: AuthenticatedRequest, patient: Patient, plan_id: in
             "caregiver_messages": selectors.caregiver_messages_latest(patient=patient, plan=plan),
             "caregiver_scopes": CaregiverScope.choices,
             "today": timezone.localdate(),
+            "referrals": selectors.plan_referrals(plan=plan),
         },
     )
 
@@ -298,6 +325,7 @@ def _initial(request: AuthenticatedRequest, plan: CarePlan) -> dict[str, Any]:
         "owner": request.user.pk,
         "discipline": request.user.discipline,
         "phase": 1,
+        "resource": int(resource) if (resource := request.GET.get("resource", "")).isdigit() else None,
     }
 
 
@@ -555,3 +583,148 @@ def care_preferences(request: AuthenticatedRequest, patient: Patient) -> HttpRes
             "history": selectors.preferences_history(patient=patient),
         },
     )
+
+
+# --- directory and referrals ---
+
+RESOURCES_PER_PAGE = 25
+
+
+def _refer_target(request: AuthenticatedRequest) -> dict[str, int] | None:
+    """The plan a clinician came from to pick a resource ("Refer" on the plan page): ids only, checked
+    by the referral page itself when they follow the link."""
+    patient, plan = request.GET.get("patient", ""), request.GET.get("plan", "")
+    if patient.isdigit() and plan.isdigit():
+        return {"patient_id": int(patient), "plan_id": int(plan)}
+    return None
+
+
+@login_required
+def resource_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The directory: search and filters, paginated, each resource's re-verify mark; in "refer" mode
+    (from a plan) each resource links to the referral form."""
+    query = directory.DirectoryQuery.from_params(request.GET)
+    page = Paginator(directory.resources_search(query), RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "careplans/resources_list.html",
+        {
+            "page": page,
+            "search": query,
+            "query": params.urlencode(),
+            "choices": directory.filter_choices(),
+            "categories": ResourceCategory.choices,
+            "costs": ResourceCost.choices,
+            "refer": _refer_target(request),
+            "reverify_before": directory.reverify_before(timezone.localdate()),
+            "may_manage": policy.may_manage_resources(request.user),
+        },
+    )
+
+
+def _manager_or_403(request: AuthenticatedRequest) -> None:
+    if not policy.may_manage_resources(request.user):
+        raise PermissionDenied(_("Leads and clinic admins keep the directory."))
+
+
+def _resource_or_404(resource_id: int) -> CommunityResource:
+    resource = CommunityResource.objects.select_related("verified_by").filter(pk=resource_id).first()
+    if resource is None:
+        raise Http404(_("No such resource."))
+    return resource
+
+
+@login_required
+def resource_detail(request: AuthenticatedRequest, resource_id: int) -> HttpResponse:
+    resource = _resource_or_404(resource_id)
+    return render(
+        request,
+        "careplans/resources_detail.html",
+        {
+            "resource": resource,
+            "verify_again": resource.verify_again(timezone.localdate()),
+            "may_manage": policy.may_manage_resources(request.user),
+            "refer": _refer_target(request),
+        },
+    )
+
+
+def _resource_form(request: AuthenticatedRequest, resource: CommunityResource) -> HttpResponse:
+    _manager_or_403(request)
+    form = ResourceForm(request.POST or None, instance=resource)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.resource_save(
+                resource=form.save(commit=False),
+                user=request.user,
+                seen_updated_at=form.cleaned_data.get("seen_updated_at"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("“%(name)s” saved.") % {"name": saved.name})
+            return redirect(saved)
+    title = _("Edit %(name)s") % {"name": resource.name} if resource.pk else _("Add a community resource")
+    return render(
+        request, "careplans/resources_form.html", {"form": form, "resource": resource, "title": title}
+    )
+
+
+@login_required
+def resource_new(request: AuthenticatedRequest) -> HttpResponse:
+    return _resource_form(request, CommunityResource())
+
+
+@login_required
+def resource_edit(request: AuthenticatedRequest, resource_id: int) -> HttpResponse:
+    return _resource_form(request, _resource_or_404(resource_id))
+
+
+@login_required
+@require_POST
+def resource_verify(request: AuthenticatedRequest, resource_id: int) -> HttpResponse:
+    """The "verified today" action: details checked with the service; the reminder starts again."""
+    _manager_or_403(request)
+    resource = services.resource_verify(resource=_resource_or_404(resource_id), user=request.user)
+    messages.success(request, _("“%(name)s” marked verified today.") % {"name": resource.name})
+    return redirect(resource)
+
+
+@patient_scoped
+def referral_letter(
+    request: AuthenticatedRequest, patient: Patient, plan_id: int, referral_id: int
+) -> HttpResponse:
+    """The referral letter as a PDF, from its template (templates/careplans/referral_letter.html)."""
+    plan = _plan_or_404(patient, plan_id)
+    referral = selectors.referral_of_plan(plan=plan, referral_id=referral_id)
+    if referral is None:
+        raise Http404(_("No such referral on this plan."))
+    html = render(
+        request,
+        "careplans/referral_letter.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "referral": referral,
+            "goals": list(plan.goals.all()),
+            "today": timezone.localdate(),
+        },
+    ).content.decode()
+    try:
+        from core.pdf import pdf_from_html
+    except OSError:  # WeasyPrint is installed but the system's Pango is not
+        messages.error(request, _("PDF letters need the Pango library on the server."))
+        return redirect(plan)
+    pdf = pdf_from_html(html)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        patient=patient,
+        obj=referral,
+        object_type="referral letter",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="referral-{referral.pk}.pdf"'
+    return response

@@ -168,6 +168,13 @@ REASONS: tuple[Reason, ...] = (
         many="{n} barrier plans to review",
     ),
     Reason(
+        "referral_follow_up",
+        "Referral follow-up overdue",
+        "an open referral's follow-up date has passed, or agreed workplace accommodations are due for review",
+        lambda patients, w: careplans_agenda.referral_follow_ups_overdue(patients, day=w.day),
+        many="{n} referral follow-ups due",
+    ),
+    Reason(
         "rescreen_missed",
         "Re-screen missed",
         "a follow-up screening is still not done after its due date",

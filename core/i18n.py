@@ -35,7 +35,7 @@ PATIENT_FACING = [
     "checkins/messages.py",
     "checkins/patient_forms.py",
     "adherence/report.py",
-    "adherence/pdf.py",
+    "core/pdf.py",
     "static/js/checkin.js",
 ]
 

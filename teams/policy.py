@@ -275,3 +275,19 @@ def training_visible(user: Any, records: QuerySet) -> QuerySet:
     mine = Membership.objects.filter(user_id=user.pk).values("team_id")
     teammates = Membership.objects.filter(team_id__in=mine).values("user_id")
     return records.filter(Q(user_id=user.pk) | Q(user_id__in=teammates))
+
+
+# --- directory and referrals ---
+
+
+def may_manage_resources(user: Any) -> bool:
+    """The community resource directory is entered, changed and re-verified by leads (of any team) and
+    clinic admins; every member of staff reads it and refers from it."""
+    from .models import Membership
+
+    if not is_active_staff(user):
+        return False
+    return (
+        bool(user.is_clinic_admin)
+        or Membership.objects.filter(user_id=user.pk, role=Membership.Role.LEAD).exists()
+    )

@@ -9,15 +9,17 @@ instant keep it.
 
 import os
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.db.models.signals import post_save
 from django.utils import timezone
 
-from teams.models import Discipline, Membership
+from teams.models import Discipline, Membership, User
 
 from .celery_processes import celery_stop, celery_worker
 from .factories import MembershipFactory, PatientFactory, TeamFactory, UserFactory
@@ -64,6 +66,9 @@ def xdist_worker_cache(location: str, worker: str | None) -> str:
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "untrained: the suite's staff hold no training records (see trained_staff)"
+    )
     cache = settings.CACHES["default"]
     cache["LOCATION"] = xdist_worker_cache(cache["LOCATION"], os.environ.get("PYTEST_XDIST_WORKER"))
     text = config.getoption("clock", None)
@@ -280,7 +285,38 @@ def sample_ids(patient, clinician) -> dict[str, int | str]:
         answers={str(n): 3 for n in range(1, 14)},
         entered_by=clinician,
     )
+    # --- directory and referrals ---
+    from careplans.models import CommunityResource, Referral
+    from careplans.services import resource_save
+
+    resource = resource_save(
+        resource=CommunityResource(
+            name="Pain Peers",
+            category="peer_support",
+            area="North",
+            referral_method="self",
+            phone="0113 496 0000",
+        ),
+        user=clinician,
+    )
+    referral = part_create(
+        instance=Referral(
+            plan=plan,
+            resource=resource,
+            category=resource.category,
+            reason="Peer support",
+            consent_given_on=plan.start_date,
+            consent_recorded_how="verbal",
+            consent_given_by="patient",
+            sent_on=plan.start_date,
+            follow_up_due=plan.start_date + timedelta(days=14),
+            owner=clinician,
+        ),
+        user=clinician,
+    )
     return {
+        "resource_id": resource.pk,
+        "referral_id": referral.pk,
         "review_id": Review.objects.get(screening=high_pcs).pk,
         "session_id": session.pk,
         "reminder_id": reminder.pk,
@@ -361,3 +397,71 @@ def world(patient, clinician, lead, clinic_admin, north):
         "token": "no-such-link",
         "signed": "no-such-link",
     }
+
+
+# --- competence gate (issue 22) ---
+# Giving someone work is gated by their training (``training.gate``: a reason, or refused where the clinic
+# is strict). In the tests of the apps that assign owners (and the few other files listed), every staff
+# member a test creates is trained in every competency the clinic lists (one record each: independent,
+# since 2000, no renewal), so that their tests about other things assign owners as before. Tests of the
+# gate itself mark themselves ``untrained`` (or live under tests/training/), as do any of these that count
+# training records, and the demo's tests; everywhere else staff start with no records.
+TRAINED_BY_DEFAULT = (
+    "careplans/",
+    "routing/",
+    "conferences/",
+    "test_access_matrix.py",
+    "test_list_queries.py",
+    "test_read_audit.py",
+    "adherence/test_report.py",
+    "browser/test_care_plan.py",
+    "browser/test_preferences.py",
+    "browser/test_routing_flow.py",
+    "browser/test_case_conference.py",
+)
+# Files among those that are about training records themselves (the team's skill mix).
+UNTRAINED_FILES = ("conferences/test_team_skill_mix.py",)
+TRAINED_SINCE = date(2000, 1, 1)
+
+
+def _trained(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    from training.models import Competency, Level, TrainingRecord
+    from training.seed import competencies_ensure
+
+    competencies = list(Competency.objects.all())
+    if not competencies:  # a transactional test before emptied the seeded rows
+        competencies_ensure(Competency)
+        competencies = list(Competency.objects.all())
+    TrainingRecord.objects.bulk_create(
+        TrainingRecord(
+            user=instance,
+            competency=competency,
+            course_or_evidence="The suite's standard staff training",
+            completed_on=TRAINED_SINCE,
+            level=Level.INDEPENDENT,
+            created_by=instance,
+        )
+        for competency in competencies
+    )
+
+
+@pytest.fixture(autouse=True)
+def trained_staff(request):
+    """Staff created by the tests of ``TRAINED_BY_DEFAULT`` hold every competency (see above)."""
+    where = request.node.path.relative_to(Path(__file__).parent).as_posix()
+    # The demo's tests too: the demo must seed with whatever training its own data holds.
+    untrained = (
+        request.node.get_closest_marker("untrained")
+        or where.startswith(UNTRAINED_FILES)
+        or "demo" in where.rsplit("/", 1)[-1]
+    )
+    if untrained or not where.startswith(TRAINED_BY_DEFAULT):
+        yield
+        return
+    post_save.connect(_trained, sender=User, dispatch_uid="tests-trained-staff")
+    try:
+        yield
+    finally:
+        post_save.disconnect(sender=User, dispatch_uid="tests-trained-staff")

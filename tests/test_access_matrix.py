@@ -118,6 +118,13 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "careplan_caregiver_withdraw": (302, 200, 404, 200, 200),
     "caregiver_send": (302, 200, 404, 200, 200),
     "careplan_status": (302, 405, 404, 405, 405),
+    # --- directory and referrals ---
+    "careplan_referral_letter": (302, 200, 404, 200, 200),
+    "resource_list": (302, 200, 200, 200, 200),
+    "resource_new": (302, 403, 403, 200, 200),
+    "resource_detail": (302, 200, 200, 200, 200),
+    "resource_edit": (302, 403, 403, 200, 200),
+    "resource_verify": (302, 405, 405, 405, 405),
     "plan_support": (302, 200, 404, 200, 200),
     "care_preferences": (302, 200, 404, 200, 200),
     "review_plan": (302, 200, 404, 200, 200),

@@ -25,6 +25,8 @@ EXPECTED = {
     # About the clinician's training records (tests/training/test_policy.py pins supervision too).
     "sees the clinician's training": (True, True, True, True, False, False, False),
     "verifies the clinician's training": (False, False, True, True, False, False, False),
+    # The community resource directory (careplans): leads of any team and clinic admins.
+    "manages community resources": (False, False, True, True, False, False, False),
 }
 
 
@@ -79,6 +81,7 @@ def _answers(user, patient, north, conference, action) -> dict[str, bool]:
         "completes the action": policy.may_complete_action(user, action),
         "sees the clinician's training": policy.may_see_training_of(user, clinician),
         "verifies the clinician's training": policy.may_verify_training(user, clinician),
+        "manages community resources": policy.may_manage_resources(user),
     }
 
 
