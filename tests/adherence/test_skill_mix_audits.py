@@ -13,7 +13,8 @@ from django.urls import reverse
 from careplans.catalogue import InterventionCode
 from careplans.models import CarePlan, Responsibility
 from teams.models import AuditEvent, Membership
-from training.models import Level
+from training.models import Competency, Level
+from training.seed import competencies_ensure
 
 from ..careplans.factories import make_plan
 from ..factories import MembershipFactory, PatientFactory, UserFactory
@@ -23,6 +24,11 @@ NOW = datetime(2026, 11, 15, 12, 0, tzinfo=LONDON)
 AUDITS = reverse("audits")
 CBT = "cbt-informed-practice"
 MI = "motivational-interviewing"
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,8 @@ from django.urls import reverse
 from careplans.catalogue import InterventionCode
 from careplans.models import Responsibility
 from teams.models import Membership
-from training.models import Level
+from training.models import Competency, Level
+from training.seed import competencies_ensure
 
 from ..careplans.factories import make_plan
 from ..factories import MembershipFactory, PatientFactory, UserFactory
@@ -23,6 +24,11 @@ from ..training.factories import LONDON, SupervisionSessionFactory, TrainingReco
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=LONDON)
 DASHBOARD = reverse("clinic_dashboard")
 CBT = "cbt-informed-practice"
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 @pytest.fixture(autouse=True)

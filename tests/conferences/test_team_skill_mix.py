@@ -10,13 +10,19 @@ import time_machine
 from django.urls import reverse
 
 from teams.models import AuditEvent
-from training.models import Level
+from training.models import Competency, Level
+from training.seed import competencies_ensure
 
 from ..factories import MembershipFactory, UserFactory
 from ..training.factories import LONDON, SupervisionSessionFactory, TrainingRecordFactory, competency
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=LONDON)
 CBT = "cbt-informed-practice"
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import pytest
 
 from training.competence import competence_gaps, expected_minutes, last_full_month, supervision_minutes
 from training.models import Competency, Level
+from training.seed import competencies_ensure
 from training.skillmix import (
     Competence,
     expected_minutes_for,
@@ -27,6 +28,11 @@ MI = "motivational-interviewing"
 CBT = "cbt-informed-practice"
 GE = "graded-exposure"
 UTC = ZoneInfo("UTC")
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 def session(supervisees, at: datetime, minutes: int):
