@@ -3,6 +3,7 @@
 Data, not code: templates name interventions by code, and the plan page groups them by kind.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -202,3 +203,15 @@ CATALOGUE: dict[str, Intervention] = {
         ),
     )
 }
+
+
+def competencies_for(codes: Iterable[str]) -> list[str]:
+    """The competency codes the interventions ``codes`` need together, each once, in catalogue order of
+    the interventions given (``training.gate`` checks an owner against them). Unknown codes need none."""
+    needs: list[str] = []
+    for code in codes:
+        intervention = CATALOGUE.get(code)
+        for competency in intervention.competencies if intervention else ():
+            if competency not in needs:
+                needs.append(competency)
+    return needs

@@ -103,6 +103,17 @@ class ActionForm(forms.Form):
     description = forms.CharField(label=_("Action"), max_length=300)
     owner = forms.ModelChoiceField(queryset=User.objects.none())
     due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    # --- competence gate ---
+    competence_override_reason = forms.CharField(
+        label=_("Reason to give it to someone without the competence"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when asked: the owner lacks a competency the intervention of the responsibility this "
+            "action adds or changes needs. Recorded on the action."
+        ),
+    )
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -152,6 +152,8 @@ def _apply(
                 discipline=owner.discipline,
                 frequency=data["frequency"],
                 starts_on=max(timezone.localdate(), plan.start_date),
+                # Given to the action's competence gate (``conferences.services.action_add``).
+                competence_override_reason=data.get("competence_override_reason", ""),
             ),
             user=user,
         )

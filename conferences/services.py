@@ -16,15 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from careplans.catalogue import competencies_for
+from careplans.models import Responsibility
 from core.calendar import weekly_next
 from core.queue import enqueue_on_commit
 from teams import policy
 from teams.models import Membership, Patient, Team, User
 from teams.services import audited_save
+from training.gate import owner_check
 
 from .agenda import agenda_entries, agenda_window, hand_added_position
 from .models import ActionItem, AgendaItem, CaseConference, ConferenceNote, ConferenceSeries, NoteAmendment
-from .plan_changes import plan_change_apply
+from .plan_changes import Change, plan_change_apply
 
 
 def _locked(conference: CaseConference) -> CaseConference:
@@ -237,14 +240,26 @@ def action_add(
     due_on: date,
     user: User,
     plan_change: dict[str, Any] | None = None,
+    competence_override_reason: str = "",
 ) -> ActionItem:
-    """An owned action for the patient, and the plan change it makes (if any), saved together."""
+    """An owned action for the patient, and the plan change it makes (if any), saved together. An action
+    that adds or changes a responsibility passes the competence gate for its intervention
+    (``training.gate``): an owner without it is refused (strict) or kept with the reason given (warn),
+    recorded on the action and on a responsibility it adds."""
     conference = _locked(item.conference)
     _require_open(conference)
     if not Membership.objects.filter(team_id=conference.team_id, user=owner).exists():
         raise ValidationError(
             {"owner": _("%(user)s is not a member of %(team)s.") % {"user": owner, "team": conference.team}}
         )
+    # --- competence gate ---
+    needs = action_needs(plan_change)
+    gaps = (
+        owner_check(owner, needs, on=timezone.localdate(), reason=competence_override_reason) if needs else []
+    )
+    reason = competence_override_reason.strip() if gaps else ""
+    if plan_change and reason:
+        plan_change = {**plan_change, "competence_override_reason": reason}
     part, summary = None, ""
     if plan_change:
         part, summary = plan_change_apply(
@@ -265,8 +280,10 @@ def action_add(
         **({ActionItem.part_field(part): part} if part is not None else {}),
         plan_change=summary,
         created_by=user,
+        competence_override_reason=reason,
     )
     fields = ["description", "owner", "due_on", *(["plan_change"] if summary else [])]
+    fields += ["competence_override_reason"] if reason else []
     return audited_save(action, actor=user, patient=item.patient, fields=fields, clean=False)
 
 
@@ -365,3 +382,22 @@ def conference_summary_send(*, conference_id: int) -> int:
         conference.summary_sent_at = timezone.now()
         conference.save(update_fields=["summary_sent_at"])
         return len(recipients)
+
+
+# --- competence gate ---
+
+
+def action_needs(plan_change: dict[str, Any] | None) -> list[str]:
+    """The competencies an action's owner needs: those of the intervention of the responsibility the
+    action adds or reschedules; none for any other action."""
+    change = (plan_change or {}).get("change")
+    if change == Change.ADD_RESPONSIBILITY:
+        return competencies_for([plan_change.get("intervention") or ""])  # type: ignore[union-attr]
+    part = str((plan_change or {}).get("part") or "")
+    if change == Change.RESCHEDULE and part.startswith("responsibility:"):
+        pk = part.split(":")[1]
+        code = Responsibility.objects.filter(pk=int(pk) if pk.isdigit() else 0).values_list(
+            "intervention", flat=True
+        )
+        return competencies_for(code[:1])
+    return []

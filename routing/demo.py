@@ -45,7 +45,12 @@ def demo_reviews_seed(calendar: DemoCalendar) -> int:
     if len(chosen) > 5 and physio is not None:
         review = chosen[5]
         services.review_reassign(
-            review=review, owner=physio, user=review.owner, expected_version=review.version
+            review=review,
+            owner=physio,
+            user=review.owner,
+            expected_version=review.version,
+            # Kept only if the physiotherapist lacks what the rule's interventions need (training.gate).
+            reason="Covering while the psychologist is on leave; discussed in supervision.",
         )
     _resolve_one_with_plan(chosen[6:], calendar)
     return Review.objects.count()
@@ -71,6 +76,8 @@ def _resolve_one_with_plan(reviews: list[Review], calendar: DemoCalendar) -> Non
                     discipline=review.discipline,
                     frequency="weekly for 6 weeks",
                     starts_on=calendar.today,
+                    # Kept only if the reviewer lacks what the intervention needs (training.gate).
+                    competence_override_reason="Agreed at the review; supervised by the team's lead.",
                 )
             ],
             milestones=[],

@@ -91,6 +91,18 @@ class ReviewReassignForm(ReviewVersionForm):
         error_messages={"required": "Choose who takes the review over."},
     )
 
+    # --- competence gate ---
+    competence_override_reason = forms.CharField(
+        label=_("Reason to give it to someone without the competence"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+        help_text=_(
+            "Only when asked: the person chosen lacks a competency the rule's interventions need. "
+            "The reason is recorded on the review."
+        ),
+    )
+
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owners = cast(forms.ModelChoiceField, self.fields["owner"])

@@ -69,6 +69,16 @@ class ResponsibilityProposalForm(ProposalForm):
     modality = forms.ChoiceField(
         choices=[("", "Not decided yet"), *Modality.choices], required=False, label=_("Delivered")
     )
+    # --- competence gate ---
+    competence_override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason to keep this owner without the competence"),
+        help_text=_(
+            "Only when asked: they lack a competency the intervention needs. Recorded with the plan."
+        ),
+    )
     needed = {
         "intervention": "Choose the intervention.",
         "owner": "Choose who takes it on.",

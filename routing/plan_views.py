@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careplans import preferences as steering
-from careplans.catalogue import CATALOGUE
+from careplans.catalogue import CATALOGUE, competencies_for
 from careplans.models import CarePlan, CarePreferences, Milestone, Responsibility
 from careplans.selectors import preferences_of
 from careplans.services import FREQUENCY_TO_AGREE
@@ -21,6 +21,8 @@ from core import dates
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Discipline, Patient, User
+from training.competence import competence_gaps
+from training.gate import automatic_reason
 
 from . import resolution, selectors
 from .models import Review
@@ -32,15 +34,23 @@ from .plan_forms import (
     SupportProposalForm,
     rescreen_default,
 )
-from .services import ReviewChanged, owner_for
+from .services import ReviewChanged, owner_for, owner_with_gaps
 
 
-def _proposed_owner(review: Review, patient: Patient, discipline: str) -> User:
-    """The reviewer takes work of their own discipline; other work goes to the team's member of that
-    discipline with the fewest open reviews (``owner_for``)."""
-    if review.owner.discipline == discipline:
-        return review.owner
-    return owner_for(patient=patient, discipline=discipline)
+def _proposed_owner(review: Review, patient: Patient, discipline: str, code: str) -> tuple[User, str]:
+    """The reviewer takes work of their own discipline when they hold what it needs; otherwise it goes
+    to the team's member of that discipline with the fewest open reviews among those who do
+    (``owner_for``). With nobody competent, today's choice stays (the reviewer, else ``owner_for``'s) and
+    the reason is proposed with it: "No member of North MSK holds …" (``training.gate``)."""
+    needs = competencies_for([code])
+    today = timezone.localdate()
+    if review.owner.discipline == discipline and not competence_gaps(review.owner, needs, on=today):
+        return review.owner, ""
+    owner, gaps = owner_with_gaps(patient=patient, discipline=discipline, needs=needs)
+    if gaps and review.owner.discipline == discipline:
+        owner, gaps = review.owner, competence_gaps(review.owner, needs, on=today)
+    reason = automatic_reason(patient.team, gaps, by=_("proposed by discipline")) if gaps else ""
+    return owner, reason
 
 
 def _responsibility_initial(
@@ -54,10 +64,12 @@ def _responsibility_initial(
         intervention = CATALOGUE.get(code)
         discipline = intervention.discipline if intervention else review.rule.discipline
         proposal = steering.modality_for(code, preferences)
+        owner, reason = _proposed_owner(review, patient, discipline, code)
         proposals.append(
             {
                 "intervention": code,
-                "owner": _proposed_owner(review, patient, discipline),
+                "owner": owner,
+                "competence_override_reason": reason,
                 "discipline": discipline,
                 "frequency": FREQUENCY_TO_AGREE,
                 "starts_on": starts_on,
@@ -87,7 +99,10 @@ def _support_initial(
     psychologist = Discipline.PSYCHOLOGIST
     support_by = review.owner if review.owner.discipline == psychologist else plan.support_by
     if support_by is None and review.rule.support_discipline == psychologist:
-        support_by = owner_for(patient=patient, discipline=psychologist)
+        # The psychologist who holds what the rule's interventions need, when one does.
+        support_by = owner_for(
+            patient=patient, discipline=psychologist, needs=competencies_for(review.rule.interventions)
+        )
     modality = steering.support_modality_for(plan.support_modality, preferences)
     return {
         "support_by": support_by,
@@ -182,6 +197,7 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
                 starts_on=form.cleaned_data["starts_on"],
                 goal=form.cleaned_data["goal"],
                 modality=form.cleaned_data["modality"],
+                competence_override_reason=form.cleaned_data["competence_override_reason"],
             )
             for form in accepted
         ]

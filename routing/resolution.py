@@ -17,7 +17,7 @@ from django.db.models import Case, When
 from django.utils import timezone
 
 from careplans.models import CarePlan, Milestone, Responsibility
-from careplans.services import EditConflict, part_create, part_update
+from careplans.services import EditConflict, part_create, part_update, responsibility_gate
 from teams.models import User
 
 from . import rescreens
@@ -113,6 +113,7 @@ def _refusals(
         responsibility.plan = plan
         try:
             responsibility.full_clean(exclude=["version"])
+            responsibility_gate(responsibility)  # the owner's competence, as part_create will ask
         except ValidationError as error:
             refused.responsibilities[position] = _errors_of(error)
     for position, milestone in enumerate(milestones):

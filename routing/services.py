@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from careplans.catalogue import competencies_for
 from core import dates
 from screening.instruments import INSTRUMENTS, change_between
 from screening.models import Screening
@@ -35,6 +36,7 @@ from screening.selectors import instrument_overrides
 from teams import policy
 from teams.models import Patient, User
 from teams.services import audited_save
+from training.gate import automatic_reason, competent_first, owner_check
 
 from . import rescreens
 from .models import Condition, Review, RoutingRule
@@ -59,16 +61,24 @@ class ReviewChanged(ValidationError):
 # --- firing ---------------------------------------------------------------------------------------
 
 
-def owner_for(*, patient: Patient, discipline: str) -> User:
+def owner_for(*, patient: Patient, discipline: str, needs: list[str] | None = None) -> User:
     """The active member of the patient's team of that discipline with the fewest unresolved reviews
-    (ties in name order); with none, the patient's primary clinician."""
-    candidate = (
+    (ties in name order) among those who hold ``needs`` (``training.gate``; all of them when nobody
+    does); with none of that discipline, the patient's primary clinician."""
+    return owner_with_gaps(patient=patient, discipline=discipline, needs=needs or [])[0]
+
+
+def owner_with_gaps(*, patient: Patient, discipline: str, needs: list[str]) -> tuple[User, list[str]]:
+    """``owner_for``'s choice and the competencies of ``needs`` they lack (none when someone competent
+    was found)."""
+    candidates: list[User] = list(
         User.objects.filter(is_active=True, discipline=discipline, memberships__team_id=patient.team_id)
         .annotate(open_reviews=Count("reviews", filter=~Q(reviews__state=Review.State.RESOLVED)))
         .order_by("open_reviews", "last_name", "first_name", "username", "pk")
-        .first()
-    )
-    return candidate or patient.primary_clinician
+    ) or [patient.primary_clinician]
+    if not needs:
+        return candidates[0], []
+    return competent_first(candidates, needs, on=timezone.localdate())
 
 
 def _previous(screening: Screening) -> Screening | None:
@@ -173,6 +183,11 @@ def reviews_open_for(*, screening: Screening) -> list[Review]:
                 clean=False,
             )
     else:
+        # A finding is never left without an owner: with nobody competent in what the rule proposes, the
+        # review goes by discipline, whatever COMPETENCE_GATE says, and says why.
+        owner, gaps = owner_with_gaps(
+            patient=patient, discipline=rule.discipline, needs=competencies_for(rule.interventions)
+        )
         review = audited_save(
             Review(
                 patient=patient,
@@ -181,7 +196,10 @@ def reviews_open_for(*, screening: Screening) -> list[Review]:
                 rule_version=_rule_version(rule),
                 reason=_reason(rule, screening, previous),
                 discipline=rule.discipline,
-                owner=owner_for(patient=patient, discipline=rule.discipline),
+                owner=owner,
+                competence_override_reason=(
+                    automatic_reason(patient.team, gaps, by=_("assigned by discipline")) if gaps else ""
+                ),
                 due_on=due_on,
             ),
             actor=screening.entered_by,
@@ -230,16 +248,31 @@ def review_start(*, review: Review, user: User, expected_version: int) -> Review
     return _bumped(current, user=user, fields=["state", "started_at"])
 
 
+def review_needs(review: Review) -> list[str]:
+    """The competencies a review's owner needs: those of the interventions its rule proposes."""
+    return competencies_for(review.rule.interventions)
+
+
 @transaction.atomic
-def review_reassign(*, review: Review, owner: User, user: User, expected_version: int) -> Review:
-    """Hand the review to another member of the patient's team."""
+def review_reassign(
+    *, review: Review, owner: User, user: User, expected_version: int, reason: str = ""
+) -> Review:
+    """Hand the review to another member of the patient's team, through the competence gate
+    (``training.gate``): someone without what the rule's interventions need is refused (strict) or kept
+    with ``reason`` (warn), recorded on the review; a competent owner clears a reason recorded before."""
     current = review_lock(review=review, user=user, expected_version=expected_version)
     if not policy.may_own_review(owner, current.patient):
         raise ValidationError({"owner": [_("Choose an active member of the patient's team.")]})
     if owner.pk == current.owner_id:
         raise ValidationError({"owner": [_("The review is already theirs.")]})
+    gaps = owner_check(owner, review_needs(current), on=timezone.localdate(), reason=reason)
+    fields = ["owner"]
+    kept = reason.strip() if gaps else ""
+    if kept != current.competence_override_reason:
+        current.competence_override_reason = kept
+        fields.append("competence_override_reason")
     current.owner = owner
-    return _bumped(current, user=user, fields=["owner"])
+    return _bumped(current, user=user, fields=fields)
 
 
 RESOLUTIONS_HERE = (Review.Resolution.REFERRED, Review.Resolution.DECLINED, Review.Resolution.NO_ACTION)

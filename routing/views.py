@@ -19,6 +19,7 @@ from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
 from teams.services import audit_record_many
+from training.gate import kept_without
 
 from . import selectors, services
 from .forms import ReviewFilterForm, ReviewReassignForm, ReviewResolveForm, ReviewVersionForm
@@ -72,7 +73,11 @@ def _act(request: AuthenticatedRequest, review: Review, forms: dict[str, Form]) 
         if form.is_valid():
             owner = form.cleaned_data["owner"]
             services.review_reassign(
-                review=review, owner=owner, user=request.user, expected_version=form.cleaned_data["version"]
+                review=review,
+                owner=owner,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["competence_override_reason"],
             )
             return _("Review given to %(owner)s.") % {"owner": owner}
     elif action == "resolve":
@@ -146,6 +151,10 @@ def review_detail(request: AuthenticatedRequest, patient: Patient, review_id: in
             "resolve_form": forms.get("resolve") or ReviewResolveForm(initial=initial),
             "plan_url": _plan_url(review),
             "improvement": selectors.review_improvement(review=review) if review.improved_by_id else [],
+            # --- competence gate ---
+            "kept_without": kept_without(services.review_needs(review), review.competence_override_reason)
+            if review.competence_override_reason
+            else "",
         },
     )
 
