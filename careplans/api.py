@@ -52,6 +52,8 @@ class ResponsibilitySerializer(serializers.ModelSerializer):
         model = Responsibility
         fields = ["id", "goal", "intervention", "details", "owner", "discipline", "frequency", "starts_on"]
         fields += ["ends_on", "status", "modality", "version"]
+        # --- competence gate --- why the owner was kept without a competency it needs (``training.gate``)
+        fields += ["competence_override_reason"]
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -168,7 +170,7 @@ def _part_data(instance: Versioned, form: type[VersionedForm]) -> dict[str, Any]
     fields = list(form._meta.fields or ())
     data = model_to_dict(instance, fields=fields)
     return {"id": instance.pk, "version": instance.version} | {
-        name: [item.pk for item in value] if isinstance(value, list) else value
+        name: [getattr(item, "pk", item) for item in value] if isinstance(value, list) else value
         for name, value in data.items()
     }
 

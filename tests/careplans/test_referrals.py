@@ -65,6 +65,11 @@ def _edit_url(referral):
     return _url(referral.plan, "careplan_part_edit", part="referral", part_id=referral.pk)
 
 
+def _api_url(referral):
+    ids = {"patient_id": referral.plan.patient_id, "plan_id": referral.plan_id}
+    return reverse("api_care_plan_part", kwargs=ids | {"part": "referral", "part_id": referral.pk})
+
+
 def _posted(referral, **changes):
     """The edit form as loaded, with ``changes``."""
     data = {
@@ -438,3 +443,30 @@ def test_the_demo_seeds_the_directory_and_three_referrals_on_north_plans(
     # Each is in its plan's history, written by the patient's clinician.
     assert referrals["peer_support"].history.count() == 2
     assert demo_directory_seed(calendar) == 0 and Referral.objects.count() == 3
+
+
+def test_the_api_reads_a_referral_and_records_its_acceptance(api_as, clinician, outsider, plan, peers):
+    referral = make_referral(plan, clinician, peers, sent_on=date(2026, 9, 20))
+    url = _api_url(referral)
+    shown = api_as(clinician).get(url).json()
+    assert (shown["status"], shown["resource"], shown["version"]) == ("sent", peers.pk, 1)
+    attended = api_as(clinician).patch(url, {"version": 1, "status": "attended"}, format="json")
+    assert attended.status_code == 400 and "status" in attended.json()["errors"]
+    # The API changes only the fields sent: a follow-up already past is asked for, not guessed.
+    asked = api_as(clinician).patch(url, {"version": 1, "status": "accepted"}, format="json")
+    assert asked.json()["errors"] == {"follow_up_due": ["Set the next follow-up after today."]}
+    accepted = api_as(clinician).patch(
+        url, {"version": 1, "status": "accepted", "follow_up_due": "2026-11-04"}, format="json"
+    )
+    assert accepted.json()["status"] == "accepted" and accepted.json()["follow_up_due"] == "2026-11-04"
+    assert api_as(outsider).get(url).status_code == 404
+
+
+def test_the_api_shows_the_accommodations_agreed(api_as, clinician, lead, plan):
+    work = make_resource(lead, "Back to Work Leeds", category=ResourceCategory.WORKPLACE)
+    referral = make_referral(
+        plan, clinician, work, accommodations=["reduced_hours"], accommodation_review_on=date(2026, 11, 4)
+    )
+    url = _api_url(referral)
+    shown = api_as(clinician).get(url).json()
+    assert shown["accommodations"] == ["reduced_hours"] and shown["accommodation_review_on"] == "2026-11-04"
