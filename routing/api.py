@@ -43,6 +43,8 @@ class ReviewSerializer(serializers.ModelSerializer):
         fields = ["id", "patient_id", "reason", "instrument", "result", "rule", "discipline", "owner"]
         fields += ["opened_at", "due_on", "state", "started_at", "resolution", "note", "resolved_by"]
         fields += ["resolved_at", "improved_at", "responsibilities", "milestones", "overdue", "version"]
+        # Why the owner was kept without a competency the rule's interventions need (``training.gate``).
+        fields += ["competence_override_reason"]
         read_only_fields = fields
 
     def get_overdue(self, review: Review) -> bool:

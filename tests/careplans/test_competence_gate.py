@@ -14,6 +14,8 @@ from careplans.catalogue import InterventionCode
 from careplans.models import CarePlan, PlanTemplate, Responsibility
 from careplans.services import part_create, part_update
 from teams.models import AuditEvent, Discipline
+from training.models import Competency
+from training.seed import competencies_ensure
 
 from ..factories import MembershipFactory, UserFactory
 from ..training.factories import LONDON, TrainingRecordFactory, competency
@@ -24,6 +26,11 @@ pytestmark = pytest.mark.untrained
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=LONDON)
 CBT = "cbt-informed-practice"
 REASON = "Only psychologist this month; supervised by Dr Reyes"
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 @pytest.fixture(autouse=True)
@@ -266,6 +273,8 @@ def test_the_api_answers_400_on_the_reason_then_stores_the_reason_given(
     assert (saved.json()["owner"], saved.json()["competence_override_reason"]) == (psychologist.pk, REASON)
     responsibility.refresh_from_db()
     assert responsibility.competence_override_reason == REASON
+    whole = client.get(reverse("api_patient_care_plan", kwargs={"patient_id": plan.patient_id})).json()
+    assert [r["competence_override_reason"] for r in whole["responsibilities"]] == [REASON]
 
 
 @override_settings(COMPETENCE_GATE="strict")

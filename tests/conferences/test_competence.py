@@ -17,6 +17,8 @@ from careplans.services import part_create, part_update
 from conferences import services
 from conferences.models import ActionItem
 from teams.models import Discipline
+from training.models import Competency
+from training.seed import competencies_ensure
 
 from ..careplans.factories import make_plan
 from ..factories import MembershipFactory, UserFactory
@@ -27,6 +29,11 @@ pytestmark = pytest.mark.untrained
 NOW = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
 STARTS = datetime(2026, 11, 19, 13, 0, tzinfo=UTC)
 REASON = "Only psychologist until January; supervised by the lead"
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 @pytest.fixture(autouse=True)

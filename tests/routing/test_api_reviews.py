@@ -90,6 +90,7 @@ def test_one_review_reads_with_every_field(api_as, clinician, colleague, resolve
         "milestones": [milestone.pk],
         "overdue": False,
         "version": 1,
+        "competence_override_reason": "",
     }
 
 

@@ -15,6 +15,8 @@ from careplans.models import Responsibility
 from routing import services
 from routing.models import Condition, Review, RoutingRule
 from teams.models import AuditEvent, Discipline
+from training.models import Competency
+from training.seed import competencies_ensure
 
 from ..careplans.factories import make_plan
 from ..screening.factories import record
@@ -27,6 +29,11 @@ NOW = datetime(2026, 10, 15, 10, 0, tzinfo=LONDON)
 CBT = "cbt-informed-practice"
 EXPOSURE = "graded-exposure"
 REASON = "Covering while Ada is on leave"
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 @pytest.fixture(autouse=True)
@@ -86,14 +93,15 @@ def test_the_review_goes_to_the_competent_psychologist_though_another_comes_firs
 
 
 def test_with_nobody_competent_the_review_goes_by_discipline_and_says_why(
-    rule, patient, clinician, adams, byrne
+    rule, patient, clinician, adams, byrne, api_as
 ):
     holds(byrne, CBT)  # graded exposure still missing
     review = fire(patient, clinician)
     assert review.owner == adams
-    assert review.competence_override_reason == (
-        "No member of North MSK holds CBT-informed practice and Graded exposure; assigned by discipline."
-    )
+    why = "No member of North MSK holds CBT-informed practice and Graded exposure; assigned by discipline."
+    assert review.competence_override_reason == why
+    url = reverse("api_review_detail", kwargs={"patient_id": patient.pk, "review_id": review.pk})
+    assert api_as(clinician).get(url).json()["competence_override_reason"] == why
 
 
 @override_settings(COMPETENCE_GATE="strict")

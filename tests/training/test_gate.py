@@ -11,7 +11,8 @@ from django.test import override_settings
 
 from careplans.catalogue import InterventionCode, competencies_for
 from training.gate import automatic_reason, competent_first, kept_without, owner_check
-from training.models import Level
+from training.models import Competency, Level
+from training.seed import competencies_ensure
 
 from ..factories import UserFactory
 from .factories import LONDON, SupervisionSessionFactory, TrainingRecordFactory, competency
@@ -19,6 +20,11 @@ from .factories import LONDON, SupervisionSessionFactory, TrainingRecordFactory,
 CBT = "cbt-informed-practice"
 EXPOSURE = "graded-exposure"
 NOV_15 = date(2026, 11, 15)
+
+
+@pytest.fixture(autouse=True)
+def seeded_competencies(db):
+    competencies_ensure(Competency)  # a transactional test before may have emptied the seeded ones
 
 
 @pytest.fixture
