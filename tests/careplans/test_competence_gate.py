@@ -7,7 +7,9 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careplans.catalogue import InterventionCode
@@ -17,7 +19,7 @@ from teams.models import AuditEvent, Discipline
 from training.models import Competency
 from training.seed import competencies_ensure
 
-from ..factories import MembershipFactory, UserFactory
+from ..factories import MembershipFactory, PatientFactory, UserFactory
 from ..training.factories import LONDON, TrainingRecordFactory, competency
 from .factories import make_plan
 
@@ -127,7 +129,7 @@ def test_with_a_reason_the_owner_is_kept_and_the_plan_shows_why(login, clinician
     assert (responsibility.owner, responsibility.competence_override_reason) == (psychologist, REASON)
     assert responsibility.history.get().competence_override_reason == REASON
     page = " ".join(client.get(plan.get_absolute_url()).content.decode().split())
-    assert f"kept without CBT-informed practice: {REASON}" in page
+    assert f"Kept without CBT-informed practice: {REASON}" in page
 
 
 @override_settings(COMPETENCE_GATE="strict")
@@ -340,3 +342,21 @@ def test_strict_leaves_out_what_nobody_can_take_and_the_page_says_so(
         "Not proposed, as nobody in the team holds the competencies they need: Psychologically informed "
         "physiotherapy, Graded exposure, Motivational interviewing."
     ) in text
+
+
+def test_the_reasons_on_the_plan_page_cost_one_query_however_many(
+    login, clinician, psychologist, patient, north
+):
+    def page_queries(plan):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(plan.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    client = login(clinician)
+    one = make_plan(patient, clinician)
+    _responsibility(one, psychologist, clinician, reason=REASON)
+    many = make_plan(PatientFactory(team=north, primary_clinician=clinician), clinician)
+    for number in range(6):
+        _responsibility(many, psychologist, clinician, reason=f"{REASON} ({number})")
+    page_queries(one)  # warm the session and the caches
+    assert page_queries(one) == page_queries(many)

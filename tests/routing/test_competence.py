@@ -159,7 +159,7 @@ def test_reassigning_to_someone_without_the_competence_asks_for_a_reason_on_the_
     event = AuditEvent.objects.filter(object_type="review", action="update").latest("id")
     assert sorted(event.changed_fields) == ["competence_override_reason", "owner"]
     page = " ".join(client.get(review.get_absolute_url()).content.decode().split())
-    assert f"kept without CBT-informed practice and Graded exposure: {REASON}" in page
+    assert f"Kept without CBT-informed practice and Graded exposure: {REASON}" in page
 
 
 @override_settings(COMPETENCE_GATE="strict")
