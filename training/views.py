@@ -140,7 +140,8 @@ def training_record_edit(request: AuthenticatedRequest, record_id: int) -> HttpR
                 )
             else:
                 messages.success(request, _("Saved."))
-            return redirect("training_mine")
+            # A clinic admin correcting someone's record goes back to that person's training.
+            return redirect("training_person", user_id=record.user_id)
     return render(
         request, "training/record_form.html", {"form": form, "record": record, "was_verified": was_verified}
     )

@@ -447,3 +447,17 @@ def test_the_supervision_list_paginates_with_a_fixed_query_count(
         response = client.get(reverse("supervision_list"))
     assert response.context["page"].paginator.count == 26 and len(response.context["page"].object_list) == 20
     assert len(client.get(reverse("supervision_list"), {"page": 2}).context["page"].object_list) == 6
+
+
+def test_a_clinic_admin_corrects_a_record_and_returns_to_that_persons_training(
+    login, clinic_admin, clinician
+):
+    record = TrainingRecordFactory(user=clinician)
+    data = _record_data(competency=record.competency.pk, completed_on="2026-01-10", renews_on="")
+    response = login(clinic_admin).post(
+        reverse("training_record_edit", kwargs={"record_id": record.pk}), data
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("training_person", kwargs={"user_id": clinician.pk})
+    record.refresh_from_db()
+    assert record.course_or_evidence == "Graded exposure workshop, 2 days"
