@@ -69,6 +69,7 @@ def test_a_clinician_refers_to_a_peer_support_group_and_records_its_acceptance(
     page.get_by_label("Verbally").check()
     page.get_by_label("The patient", exact=True).check()
     assert_no_serious_violations(page)
+    _shot(page, "referral-form")
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("Referral added.")).to_be_visible()
