@@ -10,8 +10,9 @@ from django.utils import timezone
 from core import dates
 from screening.models import Battery
 from teams.demo import DemoCalendar
-from teams.models import Membership, Patient
+from teams.models import Discipline, Membership, Patient
 
+from .catalogue import InterventionCode
 from .models import (
     Accommodation,
     Activity,
@@ -33,6 +34,7 @@ from .models import (
     ReferralMethod,
     ResourceCategory,
     ResourceCost,
+    Responsibility,
 )
 from .preferences import modality_for
 from .selectors import suggested_stratum
@@ -565,3 +567,44 @@ def demo_directory_seed(calendar: DemoCalendar) -> int:
                 user=clinician,
             )
     return made
+
+
+# Why the physio keeps work she is still learning (the competence gate in warn mode, as North MSK uses it).
+KEPT_REASON = (
+    "The patient trusts Priya and asked to keep her; she brings each session to supervision with Tom."
+)
+
+
+def demo_competence_kept_seed(calendar: DemoCalendar) -> int:
+    """One North MSK plan where the physiotherapist keeps motivational interviewing, which she practises
+    under supervision that fell short last month (``training.demo``), with the reason her colleagues gave:
+    the plan shows "kept without …" and the audits page lists it. Idempotent. Returns 1 when it wrote."""
+    physio = (
+        Membership.objects.filter(team__name="North MSK", user__username="physio")
+        .select_related("user")
+        .first()
+    )
+    plan = (
+        CarePlan.objects.filter(status=CarePlan.Status.ACTIVE, patient__team__name="North MSK")
+        .order_by("patient__mrn")
+        .last()
+    )
+    if physio is None or plan is None:
+        return 0
+    if plan.responsibilities.filter(competence_override_reason=KEPT_REASON).exists():
+        return 0
+    part_create(
+        instance=Responsibility(
+            plan=plan,
+            intervention=InterventionCode.MOTIVATIONAL_INTERVIEWING,
+            details="Talking through what she wants from going back to work",
+            owner=physio.user,
+            discipline=Discipline.PHYSIOTHERAPIST,
+            frequency="10 minutes in each session",
+            starts_on=calendar.today,
+            status=Responsibility.Status.ACTIVE,
+            competence_override_reason=KEPT_REASON,
+        ),
+        user=physio.user,
+    )
+    return 1

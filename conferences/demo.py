@@ -13,7 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from adherence.demo import demo_adherence_seed, demo_rollups_seed, demo_sessions_seed
-from careplans.demo import demo_directory_seed, demo_plans_seed, demo_preferences_seed
+from careplans.demo import (
+    demo_competence_kept_seed,
+    demo_directory_seed,
+    demo_plans_seed,
+    demo_preferences_seed,
+)
 from checkins.demo import (
     demo_activation_seed,
     demo_caregiver_messages_seed,
@@ -48,6 +53,7 @@ def demo_seed(*, patients: int = 40, now: datetime | None = None) -> dict[str, i
     counts["messages to caregivers (sent, refused)"] = demo_caregiver_messages_seed(calendar)
     counts["activities and barriers"] = demo_activation_seed(calendar)
     counts["referrals to community resources"] = demo_directory_seed(calendar)
+    counts["responsibilities kept without a competence, with a reason"] = demo_competence_kept_seed(calendar)
     counts["reminder messages with delivery receipts"] = demo_deliveries_seed(calendar)
     counts["Polish-speaking patients sent a reminder"] = demo_languages_seed(calendar)
     counts["sessions"] = demo_adherence_seed(calendar)

@@ -5,9 +5,13 @@ team holds is proposed by discipline with the reason said."""
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from adherence.audits import owned_without_competence
+from careplans.demo import KEPT_REASON
 from careplans.models import Responsibility
 from routing.models import Review
+from teams.models import Patient, Team
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +38,18 @@ def test_the_demo_records_why_an_owner_without_the_competence_was_kept(db, setti
     )
     assert north_cbt.exists()
     assert set(north_cbt.values_list("owner__username", "competence_override_reason")) == {("psych", "")}
-    kept = Responsibility.objects.exclude(competence_override_reason="")
+    kept = Responsibility.objects.exclude(competence_override_reason="").exclude(
+        competence_override_reason=KEPT_REASON
+    )
     assert kept.exists()
     assert all(
         reason.startswith("No member of ")
         for reason in kept.values_list("competence_override_reason", flat=True)
     )
+    # And one North plan where the physio keeps motivational interviewing, which she practises under
+    # supervision that fell short last month, with her colleagues' reason: the lead's audits page lists it.
+    physio_mi = Responsibility.objects.get(competence_override_reason=KEPT_REASON)
+    assert (physio_mi.owner.username, physio_mi.intervention) == ("physio", "motivational_interviewing")
+    north = Team.objects.get(name="North MSK")
+    section = owned_without_competence(patients=Patient.objects.filter(team=north), on=timezone.localdate())
+    assert [row.responsibility for row in section.rows] == [physio_mi]
