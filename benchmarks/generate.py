@@ -151,9 +151,10 @@ STEPS: list[tuple[str, str]] = [
     (
         "responsibilities",
         """INSERT INTO careplans_responsibility (version, intervention, details, discipline, frequency, modality,
-                                                 starts_on, status, owner_id, plan_id)
+                                                 starts_on, status, owner_id, plan_id,
+                                                 competence_override_reason)
            SELECT 1, 'graded_exposure', '', 'psychologist', 'weekly', 'in_person', current_date - 200, 'active',
-                  c.created_by_id, c.id
+                  c.created_by_id, c.id, ''
            FROM careplans_careplan c JOIN teams_patient p ON p.id = c.patient_id WHERE p.mrn LIKE 'B%%'""",
     ),
     (

@@ -30,6 +30,7 @@ from core import dates
 
 from .competence import COMPETENT_WITHOUT_SUPERVISION, competence_gaps, effective_level
 from .models import Competency, Level, TrainingRecord
+from .skillmix import Competence
 
 REASON_FIELD = "competence_override_reason"
 
@@ -122,19 +123,18 @@ def owner_check(
 
 def competent_first(candidates: Sequence[Any], needs: Iterable[str], *, on: date) -> tuple[Any, list[str]]:
     """The first of ``candidates`` (in the caller's order of preference) who holds every need, with no
-    gaps; when none does, the first candidate with what they lack. One to three queries a candidate
-    asked, stopping at the first competent one."""
-    needs = list(dict.fromkeys(needs))
-    first_gaps: list[str] | None = None
-    for candidate in candidates:
-        gaps = competence_gaps(candidate, needs, on=on)
-        if not gaps:
-            return candidate, []
-        if first_gaps is None:
-            first_gaps = gaps
+    gaps; when none does, the first candidate with what they lack. Every candidate's competence is read
+    at once (``skillmix.Competence``: at most three queries, however many candidates)."""
     if not candidates:
         raise ValueError("competent_first needs at least one candidate")
-    return candidates[0], first_gaps or []
+    needs = list(dict.fromkeys(needs))
+    if not needs:
+        return candidates[0], []
+    competence = Competence.of([candidate.pk for candidate in candidates], on=on)
+    for candidate in candidates:
+        if not competence.gaps(candidate.pk, needs):
+            return candidate, []
+    return candidates[0], competence.gaps(candidates[0].pk, needs)
 
 
 def automatic_reason(team: Any, gaps: list[str], *, by: str) -> str:

@@ -158,6 +158,19 @@ def test_the_first_competent_candidate_is_chosen_else_the_first_with_its_gaps(db
     assert competent_first([first], [], on=NOV_15) == (first, [])
 
 
+@pytest.mark.parametrize("others", [1, 6])
+def test_choosing_among_candidates_reads_their_competence_at_once(db, others, django_assert_max_num_queries):
+    """A routed review's owner is chosen with every candidate's training read together: the same
+    queries for a team of two as for a team of seven (supervision read too: one practises under it)."""
+    untrained = [UserFactory() for _ in range(others)]
+    supervised = UserFactory()
+    trained(supervised, EXPOSURE, level=Level.UNDER_SUPERVISION)
+    competent = UserFactory()
+    trained(competent, EXPOSURE)
+    with django_assert_max_num_queries(3):
+        assert competent_first([*untrained, supervised, competent], [EXPOSURE], on=NOV_15) == (competent, [])
+
+
 def test_the_automatic_reason_and_a_kept_reason_read_in_words(db):
     assert automatic_reason("North MSK", [CBT, EXPOSURE], by="assigned by discipline") == (
         "No member of North MSK holds CBT-informed practice and Graded exposure; assigned by discipline."
