@@ -239,11 +239,12 @@ def may_log_supervision(user: Any, supervisor: Any, supervisees: Any) -> bool:
 
 
 def may_see_supervision(user: Any, session: Any) -> bool:
-    """A supervision session's notes: its supervisor, its supervisees, leads of a supervisee's team, and
-    clinic admins."""
+    """A supervision session's notes: its supervisor, its supervisees and leads of a supervisee's team,
+    nobody else (a clinic admin neither, unless one of those: the admin keeps a session's when, length and
+    people, never its notes)."""
     if not is_active_staff(user):
         return False
-    if user.is_clinic_admin or session.supervisor_id == user.pk:
+    if session.supervisor_id == user.pk:
         return True
     supervisee_ids = [supervisee.pk for supervisee in session.supervisees.all()]
     return user.pk in supervisee_ids or any(_leads_a_team_of(user, pk) for pk in supervisee_ids)
@@ -255,8 +256,6 @@ def supervision_visible(user: Any, sessions: QuerySet) -> QuerySet:
 
     if not is_active_staff(user):
         return sessions.none()
-    if user.is_clinic_admin:
-        return sessions.all()
     led = Membership.objects.filter(user_id=user.pk, role=Membership.Role.LEAD).values("team_id")
     led_members = Membership.objects.filter(team_id__in=led).values("user_id")
     return sessions.filter(

@@ -205,7 +205,8 @@ EXPECTED |= {name: (405, 405, 405, 405, 405) for name in DELIVERY_RECEIPTS}
 # --- training (issue 22) ---
 # The world's clinician's training record and page, and supervision the lead gave them: a teammate's
 # record is theirs to change (403 to the lead), the outsider does not find it; one's own page is "My
-# training" (302).
+# training" (302). The session's notes are the supervisor's, the supervisees' and their leads': the clinic
+# admin does not find them either.
 EXPECTED |= {
     "training_mine": (302, 200, 200, 200, 200),
     "training_record_add": (302, 200, 200, 200, 200),
@@ -214,7 +215,7 @@ EXPECTED |= {
     "training_person": (302, 302, 404, 200, 200),
     "supervision_list": (302, 200, 200, 200, 200),
     "supervision_new": (302, 200, 200, 200, 200),
-    "supervision_detail": (302, 200, 404, 200, 200),
+    "supervision_detail": (302, 200, 404, 200, 404),
 }
 
 

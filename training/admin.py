@@ -80,6 +80,9 @@ class SupervisionSessionAdmin(AuditedAdmin):
     filter_horizontal = ["supervisees", "competencies"]
     readonly_fields = ["recorded_by", "created_at", "updated_at"]
     date_hierarchy = "held_at"
+    # The notes are for the supervisor, the supervisees and their leads only (``policy.may_see_supervision``):
+    # a clinic admin corrects when, how long and who, never reads what was discussed.
+    exclude = ["cases_discussed", "learning_points"]
 
     def save_model(self, request: HttpRequest, obj: SupervisionSession, form: Any, change: bool) -> None:
         if not change:

@@ -41,3 +41,18 @@ def test_opening_a_record_or_a_session_is_audited(login, clinic_admin, clinician
             actor=clinic_admin, action=AuditEvent.Action.VIEW, object_type=name, object_id=str(obj.pk)
         ).exists()
     assert client.get(reverse("admin:training_supervisionsession_changelist")).status_code == 200
+
+
+def test_the_admin_never_shows_a_sessions_notes(login, clinic_admin, clinician, lead):
+    """Supervision notes are for the supervisor, the supervisees and their leads: a clinic admin corrects a
+    session's time, length and people in the admin without reading what was discussed."""
+    session = SupervisionSessionFactory(
+        supervisor=lead,
+        supervisees=[clinician],
+        cases_discussed="MRN4711",
+        learning_points="Slow down when the patient talks about work",
+    )
+    page = login(clinic_admin).get(reverse("admin:training_supervisionsession_change", args=[session.pk]))
+    assert page.status_code == 200
+    assert "MRN4711" not in page.text and "Slow down" not in page.text
+    assert login(clinic_admin).get(reverse("supervision_detail", args=[session.pk])).status_code == 404

@@ -21,8 +21,8 @@ EXPECTED = {
     "adds training for the clinician": (True, False, False, True, False, False, False),
     "verifies the clinician's training": (False, False, True, True, False, False, False),
     "logs the supervision": (True, False, False, True, False, False, True),
-    "sees the supervision": (True, False, True, True, False, False, True),
-    "lists the supervision": (True, False, True, True, False, False, True),
+    "sees the supervision": (True, False, True, False, False, False, True),
+    "lists the supervision": (True, False, True, False, False, False, True),
 }
 
 
