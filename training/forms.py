@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from teams import policy
 from teams.models import User
 
 from .models import Competency, SupervisionSession, TrainingRecord, validate_patient_references
@@ -128,7 +129,7 @@ class SupervisionForm(forms.Form):
             return cleaned
         if supervisor in supervisees:
             self.add_error("supervisees", _("A supervisor does not supervise themselves."))
-        elif not self.user.is_clinic_admin and self.user != supervisor and self.user not in supervisees:
+        elif not policy.may_log_supervision(self.user, supervisor, supervisees):
             self.add_error(
                 "supervisor", _("Log supervision you gave or received: be its supervisor or a supervisee.")
             )
