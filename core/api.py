@@ -5,10 +5,16 @@ Every error answer is ``{"detail": "<what went wrong>", "errors": {<field>: [<me
 (``{"answers": {"9": ["..."]}}``) where the input does.
 """
 
+import logging
+import math
 from typing import Any
 
+from django.core.cache import cache
+from django_redis import get_redis_connection
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.utils import inline_serializer
 from knox.models import AuthToken
+from redis.exceptions import RedisError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -19,6 +25,7 @@ from rest_framework.views import exception_handler
 from core.client_ip import client_ip
 
 INVALID = "The request has invalid fields: see errors."
+logger = logging.getLogger(__name__)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -51,7 +58,60 @@ ErrorSerializer = inline_serializer(
 )
 
 
-class TokenRateThrottle(SimpleRateThrottle):
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI schema's description of our token sign-in (core/authentication.py): knox's, which names
+    knox's own class only."""
+
+    target_class = "core.authentication.TokenAuthentication"
+
+
+class CountingThrottle(SimpleRateThrottle):
+    """DRF's rate, counted in one round trip to Redis. DRF's own throttle keeps each request's time in a
+    cached list it reads and writes whole (two round trips and up to a rate's worth of times pickled per
+    request). Here each window of the rate's length has a counter (INCR); the limit applies to a sliding
+    window estimated from this window's count and the last one's, weighted by how much of it the
+    sliding window still covers. Refused requests count too, so a client that keeps hammering stays
+    refused until it slows down. While Redis is unreachable every request is allowed, as the cache
+    itself answers then (settings.CACHES, IGNORE_EXCEPTIONS), and limits resume with Redis."""
+
+    num_requests: int
+    duration: int
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        now = self.timer()
+        window, into = divmod(now, self.duration)
+        current = cache.make_key(f"{self.key}:{int(window)}")
+        previous = cache.make_key(f"{self.key}:{int(window) - 1}")
+        try:
+            pipe = get_redis_connection("default").pipeline(transaction=False)
+            pipe.incr(current)
+            pipe.expire(current, 2 * self.duration)
+            pipe.get(previous)
+            count, _, before = pipe.execute()
+        except RedisError:
+            logger.warning("Rate limit not counted: Redis is unreachable", exc_info=True)
+            return True
+        overlap = 1 - into / self.duration
+        self.estimate = int(before or 0) * overlap + count
+        if self.estimate <= self.num_requests:
+            return True
+        # Until the last window's weighted share has shrunk enough, or this window is over.
+        self.wait_seconds = min(
+            self.duration - into,
+            math.ceil(self.duration * (self.estimate - self.num_requests) / max(int(before or 0), 1)),
+        )
+        return False
+
+    def wait(self) -> float | None:
+        return getattr(self, "wait_seconds", None)
+
+
+class TokenRateThrottle(CountingThrottle):
     """Requests per token (each knox token counts on its own); a browser session counts per user."""
 
     scope = "token"
@@ -66,7 +126,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AddressRateThrottle(AnonRateThrottle):
+class AddressRateThrottle(CountingThrottle, AnonRateThrottle):
     """Requests before sign-in, per client address: the one reading of X-Forwarded-For
     (core/client_ip.py), not DRF's own, which believes the header whatever sent it."""
 

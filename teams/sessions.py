@@ -58,6 +58,9 @@ def tokens_revoke(user: User) -> int:
 
 
 def sessions_clear_expired() -> int:
-    """Delete sessions past their expiry, so signed-out staff leave no live session rows behind."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
+    """Delete sessions and API tokens past their expiry, so signed-out staff leave no live session rows
+    behind. (A request looks only at its own token: core.api.TokenAuthentication.)"""
+    now = timezone.now()
+    deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
+    tokens, _ = AuthToken.objects.filter(expiry__lt=now).delete()
+    return deleted + tokens

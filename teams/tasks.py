@@ -10,9 +10,9 @@ logger = get_task_logger(__name__)
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def sessions_clear_expired() -> int:
-    """Delete sessions past their expiry, so signed-out staff leave no live session rows behind."""
+    """Delete sessions and API tokens past their expiry."""
     deleted = sessions.sessions_clear_expired()
-    logger.info("Cleared %d expired sessions", deleted)
+    logger.info("Cleared %d expired sessions and tokens", deleted)
     return deleted
 
 

@@ -1,5 +1,6 @@
 """Patient registry pages and the health check. Thin: check access, call a selector or service, render."""
 
+import functools
 import time
 
 import redis
@@ -110,6 +111,13 @@ def patient_edit(request: AuthenticatedRequest, patient: Patient) -> HttpRespons
     )
 
 
+@functools.cache
+def _redis(url: str) -> redis.Redis:
+    """One client (and its connection pool) per process: a fresh client per check would open a new
+    connection to Redis every time a load balancer asks."""
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -122,8 +130,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         checks["database"] = "unavailable"
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
+        _redis(settings.REDIS_URL).ping()
         checks["redis"] = "ok"
     except Exception:  # noqa: BLE001
         checks["redis"] = "unavailable"

@@ -99,13 +99,24 @@ TEMPLATES = [
 ]
 
 _database_url = env_str("DATABASE_URL", "postgresql://postgres@127.0.0.1:54329/rehabcare")
+# Connections: persistent per thread (CONN_MAX_AGE, checked before each request's first query), or with
+# DATABASE_POOL a psycopg pool per process (DATABASE_POOL_SIZE connections at most), which Django
+# requires to come without CONN_MAX_AGE. BENCHMARKS.md, "Server set-ups", compares the two.
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
 DATABASES = {
     "default": dj_database_url.parse(
         _database_url,
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        conn_max_age=0 if DATABASE_POOL else env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        # With the pool: a connection it hands out is checked first (one round trip), as persistent ones are.
         conn_health_checks=True,
     )
 }
+if DATABASE_POOL:
+    _pool_size = env_int("DATABASE_POOL_SIZE", 8, minimum=1)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": _pool_size,
+    }
 # Fail fast when PostgreSQL is unreachable: the request gets a 503 page (core/errors.py).
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
@@ -126,6 +137,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "teams.backends.ClinicAdminBackend",
+]
+# Argon2id at OWASP's parameters (teams/hashers.py); a PBKDF2 hash from before is upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "teams.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -275,7 +291,7 @@ CELERY_BEAT_SCHEDULE = {
 # The JSON API: knox tokens (stored hashed, expiring) or the browser session; throttled per user.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "core.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
