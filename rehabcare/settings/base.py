@@ -117,6 +117,10 @@ if DATABASE_POOL:
         "min_size": 1,
         "max_size": _pool_size,
     }
+# Client-side cursors only: Django would otherwise declare a server-side cursor (DECLARE, FETCH, CLOSE:
+# three round trips) for every form's choice list, and a pooler in transaction mode (PgBouncer) cannot
+# keep one between statements. Nothing here iterates a result too large to hold.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Fail fast when PostgreSQL is unreachable: the request gets a 503 page (core/errors.py).
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
