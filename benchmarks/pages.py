@@ -109,6 +109,16 @@ def requests(cast: Cast) -> list[tuple[str, float, Callable[[], object]]]:
             lambda: c["clinician"].get(reverse("patient_list"), {"q": "Ok", "status": "active"}),
         ),
         (
+            "patient list (clinic admin, every patient)",
+            250,
+            lambda: c["admin"].get(reverse("patient_list")),
+        ),
+        (
+            "patient list search (clinic admin)",
+            250,
+            lambda: c["admin"].get(reverse("patient_list"), {"q": "Ok"}),
+        ),
+        (
             "patient overview (2 years of history)",
             150,
             lambda: c["clinician"].get(cast.patient.get_absolute_url()),

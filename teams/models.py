@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -208,6 +209,13 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["team", "status"], name="patient_team_status"),
             models.Index(Lower("family_name"), Lower("given_name"), name="patient_name_lower"),
+            # The list's order, read from an index: its first page without sorting 100,000 rows.
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order"),
+            # The list's search: a name or MRN starting with a term (istartswith: UPPER(...) LIKE 'TERM%').
+            *(
+                models.Index(OpClass(Upper(field), name="text_pattern_ops"), name=f"patient_{field}_prefix")
+                for field in ("family_name", "given_name", "mrn")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Reads that depend on who is asking, all built on ``Patient.objects.visible_to``."""
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Collate
 
 from .models import EmergencyAccess, Patient, Team, User
 
@@ -14,6 +15,11 @@ def patient_list(
         patients = patients.filter(
             Q(mrn__istartswith=term) | Q(given_name__istartswith=term) | Q(family_name__istartswith=term)
         )
+    if q.split():
+        # The same order, compared byte by byte (the "C" collation) rather than through the name index:
+        # PostgreSQL then reads the matches from the prefix indexes and sorts them, instead of walking
+        # the name index in order until the matches turn up (a third of 100,000 patients for "Ok").
+        patients = patients.order_by(Collate("family_name", "C"), Collate("given_name", "C"), "id")
     if team is not None:
         patients = patients.filter(team=team)
     if status:

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.middleware import RENEWED
+from core.pagination import CappedPaginator
 
 from . import policy, selectors, services
 from .access import EMERGENCY_READ_ONLY, AuthenticatedRequest, emergency_writes, patient_scoped
@@ -46,7 +46,7 @@ def patient_list(request: AuthenticatedRequest) -> HttpResponse:
         status=criteria.get("status", ""),
         clinician=criteria.get("clinician"),
     )
-    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     services.audit_record_many(
         actor=request.user,
         action=AuditEvent.Action.VIEW,

@@ -104,3 +104,39 @@ def test_a_nul_character_in_a_search_is_refused_with_400_not_a_server_error(
         "errors": {"mrn": ["Text may not contain NUL characters."]},
     }
     assert login(clinician).get(reverse("patient_list"), {"q": "Okafor"}).status_code == 200
+
+
+def test_a_list_longer_than_anyone_pages_says_more_than_and_is_counted_no_further(
+    login, clinic_admin, north, clinician, monkeypatch
+):
+    from core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 30)
+    PatientFactory.create_batch(31, team=north, primary_clinician=clinician)
+    client = login(clinic_admin)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST)
+    assert "More than 30 patients: search or filter to narrow the list." in response.text
+    assert response.context["page"].paginator.num_pages == 2
+    assert len(response.context["page"]) == 25
+    counted = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
+    assert len(counted) == 1 and "LIMIT 31" in counted[0]
+    # The last page offered holds the rows up to the cap; the next number is the same last page.
+    assert len(client.get(LIST, {"page": 2}).context["page"]) == 5
+    assert len(client.get(LIST, {"page": 3}).context["page"]) == 5
+
+    # Narrowed to fewer than the cap, the list says how many.
+    narrowed = client.get(LIST, {"q": "zzz-nobody"})
+    assert "0 patients" in narrowed.text
+
+
+def test_a_search_lists_its_matches_in_name_order(login, clinician, north):
+    for given, family in [("Zed", "Okoro"), ("Amy", "Okafor"), ("Bea", "Okafor"), ("Ola", "Smith")]:
+        PatientFactory(team=north, primary_clinician=clinician, given_name=given, family_name=family)
+    found = login(clinician).get(LIST, {"q": "ok"}).context["page"]
+    assert [(p.family_name, p.given_name) for p in found] == [
+        ("Okafor", "Amy"),
+        ("Okafor", "Bea"),
+        ("Okoro", "Zed"),
+    ]
