@@ -97,7 +97,11 @@ test-fast: venv compile-messages
 
 # The clinic-network benchmark: SCALE=1.0 is 100,000 patients (generated once, then reused).
 SCALE ?= 1.0
+# wrk, the load generator of its comparison with a bare Django floor, and HAProxy, the balancer in front of
+# two web nodes (benchmarks/scaleout.py), come from Debian when missing.
 bench: venv
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)
 	$(SERVICES) python -m benchmarks --scale $(SCALE) $(BENCH_ARGS)
 
 # The reliability and security promises, load against gunicorn; writes RELIABILITY.md.

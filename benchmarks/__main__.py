@@ -48,6 +48,16 @@ def main(argv: list[str] | None = None) -> int:
         "--regenerate", action="store_true", help="drop the benchmark database and generate it again"
     )
     parser.add_argument("--no-throughput", action="store_true", help="time the pages only")
+    parser.add_argument(
+        "--load-seconds", type=int, default=10, help="each wrk run against the floor and our requests"
+    )
+    parser.add_argument("--no-load", action="store_true", help="skip the wrk runs against the floor")
+    parser.add_argument("--no-setups", action="store_true", help="skip the comparison of server set-ups")
+    parser.add_argument(
+        "--busy-minutes", type=float, default=10, help="the busy hour's length in minutes (0 skips it)"
+    )
+    parser.add_argument("--busy-users", type=int, default=100, help="the busy hour's staff users")
+    parser.add_argument("--busy-links", type=int, default=1000, help="the busy hour's check-in links")
     args = parser.parse_args(argv)
 
     url = bench_database_url(args.scale)
@@ -60,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     from .bare import floors, live_floors
+    from .floors import load_table, section
     from .generate import generate, generated_scale
     from .pages import Cast, measure
     from .report import markdown, table, throughput_table
@@ -85,6 +96,23 @@ def main(argv: list[str] | None = None) -> int:
     throughput = [] if args.no_throughput else [screening_posts(cast), reminder_dispatch()]
     if throughput:
         print(throughput_table(throughput))
+    floor = None if args.no_load else load_table(cast, seconds=args.load_seconds)
+    if floor:
+        print(section(floor))
+    setups = None
+    if not args.no_setups:
+        from .setups import compare
+        from .setups import section as setups_section
+
+        setups = compare(cast)
+        print(setups_section(setups))
+    busy = None
+    if args.busy_minutes > 0:
+        from .busyhour import markdown as busy_markdown
+        from .busyhour import run as busy_hour
+
+        busy = busy_hour(minutes=args.busy_minutes, users=args.busy_users, links=args.busy_links)
+        print(busy_markdown(busy))
     document = markdown(
         results,
         scale=args.scale,
@@ -93,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         throughput=throughput,
         refreshes=refreshes,
         live=live,
+        floor=floor,
+        setups=setups,
+        busy=busy,
     )
     Path(args.output).write_text(document)
     print(f"Written to {args.output}")

@@ -3,10 +3,16 @@
 import os
 import platform
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from .floors import FloorTable, section
 from .generate import Size
 from .pages import Measurement
 from .throughput import Throughput
+
+if TYPE_CHECKING:
+    from .busyhour import BusyHour
+    from .setups import Compared
 
 GENERATION_TARGET_S = 15 * 60
 
@@ -27,10 +33,34 @@ MISSES = {
         "per-patient weekly roll-up maintained like the dashboard's.",
     ),
     "clinic dashboard (all teams, 12 weeks)": (
-        "Its bare SQL over the roll-ups takes a few milliseconds; the page adds the filters' team list, "
-        "the user's session and rendering 300 clinicians' rows of breakdowns.",
-        "Paginate or collapse the per-clinician breakdown (the longest table), which is most of the "
-        "rendering.",
+        "The page runs one roll-up query (its totals, three breakdowns and the trend's twelve weeks: about "
+        "6,000 roll-up rows in five grouping sets, a little over half the bare SQL's time, which also sums "
+        "the 300 clinicians) and the outcomes; the table per clinician opens on demand and the sections "
+        "from the raw rows come after the page. What is left is a signed-in page's fixed cost: session and "
+        "user, the filter form with 40 teams, the base layout (about 15 ms of CPU of ~28 on this machine).",
+        "The figures change only when the roll-ups refresh (every minute): caching the rendered figures "
+        "per scope and window until the next refresh would leave the fixed cost alone; lightening that "
+        "cost (session, base layout) helps every page.",
+    ),
+    "team dashboard": (
+        "Its bare SQL sums one team's few hundred roll-up rows in under a millisecond. The page's own "
+        "fixed cost (session and user, the lead's teams checked and listed for the filter, the base "
+        "layout) is several milliseconds, so twice a sub-millisecond floor is below what any signed-in "
+        "Django page costs: the ratio measures Django, not the dashboard (one roll-up query, as the "
+        "clinic's).",
+        "Only serving the rendered page from a cache between two roll-up refreshes would; a query or "
+        "two could go (whether the lead leads a team is asked by the view and again by the menu).",
+    ),
+    "audits page": (
+        "Two gaps read the whole clinic: active patients without an intake screening (an anti-join of "
+        "90,000 active patients against the intake screenings, found by a sequential scan of 1,000,000 "
+        "screenings: about 0.6 s under load) and open psychological work whose owner lacks the "
+        "competence (counted per owner and intervention over the 90,000 responsibilities of active "
+        "plans: about 0.5 s). The rows per gap are capped and the competence is decided per owner and "
+        "intervention, so Python no longer builds 90,000 responsibilities.",
+        "A partial index on intake screenings (screening (patient) WHERE timepoint = 'intake') makes the "
+        "first an index-only anti-join (98 to 10 ms at scale 0.04); the second needs open work counted "
+        "per (team, owner, intervention) ahead, kept by stale marks as the roll-ups are.",
     ),
 }
 
@@ -46,11 +76,14 @@ def machine() -> str:
     )
 
 
+# Issue 23: an aggregate page (the dashboards, the agenda) costs at most twice its bare SQL.
+BARE_RATIO = 2
+
+
 def met(m: Measurement) -> bool:
     ok = m.p95 <= m.target_ms and m.max_queries <= 25
     if m.bare_ms is not None:
-        # An aggregate page may cost at most twice its bare SQL, or 50 ms over it.
-        ok = ok and (m.p50 <= 2 * m.bare_ms or m.p50 - m.bare_ms <= 50)
+        ok = ok and m.p50 <= BARE_RATIO * m.bare_ms
     return ok
 
 
@@ -102,6 +135,9 @@ def markdown(
     throughput: list[Throughput] | None = None,
     refreshes: dict[str, float] | None = None,
     live: dict[str, float] | None = None,
+    floor: FloorTable | None = None,
+    setups: "list[Compared] | None" = None,
+    busy: "BusyHour | None" = None,
 ) -> str:
     size = Size.at(scale)
     lines = [
@@ -120,6 +156,16 @@ def markdown(
         lines += ["", "## Targets missed", "", *missed[:-1]]
     if throughput:
         lines += ["", "## Throughput", "", throughput_table(throughput)]
+    if floor:
+        lines += ["", section(floor)]
+    if setups:
+        from .setups import section as setups_section
+
+        lines += ["", setups_section(setups)]
+    if busy:
+        from .busyhour import markdown as busy_hour
+
+        lines += ["", busy_hour(busy).rstrip("\n")]
     if refreshes:
         lines += [
             "",

@@ -45,7 +45,7 @@ def select_html(widget: dict[str, Any]) -> SafeString:
 
 class FormRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        widget = context.get("widget")
+        widget = context.get("widget") or {}
         if template_name == SELECT and all(
             option["template_name"] == OPTION
             for _name, options, _index in widget["optgroups"]

@@ -19,10 +19,10 @@ class CappedPaginator(Paginator):
     @cached_property
     def counted(self) -> int:
         """Rows counted, at most one past the cap."""
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return min(self.counted, self.cap)
 
     @property
