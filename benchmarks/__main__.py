@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-load", action="store_true", help="skip the wrk runs against the floor")
     parser.add_argument("--no-setups", action="store_true", help="skip the comparison of server set-ups")
+    parser.add_argument("--no-scaleout", action="store_true", help="skip two web nodes and three workers")
+    parser.add_argument("--scaleout-sent", type=int, default=3000, help="reminders three workers send")
+    parser.add_argument(
+        "--scaleout-claims", type=int, default=100_000, help="reminders three workers dispatch (not sent)"
+    )
     parser.add_argument(
         "--busy-minutes", type=float, default=10, help="the busy hour's length in minutes (0 skips it)"
     )
@@ -93,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         next(m for m in results if m.name == name).bare_ms = milliseconds
     live = live_floors(cast)
     print(table(results))
+    from .changes import measure as changes_measure
+    from .changes import section as changes_section
+
+    changes = changes_measure(cast)
+    print(changes_section(changes))
     throughput = [] if args.no_throughput else [screening_posts(cast), reminder_dispatch()]
     if throughput:
         print(throughput_table(throughput))
@@ -113,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
 
         busy = busy_hour(minutes=args.busy_minutes, users=args.busy_users, links=args.busy_links)
         print(busy_markdown(busy))
+    scaleout = None
+    if not args.no_scaleout:
+        from .scaleout import run as scale_out
+
+        scaleout = scale_out(reminders=args.scaleout_sent, claims=args.scaleout_claims)
     document = markdown(
         results,
         scale=args.scale,
@@ -121,9 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         throughput=throughput,
         refreshes=refreshes,
         live=live,
+        changes=changes,
         floor=floor,
         setups=setups,
         busy=busy,
+        scaleout=scaleout,
     )
     Path(args.output).write_text(document)
     print(f"Written to {args.output}")

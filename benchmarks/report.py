@@ -12,6 +12,8 @@ from .throughput import Throughput
 
 if TYPE_CHECKING:
     from .busyhour import BusyHour
+    from .changes import Change
+    from .scaleout import ScaleOut
     from .setups import Compared
 
 GENERATION_TARGET_S = 15 * 60
@@ -135,9 +137,11 @@ def markdown(
     throughput: list[Throughput] | None = None,
     refreshes: dict[str, float] | None = None,
     live: dict[str, float] | None = None,
+    changes: "list[Change] | None" = None,
     floor: FloorTable | None = None,
     setups: "list[Compared] | None" = None,
     busy: "BusyHour | None" = None,
+    scaleout: "ScaleOut | None" = None,
 ) -> str:
     size = Size.at(scale)
     lines = [
@@ -156,6 +160,10 @@ def markdown(
         lines += ["", "## Targets missed", "", *missed[:-1]]
     if throughput:
         lines += ["", "## Throughput", "", throughput_table(throughput)]
+    if changes:
+        from .changes import section as changes_section
+
+        lines += ["", changes_section(changes)]
     if floor:
         lines += ["", section(floor)]
     if setups:
@@ -166,6 +174,10 @@ def markdown(
         from .busyhour import markdown as busy_hour
 
         lines += ["", busy_hour(busy).rstrip("\n")]
+    if scaleout:
+        from .scaleout import markdown as scaleout_markdown
+
+        lines += ["", scaleout_markdown(scaleout).rstrip("\n")]
     if refreshes:
         lines += [
             "",
