@@ -6,10 +6,14 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import dateformat, timezone
+from django.utils.functional import Promise
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from careplans.catalogue import CATALOGUE, Kind
@@ -140,7 +144,7 @@ def _headline(figures: rollups.Figures | None) -> dict[str, metrics.Rate]:
 
 
 def headline(scope: rollups.Scope, window: Window) -> dict[str, metrics.Rate]:
-    return _headline(rollups.grouped(scope, window.start, window.end)[None].get(None))
+    return _headline(rollups.grouped(scope, window.start, window.end, by=())[None].get(None))
 
 
 def week_label(week: date) -> str:
@@ -156,8 +160,14 @@ def chart_point(rate: metrics.Rate, partial: bool) -> int | None:
     return rate.whole_percent
 
 
-def trend(scope: rollups.Scope, window: Window, today: date | None = None) -> dict[str, Any]:
-    """Each headline metric per calendar week, for the twelve weeks up to the window's end (one query).
+def trend(
+    scope: rollups.Scope,
+    window: Window,
+    today: date | None = None,
+    by_week: dict[date, rollups.Figures] | None = None,
+) -> dict[str, Any]:
+    """Each headline metric per calendar week, for the twelve weeks up to the window's end (one query,
+    or none when ``by_week`` holds them already).
 
     The week that holds today is not over: its figures are this week so far, and ``partial`` is its
     index (None when the twelve weeks are all past), so a chart draws it apart rather than as a fall
@@ -166,17 +176,20 @@ def trend(scope: rollups.Scope, window: Window, today: date | None = None) -> di
     today = today or timezone.localdate()
     first = window.end - timedelta(weeks=TREND_WEEKS)
     weeks = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
-    by_week = rollups.weekly(scope, first, window.end)
+    if by_week is None:
+        by_week = rollups.weekly(scope, first, window.end)
     partial = next((n for n, week in enumerate(weeks) if week <= today < week + timedelta(weeks=1)), None)
     series = {
         key: [chart_point(_headline(by_week.get(week))[key], n == partial) for n, week in enumerate(weeks)]
         for key in METRICS
     }
+    labels = [week_label(week) for week in weeks]
     return {
-        "labels": [week_label(week) for week in weeks],
+        "labels": labels,
         "series": series,
         "names": METRICS,
         "partial": partial,
+        "partial_label": None if partial is None else labels[partial],
         "summaries": {key: _summary(series[key], weeks, partial) for key in METRICS},
     }
 
@@ -196,35 +209,101 @@ def _summary(values: list[int | None], weeks: list[date], partial: int | None) -
     return f"12 weeks: from {point(*known[0])} to {point(*known[-1])}."
 
 
+# The breakdowns the dashboard shows at once. The one per primary clinician (300 rows at a clinic of 40
+# teams) opens on demand (``clinician_table``): an admin reads a team's row first, and it is most of the
+# page's rendering; its CSV is one click as before.
+SHOWN = ("team", "discipline", "stratum")
+CLINICIANS = "clinician"
+# The sections worked out from the raw rows rather than the roll-ups (``?part=``): the page asks for
+# these as soon as it is shown, so its figures from the roll-ups never wait for them ...
+PARTS = ("reviews", "competent-share")
+# ... and for these when they are opened. Sessions by kind sum every session and exercise log of the
+# window for each patient seen (a patient's exercise counts for each way they were seen, so no weekly
+# roll-up can hold it): tens of seconds for a clinic of 100,000 patients (BENCHMARKS.md).
+ON_DEMAND = (CLINICIANS, "session-kinds")
+
+
 def breakdowns(
-    scope: rollups.Scope, window: Window, grouped: dict[str | None, dict[Any, rollups.Figures]] | None = None
+    scope: rollups.Scope,
+    window: Window,
+    grouped: dict[str | None, dict[Any, rollups.Figures]] | None = None,
+    by: tuple[str, ...] = rollups.EVERY_BREAKDOWN,
 ) -> list[dict[str, Any]]:
-    grouped = grouped if grouped is not None else rollups.grouped(scope, window.start, window.end)
-    tables = []
-    for by, (_field, title) in metrics.BREAKDOWNS.items():
-        groups = sorted(grouped[by], key=_group_order(by))
-        labels = _group_labels(by, groups)
-        rows = [
-            {
-                "group": group,
-                "label": labels.get(group, group),
-                "cells": [(key, _headline(grouped[by][group])[key]) for key in METRICS],
-            }
-            for group in groups
-        ]
-        tables.append({"by": by, "title": title, "rows": rows})
-    return tables
+    """One table per breakdown in ``by``, in ``metrics.BREAKDOWNS``'s order (one query without
+    ``grouped``, two with the clinicians' names)."""
+    grouped = grouped if grouped is not None else rollups.grouped(scope, window.start, window.end, by)
+    return [
+        _table(key, title, grouped[key]) for key, (_field, title) in metrics.BREAKDOWNS.items() if key in by
+    ]
+
+
+def _table(by: str, title: str | Promise, figures: dict[Any, rollups.Figures]) -> dict[str, Any]:
+    groups = sorted(figures, key=_group_order(by))
+    labels = _group_labels(by, groups)
+    rows = [
+        {
+            "group": group,
+            "label": labels.get(group, group),
+            "cells": [(key, _headline(figures[group])[key]) for key in METRICS],
+        }
+        for group in groups
+    ]
+    return {"by": by, "title": title, "rows": rows}
+
+
+def link_cells(tables: list[dict[str, Any]], drill_url: str, query: str) -> None:
+    """Give each breakdown row its cells as HTML, each percentage linked to the patients behind it
+    (``row["cells_html"]``): written here in one pass rather than by the template, whose variable lookups
+    and tags cost a fraction of a millisecond a cell (hundreds of cells a page), as ``core.forms`` does for
+    select options. The HTML is what the template wrote before, character for character."""
+    link = f"{escape(drill_url)}?metric="
+    suffix = escape(f"&{query}") if query else ""
+    for table in tables:
+        by = escape(table["by"])
+        for row in table["rows"]:
+            group = escape(quote(str(row["group"])))  # as the template's |urlencode wrote it
+            cells = [
+                f'<td><a href="{link}{key}&amp;by={by}&amp;group={group}{suffix}">{rate.percent}</a></td>'
+                if rate.denominator
+                else f"<td>{rate.percent}</td>"
+                for key, rate in row["cells"]
+            ]
+            row["cells_html"] = mark_safe("".join(cells))  # noqa: S308 - every value above is escaped
+
+
+def clinician_table(scope: rollups.Scope, window: Window) -> dict[str, Any]:
+    """The breakdown per primary clinician, opened on demand: two queries."""
+    return breakdowns(scope, window, by=(CLINICIANS,))[0]
 
 
 def page(scope: rollups.Scope, window: Window, today: date | None = None) -> dict[str, Any]:
-    """Everything the dashboard shows: four queries, whatever the number of patients."""
-    grouped = rollups.grouped(scope, window.start, window.end)
+    """What the dashboard shows from the roll-ups: two queries, whatever the number of patients (three
+    for a window shorter than the trend's twelve weeks, whose trend reaches before it)."""
+    first = window.end - timedelta(weeks=TREND_WEEKS)
+    # The trend's weeks come with the totals when the window holds them all (weeks before the trend's are
+    # summed too, and not shown).
+    together = window.start <= first
+    grouped = rollups.grouped(scope, window.start, window.end, SHOWN, weeks=together)
     overall = grouped[None].get(None)
+    figures = _headline(overall)
+    weekly = trend(scope, window, today, grouped["week"] if together else None)
     return {
-        "headline": _headline(overall),
+        "headline": figures,
+        # One tile per headline metric, with what it counts and its trend in words.
+        "tiles": [
+            {
+                "key": key,
+                "name": name,
+                "rate": figures[key],
+                "counted": COUNTED[key],
+                "summary": weekly["summaries"][key],
+            }
+            for key, name in METRICS.items()
+        ],
         "refreshed_at": overall.refreshed_at if overall else None,
-        "trend": trend(scope, window, today),
-        "tables": breakdowns(scope, window, grouped),
+        "trend": weekly,
+        "tables": breakdowns(scope, window, grouped, SHOWN),
+        "on_demand": {"by": CLINICIANS, "title": metrics.BREAKDOWNS[CLINICIANS][1]},
         "outcomes": rollups.outcomes(scope),
     }
 
@@ -328,7 +407,7 @@ def patient_values(
 
 def session_breakdown(patients: QuerySet[Patient], window: Window) -> dict[str, list[dict[str, Any]]]:
     """Attendance and exercise completion by modality and by joint vs single session, for the patients
-    the filters leave (``metrics.session_kinds``: five queries). Modalities in their own order, those
+    the filters leave (``metrics.session_kinds``: one query). Modalities in their own order, those
     with no session in the window left out."""
     by_modality, by_joint = metrics.session_kinds(patients, window.start, window.end)
     return {

@@ -60,7 +60,7 @@ from screening.instruments import INSTRUMENTS
 from screening.models import Screening, Timepoint
 from teams.models import Patient
 
-from .models import ExerciseWeekLog, Session, SessionClinician
+from .models import ExerciseWeekLog, Session
 
 SCREENING_AFTER_MILESTONE_DAYS = 14
 
@@ -457,55 +457,104 @@ class SessionKindFigures:
     patients: int
 
 
-def _joint() -> Exists:
-    """Whether a session is joint: someone besides its lead is credited with it (a subquery, not a join,
-    so a session is never counted once per clinician)."""
-    others = SessionClinician.objects.filter(session=OuterRef("pk")).exclude(clinician=OuterRef("clinician"))
-    return Exists(others)
+# Attendance by modality and by joint vs single, and the exercise completion of the patients seen in
+# each way, in one statement (GROUPING SETS; PostgreSQL sums each patient's exercise once, and only
+# the few rows per kind come back). A session is joint when someone besides its lead is credited with
+# it (a subquery, not a join, so a session is never counted once per clinician). GROUPING(modality,
+# joint) is 1 for a modality's row and 2 for joint or single.
+SESSION_KINDS_SQL = """
+WITH patients AS ({patients}),
+sessions AS (
+    SELECT s.patient_id, s.modality, s.status = 'attended' AS attended, s.status = ANY(%s) AS counted,
+           EXISTS (
+               SELECT 1 FROM adherence_sessionclinician c
+               WHERE c.session_id = s.id AND c.clinician_id <> s.clinician_id
+           ) AS joint
+    FROM adherence_session s
+    WHERE s.patient_id IN (SELECT id FROM patients) AND s.starts_at >= %s AND s.starts_at < %s
+),
+kinds AS (SELECT DISTINCT patient_id, modality, joint FROM sessions WHERE counted),
+seen AS (SELECT DISTINCT patient_id AS id FROM kinds),
+exercise AS (
+    SELECT patient_id, sum(logged) AS logged, sum(days) AS days FROM (
+        SELECT l.patient_id,
+               count(*) FILTER (WHERE l.done = 'done')
+                 + 0.5 * count(*) FILTER (WHERE l.done = 'partly') AS logged,
+               0 AS days
+        FROM checkins_exerciselog l
+        WHERE l.patient_id IN (SELECT id FROM seen) AND l.logged_for >= %s AND l.logged_for < %s
+        GROUP BY l.patient_id
+      UNION ALL
+        SELECT w.patient_id, sum(w.sessions_done), 0
+        FROM adherence_exerciseweeklog w
+        WHERE w.patient_id IN (SELECT id FROM seen) AND w.week_starting >= %s AND w.week_starting < %s
+        GROUP BY w.patient_id
+      UNION ALL
+        SELECT plan.patient_id, 0,
+               sum(e.sessions_per_week * GREATEST(0, %s::date - GREATEST(%s::date, plan.start_date)))
+        FROM careplans_exercise e
+        JOIN careplans_careplan plan ON plan.id = e.plan_id AND plan.status = 'active'
+        WHERE plan.patient_id IN (SELECT id FROM seen)
+        GROUP BY plan.patient_id
+    ) parts
+    GROUP BY patient_id
+),
+attendance AS (
+    SELECT GROUPING(modality, joint) AS by, modality, joint,
+           count(*) FILTER (WHERE attended) AS attended, count(*) FILTER (WHERE counted) AS counted
+    FROM sessions GROUP BY GROUPING SETS ((modality), (joint))
+),
+by_modality AS (
+    SELECT k.modality, count(*) AS patients, sum(e.logged) AS logged, sum(e.days) AS days
+    FROM (SELECT DISTINCT patient_id, modality FROM kinds) k LEFT JOIN exercise e USING (patient_id)
+    GROUP BY k.modality
+),
+by_joint AS (
+    SELECT k.joint, count(*) AS patients, sum(e.logged) AS logged, sum(e.days) AS days
+    FROM (SELECT DISTINCT patient_id, joint FROM kinds) k LEFT JOIN exercise e USING (patient_id)
+    GROUP BY k.joint
+)
+SELECT a.by, a.modality, a.joint, a.attended, a.counted,
+       COALESCE(m.patients, j.patients, 0), COALESCE(m.logged, j.logged, 0), COALESCE(m.days, j.days, 0)
+FROM attendance a
+LEFT JOIN by_modality m ON a.by = 1 AND m.modality = a.modality
+LEFT JOIN by_joint j ON a.by = 2 AND j.joint = a.joint
+"""
 
 
 def session_kinds(
     patients: QuerySet[Patient], start: date, end: date
 ) -> tuple[dict[str, SessionKindFigures], dict[bool, SessionKindFigures]]:
     """Attendance and exercise completion by modality, and by joint (True) vs single (False), for the
-    sessions that started in [start, end). Five queries, whatever the number of rows: attendance grouped
-    by modality and joint in PostgreSQL; which patients had which kinds; their exercise per patient."""
-    sessions = Session.objects.filter(patient__in=patients, **between("starts_at", start, end)).annotate(
-        joint=_joint()
-    )
-    attendance_rows = list(
-        sessions.values("modality", "joint")
-        .annotate(
-            attended=Count("id", filter=Q(status=Session.Status.ATTENDED)),
-            counted=Count("id", filter=Q(status__in=COUNTED_STATUSES)),
-        )
-        .order_by()
-    )
-    kinds = list(
-        sessions.filter(status__in=COUNTED_STATUSES).values_list("patient", "modality", "joint").distinct()
-    )
-    exercise = (
-        exercise_completion_by(
-            Patient.objects.filter(pk__in={patient for patient, _m, _j in kinds}), start, end, PATIENT
-        )
-        if kinds
-        else {}
-    )
-
-    def figures(key: int, value: Any) -> SessionKindFigures:
-        attended = sum(row["attended"] for row in attendance_rows if row[("modality", "joint")[key]] == value)
-        counted = sum(row["counted"] for row in attendance_rows if row[("modality", "joint")[key]] == value)
-        seen = {kind[0] for kind in kinds if kind[key + 1] == value}
-        rates = [exercise.get(patient, EMPTY) for patient in seen]
-        return SessionKindFigures(
+    sessions that started in [start, end): one query, whatever the number of rows. A patient's
+    prescribed sessions are summed as days over the kind's patients and divided by seven once."""
+    window = between("t", start, end)
+    patient_sql, patient_params = patients.values("id").order_by().query.sql_with_params()  # unsorted: a set
+    params = [
+        *patient_params,
+        list(COUNTED_STATUSES),
+        window["t__gte"],
+        window["t__lt"],
+        start,
+        end,  # exercise logs
+        start,
+        end,  # week logs
+        end,
+        start,  # the prescription
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(SESSION_KINDS_SQL.format(patients=patient_sql), params)
+        rows = cursor.fetchall()
+    by_modality: dict[str, SessionKindFigures] = {}
+    by_joint: dict[bool, SessionKindFigures] = {}
+    for by, modality, joint, attended, counted, seen, logged, days in rows:
+        figures = SessionKindFigures(
             attendance=_rate(attended, counted),
-            exercise=_rate(sum(r.numerator for r in rates), sum(r.denominator for r in rates)),
-            patients=len(seen),
+            exercise=_rate(logged, Decimal(days) / 7),
+            patients=seen,
         )
-
-    modalities = {row["modality"] for row in attendance_rows}
-    joints = {row["joint"] for row in attendance_rows}
-    return (
-        {modality: figures(0, modality) for modality in modalities},
-        {joint: figures(1, joint) for joint in joints},
-    )
+        if by == 1:
+            by_modality[modality] = figures
+        else:
+            by_joint[joint] = figures
+    return by_modality, by_joint

@@ -265,15 +265,16 @@ SUMS = """
     sum(r.milestones_screened), sum(r.milestones_reached), max(r.refreshed_at)
 """
 
-# The window's totals overall and per team, primary clinician, discipline and stratum: one query.
+# The window's totals overall and per breakdown (team, primary clinician, discipline, stratum) and,
+# when asked, per week: one query, GROUPING SETS of those asked for ({columns}: GROUPING() of them, then
+# each of them).
 GROUPED_SQL = """
-SELECT GROUPING(t.name, u.username, u.discipline, r.stratum), t.name, u.username, u.discipline, r.stratum,
-       {sums}
+SELECT {columns}, {sums}
 FROM adherence_weekrollup r
 JOIN teams_team t ON t.id = r.team_id
 JOIN teams_user u ON u.id = r.clinician_id
 WHERE r.week >= %(start)s AND r.week < %(end)s AND {where}
-GROUP BY GROUPING SETS ((), (t.name), (u.username), (u.discipline), (r.stratum))
+GROUP BY GROUPING SETS ((){sets})
 """
 
 WEEKLY_SQL = """
@@ -323,22 +324,44 @@ def _rate(numerator: Any, denominator: Any) -> Rate:
     return Rate(Decimal(numerator or 0), Decimal(denominator or 0))
 
 
-# GROUPING(name, username, discipline, stratum) is a bit mask of the columns *not* grouped by.
-_GROUPED_BY = {0b1111: None, 0b0111: "team", 0b1011: "clinician", 0b1101: "discipline", 0b1110: "stratum"}
-_KEY_COLUMN = {"team": 1, "clinician": 2, "discipline": 3, "stratum": 4}
+# Each breakdown's column in GROUPED_SQL, and the weeks'.
+_COLUMNS = {
+    "team": "t.name",
+    "clinician": "u.username",
+    "discipline": "u.discipline",
+    "stratum": "r.stratum",
+    "week": "r.week",
+}
+EVERY_BREAKDOWN = ("team", "clinician", "discipline", "stratum")
 
 
-def grouped(scope: Scope, start: date, end: date) -> dict[str | None, dict[Any, Figures]]:
-    """The window's figures overall (under None, key None) and per breakdown (under "team" and so on,
-    keyed as ``metrics.BREAKDOWNS`` keys its groups)."""
+def grouped(
+    scope: Scope, start: date, end: date, by: tuple[str, ...] = EVERY_BREAKDOWN, *, weeks: bool = False
+) -> dict[str | None, dict[Any, Figures]]:
+    """The window's figures overall (under None, key None) and per breakdown in ``by`` (under "team"
+    and so on, keyed as ``metrics.BREAKDOWNS`` keys its groups); with ``weeks``, each week's too (under
+    "week", keyed by its Monday). One query: the breakdowns a page does not show are not summed."""
     where, params = scope.where()
-    result: dict[str | None, dict[Any, Figures]] = {by: {} for by in _GROUPED_BY.values()}
+    wanted = [*by, *(["week"] if weeks else [])]
+    columns = [_COLUMNS[key] for key in wanted]
+    # GROUPING(...) is a bit mask of the columns *not* grouped by, the first column the highest bit.
+    every = (1 << len(wanted)) - 1
+    masks: dict[int, str | None] = {every: None}
+    for n, key in enumerate(wanted):
+        masks[every ^ (1 << (len(wanted) - 1 - n))] = key
+    sql = GROUPED_SQL.format(
+        columns=", ".join([f"GROUPING({', '.join(columns)})" if columns else "0", *columns]),
+        sums=SUMS,
+        where=where,
+        sets="".join(f", ({column})" for column in columns),
+    )
+    result: dict[str | None, dict[Any, Figures]] = {key: {} for key in masks.values()}
     with connection.cursor() as cursor:
-        cursor.execute(GROUPED_SQL.format(sums=SUMS, where=where), params | {"start": start, "end": end})
+        cursor.execute(sql, params | {"start": start, "end": end})
         for row in cursor.fetchall():
-            by = _GROUPED_BY[row[0]]
-            key = None if by is None else row[_KEY_COLUMN[by]]
-            result[by][key] = Figures.of(row[5:])
+            grouped_by = masks[row[0]]
+            group = None if grouped_by is None else row[1 + wanted.index(grouped_by)]
+            result[grouped_by][group] = Figures.of(row[1 + len(wanted) :])
     return result
 
 

@@ -1,12 +1,14 @@
 """Adherence pages: recording sessions in two clicks, a clinician's day list, logs and measures."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +31,7 @@ from teams.selectors import team_members
 from teams.services import audit_record, audit_record_many
 from training.skillmix import training_viewed
 
-from . import audits, caregivers, dashboard, exports, metrics, report, selectors, services
+from . import audits, caregivers, dashboard, exports, metrics, report, rollups, selectors, services
 from .forms import ExerciseWeekLogForm, MeasureForm, SessionBookForm
 from .models import Export, Session, SessionModality
 
@@ -130,6 +132,15 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("export") in metrics.BREAKDOWNS:
         return _breakdown_csv(request, filters, scope, window, request.GET["export"])
     _window, patients = dashboard.window_and_patients(dashboard.overseen_patients(filters.teams), filters)
+    part = request.GET.get("part", "")
+    if part:
+        return _dashboard_part(request, part, scope, window, patients)
+    query = request.GET.copy()
+    query.pop("part", None)
+    context = dashboard.page(scope, window, timezone.localdate())
+    # Reversed once: the tiles and breakdown tables link their cells to it.
+    drill_url = reverse("dashboard_patients")
+    dashboard.link_cells(context["tables"], drill_url, query.urlencode())
     return render(
         request,
         "adherence/dashboard.html",
@@ -138,19 +149,43 @@ def clinic_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "window": window,
             "last_day": min(window.end - timedelta(days=1), timezone.localdate()),
             "names": dashboard.METRICS,
-            "counted": dashboard.COUNTED,
-            "query": request.GET.urlencode(),
-            # Reversed once: the breakdown tables link each of their hundreds of cells to it.
-            "drill_url": reverse("dashboard_patients"),
-            **dashboard.page(scope, window, timezone.localdate()),
-            "reviews": dashboard.review_figures(patients, window, timezone.localdate()),
-            "session_kinds": dashboard.session_breakdown(patients, window),
-            # --- skill mix (issue 22) ---
-            "competent_share": dashboard.competent_share(
-                patients, window, min(window.end - timedelta(days=1), timezone.localdate())
-            ),
+            "query": query.urlencode(),
+            "drill_url": drill_url,
+            **context,
         },
     )
+
+
+def _dashboard_part(
+    request: AuthenticatedRequest,
+    part: str,
+    scope: rollups.Scope,
+    window: dashboard.Window,
+    patients: QuerySet[Patient],
+) -> HttpResponse:
+    """A section of the dashboard the page fetches after it is shown (``dashboard.PARTS``), or when
+    opened (``dashboard.ON_DEMAND``), with the page's filters."""
+    query = request.GET.copy()
+    query.pop("part", None)
+    today = timezone.localdate()
+    context: dict[str, Any] = {"query": query.urlencode()}
+    if part == dashboard.CLINICIANS:
+        table = dashboard.clinician_table(scope, window)
+        dashboard.link_cells([table], reverse("dashboard_patients"), context["query"])
+        context |= {"table": table, "names": dashboard.METRICS}
+        return render(request, "adherence/partials/dashboard_breakdown.html", context)
+    if part == "reviews":
+        context["reviews"] = dashboard.review_figures(patients, window, today)
+    elif part == "session-kinds":
+        context["session_kinds"] = dashboard.session_breakdown(patients, window)
+    elif part == "competent-share":
+        # --- skill mix (issue 22) ---
+        context["competent_share"] = dashboard.competent_share(
+            patients, window, min(window.end - timedelta(days=1), today)
+        )
+    else:
+        raise Http404("No such part of the dashboard.")
+    return render(request, f"adherence/partials/dashboard_{part.replace('-', '_')}.html", context)
 
 
 def _csv_response(
@@ -176,7 +211,7 @@ def _breakdown_csv(
 ) -> HttpResponse:
     """A breakdown table as CSV. It has no row per patient, but its figures are made of patients (a
     clinician's row may stand for one or two): the export is audited for each patient counted."""
-    table = next(t for t in dashboard.breakdowns(scope, window) if t["by"] == by)
+    (table,) = dashboard.breakdowns(scope, window, by=(by,))
     rows = ([row["label"] or "—", *(rate.percent for _key, rate in row["cells"])] for row in table["rows"])
     _window, patients = dashboard.window_and_patients(dashboard.overseen_patients(filters.teams), filters)
     return _csv_response(
