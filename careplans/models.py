@@ -128,12 +128,19 @@ class CarePlan(Versioned):
             models.UniqueConstraint(
                 fields=["patient"],
                 condition=Q(status="active"),
+                # The plan's id in the index too: the conference agenda goes from a team's patients to
+                # their active plans' goals and milestones without reading the plans themselves.
+                include=["id"],
                 name="careplan_one_active_per_patient",
                 violation_error_message="This patient already has an active plan: complete it first.",
             ),
             models.CheckConstraint(
                 condition=Q(review_date__gte=models.F("start_date")), name="careplan_review_after_start"
             ),
+        ]
+        indexes = [
+            # The agenda's discharge reviews: the active plans whose review date has come, not every plan.
+            models.Index(fields=["review_date"], condition=Q(status="active"), name="careplan_active_review"),
         ]
 
     def __str__(self) -> str:

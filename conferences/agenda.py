@@ -273,11 +273,23 @@ def agenda_window(conference: CaseConference) -> Window:
 
 @dataclass
 class Entry:
-    """One line of the agenda: a patient, why they are there, and the stored item once there is one."""
+    """One line of the agenda: a patient, why they are there, and the stored item once there is one.
 
-    patient: Patient
+    The patient is loaded for the lines shown (``with_patients``): a long agenda is ordered by the
+    patients' names alone, and only its page is read in full."""
+
+    patient_id: int
+    # Family and given name: the order among patients equally pressing.
+    names: tuple[str, str]
     reasons: list[dict[str, str]]
     item: AgendaItem | None = None
+    loaded: Patient | None = None
+
+    @property
+    def patient(self) -> Patient:
+        if self.loaded is None:
+            raise LookupError("The agenda line's patient is not loaded: pass its entries to with_patients.")
+        return self.loaded
 
     @property
     def added_by_hand(self) -> bool:
@@ -298,28 +310,57 @@ def findings(conference: CaseConference, window: Window) -> dict[int, list[dict[
     return found
 
 
-def agenda_entries(conference: CaseConference, window: Window | None = None) -> list[Entry]:
-    """The agenda as it stands: stored items in their order; for a planned conference, also the patients
-    the reasons list today, most pressing first, with the patients added by hand right after the urgent
-    ones. A fixed number of queries whatever the team's size."""
+def agenda_order(conference: CaseConference, window: Window | None = None) -> list[Entry]:
+    """The agenda as it stands, its patients not loaded yet (``with_patients``): stored items in their
+    order; for a planned conference, also the patients the reasons list today, most pressing first, with
+    the patients added by hand right after the urgent ones. A fixed number of queries whatever the
+    team's size."""
     items = list(
         AgendaItem.objects.filter(conference=conference)
         .select_related("patient__primary_clinician", "added_by", "note")
         .order_by("position", "id")
     )
-    entries = [Entry(patient=item.patient, reasons=item.reasons, item=item) for item in items]
+    entries = [
+        Entry(
+            patient_id=item.patient_id,
+            names=(item.patient.family_name, item.patient.given_name),
+            reasons=item.reasons,
+            item=item,
+            loaded=item.patient,
+        )
+        for item in items
+    ]
     if conference.status != CaseConference.Status.PLANNED:
         return entries
     # Before the start, the stored items are the patients added by hand.
     found = findings(conference, window or agenda_window(conference))
     stored = {item.patient_id for item in items}
     for entry in entries:
-        if entry.item is not None and entry.patient.pk in found:
-            entry.reasons = found[entry.patient.pk]
+        if entry.patient_id in found:
+            entry.reasons = found[entry.patient_id]
     new_ids = [patient_id for patient_id in found if patient_id not in stored]
-    patients = Patient.objects.select_related("primary_clinician").in_bulk(new_ids)
-    entries += [Entry(patient=patients[patient_id], reasons=found[patient_id]) for patient_id in new_ids]
+    names = Patient.objects.filter(pk__in=new_ids).order_by().values_list("pk", "family_name", "given_name")
+    entries += [
+        Entry(patient_id=patient_id, names=(family, given), reasons=found[patient_id])
+        for patient_id, family, given in names
+    ]
     return sorted(entries, key=_place)
+
+
+def with_patients(entries: Iterable[Entry]) -> None:
+    """Load each entry's patient and their primary clinician: one query for those not loaded yet."""
+    waiting = [entry for entry in entries if entry.loaded is None]
+    if waiting:
+        patients = Patient.objects.select_related("primary_clinician").in_bulk(e.patient_id for e in waiting)
+        for entry in waiting:
+            entry.loaded = patients[entry.patient_id]
+
+
+def agenda_entries(conference: CaseConference, window: Window | None = None) -> list[Entry]:
+    """The whole agenda in its order (``agenda_order``), every patient loaded."""
+    entries = agenda_order(conference, window)
+    with_patients(entries)
+    return entries
 
 
 def _place(entry: Entry) -> tuple:
@@ -327,17 +368,17 @@ def _place(entry: Entry) -> tuple:
     were added), then everyone else, each most pressing first."""
     if entry.item is not None and not _found(entry):
         return (1, entry.item.position, entry.item.pk)
-    return (0 if is_urgent(entry.reasons) else 2, *_urgency(entry.reasons, entry.patient))
+    return (0 if is_urgent(entry.reasons) else 2, *_urgency(entry))
 
 
 def _found(entry: Entry) -> bool:
     return any(reason["code"] in REASON_CODES for reason in entry.reasons)
 
 
-def _urgency(reasons: list[dict[str, str]], patient: Patient) -> tuple:
+def _urgency(entry: Entry) -> tuple:
     """Most pressing first: by the earliest reason in the table, then by how many reasons, then name."""
-    first = min(REASON_CODES.index(reason["code"]) for reason in reasons)
-    return (first, -len(reasons), patient.family_name, patient.given_name, patient.pk)
+    first = min(REASON_CODES.index(reason["code"]) for reason in entry.reasons)
+    return (first, -len(entry.reasons), *entry.names, entry.patient_id)
 
 
 def hand_added_position(items: list[AgendaItem]) -> int:

@@ -25,7 +25,7 @@ from teams.models import Membership, Patient, Team, User
 from teams.services import audited_save
 from training.gate import owner_check
 
-from .agenda import agenda_entries, agenda_window, hand_added_position
+from .agenda import agenda_order, agenda_window, hand_added_position
 from .models import ActionItem, AgendaItem, CaseConference, ConferenceNote, ConferenceSeries, NoteAmendment
 from .plan_changes import Change, plan_change_apply
 
@@ -119,14 +119,16 @@ def conference_start(*, conference: CaseConference, user: User) -> CaseConferenc
     if conference.status != CaseConference.Status.PLANNED:
         return conference
     window = agenda_window(conference)
-    entries = agenda_entries(conference, window)
+    entries = agenda_order(conference, window)
     # Two writes whatever the agenda's length: the new lines together, the stored ones together.
     stored = [entry.item for entry in entries if entry.item is not None]
     for position, entry in enumerate(entries):
         if entry.item is not None:
             entry.item.position, entry.item.reasons = position, entry.reasons
     AgendaItem.objects.bulk_create(
-        AgendaItem(conference=conference, patient=entry.patient, position=position, reasons=entry.reasons)
+        AgendaItem(
+            conference=conference, patient_id=entry.patient_id, position=position, reasons=entry.reasons
+        )
         for position, entry in enumerate(entries)
         if entry.item is None
     )

@@ -31,7 +31,7 @@ from teams.services import audit_record, audit_record_many
 from training.skillmix import team_skill_mix, training_viewed
 
 from . import selectors, services
-from .agenda import agenda_entries, agenda_window, reason_groups, reasons_explained
+from .agenda import agenda_order, agenda_window, reason_groups, reasons_explained, with_patients
 from .forms import (
     ActionForm,
     AgendaAddForm,
@@ -128,8 +128,9 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 def conference_detail(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = _conference(request, conference_id)
     window = agenda_window(conference)
-    entries = agenda_entries(conference, window)
+    entries = agenda_order(conference, window)
     page = Paginator(entries, AGENDA_PER_PAGE).get_page(request.GET.get("page"))
+    with_patients(page.object_list)
     audit_record_many(
         actor=request.user,
         action=AuditEvent.Action.VIEW,

@@ -38,7 +38,8 @@ class Screening(models.Model):
         CLINICIAN = "clinician", _("Entered by a clinician")
         PATIENT = "patient", _("Patient self-report")
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
+    # Indexed with the time it was given (``screening_patient_at``), which serves a patient alone too.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings", db_index=False)
     instrument = models.CharField(max_length=20)
     instrument_version = models.CharField(max_length=20)
     timepoint = models.CharField(max_length=16, choices=Timepoint.choices)
@@ -68,6 +69,8 @@ class Screening(models.Model):
         ordering = ["-administered_at", "-id"]
         indexes = [
             models.Index(fields=["patient", "instrument", "administered_at"], name="screening_patient_instr"),
+            # A patient's results in a window (the agenda's since the last conference), every instrument.
+            models.Index(fields=["patient", "administered_at"], name="screening_patient_at"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,7 +13,7 @@ from careplans.models import CarePlan
 from careplans.services import part_update
 from checkins.models import CheckIn
 from conferences import services
-from conferences.agenda import agenda_entries
+from conferences.agenda import agenda_entries, agenda_order, with_patients
 from conferences.models import CaseConference, ConferenceSeries
 from conferences.views import AGENDA_PER_PAGE
 from screening.models import Alert
@@ -367,7 +367,8 @@ def test_the_agenda_runs_a_fixed_number_of_queries(
 ):
     _team_needing_attention(north, clinician, size, clock)
     conference = CaseConference.objects.create(team=north, starts_at=STARTS, chair=lead)
-    with django_assert_max_num_queries(19):  # one per reason, the routing two included
+    # The items, the window (2), one per reason and the distress thresholds (13), the names, the patients.
+    with django_assert_max_num_queries(18):
         entries = agenda_entries(conference)
     assert len(entries) == size
     assert {r["code"] for r in entries[0].reasons} >= {"urgent_alert", "attendance_low", "milestone_overdue"}
@@ -385,7 +386,7 @@ def test_the_agenda_page_runs_a_fixed_number_of_queries(
     conference = CaseConference.objects.create(team=north, starts_at=STARTS, chair=lead)
     client = login(lead)
     url = conference.get_absolute_url()
-    with django_assert_max_num_queries(26):  # 19 for the reasons
+    with django_assert_max_num_queries(25):  # 18 for the agenda, its page's patients read alone
         response = client.get(url)
     shown = min(size, AGENDA_PER_PAGE)
     assert response.context["page"].paginator.count == size
@@ -395,3 +396,13 @@ def test_the_agenda_page_runs_a_fixed_number_of_queries(
     assert AuditEvent.objects.filter(action="view", object_type="caseconference").count() == shown
     last = client.get(url, {"page": response.context["page"].paginator.num_pages})
     assert len(last.context["entries"]) == size - AGENDA_PER_PAGE * (last.context["page"].number - 1)
+
+
+def test_an_agenda_line_read_before_its_patient_is_loaded_says_so(north, lead, clinician, clock):
+    _team_needing_attention(north, clinician, 2, clock)
+    conference = CaseConference.objects.create(team=north, starts_at=STARTS, chair=lead)
+    first, second = agenda_order(conference)
+    with_patients([second])
+    assert second.patient.pk == second.patient_id
+    with pytest.raises(LookupError):
+        first.patient  # noqa: B018 - the property is what is tested
