@@ -49,6 +49,40 @@ TARGETS = {
 }
 
 
+# For a request that misses its share: what limits it and what would close the gap (printed only when missed).
+MISSES = {
+    "/healthz": (
+        "The plain floor answers before any middleware; `/healthz` goes through all of ours (security, "
+        "WhiteNoise, request context, session, CSRF, authentication, django-otp, two-factor, language, NUL "
+        "check, no-store, messages, CSP, history, axes) and then asks PostgreSQL (`SELECT 1`) and Redis "
+        "(`PING`), two round trips the plain view does not make.",
+        "Answer `/healthz` from a small WSGI wrapper in front of Django's handler (the two checks kept, the "
+        "middleware skipped): a load balancer's probe needs no session, language or CSP.",
+    ),
+    "API patient list": (
+        "Beside the floor's one query: the token's lookup, the rate limit's round trip to Redis, the access "
+        "rule's subquery with a count and the page, 25 patients serialized, and 25 audit events written "
+        "in one INSERT and sealed at commit, each seal an UPDATE of its row under the one advisory lock "
+        "every audited request takes in turn.",
+        "Seal the audit chain in batches after the request (a sealer task taking the lock once for many "
+        "events), leaving the request one INSERT; count a clinician's patients from a per-team counter.",
+    ),
+    "patient overview (2 years of history)": (
+        "The overview gathers two years of a patient's history, about 30 queries and a long page, against "
+        "the floor's one indexed query.",
+        "Fewer, wider queries per section and the rendered history cached per patient until its next write.",
+    ),
+    "API screening POST": (
+        "Beside the floor's one INSERT: the token, the rate limit, the access check, the instrument's "
+        "settings, the result and its audit event, then routing (the active rules, re-screens and open "
+        "reviews, the previous result of the instrument), all in one transaction, the audit sealed at "
+        "commit.",
+        "Keep the active rules and instrument settings in process until they change (a version number "
+        "read once per request), and seal the audit chain in batches after the request.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Call:
     """One request wrk repeats: who asks (see ``_headers``), and the answer a user expects."""
@@ -363,4 +397,15 @@ def section(table: FloorTable) -> str:
             + " | ".join(cells)
             + f" | {_errors(row.loads.values(), row.call.expected)} | {target} | {met} |"
         )
+    for row in table.rows:
+        if row.met is False:
+            limit, fix = MISSES.get(row.call.name, ("Not analysed yet.", "Not analysed yet."))
+            shares = ", ".join(f"{row.share(c) or 0:.0%} at {c}" for c in counts)
+            lines += [
+                "",
+                f"### {row.call.name}: {shares} of its floor, against ≥ {row.target:.0%}",
+                "",
+                f"- **What limits it.** {limit}",
+                f"- **What would close it.** {fix}",
+            ]
     return "\n".join(lines)

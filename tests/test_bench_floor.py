@@ -63,3 +63,23 @@ def test_the_floor_and_our_requests_answer_under_wrk_and_each_share_is_of_the_sa
         assert f"| {row.loads[2].rps:,.0f} |" in line
         assert f"| {row.share(2):.0%} |" in line
         assert line.endswith(("| yes |", "| **no** |"))
+
+
+def test_a_request_below_its_share_is_written_with_its_figure_limit_and_fix():
+    from benchmarks.floors import Call, FloorTable, Row
+    from benchmarks.wrk import Load
+
+    def load(rps: float) -> Load:
+        return Load("x", 8, rps, 1.0, 2.0, 3.0, int(rps), {}, {200: int(rps)})
+
+    floor = {8: load(1000)}
+    table = FloorTable(seconds=1, connections=(8,), floors={QUERY: floor})
+    table.floor_calls[QUERY] = Call(QUERY, QUERY, "/query/")
+    table.rows = [
+        Row(Call("API patient list", QUERY, "/api/v1/patients/"), {8: load(100)}, floor),
+        Row(Call("patient overview (2 years of history)", QUERY, "/patients/1/"), {8: load(400)}, floor),
+    ]
+    rendered = section(table)
+    assert "### API patient list: 10% at 8 of its floor, against ≥ 35%" in rendered
+    assert "**What limits it.**" in rendered and "**What would close it.**" in rendered
+    assert "### patient overview" not in rendered  # 40 % met its 35 %
