@@ -664,6 +664,22 @@ def markdown(result: BusyHour) -> str:
     ]
     if result.died:
         lines.append(f"- **Stopped during the run:** {', '.join(result.died)}.")
+    missed = [k for k in result.kinds if not k.met]
+    if missed:
+        lines += [
+            "",
+            "Over target: "
+            + ", ".join(f"{k.name} (p95 {_ms(k.p95)} ms against {k.target_ms:,.0f})" for k in missed)
+            + ".",
+            "",
+            "- **What limits them.** A request waits for its own work (the in-process times above; the "
+            "pages over 100 ms there are over here too) and for a free gunicorn thread and core while "
+            "everyone else's requests, the worker, the beat and PostgreSQL share the machine's cores (the "
+            "CPU table below). A sign-in's Argon2id check costs about 60 ms of one core, so the rush "
+            "queues them behind each other and behind the pages.",
+            "- **What would close it.** Each slow page's own fix (Targets missed, above), then more cores: "
+            "a second web node behind the balancer (Two web nodes, three workers, below) halves the queue.",
+        ]
     lines += [
         "",
         f"CPU over the run ({result.wall_s:.0f} s, {result.cores} cores; sampled every second with psutil):",
