@@ -20,6 +20,37 @@ GENERATION_TARGET_S = 15 * 60
 
 # For a page that misses a target: what limits it, and what would fix it (printed only when missed).
 MISSES = {
+    "patient list (clinic admin, every patient)": (
+        "A clinic admin's list spans 100,000 patients: counted up to 10,000 (one LIMITed count), its first "
+        "page read in name order from an index, a filter form listing every team and all 300 clinicians, "
+        "and 25 audit events sealed at commit (a commit waits about 5 ms for fsync on this machine).",
+        "The clinician filter as a search field (a type-ahead over the staff API) instead of 300 options, "
+        "and the audit chain sealed in batches after the request.",
+    ),
+    "patient list search (clinic admin)": (
+        "'Ok' matches one surname in fourteen, about 7,000 patients: read from the prefix indexes, sorted "
+        "for the first page and counted, on top of the list's own cost.",
+        "Rank and page the matches from an index in name order per prefix (a covering index on "
+        "upper(family_name) text_pattern_ops, given_name, id), so the first page needs no sort.",
+    ),
+    "patient overview (2 years of history)": (
+        "Two years of a patient's history in about 30 queries (results, alerts, reviews, plan, sessions, "
+        "check-ins, training notes) and a long page, with its view audited.",
+        "Fewer, wider queries per section, and each section's rendering cached per patient until its next "
+        "write.",
+    ),
+    "care plan page": (
+        "The plan, its goals, milestones, exercises, responsibilities with their owners' competence, "
+        "education, referrals and history: about 30 queries and a long form page.",
+        "Prefetch the plan's parts in a few queries (one per kind), and the owners' competence with the "
+        "responsibilities in one.",
+    ),
+    "clinic dashboard, competent-share (fetched when shown)": (
+        "Every open responsibility of the clinic (about 90,000) read against its owner's training and "
+        "supervision at request time.",
+        "A competent-share roll-up per team and intervention, refreshed with the weekly roll-ups each "
+        "minute, so the part sums a few hundred rows.",
+    ),
     "conference agenda (one team)": (
         "The agenda of a planned conference is worked out live for the team's 2,250 active patients, at "
         "about 1.3 times its bare SQL: one query per reason, each reading the team's patients from a "
