@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import AddressRateThrottle, ErrorSerializer
+from core.authentication import TokenAuthentication
 
 from . import services
 from .access import patient_for_request
@@ -127,10 +128,14 @@ class TokenCreateView(APIView):
 class TokenRevokeView(knox_views.LogoutView):
     """Revoke the token this request is signed with."""
 
+    authentication_classes = [TokenAuthentication]
+
 
 @extend_schema(request=None, responses={204: None, 401: ErrorSerializer})
 class TokensRevokeAllView(knox_views.LogoutAllView):
     """Revoke every token of the signed-in user (e.g. after losing a device)."""
+
+    authentication_classes = [TokenAuthentication]
 
 
 class PatientSerializer(serializers.ModelSerializer):
