@@ -49,7 +49,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from reliability.faults import _deliveries as deliveries
+from reliability.faults import deliveries
 from reliability.forms import CSRF
 
 from .busyhour import (
@@ -479,12 +479,67 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def _tasks_run(names: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Tasks each worker ran, by task name, as the workers themselves count (Celery's remote control)."""
+@dataclass
+class Workers:
+    """The drill's Celery workers: the Procfile's worker command, once per name, on a queue of their own."""
+
+    names: list[str]
+    logs: list[Path]
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def alive(self) -> bool:
+        return all(p.poll() is None for p in self.processes)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            _stop(process)
+
+    def claims(self) -> list[list[int]]:
+        """The reminders each worker's dispatches claimed, as its log says (read after ``stop``)."""
+        return [[int(m) for m in DISPATCHED.findall(log.read_text(errors="replace"))] for log in self.logs]
+
+    def ran(self, task: str) -> dict[str, int]:
+        """How often each worker ran ``task``, as the workers themselves count (Celery's remote control)."""
+        from rehabcare.celery import app
+
+        stats = app.control.inspect(destination=self.names, timeout=10).stats() or {}
+        return {
+            f"worker {n}": stats.get(name, {}).get("total", {}).get(task, 0)
+            for n, name in enumerate(self.names, start=1)
+        }
+
+
+@contextmanager
+def workers_started(kind: str, count: int, queue: str, env: dict[str, str]) -> Iterator[Workers]:
+    """``count`` workers reading ``queue`` only, yielded once every one answers a ping; stopped (their
+    pools too) when the block ends, their logs kept until then."""
     from rehabcare.celery import app
 
-    stats = app.control.inspect(destination=list(names), timeout=10).stats() or {}
-    return {name: dict(stats.get(name, {}).get("total", {})) for name in names}
+    with tempfile.TemporaryDirectory(prefix=f"scaleout-{kind}-") as folder:
+        workers = Workers(
+            names=[f"{kind}{n}-{os.getpid()}@{socket.gethostname()}" for n in range(1, count + 1)],
+            logs=[Path(folder) / f"worker{n}.log" for n in range(1, count + 1)],
+        )
+        try:
+            for name, log in zip(workers.names, workers.logs, strict=True):
+                with log.open("wb") as output:
+                    workers.processes.append(
+                        subprocess.Popen(  # noqa: S603 - the Procfile's own worker command, named
+                            [*procfile_command("worker"), "-n", name, "-Q", queue],
+                            cwd=ROOT,
+                            env=env,
+                            stdout=output,
+                            stderr=subprocess.STDOUT,
+                            start_new_session=True,  # its own process group: the stop takes its pool too
+                        )
+                    )
+            deadline = time.monotonic() + 120
+            while len(app.control.ping(destination=workers.names, timeout=1)) < count:
+                if time.monotonic() > deadline or not workers.alive():
+                    raise RuntimeError(f"The workers did not start: {_tail(workers.logs[0])}")
+            yield workers
+        finally:
+            workers.stop()
 
 
 def reminders_drill(
@@ -502,44 +557,18 @@ def reminders_drill(
     addresses = _drill_patients(team, count)
     result = Dispatch(due=count)
     env = server_env() | {"EMAIL_BACKEND": "checkins.backends.OutboxEmailBackend"}
-    names = [f"scaleout{n}-{os.getpid()}@{socket.gethostname()}" for n in range(1, workers + 1)]
     try:
-        with tempfile.TemporaryDirectory(prefix="scaleout-workers-") as folder:
-            logs = [Path(folder) / f"worker{n}.log" for n in range(1, workers + 1)]
-            processes = []
-            for name, log in zip(names, logs, strict=True):
-                with log.open("wb") as output:
-                    processes.append(
-                        subprocess.Popen(  # noqa: S603 - the Procfile's own worker command, named
-                            [*procfile_command("worker"), "-n", name, "-Q", queue],
-                            cwd=ROOT,
-                            env=env,
-                            stdout=output,
-                            stderr=subprocess.STDOUT,
-                            start_new_session=True,  # its own process group: the stop takes its pool too
-                        )
-                    )
-            try:
-                from rehabcare.celery import app
-
-                deadline = time.monotonic() + 120
-                while len(app.control.ping(destination=names, timeout=1)) < workers:
-                    if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
-                        raise RuntimeError(f"The workers did not start: {_tail(logs[0])}")
-                started = time.monotonic()
-                for _ in range(workers):
-                    reminders_dispatch.delay()
-                _wait(result, team, started, poll, processes, lambda: int(broker.llen(queue)))
-                time.sleep(linger)
-                result.workers_alive = all(p.poll() is None for p in processes)
-                ran = _tasks_run(names)
-            finally:
-                for process in processes:
-                    _stop(process)
-            for n, (name, log) in enumerate(zip(names, logs, strict=True), start=1):
-                result.claims += [int(m) for m in DISPATCHED.findall(log.read_text(errors="replace"))]
-                result.dispatches[f"worker {n}"] = ran[name].get("checkins.tasks.reminders_dispatch", 0)
-                result.sends[f"worker {n}"] = ran[name].get("checkins.tasks.reminder_send", 0)
+        with workers_started("scaleout", workers, queue, env) as started_workers:
+            started = time.monotonic()
+            for _ in range(workers):
+                reminders_dispatch.delay()
+            _wait(result, team, started, poll, started_workers.processes, lambda: int(broker.llen(queue)))
+            time.sleep(linger)
+            result.workers_alive = started_workers.alive()
+            result.dispatches = started_workers.ran("checkins.tasks.reminders_dispatch")
+            result.sends = started_workers.ran("checkins.tasks.reminder_send")
+            started_workers.stop()
+            result.claims = [n for claimed in started_workers.claims() for n in claimed]
         result.made = _progress(team)[0]
         counts: dict[str, int] = {}
         for at in range(0, len(addresses), 10_000):
@@ -600,48 +629,22 @@ def claims_drill(count: int = REMINDERS, *, workers: int = WORKERS, timeout: flo
     broker.delete(queue, dispatch_queue)
     _drill_patients(team, count)
     result = Claims(due=count)
-    names = [f"claims{n}-{os.getpid()}@{socket.gethostname()}" for n in range(1, workers + 1)]
     try:
-        with tempfile.TemporaryDirectory(prefix="scaleout-claims-") as folder:
-            logs = [Path(folder) / f"worker{n}.log" for n in range(1, workers + 1)]
-            processes = []
-            for name, log in zip(names, logs, strict=True):
-                with log.open("wb") as output:
-                    processes.append(
-                        subprocess.Popen(  # noqa: S603 - the Procfile's own worker command, named
-                            [*procfile_command("worker"), "-n", name, "-Q", dispatch_queue],
-                            cwd=ROOT,
-                            env=server_env(),
-                            stdout=output,
-                            stderr=subprocess.STDOUT,
-                            start_new_session=True,
-                        )
-                    )
-            try:
-                from rehabcare.celery import app
-
-                deadline = time.monotonic() + 120
-                while len(app.control.ping(destination=names, timeout=1)) < workers:
-                    if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
-                        raise RuntimeError(f"The workers did not start: {_tail(logs[0])}")
-                started = time.monotonic()
-                for _ in range(workers):
-                    reminders_dispatch.apply_async(queue=dispatch_queue)
-                while time.monotonic() - started < timeout:
-                    made, claimed, _sent = _progress(team)
-                    if made == claimed == count and int(broker.llen(dispatch_queue)) == 0:
-                        result.seconds = time.monotonic() - started
-                        break
-                    time.sleep(1)
-                time.sleep(5)  # for a late duplicate to show
-                result.workers_alive = all(p.poll() is None for p in processes)
-                ran = _tasks_run(names)
-            finally:
-                for process in processes:
-                    _stop(process)
-            for n, (name, log) in enumerate(zip(names, logs, strict=True), start=1):
-                result.claims += [int(m) for m in DISPATCHED.findall(log.read_text(errors="replace"))]
-                result.dispatches[f"worker {n}"] = ran[name].get("checkins.tasks.reminders_dispatch", 0)
+        with workers_started("claims", workers, dispatch_queue, server_env()) as started_workers:
+            started = time.monotonic()
+            for _ in range(workers):
+                reminders_dispatch.apply_async(queue=dispatch_queue)
+            while time.monotonic() - started < timeout:
+                made, claimed, _sent = _progress(team)
+                if made == claimed == count and int(broker.llen(dispatch_queue)) == 0:
+                    result.seconds = time.monotonic() - started
+                    break
+                time.sleep(1)
+            time.sleep(5)  # for a late duplicate to show
+            result.workers_alive = started_workers.alive()
+            result.dispatches = started_workers.ran("checkins.tasks.reminders_dispatch")
+            started_workers.stop()
+            result.claims = [n for claimed in started_workers.claims() for n in claimed]
         result.made = _progress(team)[0]
         named = _queued_reminders(broker, queue)
         result.queued, result.distinct = sum(named.values()), len(named)

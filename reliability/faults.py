@@ -270,7 +270,7 @@ def _patients_due(tag: str, count: int) -> list[str]:
     return [patient.email for patient in patients]
 
 
-def _deliveries(addresses: list[str]) -> dict[str, int]:
+def deliveries(addresses: list[str]) -> dict[str, int]:
     """Messages in the outbox per address."""
     from django.db.models import Count
 
@@ -284,9 +284,9 @@ def _exactly_once(name: str, addresses: list[str], *, timeout: float, extra: str
     """Wait for every address to get its reminder, linger a little (a late duplicate would show), count."""
     from checkins.models import Reminder
 
-    delivered = wait_for(lambda: len(_deliveries(addresses)) == len(addresses), timeout)
+    delivered = wait_for(lambda: len(deliveries(addresses)) == len(addresses), timeout)
     time.sleep(5)
-    counts = _deliveries(addresses)
+    counts = deliveries(addresses)
     once = sum(1 for n in counts.values() if n == 1)
     twice = sum(n - 1 for n in counts.values() if n > 1)
     reminders = Reminder.objects.filter(patient__email__in=addresses).count()
@@ -388,7 +388,7 @@ def drill_redis(system: System, prober: Prober) -> Check:
         ),
         30,
     )
-    waiting = len(before) - len(_deliveries(before))  # handed to the queue, not yet sent
+    waiting = len(before) - len(deliveries(before))  # handed to the queue, not yet sent
     system.redis.stop(signal.SIGKILL)
     shutil.rmtree(system.redis.data, ignore_errors=True)  # the worst case: the queue is gone
     down = time.monotonic()
@@ -417,9 +417,9 @@ def drill_worker_killed(system: System) -> Check:
     from checkins.tasks import reminder_send
 
     addresses = _patients_due("kill", 200)
-    started = wait_for(lambda: len(_deliveries(addresses)) >= 20, 60)
+    started = wait_for(lambda: len(deliveries(addresses)) >= 20, 60)
     system.worker_stop(signal.SIGKILL)
-    at_kill = len(_deliveries(addresses))
+    at_kill = len(deliveries(addresses))
     system.worker_start()
     name = "fault: Celery worker killed (SIGKILL) mid-dispatch"
     first = _exactly_once(f"{name}, before the replay", addresses, timeout=120)
