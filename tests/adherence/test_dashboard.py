@@ -18,20 +18,14 @@ from teams.models import AuditEvent
 from ..careplans.factories import make_exercise, make_goal, make_milestone, make_plan
 from ..factories import PatientFactory
 from ..screening.factories import phq9, record
+from .factories import past_sessions
 
 DASHBOARD = reverse("clinic_dashboard")
 
 
 def _sessions(patient, clinician, statuses):
     """Sessions in the past days, then the roll-up refresh the dashboard reads (every minute)."""
-    for number, status in enumerate(statuses):
-        Session.objects.create(
-            patient=patient,
-            clinician=clinician,
-            discipline=clinician.discipline,
-            status=status,
-            starts_at=timezone.now() - timedelta(days=number + 1),
-        )
+    past_sessions(patient, clinician, statuses)
     rollups.refresh()
 
 

@@ -17,19 +17,9 @@ from adherence import dashboard, rollups
 from adherence.models import Session
 
 from ..factories import MembershipFactory, PatientFactory, UserFactory
+from .factories import past_sessions
 
 DASHBOARD = reverse("clinic_dashboard")
-
-
-def _sessions(patient, clinician, statuses):
-    for number, status in enumerate(statuses):
-        Session.objects.create(
-            patient=patient,
-            clinician=clinician,
-            discipline=clinician.discipline,
-            status=status,
-            starts_at=timezone.now() - timedelta(days=number + 1),
-        )
 
 
 def _clinicians(team, count):
@@ -37,7 +27,7 @@ def _clinicians(team, count):
     for _ in range(count):
         person = UserFactory()
         MembershipFactory(team=team, user=person)
-        _sessions(PatientFactory(team=team, primary_clinician=person), person, ["attended", "missed"])
+        past_sessions(PatientFactory(team=team, primary_clinician=person), person, ["attended", "missed"])
 
 
 def test_the_page_reads_the_rollups_in_one_query_however_many_clinicians(login, clinic_admin, north):
@@ -85,8 +75,8 @@ def test_a_clinician_without_the_role_cannot_fetch_a_part(login, clinician):
 def test_the_clinician_table_opens_with_each_clinicians_figures(
     login, clinic_admin, lead, clinician, outsider, patient, south_patient
 ):
-    _sessions(patient, clinician, ["attended", "missed"])
-    _sessions(south_patient, outsider, ["attended", "attended", "attended"])
+    past_sessions(patient, clinician, ["attended", "missed"])
+    past_sessions(south_patient, outsider, ["attended", "attended", "attended"])
     rollups.refresh()
     page = login(clinic_admin).get(DASHBOARD)
     assert "Show each primary clinician's figures" in page.text
