@@ -22,6 +22,7 @@ from careplans import services as careplans_services
 from careplans.forms import BarrierReviewForm
 from careplans.models import Barrier
 from core.dates import day
+from core.forms import refusal_shown
 from teams import policy
 from teams import selectors as team_selectors
 from teams.access import AuthenticatedRequest, patient_for_request
@@ -85,15 +86,6 @@ def _item(request: AuthenticatedRequest, conference: CaseConference, item_id: in
     return item
 
 
-def _form_errors(error: ValidationError, *forms) -> None:
-    """Put a service's refusal next to the field it names, in whichever form has that field."""
-    for field, messages_ in (
-        error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-    ):
-        target = next((form for form in forms if form is not None and field in form.fields), forms[0])
-        target.add_error(field if field in target.fields else None, messages_)
-
-
 @login_required
 def conference_list(request: AuthenticatedRequest) -> HttpResponse:
     upcoming, past_all = selectors.conference_lists(user=request.user)
@@ -115,7 +107,7 @@ def conference_new(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         try:
             conference = services.conference_plan(team=team, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(error, form)
+            refusal_shown(error, form)
         else:
             messages.success(
                 request, _("The conference on %(day)s is planned.") % {"day": day(conference.starts_at)}
@@ -312,7 +304,7 @@ def agenda_item(request: AuthenticatedRequest, conference_id: int, item_id: int)
         try:
             services.note_save(item=item, data=form.cleaned_data, user=request.user)
         except ValidationError as error:
-            _form_errors(error, form)
+            refusal_shown(error, form)
         else:
             messages.success(request, _("Note on %(name)s saved.") % {"name": item.patient.full_name})
             return redirect(item)
@@ -335,7 +327,7 @@ def action_new(request: AuthenticatedRequest, conference_id: int, item_id: int) 
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors(error, form, plan_form)
+            refusal_shown(error, form, plan_form)
         else:
             done = f" {action.plan_change}." if action.plan_change else ""
             messages.success(request, _("Action for %(owner)s added.") % {"owner": action.owner} + done)
@@ -353,7 +345,7 @@ def note_amend(request: AuthenticatedRequest, conference_id: int, item_id: int) 
         try:
             services.note_amend(item=item, text=form.cleaned_data["text"], user=request.user)
         except ValidationError as error:
-            _form_errors(error, form)
+            refusal_shown(error, form)
         else:
             messages.success(request, _("Amendment added."))
             return redirect(item)
@@ -512,7 +504,7 @@ def barrier_review(request: AuthenticatedRequest, conference_id: int, item_id: i
             )
             return redirect(item)
         except ValidationError as error:
-            _form_errors(error, form)
+            refusal_shown(error, form)
         else:
             messages.success(
                 request,

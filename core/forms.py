@@ -1,4 +1,4 @@
-"""The form renderer: Django's, with select lists written in Python.
+"""Forms: the renderer, Django's with select lists written in Python; a service's refusal on its form.
 
 Django renders every ``<option>`` of a select through a template of its own (an include, then the
 attributes' include), a fraction of a millisecond each: a filter that lists a clinic's 300 clinicians
@@ -7,8 +7,11 @@ character, is written here in one pass; any other widget, or a select with an op
 own, still goes through the templates.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -53,3 +56,19 @@ class FormRenderer(DjangoTemplates):
         ):
             return select_html(widget)
         return super().render(template_name, context, request)
+
+
+def refusal_shown(refusal: ValidationError | Mapping[str, list[str]], *forms: BaseForm | None) -> None:
+    """A service's refusal next to the field it names, in the first of ``forms`` that has that field; what
+    names no field of theirs goes atop the first form."""
+    named = (
+        refusal
+        if isinstance(refusal, Mapping)
+        else refusal.message_dict
+        if hasattr(refusal, "error_dict")
+        else {None: refusal.messages}
+    )
+    present = [form for form in forms if form is not None]
+    for field, messages in named.items():
+        target = next((form for form in present if field in form.fields), present[0])
+        target.add_error(field if field in target.fields else None, messages)

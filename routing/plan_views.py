@@ -18,6 +18,7 @@ from careplans.models import CarePlan, CarePreferences, Milestone, Responsibilit
 from careplans.selectors import preferences_of
 from careplans.services import FREQUENCY_TO_AGREE
 from core import dates
+from core.forms import refusal_shown
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import Discipline, Patient, User
@@ -117,11 +118,6 @@ def _has_errors(form: forms.Form | forms.BaseFormSet) -> bool:
     if isinstance(form, forms.BaseFormSet):
         return bool(form.non_form_errors()) or any(member.errors for member in form)
     return bool(form.errors)
-
-
-def _put_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    for field, messages_ in errors.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 @patient_scoped
@@ -234,11 +230,11 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
             resolve_form.data["version"] = str(changed.current.version)
         except resolution.PlanWorkRefused as refused:
             for position, errors in refused.responsibilities.items():
-                _put_errors(accepted[position], errors)
+                refusal_shown(accepted[position], errors)
             for errors in refused.milestones.values():
                 if milestone_form is not None:
-                    _put_errors(milestone_form, errors)
-            _put_errors(support_form, refused.support)
+                    refusal_shown(milestone_form, errors)
+            refusal_shown(support_form, refused.support)
             if refused.rescreen_on:
                 rescreen_form.add_error("rescreen_on", refused.rescreen_on)
             general = refused.general

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.forms import refusal_shown
 from teams import policy
 from teams.access import AuthenticatedRequest, patient_scoped
 from teams.models import AuditEvent, Patient
@@ -126,10 +127,7 @@ def review_detail(request: AuthenticatedRequest, patient: Patient, review_id: in
         except PermissionDenied:
             raise
         except ValidationError as refused:
-            form = next(iter(forms.values()))
-            for field, errors in refused.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            refusal_shown(refused, next(iter(forms.values())))
             done = None
         if done is not None:
             messages.success(request, done)

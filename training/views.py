@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.dates import day
+from core.forms import refusal_shown
 from teams import policy
 from teams.access import AuthenticatedRequest
 from teams.models import AuditEvent, User
@@ -39,15 +39,6 @@ def _not_found(request: AuthenticatedRequest, object_type: str, object_id: int, 
         actor=request.user, action=AuditEvent.Action.DENIED, object_type=object_type, object_id=str(object_id)
     )
     return Http404(message)
-
-
-def _form_errors(error: ValidationError, form: BaseForm) -> None:
-    """A service's refusal next to the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _sessions_page(request: AuthenticatedRequest, sessions):
@@ -95,7 +86,7 @@ def training_record_add(request: AuthenticatedRequest) -> HttpResponse:
         try:
             record = services.training_record_add(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(error, form)
+            refusal_shown(error, form)
         else:
             messages.success(
                 request,
@@ -128,7 +119,7 @@ def training_record_edit(request: AuthenticatedRequest, record_id: int) -> HttpR
         try:
             saved = services.training_record_update(user=request.user, record=record, data=data)
         except ValidationError as error:
-            _form_errors(error, form)
+            refusal_shown(error, form)
         else:
             if was_verified and saved.verified_at is None:
                 messages.warning(
@@ -183,7 +174,7 @@ def supervision_new(request: AuthenticatedRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            _form_errors(error, form)
+            refusal_shown(error, form)
         except PermissionDenied as refusal:
             form.add_error("supervisor", str(refusal))
         else:
