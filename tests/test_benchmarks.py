@@ -72,3 +72,16 @@ def test_a_missed_target_is_written_with_its_figure_limit_and_fix():
     assert "**What limits it.**" in missed and "**What would fix it.**" in missed
     assert "login page" not in missed
     assert "## Targets missed" not in markdown([fast], scale=0.01, generation=None, rounds=1)
+
+
+def test_a_throughput_under_its_target_is_written_with_what_limits_it_and_what_would_close_it():
+    from benchmarks.throughput import Throughput
+
+    slow = Throughput("reminder dispatch (10,000 due at once)", 356, "reminders/s", 500, "in 28.1 s")
+    fast = Throughput("screening POST through gunicorn (2 workers, 8 clients)", 160, "POST/s", 150, "in 15 s")
+    report = markdown([], scale=0.01, generation=None, rounds=1, throughput=[slow, fast])
+    section = report.split("## Throughput")[1]
+    assert "### reminder dispatch (10,000 due at once): 356 reminders/s against 500" in section
+    assert "**What limits it.** Each claimed reminder" in section and "**What would fix it.**" in section
+    assert "Not analysed yet" not in section
+    assert "### screening POST" not in section
