@@ -10,7 +10,7 @@ own, still goes through the templates.
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import BaseForm
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, format_html
@@ -61,12 +61,12 @@ class FormRenderer(DjangoTemplates):
 def refusal_shown(refusal: ValidationError | Mapping[str, list[str]], *forms: BaseForm | None) -> None:
     """A service's refusal next to the field it names, in the first of ``forms`` that has that field; what
     names no field of theirs goes atop the first form."""
-    named = (
+    named: Mapping[str, list[str]] = (
         refusal
         if isinstance(refusal, Mapping)
         else refusal.message_dict
         if hasattr(refusal, "error_dict")
-        else {None: refusal.messages}
+        else {NON_FIELD_ERRORS: refusal.messages}
     )
     present = [form for form in forms if form is not None]
     for field, messages in named.items():

@@ -230,11 +230,11 @@ def review_plan(request: AuthenticatedRequest, patient: Patient, review_id: int)
             resolve_form.data["version"] = str(changed.current.version)
         except resolution.PlanWorkRefused as refused:
             for position, errors in refused.responsibilities.items():
-                refusal_shown(accepted[position], errors)
+                refusal_shown(errors, accepted[position])
             for errors in refused.milestones.values():
                 if milestone_form is not None:
-                    refusal_shown(milestone_form, errors)
-            refusal_shown(support_form, refused.support)
+                    refusal_shown(errors, milestone_form)
+            refusal_shown(refused.support, support_form)
             if refused.rescreen_on:
                 rescreen_form.add_error("rescreen_on", refused.rescreen_on)
             general = refused.general
