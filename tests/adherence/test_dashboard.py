@@ -96,14 +96,16 @@ def test_csv_exports_are_audited(login, clinic_admin, clinician, patient):
 
 
 def _populate(count, north, clinician):
+    """``count`` active patients with sessions, an intake result and a plan; the roll-ups refreshed once."""
     for _ in range(count):
         patient = PatientFactory(team=north, primary_clinician=clinician)
-        _sessions(patient, clinician, ["attended", "missed"])
+        past_sessions(patient, clinician, ["attended", "missed"])
         record(patient, clinician, answers=phq9(3, 3, 2, 2), timepoint="intake")
         plan = make_plan(patient, clinician)
         make_exercise(plan, clinician)
         make_milestone(make_goal(plan, clinician), clinician)
         part_update(instance=plan, data={"status": "active"}, expected_version=plan.version, user=clinician)
+    rollups.refresh()
 
 
 @pytest.mark.slow
